@@ -1,0 +1,54 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { BackendError } from './errors.js';
+import { formatBackendReport, selectBackend } from './index.js';
+
+describe('selectBackend', () => {
+  it("falls back from tfjs-node-gpu without its binding and says why and how to fix it", async () => {
+    // @tensorflow/tfjs-node-gpu is a devDependency installed with its build script blocked:
+    // exactly the state of a machine without CUDA or internet.
+    const selection = await selectBackend('auto');
+    const tensorflow = selection.attempts.find((a) => a.name === 'tensorflow');
+    expect(tensorflow?.ok).toBe(false);
+    expect(tensorflow?.reason).toContain('tfjs_binding.node');
+    expect(tensorflow?.reason).toContain('CUDA 11.2 + cuDNN 8.1');
+    expect(tensorflow?.reason).toContain('rebuild @tensorflow/tfjs-node-gpu');
+    expect(selection.name).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(formatBackendReport(selection)).toMatch(/✗ tensorflow: .*\n.*\n.*\n✓ wasm/);
+  });
+
+  it('loads exactly the backend asked for', async () => {
+    const selection = await selectBackend('cpu');
+    expect(selection.name).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('tries a list in order and reports each skipped one', async () => {
+    const selection = await selectBackend(['webgl', 'cpu']);
+    expect(selection.attempts.map((a) => [a.name, a.ok])).toEqual([
+      ['webgl', false],
+      ['cpu', true],
+    ]);
+  });
+
+  it('refuses an unknown backend name, listing the known ones', async () => {
+    await expect(selectBackend('cuda' as 'cpu')).rejects.toThrowError(BackendError);
+    await expect(selectBackend('cuda' as 'cpu')).rejects.toThrowError(/choose auto, tensorflow, webgpu/);
+  });
+
+  it('fails with every reason when nothing loads', async () => {
+    await expect(selectBackend(['webgl'])).rejects.toThrowError(/No tfjs backend could be loaded:\n✗ webgl/);
+  });
+});
+
+describe('gradient registration', () => {
+  it('computes gradients on wasm and cpu after importing core', async () => {
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await selectBackend(backend);
+      const grad = tf.grad((x: tf.Tensor) => tf.sum(tf.div(tf.square(x), 2)));
+      const g = grad(tf.tensor1d([1, -2, 3]));
+      expect(Array.from(await g.data())).toEqual([1, -2, 3]);
+    }
+  });
+});

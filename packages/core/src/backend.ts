@@ -1,0 +1,175 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BackendError } from './errors.js';
+
+/** The tfjs backends clapjs knows how to load, fastest first. */
+export type BackendName = 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+/** The order `'auto'` tries. */
+export const AUTO_BACKEND_ORDER: readonly BackendName[] = ['tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu'];
+
+/** One backend that was tried: whether it loaded, and if not, why and how to fix it. */
+export interface BackendAttempt {
+  readonly name: BackendName;
+  readonly ok: boolean;
+  /** For a loaded backend, what it is (e.g. which package); for a skipped one, why. */
+  readonly reason: string;
+}
+
+/** The chosen backend and the story of how it was chosen. */
+export interface BackendSelection {
+  readonly name: BackendName;
+  readonly attempts: readonly BackendAttempt[];
+}
+
+/** What to ask for: `'auto'`, one backend, or an ordered list to try. */
+export type BackendPreference = 'auto' | BackendName | readonly BackendName[];
+
+const isNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
+
+type Loader = () => Promise<string>;
+
+// A non-literal specifier keeps bundlers and the type checker from resolving optional packages.
+function importOptional(specifier: string): Promise<unknown> {
+  return import(/* @vite-ignore */ specifier);
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n')[0] ?? String(error) : String(error);
+}
+
+function isMissingModule(error: unknown, specifier: string): boolean {
+  const code = (error as { code?: string } | undefined)?.code;
+  const message = describeError(error);
+  return (
+    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
+    message.includes(specifier) &&
+    !message.includes('.node')
+  );
+}
+
+async function loadTensorflow(): Promise<string> {
+  const failures: string[] = [];
+  for (const specifier of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+    try {
+      await importOptional(specifier);
+      return specifier;
+    } catch (error) {
+      if (isMissingModule(error, specifier)) {
+        failures.push(`${specifier} is not installed`);
+      } else if (describeError(error).includes('tfjs_binding.node')) {
+        const gpu = specifier.endsWith('-gpu');
+        failures.push(
+          `${specifier} is installed but its native binding tfjs_binding.node is missing (its install script, which downloads libtensorflow, did not run). ` +
+            `Fix: ${gpu ? 'install CUDA 11.2 + cuDNN 8.1, then ' : ''}run \`npm rebuild ${specifier}\` (with pnpm: allow its build under allowBuilds, then \`pnpm rebuild ${specifier}\`) on a machine that can reach the internet.`,
+        );
+      } else {
+        failures.push(`${specifier} failed to load: ${describeError(error)}`);
+      }
+    }
+  }
+  throw new Error(failures.join('; '));
+}
+
+async function loadWebgpu(): Promise<string> {
+  const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
+  let source = 'navigator.gpu';
+  if (nav?.gpu === undefined) {
+    if (!isNode) throw new Error('this browser has no WebGPU (navigator.gpu is undefined)');
+    let dawn: { create(options: string[]): unknown; globals: Record<string, unknown> };
+    try {
+      dawn = (await importOptional('webgpu')) as typeof dawn;
+    } catch (error) {
+      throw new Error(
+        isMissingModule(error, 'webgpu')
+          ? 'the `webgpu` package (Dawn for Node) is not installed; `npm install webgpu` and the Vulkan loader (Debian: libvulkan1)'
+          : `the \`webgpu\` package failed to load: ${describeError(error)}`,
+        { cause: error },
+      );
+    }
+    Object.assign(globalThis, dawn.globals);
+    const gpu = dawn.create([]);
+    Object.defineProperty(globalThis, 'navigator', { value: { ...(nav ?? {}), gpu }, configurable: true, writable: true });
+    source = 'the webgpu package (Dawn)';
+  }
+  const gpu = (globalThis as unknown as { navigator: { gpu: { requestAdapter(): Promise<unknown> } } }).navigator.gpu;
+  const adapter = await gpu.requestAdapter();
+  if (adapter === null || adapter === undefined) {
+    throw new Error(
+      `${source} found no GPU adapter; install a Vulkan driver and the Vulkan loader (Debian: libvulkan1), or set VK_ICD_FILENAMES`,
+    );
+  }
+  await importOptional('@tensorflow/tfjs-backend-webgpu');
+  return `@tensorflow/tfjs-backend-webgpu via ${source}`;
+}
+
+async function loadWebgl(): Promise<string> {
+  if (isNode) throw new Error('webgl exists only in browsers');
+  await importOptional('@tensorflow/tfjs-backend-webgl');
+  return '@tensorflow/tfjs-backend-webgl';
+}
+
+async function loadWasm(): Promise<string> {
+  await importOptional('@tensorflow/tfjs-backend-wasm');
+  return '@tensorflow/tfjs-backend-wasm';
+}
+
+async function loadCpu(): Promise<string> {
+  await importOptional('@tensorflow/tfjs-backend-cpu');
+  return '@tensorflow/tfjs-backend-cpu (pure JavaScript: slow for training)';
+}
+
+const LOADERS: Record<BackendName, Loader> = {
+  tensorflow: loadTensorflow,
+  webgpu: loadWebgpu,
+  webgl: loadWebgl,
+  wasm: loadWasm,
+  cpu: loadCpu,
+};
+
+function order(preference: BackendPreference): readonly BackendName[] {
+  if (preference === 'auto') return AUTO_BACKEND_ORDER;
+  const names = typeof preference === 'string' ? [preference] : preference;
+  for (const name of names) {
+    if (!(name in LOADERS)) {
+      throw new BackendError(
+        'BACKEND_UNKNOWN',
+        `Unknown backend "${name}"; choose auto, ${AUTO_BACKEND_ORDER.join(', ')}.`,
+      );
+    }
+  }
+  return names;
+}
+
+/**
+ * Loads and activates the first tfjs backend that works, in the order asked ('auto': tensorflow,
+ * webgpu, webgl, wasm, cpu). Missing optional backends are skipped with the reason and the fix.
+ * @returns the chosen backend and, for every one tried, whether it loaded and why
+ * @throws BackendError listing every attempt when none loads
+ */
+export async function selectBackend(preference: BackendPreference = 'auto'): Promise<BackendSelection> {
+  const attempts: BackendAttempt[] = [];
+  for (const name of order(preference)) {
+    try {
+      // An app (or a browser bundle) may have imported the backend itself already.
+      const what = tf.findBackendFactory(name) === null ? await LOADERS[name]() : 'already registered';
+      if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') returned false`);
+      await tf.ready();
+      attempts.push({ name, ok: true, reason: what });
+      return { name, attempts };
+    } catch (error) {
+      attempts.push({ name, ok: false, reason: describeError(error) });
+    }
+  }
+  throw new BackendError(
+    'BACKEND_NONE',
+    `No tfjs backend could be loaded:\n${formatBackendReport({ name: 'cpu', attempts })}\n` +
+      'Install @tensorflow/tfjs-backend-wasm or @tensorflow/tfjs-backend-cpu.',
+  );
+}
+
+/** A human-readable report of a selection, one line per backend tried. */
+export function formatBackendReport(selection: BackendSelection): string {
+  return selection.attempts
+    .map((a) => `${a.ok ? '✓' : '✗'} ${a.name}: ${a.reason}`)
+    .join('\n');
+}

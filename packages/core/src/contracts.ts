@@ -1,0 +1,138 @@
+import type { Scalar, Tensor2D, Tensor4D, Variable } from '@tensorflow/tfjs-core';
+
+/** A configuration: plain JSON, always carrying the plugin name that built the part. */
+export type PartConfig = { readonly name: string } & Record<string, unknown>;
+
+/** Whether a forward pass is for training (dropout, batch statistics) or inference. */
+export interface CallOptions {
+  readonly training: boolean;
+}
+
+/**
+ * One weight of a part, with a stable path used by save/load and by optimizers.
+ * `decay` says whether decoupled weight decay applies (false for biases, norms, scales).
+ */
+export interface NamedVariable {
+  readonly path: string;
+  readonly variable: Variable;
+  readonly trainable: boolean;
+  readonly decay: boolean;
+}
+
+/** Everything every model part has: its name, its config, its weights. */
+export interface Part<C extends PartConfig = PartConfig> {
+  readonly name: string;
+  /** The config that rebuilds this part exactly (JSON-serialisable). */
+  getConfig(): C;
+  /** All weights, trainable or not (e.g. BatchNorm moving statistics), with stable paths. */
+  variables(): NamedVariable[];
+  /** Frees every weight. */
+  dispose(): void;
+}
+
+/** Maps a batch of log-mel spectrograms `[batch, frames, melBins, 1]` to features `[batch, outputDim]`. */
+export interface AudioEncoder<C extends PartConfig = PartConfig> extends Part<C> {
+  readonly outputDim: number;
+  encode(logMel: Tensor4D, options: CallOptions): Tensor2D;
+}
+
+/** Token ids `[batch, length]` (int32) and a mask `[batch, length]` (float32, 1 = real token). */
+export interface TokenBatch {
+  readonly ids: Tensor2D;
+  readonly mask: Tensor2D;
+}
+
+/** Maps a token batch to features `[batch, outputDim]`. */
+export interface TextEncoder<C extends PartConfig = PartConfig> extends Part<C> {
+  readonly outputDim: number;
+  encode(tokens: TokenBatch, options: CallOptions): Tensor2D;
+}
+
+/** The ids of one text, padded or truncated to a fixed length. */
+export interface EncodedText {
+  readonly ids: number[];
+  /** 1 for real tokens, 0 for padding. */
+  readonly mask: number[];
+}
+
+/** Turns text into ids. Texts longer than `maxLength` are truncated, never an error. */
+export interface Tokenizer<C extends PartConfig = PartConfig> {
+  readonly name: string;
+  readonly vocabSize: number;
+  readonly padId: number;
+  encode(text: string, maxLength: number): EncodedText;
+  getConfig(): C;
+  /** Everything needed to rebuild this tokenizer (vocabulary included), JSON-serialisable. */
+  toJSON(): unknown;
+}
+
+/** Maps encoder features `[batch, inputDim]` into the joint space `[batch, outputDim]`. */
+export interface Projection<C extends PartConfig = PartConfig> extends Part<C> {
+  readonly outputDim: number;
+  call(x: Tensor2D, options: CallOptions): Tensor2D;
+}
+
+/**
+ * Scores every text against every audio: returns C `[texts, audios]` (rows = texts). Holds the
+ * learnable logit scale (and bias, where used); `afterUpdate` clamps them after each step.
+ */
+export interface Similarity<C extends PartConfig = PartConfig> extends Part<C> {
+  call(text: Tensor2D, audio: Tensor2D): Tensor2D;
+  afterUpdate(): void;
+}
+
+/** A contrastive loss over a logits matrix C (rows = texts, columns = audios). */
+export interface ContrastiveLoss<C extends PartConfig = PartConfig> {
+  readonly name: string;
+  getConfig(): C;
+  call(logits: Tensor2D): Scalar;
+}
+
+/** Audio as decoded samples, or a file to decode. */
+export type AudioSource =
+  | { readonly kind: 'samples'; readonly samples: Float32Array; readonly sampleRate: number }
+  | { readonly kind: 'file'; readonly path: string };
+
+/** The three splits a dataset may assign. */
+export type Split = 'train' | 'val' | 'test';
+
+/** One clip with its captions. */
+export interface DatasetItem {
+  readonly id: string;
+  readonly audio: AudioSource;
+  readonly captions: readonly string[];
+  readonly label?: string;
+  readonly split?: Split;
+  /** Free-form attributes (e.g. the generator parameters of a synthetic clip). */
+  readonly meta?: Readonly<Record<string, unknown>>;
+}
+
+/** A finite, indexable collection of clips. */
+export interface Dataset<C extends PartConfig = PartConfig> {
+  readonly name: string;
+  readonly size: number;
+  getConfig(): C;
+  get(index: number): Promise<DatasetItem>;
+}
+
+/** What a callback is told after each step. */
+export interface StepInfo {
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly loss: number;
+  readonly learningRate: number;
+  readonly samplesPerSecond: number;
+  readonly logitScale: number;
+}
+
+/** Hooks into a training run; every method is optional. */
+export interface TrainerCallback<C extends PartConfig = PartConfig> {
+  readonly name: string;
+  getConfig(): C;
+  onTrainBegin?(info: { readonly totalSteps: number; readonly startStep: number }): void | Promise<void>;
+  onStepEnd?(info: StepInfo): void | Promise<void>;
+  onEvalEnd?(info: { readonly step: number; readonly metrics: Readonly<Record<string, number>> }): void | Promise<void>;
+  onTrainEnd?(info: { readonly step: number; readonly stopped: boolean; readonly reason?: string }): void | Promise<void>;
+  /** Return true to ask the trainer to stop after the current step. */
+  shouldStop?(): boolean;
+}

@@ -1,0 +1,21 @@
+/**
+ * @clapjs/core — the contracts every clapjs part implements, the plugin registry, backend
+ * selection, the seeded RNG, and (as a side effect of importing it) tfjs gradient registration.
+ * @packageDocumentation
+ */
+// tfjs-core's Node bundle registers no gradient functions (FACTS.md); its ESM gradient files are
+// bundled into this entry at build time (tsup.config.ts) and register into tfjs's global gradient
+// registry, which every copy of tfjs-core shares. Importing @clapjs/core is enough to train.
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+
+export type * from './contracts.js';
+export { AUTO_BACKEND_ORDER, formatBackendReport, selectBackend } from './backend.js';
+export type { BackendAttempt, BackendName, BackendPreference, BackendSelection } from './backend.js';
+export { BackendError, ClapError, ConfigError, PluginError } from './errors.js';
+export { definePlugin, PLUGIN_KINDS } from './plugin.js';
+export type { AnyPlugin, Plugin, PluginContexts, PluginInstances, PluginKind } from './plugin.js';
+export { create, get, list, parseConfig, register, unregister } from './registry.js';
+export { Rng } from './rng.js';
+export type { RngState } from './rng.js';
+export { CORE_VERSION } from './version.js';
+export { z } from 'zod';

@@ -1,0 +1,8 @@
+/**
+ * @clapjs/layers — the building blocks every clapjs part shares: named, seeded weights and the
+ * few ops whose formulation matters for speed or parity with PyTorch.
+ * @packageDocumentation
+ */
+export { Params } from './params.js';
+export type { Initializer, WeightOptions } from './params.js';
+export { dense, dropout, gelu, l2Normalize, layerNorm, matMul } from './ops.js';

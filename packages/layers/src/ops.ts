@@ -1,0 +1,80 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Rng } from '@clapjs/core';
+
+/*
+ * tfjs-wasm's matMul is ~50× slower with transposed operands, and the built-in
+ * gradient of matMul uses exactly those (FACTS.md); this keeps training on wasm fast and gives
+ * the same numbers on every backend.
+ */
+const matMulWithPlainGradients = tf.customGrad(
+  // customGrad's typing admits only variadic tensor arguments.
+  ((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([a, b]);
+    return {
+      value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
+        return [
+          tf.matMul(dy as tf.Tensor2D, tf.transpose(sb)),
+          tf.matMul(tf.transpose(sa), dy as tf.Tensor2D),
+        ];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0],
+);
+
+/**
+ * `a · b` for 2-D operands, with gradients written as a materialised transpose followed by a
+ * plain matMul (see above).
+ */
+export function matMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return matMulWithPlainGradients(a, b) as tf.Tensor2D;
+}
+
+/** `x · w + b` over the last axis of a tensor of any rank ≥ 2; `w` is `[in, out]`. */
+export function dense<T extends tf.Tensor>(x: T, w: tf.Tensor2D, b?: tf.Tensor1D): T {
+  return tf.tidy(() => {
+    const inDim = w.shape[0];
+    const outDim = w.shape[1];
+    const flat = tf.reshape(x, [-1, inDim]) as tf.Tensor2D;
+    let y: tf.Tensor = matMul(flat, w);
+    if (b !== undefined) y = tf.add(y, b);
+    return tf.reshape(y, [...x.shape.slice(0, -1), outDim]) as T;
+  });
+}
+
+/** Layer normalisation over the last axis (PyTorch nn.LayerNorm semantics, biased variance). */
+export function layerNorm<R extends tf.Rank>(
+  x: tf.Tensor<R>,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  epsilon = 1e-5,
+): tf.Tensor<R> {
+  return tf.tidy(() => {
+    const axis = x.rank - 1;
+    const mean = tf.mean(x, axis, true);
+    const centered = tf.sub(x, mean);
+    const variance = tf.mean(tf.square(centered), axis, true);
+    const normed = tf.mul(centered, tf.rsqrt(tf.add(variance, epsilon)));
+    return tf.add(tf.mul(normed, gamma), beta) as tf.Tensor<R>;
+  });
+}
+
+/** GELU with the exact erf form (PyTorch nn.GELU's default). */
+export function gelu<T extends tf.Tensor>(x: T): T {
+  return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))) as T);
+}
+
+/** Inverted dropout when training (seeded from `rng`), identity otherwise. */
+export function dropout<T extends tf.Tensor>(x: T, rate: number, rng: Rng, training: boolean): T {
+  if (!training || rate <= 0) return x;
+  return tf.dropout(x, rate, undefined, rng.nextUint32()) as T;
+}
+
+/** Divides each row by its L2 norm (ε-guarded), like torch.nn.functional.normalize. */
+export function l2Normalize(x: tf.Tensor2D, epsilon = 1e-12): tf.Tensor2D {
+  return tf.tidy(() => {
+    const norm = tf.sqrt(tf.sum(tf.square(x), 1, true));
+    return tf.div(x, tf.maximum(norm, epsilon));
+  });
+}

@@ -1,0 +1,2 @@
+import { testPreset } from './vitest.js';
+export default testPreset({ include: ['test/**/*.test.ts'] });
