@@ -1,0 +1,58 @@
+import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { batchMatMulConfig } from './batch-mat-mul.js';
+import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise.js';
+import { oneHotConfig } from './one-hot.js';
+import { captureOriginals } from './originals.js';
+import { unsortedSegmentSumConfig } from './segment-sum.js';
+
+// Marks configs registered by this pack; a global symbol, so that two copies of the package
+// (ESM and CJS) recognise each other's kernels and registration stays idempotent.
+const MARK = Symbol.for('@clapjs/kernels-wasm');
+
+function isOurs(config: KernelConfig | undefined): boolean {
+  return config !== undefined && (config as unknown as Record<symbol, unknown>)[MARK] === true;
+}
+
+/** The kernels this pack registers for the wasm backend, in registration order. */
+export const WASM_PACK_KERNELS = [
+  'Conv2DBackpropFilter',
+  'UnsortedSegmentSum',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput',
+  'BatchMatMul',
+  'OneHot',
+] as const;
+
+/**
+ * Registers the pack's kernels for tfjs's wasm backend: the missing gradient kernels
+ * (Conv2DBackpropFilter, UnsortedSegmentSum, DepthwiseConv2dNativeBackpropFilter/Input), a
+ * BatchMatMul that runs transposed operands at untransposed speed, and a correct float OneHot.
+ * Idempotent. Call it after `@tensorflow/tfjs-backend-wasm` is imported (before or after
+ * `tf.setBackend('wasm')`).
+ * @returns the names of the kernels the pack provides
+ * @throws KernelPackError (`KERNELS_WASM_NO_BACKEND`) when the wasm backend is not registered
+ */
+export function registerWasmKernels(): readonly string[] {
+  if (isOurs(getKernel('Conv2DBackpropFilter', 'wasm'))) return WASM_PACK_KERNELS;
+  captureOriginals((config) => isOurs(config));
+  const configs = [
+    conv2DBackpropFilterConfig,
+    unsortedSegmentSumConfig,
+    depthwiseBackpropFilterConfig,
+    depthwiseBackpropInputConfig,
+    batchMatMulConfig(),
+    oneHotConfig,
+  ];
+  for (const config of configs) {
+    (config as unknown as Record<symbol, unknown>)[MARK] = true;
+    if (getKernel(config.kernelName, 'wasm') !== undefined) unregisterKernel(config.kernelName, 'wasm');
+    registerKernel(config);
+  }
+  return WASM_PACK_KERNELS;
+}
+
+/** Whether the pack's kernels are registered for the wasm backend (by any copy of the package). */
+export function wasmKernelsRegistered(): boolean {
+  return isOurs(getKernel('Conv2DBackpropFilter', 'wasm'));
+}
