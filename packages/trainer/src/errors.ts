@@ -1,0 +1,8 @@
+import { ClapError } from '@clapjs/core';
+
+/**
+ * An error from training: a bad option, too many non-finite steps, a checkpoint that does not
+ * fit. `code` is stable: `TRAINER_OPTIONS`, `NON_FINITE_LOSS`, `CHECKPOINT_MISSING`,
+ * `CHECKPOINT_CORRUPT`, `CHECKPOINT_MISMATCH`, `EMPTY_DATA`.
+ */
+export class TrainerError extends ClapError {}

@@ -1,0 +1,67 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '@clapjs/core';
+import type { NamedVariable } from '@clapjs/core';
+import { AdamOptimizer, warmupCosine } from './index.js';
+
+beforeAll(async () => {
+  await selectBackend('cpu');
+});
+
+function named(path: string, values: number[], decay: boolean): NamedVariable {
+  return { path, variable: tf.variable(tf.tensor1d(values), true), trainable: true, decay };
+}
+
+describe('AdamOptimizer', () => {
+  it('matches the AdamW update by hand, with no decay where decay is false', () => {
+    const w = named('w', [1, -2], true);
+    const b = named('b', [0.5], false);
+    const opt = new AdamOptimizer([w, b], { kind: 'adamw', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.1 });
+    const g = { [w.variable.name]: tf.tensor1d([0.2, -0.4]), [b.variable.name]: tf.tensor1d([1]) };
+    opt.apply(g, 0.01);
+    // Step 1: m̂ = g, v̂ = g², so the Adam step is lr·sign(g); AdamW also subtracts lr·wd·p.
+    const expected = [1 - 0.01 - 0.01 * 0.1 * 1, -2 + 0.01 - 0.01 * 0.1 * -2];
+    const got = Array.from(w.variable.dataSync());
+    expected.forEach((e, i) => expect(got[i]).toBeCloseTo(e, 6));
+    expect(b.variable.dataSync()[0]).toBeCloseTo(0.5 - 0.01, 6);
+    tf.dispose(Object.values(g));
+    opt.dispose();
+  });
+
+  it('classic Adam folds the decay into the gradient instead', () => {
+    const w = named('w', [1], true);
+    const opt = new AdamOptimizer([w], { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.1 });
+    const g = { [w.variable.name]: tf.tensor1d([0]) };
+    opt.apply(g, 0.01);
+    // g + wd·p = 0.1 > 0, so the first Adam step moves by exactly lr.
+    expect(w.variable.dataSync()[0]).toBeCloseTo(0.99, 6);
+    tf.dispose(Object.values(g));
+    opt.dispose();
+  });
+
+  it('saves and restores its moments', () => {
+    const w = named('w', [1, 2, 3], true);
+    const opt = new AdamOptimizer([w], { kind: 'adamw', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 });
+    const g = { [w.variable.name]: tf.tensor1d([1, 2, 3]) };
+    opt.apply(g, 0.1);
+    const state = opt.getState();
+    const other = new AdamOptimizer([w], opt.options);
+    other.setState(state);
+    expect(other.step).toBe(1);
+    expect(Array.from(other.getState().moments.get('w')?.m ?? [])).toEqual(Array.from(state.moments.get('w')?.m ?? []));
+    tf.dispose(Object.values(g));
+    opt.dispose();
+    other.dispose();
+  });
+});
+
+describe('warmupCosine', () => {
+  const o = { lr: 1, warmupSteps: 10, totalSteps: 110, minLr: 0.1 };
+  it('warms up linearly, peaks, then decays to minLr along a cosine', () => {
+    expect(warmupCosine(o, 0)).toBeCloseTo(0.1);
+    expect(warmupCosine(o, 9)).toBeCloseTo(1);
+    expect(warmupCosine(o, 10)).toBeCloseTo(1);
+    expect(warmupCosine(o, 60)).toBeCloseTo(0.55);
+    expect(warmupCosine(o, 110)).toBeCloseTo(0.1);
+  });
+});

@@ -1,0 +1,136 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { NamedVariable } from '@clapjs/core';
+import { TrainerError } from './errors.js';
+
+/** Adam's hyper-parameters. */
+export interface AdamOptions {
+  /**
+   * `adamw`: decoupled weight decay (Loshchilov & Hutter), `p ← p − lr·wd·p`; `adam`: classic L2,
+   * `g ← g + wd·p`. Either way only variables with `decay: true` are decayed (no biases, norms
+   * or the logit scale).
+   */
+  readonly kind: 'adam' | 'adamw';
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  readonly weightDecay: number;
+}
+
+/** The optimizer's saveable state: the step count and both moments of each variable. */
+export interface OptimizerState {
+  readonly t: number;
+  readonly moments: ReadonlyMap<string, { readonly m: Float32Array; readonly v: Float32Array }>;
+}
+
+interface Slot {
+  readonly named: NamedVariable;
+  readonly m: tf.Variable;
+  readonly v: tf.Variable;
+}
+
+/**
+ * Adam / AdamW over named variables. Written here rather than using tf.train.adam so that the
+ * moments are addressable by variable path and can be checkpointed and restored exactly.
+ */
+export class AdamOptimizer {
+  private readonly slots: Slot[];
+  private t = 0;
+
+  constructor(
+    variables: readonly NamedVariable[],
+    readonly options: AdamOptions,
+  ) {
+    this.slots = variables
+      .filter((v) => v.trainable)
+      .map((named) => ({
+        named,
+        m: tf.variable(tf.zerosLike(named.variable), false),
+        v: tf.variable(tf.zerosLike(named.variable), false),
+      }));
+  }
+
+  /** The number of updates applied so far. */
+  get step(): number {
+    return this.t;
+  }
+
+  /** The trainable variables this optimizer updates, in order. */
+  get variables(): NamedVariable[] {
+    return this.slots.map((s) => s.named);
+  }
+
+  /**
+   * Applies one update. `grads` is keyed by tfjs variable name (as tf.variableGrads returns);
+   * a variable without a gradient is left untouched. `scale` multiplies every gradient first
+   * (global-norm clipping).
+   */
+  apply(grads: tf.NamedTensorMap, lr: number, scale = 1): void {
+    this.t += 1;
+    const { beta1, beta2, epsilon, weightDecay, kind } = this.options;
+    const c1 = 1 - beta1 ** this.t;
+    const c2 = 1 - beta2 ** this.t;
+    tf.tidy(() => {
+      for (const slot of this.slots) {
+        const p = slot.named.variable;
+        const raw = grads[p.name];
+        if (raw === undefined) continue;
+        const decay = slot.named.decay && weightDecay > 0;
+        let g = scale === 1 ? raw : tf.mul(raw, scale);
+        if (decay && kind === 'adam') g = tf.add(g, tf.mul(p, weightDecay));
+        const m = tf.add(tf.mul(slot.m, beta1), tf.mul(g, 1 - beta1));
+        const v = tf.add(tf.mul(slot.v, beta2), tf.mul(tf.square(g), 1 - beta2));
+        const update = tf.div(tf.mul(m, lr / c1), tf.add(tf.sqrt(tf.div(v, c2)), epsilon));
+        let next = tf.sub(p, update);
+        if (decay && kind === 'adamw') next = tf.sub(next, tf.mul(p, lr * weightDecay));
+        slot.m.assign(m);
+        slot.v.assign(v);
+        p.assign(next);
+      }
+    });
+  }
+
+  /** Copies the moments out (for a checkpoint). */
+  getState(): OptimizerState {
+    const moments = new Map<string, { m: Float32Array; v: Float32Array }>();
+    for (const s of this.slots) {
+      moments.set(s.named.path, { m: s.m.dataSync() as Float32Array, v: s.v.dataSync() as Float32Array });
+    }
+    return { t: this.t, moments };
+  }
+
+  /**
+   * Restores moments saved by {@link getState}.
+   * @throws TrainerError when a variable's moments are missing or have the wrong size
+   */
+  setState(state: OptimizerState): void {
+    for (const s of this.slots) {
+      const saved = state.moments.get(s.named.path);
+      const size = s.m.size;
+      if (saved === undefined || saved.m.length !== size || saved.v.length !== size) {
+        throw new TrainerError(
+          'CHECKPOINT_MISMATCH',
+          `The checkpoint's optimizer state has no moments of size ${size} for "${s.named.path}"; ` +
+            'it was written for a different model. Resume with the config the checkpoint was trained with.',
+        );
+      }
+      tf.tidy(() => {
+        s.m.assign(tf.tensor(saved.m, s.m.shape));
+        s.v.assign(tf.tensor(saved.v, s.v.shape));
+      });
+    }
+    this.t = state.t;
+  }
+
+  /** Frees the moments. */
+  dispose(): void {
+    for (const s of this.slots) {
+      s.m.dispose();
+      s.v.dispose();
+    }
+  }
+}
+
+/** `sqrt(Σ‖g‖²)` over every gradient, as a scalar tensor (one read for the NaN guard). */
+export function globalNorm(grads: readonly tf.Tensor[]): tf.Scalar {
+  return tf.tidy(() => tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as tf.Scalar);
+}

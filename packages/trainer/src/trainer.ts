@@ -1,0 +1,361 @@
+import { join } from 'node:path';
+import { rm, writeFile, rename, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { create } from '@clapjs/core';
+import type { ContrastiveLoss, NamedVariable, PartConfig, StepInfo, TrainerCallback } from '@clapjs/core';
+import {
+  checkpointName,
+  listCheckpoints,
+  readCheckpoint,
+  removeStaleTemporaries,
+  writeCheckpoint,
+} from './checkpoint.js';
+import { TrainerError } from './errors.js';
+import { evaluate } from './evaluate.js';
+import type { EvaluateOptions, EvaluationResult } from './evaluate.js';
+import { AdamOptimizer, globalNorm } from './optimizer.js';
+import type { AdamOptions } from './optimizer.js';
+import { warmupCosine } from './schedule.js';
+import type { Batch, BatchSource, StatefulRng, TrainableModel } from './types.js';
+
+/** Options of a {@link Trainer}. */
+export interface TrainerOptions {
+  /** Total optimizer steps of the run (the schedule's length). */
+  readonly steps: number;
+  /** Peak learning rate (default 1e-3). */
+  readonly lr?: number;
+  /** Linear warmup steps (default 5 % of `steps`). */
+  readonly warmupSteps?: number;
+  /** Learning rate at the end of the cosine (default 0). */
+  readonly minLr?: number;
+  /** Adam settings (default AdamW, β 0.9/0.999, ε 1e-8, weight decay 0.01). */
+  readonly optimizer?: Partial<AdamOptions>;
+  /** Clip gradients to this global L2 norm; 0 turns clipping off (default 1). */
+  readonly clipNorm?: number;
+  /** Stop with an error after this many non-finite steps (default 10). */
+  readonly maxBadSteps?: number;
+  /** The loss; default: built from `model.config.loss` through the plugin registry. */
+  readonly loss?: ContrastiveLoss;
+  /** Run directory: checkpoints go to `<outDir>/checkpoints`. */
+  readonly outDir?: string;
+  /** How many recent checkpoints to keep (default 3); the best one is always kept. */
+  readonly keepLast?: number;
+  /** A fresh pass over the validation data, for {@link Trainer.validate}. */
+  readonly validation?: () => AsyncIterable<Batch>;
+  /** Options for validation (templates, classes, maxItems). */
+  readonly evaluation?: EvaluateOptions;
+  /** The metric that picks the best checkpoint (default `t2a/R@10`, higher is better). */
+  readonly bestMetric?: string;
+  /** Callbacks, or callback plugin configs (kind `callback`) built with `{ trainer }` as context. */
+  readonly callbacks?: readonly (TrainerCallback | PartConfig)[];
+  /** Random generators whose state checkpoints save and resume restores (e.g. the model's). */
+  readonly rngs?: Readonly<Record<string, StatefulRng>>;
+}
+
+/** What {@link Trainer.fit} returns. */
+export interface TrainResult {
+  readonly step: number;
+  /** The loss of every step run in this process (NaN for skipped steps). */
+  readonly losses: readonly number[];
+  readonly badSteps: number;
+  readonly stopped: boolean;
+  readonly reason?: string;
+  readonly seconds: number;
+}
+
+const BEST_FILE = 'best.json';
+
+function isCallback(x: TrainerCallback | PartConfig): x is TrainerCallback {
+  return typeof (x as TrainerCallback).getConfig === 'function';
+}
+
+/**
+ * Trains a CLAP model: AdamW (or Adam) with warmup + cosine, global-norm clipping, the
+ * logit-scale clamp after each step, a guard that skips non-finite steps, callbacks, atomic
+ * checkpoints and exact resume (weights, moments, step, schedule, RNG states, data order).
+ * @example
+ * const trainer = new Trainer(model, loader, { steps: 300, lr: 1e-3, outDir: 'runs/x' });
+ * const result = await trainer.fit();
+ */
+export class Trainer {
+  /** The current step (number of steps done). */
+  step = 0;
+  /** The loss of every step run by this instance. */
+  readonly losses: number[] = [];
+  private readonly loss: ContrastiveLoss;
+  private readonly optimizer: AdamOptimizer;
+  private readonly callbacks: TrainerCallback[];
+  private badSteps = 0;
+  private iterator: AsyncIterator<Batch> | undefined;
+  private lastMetrics: Record<string, number> | undefined;
+  private best: { step: number; value: number } | undefined;
+  private stopReason: string | undefined;
+
+  constructor(
+    readonly model: TrainableModel,
+    readonly data: BatchSource,
+    readonly options: TrainerOptions,
+  ) {
+    if (!Number.isInteger(options.steps) || options.steps < 1) {
+      throw new TrainerError('TRAINER_OPTIONS', `Trainer: steps must be a positive integer, got ${options.steps}.`);
+    }
+    if (options.loss !== undefined) {
+      this.loss = options.loss;
+    } else if (model.config.loss !== undefined) {
+      this.loss = create('loss', model.config.loss, {}, 'loss');
+    } else {
+      throw new TrainerError('TRAINER_OPTIONS', 'Trainer: no loss. Give options.loss or a `loss` key in the model config.');
+    }
+    this.optimizer = new AdamOptimizer(model.variables(), {
+      kind: 'adamw',
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-8,
+      weightDecay: 0.01,
+      ...options.optimizer,
+    });
+    this.callbacks = (options.callbacks ?? []).map((c) =>
+      isCallback(c) ? c : create('callback', c, { trainer: this }, `callbacks.${c.name}`),
+    );
+  }
+
+  /** The learning rate at a step. */
+  learningRate(step: number): number {
+    const lr = this.options.lr ?? 1e-3;
+    return warmupCosine(
+      {
+        lr,
+        warmupSteps: this.options.warmupSteps ?? Math.max(1, Math.round(this.options.steps * 0.05)),
+        totalSteps: this.options.steps,
+        minLr: this.options.minLr ?? 0,
+      },
+      step,
+    );
+  }
+
+  /** The checkpoint directory (`<outDir>/checkpoints`), if the run has an outDir. */
+  get checkpointRoot(): string | undefined {
+    return this.options.outDir === undefined ? undefined : join(this.options.outDir, 'checkpoints');
+  }
+
+  private async nextBatch(): Promise<Batch> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      this.iterator ??= this.data[Symbol.asyncIterator]();
+      const next = await this.iterator.next();
+      if (next.done !== true) return next.value;
+      this.iterator = undefined; // epoch over: the next iteration is the next epoch
+    }
+    throw new TrainerError('EMPTY_DATA', 'The training data yielded no batch. Check that the dataset has items in its train split.');
+  }
+
+  private logitScale(): number {
+    const scale = this.model.variables().find((v) => /logit_?scale/i.test(v.path));
+    if (scale === undefined) return NaN;
+    return Math.exp((scale.variable.dataSync()[0] as number | undefined) ?? NaN);
+  }
+
+  /**
+   * Runs one optimizer step on one batch.
+   * @returns the loss (NaN when the step was skipped as non-finite)
+   */
+  async trainStep(batch: Batch): Promise<number> {
+    const trainable = this.optimizer.variables;
+    const batchSize = batch.captions.length;
+    const { value, grads } = tf.tidy(() => {
+      const logMel = tf.tensor4d(batch.logMel, [batchSize, batch.frames, batch.melBins, 1]);
+      const tokens = this.model.tokenize(batch.captions);
+      return tf.variableGrads(
+        () => this.loss.call(this.model.forward(logMel, tokens, { training: true }).logits),
+        trainable.map((v) => v.variable),
+      );
+    });
+    const gradList = Object.values(grads);
+    const norm = globalNorm(gradList);
+    const [lossValue, normValue] = [value.dataSync()[0] ?? NaN, norm.dataSync()[0] ?? NaN];
+    const lr = this.learningRate(this.step);
+    if (Number.isFinite(lossValue) && Number.isFinite(normValue)) {
+      const clip = this.options.clipNorm ?? 1;
+      const scale = clip > 0 && normValue > clip ? clip / (normValue + 1e-6) : 1;
+      this.optimizer.apply(grads, lr, scale);
+      this.model.afterUpdate();
+    } else {
+      this.badSteps += 1;
+      const max = this.options.maxBadSteps ?? 10;
+      if (this.badSteps >= max) {
+        tf.dispose([value, norm, ...gradList]);
+        throw new TrainerError(
+          'NON_FINITE_LOSS',
+          `Training stopped at step ${this.step + 1}: ${this.badSteps} steps had a non-finite loss or gradient (loss ${lossValue}, gradient norm ${normValue}); each was skipped. ` +
+            'Lower the learning rate, keep gradient clipping on (clipNorm), or check the data for silent or corrupt clips.',
+        );
+      }
+    }
+    tf.dispose([value, norm, ...gradList]);
+    this.step += 1;
+    this.losses.push(Number.isFinite(lossValue) ? lossValue : NaN);
+    return Number.isFinite(lossValue) ? lossValue : NaN;
+  }
+
+  /**
+   * Trains until `options.steps` (continuing from {@link resume}'s step), calling the callbacks.
+   * @throws TrainerError `NON_FINITE_LOSS` after too many skipped steps, `EMPTY_DATA`
+   */
+  async fit(until = this.options.steps): Promise<TrainResult> {
+    const started = performance.now();
+    const startStep = this.step;
+    for (const c of this.callbacks) await c.onTrainBegin?.({ totalSteps: this.options.steps, startStep });
+    let stopped = false;
+    let samplesPerSecond = 0;
+    while (this.step < until) {
+      const t0 = performance.now();
+      const batch = await this.nextBatch();
+      const lr = this.learningRate(this.step);
+      const loss = await this.trainStep(batch);
+      const rate = batch.captions.length / Math.max(1e-6, (performance.now() - t0) / 1000);
+      samplesPerSecond = samplesPerSecond === 0 ? rate : 0.9 * samplesPerSecond + 0.1 * rate;
+      const info: StepInfo = {
+        step: this.step,
+        totalSteps: this.options.steps,
+        loss,
+        learningRate: lr,
+        samplesPerSecond,
+        logitScale: this.logitScale(),
+      };
+      for (const c of this.callbacks) await c.onStepEnd?.(info);
+      if (this.stopReason !== undefined || this.callbacks.some((c) => c.shouldStop?.() === true)) {
+        stopped = true;
+        this.stopReason ??= `stopped by callback ${this.callbacks.find((c) => c.shouldStop?.())?.name ?? ''}`.trim();
+        break;
+      }
+    }
+    const result: TrainResult = {
+      step: this.step,
+      losses: [...this.losses],
+      badSteps: this.badSteps,
+      stopped,
+      ...(this.stopReason === undefined ? {} : { reason: this.stopReason }),
+      seconds: (performance.now() - started) / 1000,
+    };
+    for (const c of this.callbacks) {
+      await c.onTrainEnd?.({ step: this.step, stopped, ...(this.stopReason ? { reason: this.stopReason } : {}) });
+    }
+    return result;
+  }
+
+  /** Asks the training loop to stop after the current step. */
+  requestStop(reason: string): void {
+    this.stopReason = reason;
+  }
+
+  /**
+   * Evaluates on the validation data, tells the callbacks (`onEvalEnd`) and remembers the metrics
+   * for the next checkpoint (best-by-validation).
+   * @throws TrainerError `TRAINER_OPTIONS` when the trainer has no validation data
+   */
+  async validate(): Promise<EvaluationResult> {
+    if (this.options.validation === undefined) {
+      throw new TrainerError('TRAINER_OPTIONS', 'Trainer.validate: no validation data; pass options.validation.');
+    }
+    const result = await evaluate(this.model, this.options.validation(), this.options.evaluation);
+    this.lastMetrics = { ...result.metrics };
+    for (const c of this.callbacks) await c.onEvalEnd?.({ step: this.step, metrics: result.metrics });
+    return result;
+  }
+
+  private rngStates(): Record<string, readonly number[]> {
+    return Object.fromEntries(Object.entries(this.options.rngs ?? {}).map(([k, r]) => [k, [...r.getState()]]));
+  }
+
+  /**
+   * Writes a checkpoint of the current step atomically under `<outDir>/checkpoints`, prunes to
+   * the last `keepLast`, and records it as best when its validation metric is the best so far.
+   * @returns the checkpoint directory
+   */
+  async saveCheckpoint(extra?: unknown): Promise<string> {
+    const root = this.checkpointRoot;
+    if (root === undefined) throw new TrainerError('TRAINER_OPTIONS', 'Trainer.saveCheckpoint: set options.outDir to save checkpoints.');
+    const dir = join(root, checkpointName(this.step));
+    await writeCheckpoint(
+      dir,
+      this.model.variables(),
+      this.optimizer.getState(),
+      {
+        step: this.step,
+        data: this.data.getState(),
+        rng: this.rngStates(),
+        badSteps: this.badSteps,
+        ...(this.lastMetrics ? { metrics: this.lastMetrics } : {}),
+        extra: { config: this.model.config, ...(extra === undefined ? {} : { extra }) },
+      },
+      this.model.save === undefined ? undefined : (d) => this.model.save?.(d) ?? Promise.resolve(),
+    );
+    const key = this.options.bestMetric ?? 't2a/R@10';
+    const value = this.lastMetrics?.[key];
+    if (value !== undefined && (this.best === undefined || value > this.best.value)) {
+      this.best = { step: this.step, value };
+      const tmp = join(root, `${BEST_FILE}.tmp`);
+      await writeFile(tmp, JSON.stringify({ step: this.step, dir: checkpointName(this.step), metric: key, value }));
+      await rename(tmp, join(root, BEST_FILE));
+    }
+    await this.prune(root);
+    return dir;
+  }
+
+  private async prune(root: string): Promise<void> {
+    const keep = this.options.keepLast ?? 3;
+    const all = await listCheckpoints(root);
+    let bestStep = this.best?.step;
+    if (bestStep === undefined && existsSync(join(root, BEST_FILE))) {
+      bestStep = (JSON.parse(await readFile(join(root, BEST_FILE), 'utf8')) as { step: number }).step;
+    }
+    for (const c of all.slice(0, Math.max(0, all.length - keep))) {
+      if (c.step !== bestStep) await rm(c.dir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Restores a checkpoint: weights, optimizer moments, step (and so the schedule), RNG states and
+   * the data order. With no argument, the latest complete checkpoint under `<outDir>/checkpoints`.
+   * @returns the step resumed from
+   * @throws TrainerError `CHECKPOINT_MISSING` when there is none
+   */
+  async resume(dir?: string): Promise<number> {
+    let target = dir;
+    if (target === undefined) {
+      const root = this.checkpointRoot;
+      const all = root === undefined ? [] : await listCheckpoints(root);
+      if (root !== undefined) await removeStaleTemporaries(root);
+      target = all.at(-1)?.dir;
+      if (target === undefined) {
+        throw new TrainerError(
+          'CHECKPOINT_MISSING',
+          `Nothing to resume: no complete checkpoint under ${root ?? '(no outDir)'}. Run without --resume first.`,
+        );
+      }
+    }
+    const ckpt = await readCheckpoint(target);
+    ckpt.restoreWeights(this.model.variables());
+    if (ckpt.optimizer !== undefined) this.optimizer.setState(ckpt.optimizer);
+    this.step = ckpt.step;
+    this.badSteps = ckpt.badSteps ?? 0;
+    if (ckpt.data !== undefined) this.data.setState(ckpt.data);
+    this.iterator = undefined;
+    for (const [name, rng] of Object.entries(this.options.rngs ?? {})) {
+      const state = ckpt.rng?.[name];
+      if (state !== undefined) rng.setState(state as never);
+    }
+    if (ckpt.metrics !== undefined) this.lastMetrics = { ...ckpt.metrics };
+    return this.step;
+  }
+
+  /** The trainable variables, in the optimizer's order. */
+  get trainableVariables(): NamedVariable[] {
+    return this.optimizer.variables;
+  }
+
+  /** Frees the optimizer's moments (not the model). */
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}
