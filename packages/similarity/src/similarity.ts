@@ -1,0 +1,95 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ClapError } from '@clapjs/core';
+import type { NamedVariable, Rng, Similarity } from '@clapjs/core';
+import { l2Normalize, matMul, Params } from '@clapjs/layers';
+
+/** The validated config of the `cosine` and `dot` similarities. */
+export interface SimilarityConfig {
+  readonly name: string;
+  /** Initial log logit scale s (the logits are multiplied by exp(s)). */
+  readonly initScale: number;
+  /** Upper clamp of s, applied by `afterUpdate()`; the lower clamp is 0. */
+  readonly maxScale: number;
+  /** Whether s is trained (otherwise it stays at `initScale`). */
+  readonly learnScale: boolean;
+  /** Whether a learnable bias b is added to every logit (SigLIP). */
+  readonly bias: boolean;
+  /** Initial b when `bias` is true. */
+  readonly initBias: number;
+}
+
+/** Text and audio embeddings that cannot be compared (wrong rank, different widths). */
+export class SimilarityInputError extends ClapError {}
+
+/**
+ * Scores every text against every audio: `C = exp(s) · T · Aᵀ (+ b)`, rows = texts. With
+ * `normalize` (the `cosine` plugin) both sides are L2-normalised first.
+ */
+export class ScaledSimilarity implements Similarity<SimilarityConfig & Record<string, unknown>> {
+  readonly name: string;
+  /** The log logit scale s (path `logit_scale`, no weight decay). */
+  readonly logitScale: tf.Variable;
+  /** The bias b (path `logit_bias`), when `bias` is enabled. */
+  readonly logitBias: tf.Variable | undefined;
+  private readonly params: Params;
+
+  constructor(
+    private readonly config: SimilarityConfig,
+    private readonly normalize: boolean,
+    rng: Rng,
+  ) {
+    this.name = config.name;
+    // Paths without a prefix: the model adds `similarity/`.
+    this.params = new Params('', rng);
+    this.logitScale = this.scalar('logit_scale', config.initScale, config.learnScale);
+    this.logitBias = config.bias ? this.scalar('logit_bias', config.initBias, true) : undefined;
+  }
+
+  getConfig(): SimilarityConfig & Record<string, unknown> {
+    return { ...this.config };
+  }
+
+  variables(): NamedVariable[] {
+    return this.params.variables();
+  }
+
+  /**
+   * @param text `[texts, d]` embeddings
+   * @param audio `[audios, d]` embeddings
+   * @returns C `[texts, audios]`
+   * @throws SimilarityInputError when the inputs are not 2-D or their widths differ
+   */
+  call(text: tf.Tensor2D, audio: tf.Tensor2D): tf.Tensor2D {
+    if (text.rank !== 2 || audio.rank !== 2 || text.shape[1] !== audio.shape[1]) {
+      throw new SimilarityInputError(
+        'SIMILARITY_SHAPE',
+        `${this.name} similarity: text and audio embeddings must be [texts, d] and [audios, d] with the same d, ` +
+          `got text [${text.shape.join(', ')}] and audio [${audio.shape.join(', ')}]. ` +
+          'Give both projections the same `dim`.',
+      );
+    }
+    return tf.tidy(() => {
+      const t = this.normalize ? l2Normalize(text) : text;
+      const a = this.normalize ? l2Normalize(audio) : audio;
+      // A materialised transpose keeps matMul on tfjs-wasm's fast untransposed path (FACTS.md).
+      const dots = matMul(t, tf.transpose(a));
+      const scaled = tf.mul(dots, tf.exp(this.logitScale));
+      return (this.logitBias === undefined ? scaled : tf.add(scaled, this.logitBias)) as tf.Tensor2D;
+    });
+  }
+
+  /** Clamps s to [0, maxScale] (call after every optimizer step, as CLIP/CLAP do). */
+  afterUpdate(): void {
+    tf.tidy(() => this.logitScale.assign(tf.clipByValue(this.logitScale, 0, this.config.maxScale)));
+  }
+
+  dispose(): void {
+    this.params.dispose();
+  }
+
+  private scalar(path: string, init: number, trainable: boolean): tf.Variable {
+    const variable = this.params.weight(path, [], { kind: 'zeros' }, { trainable, decay: false });
+    tf.tidy(() => variable.assign(tf.scalar(init)));
+    return variable;
+  }
+}
