@@ -1,0 +1,24 @@
+/**
+ * @clapjs/text-encoders — the text side of clapjs: tokenizers (`bert-wordpiece`, `word`) and
+ * text encoders (`transformer`, `bag-of-embeddings`) as plugins, plus the pieces they are made
+ * of. Importing this entry registers nothing; import `@clapjs/text-encoders/register` for that.
+ * @packageDocumentation
+ */
+export { BertWordPieceTokenizer, bertWordPiecePlugin } from './tokenizers/bert-wordpiece.js';
+export type { BertWordPieceConfig, BertWordPieceState } from './tokenizers/bert-wordpiece.js';
+export { BERT_SPECIAL_IDS, BERT_VOCAB_SIZE, bertTokenizerJson, bertVocabulary } from './tokenizers/bert-vocab.js';
+export { WORD_SPECIAL_TOKENS, WordTokenizer, fitWordVocabulary, splitWords, wordTokenizerPlugin } from './tokenizers/word.js';
+export type { WordTokenizerConfig, WordTokenizerState } from './tokenizers/word.js';
+export { TransformerTextEncoder, transformerPlugin } from './transformer.js';
+export type { TransformerConfig } from './transformer.js';
+export { BagOfEmbeddingsTextEncoder, bagOfEmbeddingsPlugin } from './bag-of-embeddings.js';
+export type { BagOfEmbeddingsConfig } from './bag-of-embeddings.js';
+export { bertNameMap } from './bert-names.js';
+export type { BertName, BertNameMapConfig } from './bert-names.js';
+export { embeddingLookup, scatterAddRows } from './embedding-lookup.js';
+export { batchMatMul, transposeLastTwo } from './batch-matmul.js';
+export { clsPool, maskedMeanPool } from './pooling.js';
+export { loadGloveEmbeddings } from './glove.js';
+export type { GloveEmbeddings } from './glove.js';
+
+export { textEncoderPlugins } from './plugins.js';

@@ -1,0 +1,7 @@
+import { bagOfEmbeddingsPlugin } from './bag-of-embeddings.js';
+import { bertWordPiecePlugin } from './tokenizers/bert-wordpiece.js';
+import { wordTokenizerPlugin } from './tokenizers/word.js';
+import { transformerPlugin } from './transformer.js';
+
+/** Every plugin this package defines: tokenizers `bert-wordpiece`, `word`; text encoders `transformer`, `bag-of-embeddings`. */
+export const textEncoderPlugins = [bertWordPiecePlugin, wordTokenizerPlugin, transformerPlugin, bagOfEmbeddingsPlugin] as const;

@@ -1,0 +1,17 @@
+/**
+ * Registers the built-in tokenizers (`bert-wordpiece`, `word`) and text encoders
+ * (`transformer`, `bag-of-embeddings`) with the @clapjs/core registry. Import for its effect:
+ * `import '@clapjs/text-encoders/register'`.
+ * @packageDocumentation
+ */
+import { register } from '@clapjs/core';
+import { bagOfEmbeddingsPlugin } from './bag-of-embeddings.js';
+import { bertWordPiecePlugin } from './tokenizers/bert-wordpiece.js';
+import { wordTokenizerPlugin } from './tokenizers/word.js';
+import { transformerPlugin } from './transformer.js';
+
+// One call per plugin (not a loop over a union-typed array) keeps each plugin's config type.
+register(bertWordPiecePlugin);
+register(wordTokenizerPlugin);
+register(transformerPlugin);
+register(bagOfEmbeddingsPlugin);
