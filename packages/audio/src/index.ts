@@ -1,0 +1,26 @@
+/**
+ * @clapjs/audio: decoding (WAV, FLAC, Ogg Vorbis, MP3), band-limited resampling, crop/pad,
+ * SpecAugment and a log-mel front end that matches torchaudio, on typed arrays and tfjs.
+ */
+export { decodeAudio, sniffContainer } from './decode.js';
+export type { AudioContainer, DecodeAudioOptions } from './decode.js';
+export { decodeWav } from './wav/decode-wav.js';
+export { encodeWav } from './wav/encode-wav.js';
+export type { EncodeWavOptions } from './wav/encode-wav.js';
+export type { DecodedAudio } from './types.js';
+export { AudioArgumentError, AudioDecodeError } from './errors.js';
+export { resample } from './resample.js';
+export { logMelConfigSchema, validateLogMelConfig } from './config.js';
+export type { LogMelConfig } from './config.js';
+export { getPreset, PRESET_NAMES } from './presets.js';
+export type { PresetName } from './presets.js';
+export { LogMelExtractor, reflectPad } from './log-mel.js';
+export type { LogMel } from './log-mel.js';
+export { hzToMel, melFilterbank, melToHz } from './dsp/mel.js';
+export type { MelFilterbank, MelScale } from './dsp/mel.js';
+export { hannWindow } from './dsp/window.js';
+export { RealFFT } from './dsp/real-fft.js';
+export { cropOrPad } from './crop.js';
+export type { CropMode } from './crop.js';
+export { specAugment } from './spec-augment.js';
+export type { SpecAugmentOptions } from './spec-augment.js';

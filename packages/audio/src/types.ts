@@ -1,0 +1,11 @@
+/** Mono audio as decoded: samples in [-1, 1] (not clamped) at `sampleRate` Hz. */
+export interface DecodedAudio {
+  /** Mono samples; multi-channel input is averaged across channels. */
+  samples: Float32Array;
+  /** Samples per second. */
+  sampleRate: number;
+}
+
+/** The lowest and highest sample rates a decoder accepts; outside them a header is corrupt. */
+export const MIN_SAMPLE_RATE = 1000;
+export const MAX_SAMPLE_RATE = 768_000;
