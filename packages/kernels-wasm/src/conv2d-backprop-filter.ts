@@ -1,10 +1,8 @@
 import { Conv2DBackpropFilter, type Conv2DBackpropFilterAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
+import { columnBudget } from './column-budget.js';
 import { convInfo, requireRank } from './conv-info.js';
 import { plainMatMul } from './originals.js';
 import { requireFloat32, wasmKernel, withShape, type WasmKernelArgs } from './wasm-backend.js';
-
-// Bounds the transposed im2col buffer (floats) so large batches do not exhaust the wasm heap.
-const MAX_COLUMN_FLOATS = 1 << 24;
 
 /**
  * dW = colsᵀ · dy, where colsᵀ [kh·kw·cin, rows] is the transposed im2col matrix of x built on
@@ -27,7 +25,7 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: WasmKernelArgs): Tenso
   const left = info.padInfo.left;
   const k = kh * kw * inChannels;
   const rowsPerImage = outHeight * outWidth;
-  const imagesPerChunk = Math.max(1, Math.min(batchSize, Math.floor(MAX_COLUMN_FLOATS / Math.max(1, rowsPerImage * k))));
+  const imagesPerChunk = Math.max(1, Math.min(batchSize, Math.floor(columnBudget() / Math.max(1, rowsPerImage * k))));
 
   let acc: TensorInfo | undefined;
   for (let b0 = 0; b0 < batchSize; b0 += imagesPerChunk) {

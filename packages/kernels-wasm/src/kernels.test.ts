@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
+import { setColumnBudget } from './column-budget.js';
 import { compareWithCpu, expectClose, normal, outSize, runCases, type Case } from './test-support.js';
 
 const CASES = 60;
@@ -76,6 +77,19 @@ function naiveFilterGrad(c: Case, depthwise: boolean): Float32Array {
   return out;
 }
 
+function naiveConvInputGrad(c: Case): Float32Array {
+  const g = geometry(c);
+  const f = c.inputs.filter!.values;
+  const dy = c.inputs.dy!.values;
+  const out = new Float32Array(g.batch * g.h * g.w * g.cin);
+  forEachTap(g, (b, y, z, i, j, ih, iw) => {
+    for (let ci = 0; ci < g.cin; ci++)
+      for (let co = 0; co < g.cout; co++)
+        out[((b * g.h + ih) * g.w + iw) * g.cin + ci]! += f[((i * g.k + j) * g.cin + ci) * g.cout + co]! * dy[((b * g.oh + y) * g.ow + z) * g.cout + co]!;
+  });
+  return out;
+}
+
 function naiveDepthwiseInputGrad(c: Case): Float32Array {
   const g = geometry(c);
   const f = c.inputs.filter!.values;
@@ -110,15 +124,52 @@ describe('Conv2DBackpropFilter', () => {
     cases.forEach((c, i) => expectClose(got[i]!, naiveFilterGrad(c, false), c.label));
   });
 
-  it('splits a large batch into chunks and still matches the cpu backend', async () => {
+  it('splits a batch into chunks and still matches the cpu backend', async () => {
     const rng = new Rng(9);
-    const dyShape = [9, 32, 32, 4];
-    const cases: Case[] = [{
-      label: 'x [9,64,64,64] k3 s2 same',
-      inputs: { x: normal(rng, [9, 64, 64, 64]), dy: normal(rng, dyShape) },
-      attrs: { strides: 2, pad: 'same', filterShape: [3, 3, 64, 4], dataFormat: 'NHWC' },
-    }];
-    await compareWithCpu('Conv2DBackpropFilter', cases);
+    const old = setColumnBudget(2000);
+    try {
+      await compareWithCpu('Conv2DBackpropFilter', [{
+        label: 'x [5,16,16,3] k3 s2 same, chunks of 2 images',
+        inputs: { x: normal(rng, [5, 16, 16, 3]), dy: normal(rng, [5, 8, 8, 4]) },
+        attrs: { strides: 2, pad: 'same', filterShape: [3, 3, 3, 4], dataFormat: 'NHWC' },
+      }]);
+    } finally {
+      setColumnBudget(old);
+    }
+  });
+});
+
+describe('Conv2DBackpropInput', () => {
+  const rng = new Rng(10);
+  const asInputCase = (c: Case): Case => ({
+    label: c.label,
+    inputs: { dy: c.inputs.dy!, filter: normal(rng, c.attrs.filterShape as number[]) },
+    attrs: { ...c.attrs, inputShape: c.inputs.x!.shape },
+  });
+  const cases = Array.from({ length: CASES }, (_, i) => asInputCase(convCase(rng, false, i)));
+
+  it(`matches the cpu backend over ${CASES} random shapes with dilation 1 (stride 2, batch 1)`, async () => {
+    const undilated = cases.filter((c) => c.attrs.dilations === 1);
+    expect(undilated.length).toBeGreaterThanOrEqual(30);
+    await compareWithCpu('Conv2DBackpropInput', undilated);
+  });
+
+  it('matches a direct sum over all shapes, dilation 2 included', async () => {
+    const got = await runCases('wasm', 'Conv2DBackpropInput', cases);
+    cases.forEach((c, i) => expectClose(got[i]!, naiveConvInputGrad(c), c.label));
+  });
+
+  it('splits a batch into chunks and still matches the cpu backend', async () => {
+    const old = setColumnBudget(2000);
+    try {
+      await compareWithCpu('Conv2DBackpropInput', [{
+        label: 'dx [5,16,16,3] k3 s2 same, chunks of 2 images',
+        inputs: { dy: normal(rng, [5, 8, 8, 4]), filter: normal(rng, [3, 3, 3, 4]) },
+        attrs: { strides: 2, pad: 'same', inputShape: [5, 16, 16, 3], dataFormat: 'NHWC' },
+      }]);
+    } finally {
+      setColumnBudget(old);
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise.js';
 import { oneHotConfig } from './one-hot.js';
 import { captureOriginals } from './originals.js';
@@ -17,6 +18,7 @@ function isOurs(config: KernelConfig | undefined): boolean {
 /** The kernels this pack registers for the wasm backend, in registration order. */
 export const WASM_PACK_KERNELS = [
   'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
   'UnsortedSegmentSum',
   'DepthwiseConv2dNativeBackpropFilter',
   'DepthwiseConv2dNativeBackpropInput',
@@ -27,7 +29,8 @@ export const WASM_PACK_KERNELS = [
 /**
  * Registers the pack's kernels for tfjs's wasm backend: the missing gradient kernels
  * (Conv2DBackpropFilter, UnsortedSegmentSum, DepthwiseConv2dNativeBackpropFilter/Input), a
- * BatchMatMul that runs transposed operands at untransposed speed, and a correct float OneHot.
+ * Conv2DBackpropInput at matMul speed (the backend's own is a scalar loop), a BatchMatMul that
+ * runs transposed operands at untransposed speed, and a correct float OneHot.
  * Idempotent. Call it after `@tensorflow/tfjs-backend-wasm` is imported (before or after
  * `tf.setBackend('wasm')`).
  * @returns the names of the kernels the pack provides
@@ -38,6 +41,7 @@ export function registerWasmKernels(): readonly string[] {
   captureOriginals((config) => isOurs(config));
   const configs = [
     conv2DBackpropFilterConfig,
+    conv2DBackpropInputConfig,
     unsortedSegmentSumConfig,
     depthwiseBackpropFilterConfig,
     depthwiseBackpropInputConfig,
