@@ -34,6 +34,14 @@ export interface EvaluationResult {
   /** Present when the items carry labels. */
   readonly zeroShot?: ZeroShotMetrics;
   readonly sample?: SimilaritySample;
+  /** The items' audio embeddings `[items, dim]` (row-major), ids and labels, for further analysis. */
+  readonly embeddings: {
+    readonly audio: Float32Array;
+    readonly text: Float32Array;
+    readonly dim: number;
+    readonly ids: readonly string[];
+    readonly labels: readonly (string | undefined)[];
+  };
   /** Flat numbers for logs and callbacks: `t2a/R@1`, `a2t/mAP@10`, `zeroshot/top1`, `chance/R@1` … */
   readonly metrics: Readonly<Record<string, number>>;
 }
@@ -73,6 +81,7 @@ export async function evaluate(
   const audio: Float32Array[] = [];
   const text: Float32Array[] = [];
   const labels: (string | undefined)[] = [];
+  const ids: string[] = [];
   let dim = 0;
   let items = 0;
   let sample: SimilaritySample | undefined;
@@ -101,6 +110,7 @@ export async function evaluate(
     }
     tf.dispose([a, t, c].filter((x): x is tf.Tensor2D => x !== undefined));
     labels.push(...batch.labels.slice(0, count));
+    ids.push(...batch.ids.slice(0, count));
     items += count;
     if (items >= max) break;
   }
@@ -146,7 +156,15 @@ export async function evaluate(
     metrics['zeroshot/chance'] = zeroShot.chance;
     metrics['zeroshot/classes'] = zeroShot.classes.length;
   }
-  return { items, textToAudio, audioToText, ...(zeroShot ? { zeroShot } : {}), ...(sample ? { sample } : {}), metrics };
+  return {
+    items,
+    textToAudio,
+    audioToText,
+    ...(zeroShot ? { zeroShot } : {}),
+    ...(sample ? { sample } : {}),
+    embeddings: { audio: audioEmb, text: textEmb, dim, ids, labels },
+    metrics,
+  };
 }
 
 /** The class-prompt embeddings, averaged over templates and re-normalised: `[classes, dim]`. */
@@ -159,7 +177,11 @@ export function classEmbeddings(model: TrainableModel, classes: readonly string[
   });
 }
 
-function zeroShotOnEmbeddings(
+/**
+ * Zero-shot classification of already-embedded clips: each labelled clip against the classes'
+ * prompt embeddings. Clips whose label is not among `options.classes` are left out.
+ */
+export function zeroShotOnEmbeddings(
   model: TrainableModel,
   audioEmb: Float32Array,
   dim: number,

@@ -13,7 +13,7 @@ export { warmupCosine } from './schedule.js';
 export type { ScheduleOptions } from './schedule.js';
 export { checkpointName, listCheckpoints, readCheckpoint, removeStaleTemporaries, writeCheckpoint, STATE_FILE } from './checkpoint.js';
 export type { CheckpointMeta, LoadedCheckpoint } from './checkpoint.js';
-export { classEmbeddings, evaluate, DEFAULT_TEMPLATE } from './evaluate.js';
+export { classEmbeddings, evaluate, zeroShotOnEmbeddings, DEFAULT_TEMPLATE } from './evaluate.js';
 export type { EvaluateOptions, EvaluationResult, SimilaritySample } from './evaluate.js';
 export { retrievalMetrics, zeroShotMetrics } from './metrics.js';
 export type { RetrievalMetrics, ZeroShotMetrics } from './metrics.js';

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { rm, writeFile, rename, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { create } from '@clapjs/core';
+import { create, register } from '@clapjs/core';
+import { lossPlugins } from '@clapjs/losses';
 import type { ContrastiveLoss, NamedVariable, PartConfig, StepInfo, TrainerCallback } from '@clapjs/core';
 import {
   checkpointName,
@@ -103,6 +104,9 @@ export class Trainer {
     if (options.loss !== undefined) {
       this.loss = options.loss;
     } else if (model.config.loss !== undefined) {
+      // The built-in losses are registered on first use (registering twice is a no-op), so a
+      // config naming `symmetric-clap`, `infonce` or `siglip` works without a register import.
+      for (const plugin of lossPlugins) register(plugin);
       this.loss = create('loss', model.config.loss, {}, 'loss');
     } else {
       throw new TrainerError('TRAINER_OPTIONS', 'Trainer: no loss. Give options.loss or a `loss` key in the model config.');
