@@ -1,0 +1,354 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ClapError } from '@clapjs/core';
+import type {
+  AudioEncoder,
+  CallOptions,
+  NamedVariable,
+  Projection,
+  Similarity,
+  TextEncoder,
+  TokenBatch,
+  Tokenizer,
+} from '@clapjs/core';
+import { cropOrPad, type LogMelConfig, type LogMelExtractor } from '@clapjs/audio';
+import { l2Normalize } from '@clapjs/layers';
+import { buildParts, partProvenance, partVariables, PART_SLOTS, type ClapParts } from './build.js';
+import { parseModelConfig, type ClapModelConfig, type ClapModelConfigInput } from './config.js';
+import { ModelFormatError } from './errors.js';
+import { fileReader, readJson, writeFilesAtomic, type ModelSource } from './io.js';
+import { assignWeights, decodeWeights, encodeVariables, WEIGHTS_MANIFEST_FILE, type WeightsManifest } from './weights.js';
+
+/** Options of {@link ClapModel.create}. */
+export interface ClapCreateOptions {
+  /** Seeds every initial weight (default 0): the same seed gives the same model on every backend. */
+  readonly seed?: number;
+  /** Training captions, for tokenizers that fit a vocabulary (the `word` tokenizer needs them). */
+  readonly captions?: readonly string[];
+}
+
+/** What {@link ClapModel.forward} returns. */
+export interface ForwardResult {
+  /** Similarity of every text to every audio, `[texts, audios]` (rows = texts). */
+  readonly logits: tf.Tensor2D;
+  /** Projected audio embeddings `[audios, dim]` (before L2 normalisation). */
+  readonly audioEmbeddings: tf.Tensor2D;
+  /** Projected text embeddings `[texts, dim]` (before L2 normalisation). */
+  readonly textEmbeddings: tf.Tensor2D;
+}
+
+/** One label of a zero-shot classification with its probability. */
+export interface ZeroShotResult {
+  readonly label: string;
+  readonly probability: number;
+}
+
+/** One retrieved corpus item: its index in the corpus and its similarity to the query. */
+export interface RetrievalHit {
+  readonly index: number;
+  readonly score: number;
+}
+
+/** Audio clips (mono samples at `config.audio.sampleRate`) or a log-mel batch `[batch, frames, mels, 1]`. */
+export type AudioInput = readonly Float32Array[] | tf.Tensor4D;
+
+/** Texts, or an already tokenized batch. */
+export type TextInput = readonly string[] | TokenBatch;
+
+const CONFIG_FILE = 'config.json';
+const TOKENIZER_FILE = 'tokenizer.json';
+const INFERENCE: CallOptions = { training: false };
+/** Clips encoded at once when a corpus is given as raw audio. */
+const ENCODE_CHUNK = 32;
+
+function badInput(code: string, message: string): ClapError {
+  return new ClapError(code, message);
+}
+
+/**
+ * A CLAP model: an audio encoder and a text encoder, each followed by a projection into a joint
+ * space, and a similarity with a learnable scale. Built from one JSON config through the plugin
+ * registry, so any registered plugin can fill any slot.
+ *
+ * @example
+ * ```ts
+ * const model = await ClapModel.create(defaultModelConfig(), { seed: 1, captions });
+ * const ranked = model.zeroShotClassify(clip, ['dog', 'rain', 'piano']);
+ * await model.save('runs/mini');
+ * const again = await ClapModel.load('runs/mini');
+ * ```
+ */
+export class ClapModel {
+  /** The validated config with every default filled in (what `save` writes to config.json). */
+  readonly config: ClapModelConfig;
+  /** The log-mel front end that turns clips into encoder input. */
+  readonly frontEnd: LogMelExtractor;
+  readonly tokenizer: Tokenizer;
+  readonly audioEncoder: AudioEncoder;
+  readonly textEncoder: TextEncoder;
+  readonly audioProjection: Projection;
+  readonly textProjection: Projection;
+  readonly similarity: Similarity;
+  private disposed = false;
+
+  private constructor(parts: ClapParts) {
+    this.config = parts.config;
+    this.frontEnd = parts.frontEnd;
+    this.tokenizer = parts.tokenizer;
+    this.audioEncoder = parts.audioEncoder;
+    this.textEncoder = parts.textEncoder;
+    this.audioProjection = parts.audioProjection;
+    this.textProjection = parts.textProjection;
+    this.similarity = parts.similarity;
+  }
+
+  /**
+   * Builds a freshly initialised model from a config (missing parts take the defaults).
+   * @throws ConfigError naming the bad key; PluginError for an unknown plugin name
+   */
+  static async create(config: ClapModelConfigInput = {}, options: ClapCreateOptions = {}): Promise<ClapModel> {
+    const seed = options.seed ?? 0;
+    if (!Number.isSafeInteger(seed)) throw badInput('MODEL_SEED', `seed must be an integer, got ${seed}.`);
+    const parsed = parseModelConfig(config);
+    return new ClapModel(buildParts(parsed, { seed, ...(options.captions === undefined ? {} : { captions: options.captions }) }));
+  }
+
+  /**
+   * Loads a model saved by {@link ClapModel.save}, from a directory (Node) or a `{ fetch }`
+   * source (browser). The plugins its config names must be registered (import their packages).
+   * @throws WeightsError naming a missing, mis-shaped or unexpected weight; ModelFormatError for
+   * missing or malformed files
+   */
+  static async load(source: ModelSource): Promise<ClapModel> {
+    const read = fileReader(source);
+    const where = typeof source === 'string' ? source : 'the model source';
+    const config = parseModelConfig(await readJson(read, CONFIG_FILE));
+    const tokenizer = (await readJson(read, TOKENIZER_FILE)) as { state?: unknown };
+    const manifest = (await readJson(read, WEIGHTS_MANIFEST_FILE)) as Partial<WeightsManifest>;
+    if (manifest.format !== 'clapjs-weights' || manifest.formatVersion !== 1 || !Array.isArray(manifest.weightsManifest)) {
+      throw new ModelFormatError(
+        'MODEL_FORMAT',
+        `${where}/${WEIGHTS_MANIFEST_FILE} is not a clapjs weights manifest of format version 1 (format ${String(manifest.format)}, version ${String(manifest.formatVersion)}).`,
+      );
+    }
+    const model = new ClapModel(buildParts(config, { seed: 0, tokenizerState: tokenizer.state }));
+    let loaded = new Map<string, tf.Tensor>();
+    try {
+      loaded = await decodeWeights(manifest.weightsManifest, read);
+      assignWeights(model.variables(), loaded, `${where}/${WEIGHTS_MANIFEST_FILE}`);
+      return model;
+    } catch (error) {
+      model.dispose();
+      throw error;
+    } finally {
+      for (const tensor of loaded.values()) tensor.dispose();
+    }
+  }
+
+  /**
+   * The files of a saved model (name → bytes): config.json, tokenizer.json, model.json and the
+   * weight shards. `save` writes them to a directory; in a browser, store or upload them yourself.
+   */
+  async toFiles(): Promise<Map<string, Uint8Array>> {
+    this.assertLive();
+    const encoder = new TextEncoder();
+    const json = (value: unknown) => encoder.encode(`${JSON.stringify(value, null, 2)}\n`);
+    const { manifest, files } = await encodeVariables(this.variables());
+    const weights: WeightsManifest = {
+      format: 'clapjs-weights',
+      formatVersion: 1,
+      parts: partProvenance(this.config),
+      weightsManifest: manifest,
+    };
+    return new Map([
+      [CONFIG_FILE, json(this.config)],
+      [TOKENIZER_FILE, json({ name: this.tokenizer.name, config: this.tokenizer.getConfig(), state: this.tokenizer.toJSON() })],
+      [WEIGHTS_MANIFEST_FILE, json(weights)],
+      ...files,
+    ]);
+  }
+
+  /**
+   * Saves the model into `dir` (Node) atomically: written to `<dir>.tmp-<random>`, then renamed
+   * over `dir`. An existing `dir` is replaced only if it holds a saved model or is empty.
+   */
+  async save(dir: string): Promise<void> {
+    await writeFilesAtomic(dir, await this.toFiles());
+  }
+
+  /**
+   * Tokenizes texts to `[batch, maxLength]` ids and mask. Longer texts are truncated; a text with
+   * no tokens (e.g. `''`) keeps one padding token unmasked so that it still gets an embedding.
+   */
+  tokenize(texts: readonly string[]): TokenBatch {
+    this.assertLive();
+    if (!Array.isArray(texts) || texts.length === 0) {
+      throw badInput('EMPTY_BATCH', 'tokenize needs a non-empty array of texts.');
+    }
+    const length = this.config.tokenizer.maxLength;
+    const ids = new Int32Array(texts.length * length);
+    const mask = new Float32Array(texts.length * length);
+    texts.forEach((text, row) => {
+      if (typeof text !== 'string') throw badInput('TEXT_NOT_STRING', `texts[${row}] is ${typeof text}, expected a string.`);
+      const encoded = this.tokenizer.encode(text, length);
+      for (let i = 0; i < length; i++) {
+        ids[row * length + i] = encoded.ids[i] ?? this.tokenizer.padId;
+        mask[row * length + i] = encoded.mask[i] ?? 0;
+      }
+      if (!encoded.mask.some((m) => m > 0)) mask[row * length] = 1;
+    });
+    return { ids: tf.tensor2d(ids, [texts.length, length], 'int32'), mask: tf.tensor2d(mask, [texts.length, length], 'float32') };
+  }
+
+  /**
+   * Log-mel spectrograms `[batch, frames, melBins, 1]` of clips sampled at
+   * `config.audio.sampleRate`, each first fitted to `clipSeconds`
+   * (centre crop when longer, repeat padding when shorter: `cropOrPad(…, 'fit')`).
+   */
+  logMelBatch(clips: readonly Float32Array[]): tf.Tensor4D {
+    this.assertLive();
+    if (!Array.isArray(clips) || clips.length === 0) throw badInput('EMPTY_BATCH', 'logMelBatch needs a non-empty array of clips.');
+    const { clipSeconds, sampleRate } = this.config.audio as LogMelConfig;
+    const length = Math.round(clipSeconds * sampleRate);
+    const mels = clips.map((clip, i) => {
+      if (!(clip instanceof Float32Array) || clip.length === 0) {
+        throw badInput('AUDIO_EMPTY', `clips[${i}] must be a non-empty Float32Array of samples at ${sampleRate} Hz.`);
+      }
+      return this.frontEnd.compute(cropOrPad(clip, length, 'fit'));
+    });
+    const { frames, melBins } = mels[0]!;
+    const data = new Float32Array(clips.length * frames * melBins);
+    mels.forEach((mel, i) => data.set(mel.data, i * frames * melBins));
+    return tf.tensor4d(data, [clips.length, frames, melBins, 1]);
+  }
+
+  /**
+   * The training forward pass: projected audio and text embeddings and their logits
+   * (`similarity(text, audio)`, rows = texts).
+   */
+  forward(logMel: tf.Tensor4D, tokens: TokenBatch, options: CallOptions): ForwardResult {
+    this.assertLive();
+    return tf.tidy(() => {
+      const audioEmbeddings = this.audioProjection.call(this.audioEncoder.encode(logMel, options), options);
+      const textEmbeddings = this.textProjection.call(this.textEncoder.encode(tokens, options), options);
+      return { logits: this.similarity.call(textEmbeddings, audioEmbeddings), audioEmbeddings, textEmbeddings };
+    });
+  }
+
+  /** L2-normalised audio embeddings `[batch, dim]` (inference mode). */
+  encodeAudio(audio: AudioInput): tf.Tensor2D {
+    return tf.tidy(() => l2Normalize(this.projectAudio(audio)));
+  }
+
+  /** L2-normalised text embeddings `[batch, dim]` (inference mode). */
+  encodeText(texts: TextInput): tf.Tensor2D {
+    return tf.tidy(() => l2Normalize(this.projectText(texts)));
+  }
+
+  /** Similarity logits `[texts, audios]` of embeddings, through the model's similarity (with its scale). */
+  logits(textEmbeddings: tf.Tensor2D, audioEmbeddings: tf.Tensor2D): tf.Tensor2D {
+    this.assertLive();
+    return tf.tidy(() => this.similarity.call(textEmbeddings, audioEmbeddings));
+  }
+
+  /**
+   * Zero-shot classification: each label becomes a prompt (`template` with `{label}` replaced),
+   * and the softmax of the prompts' logits against the clip gives each label's probability.
+   * @returns every label with its probability, most probable first
+   */
+  zeroShotClassify(clip: Float32Array | tf.Tensor4D, labels: readonly string[], template = 'This is a sound of {label}.'): ZeroShotResult[] {
+    if (!Array.isArray(labels) || labels.length === 0) throw badInput('ZERO_SHOT_LABELS', 'zeroShotClassify needs at least one label.');
+    if (!template.includes('{label}')) {
+      throw badInput('ZERO_SHOT_TEMPLATE', `The template "${template}" has no {label} placeholder; write e.g. 'This is a sound of {label}.'.`);
+    }
+    const probabilities = tf.tidy(() => {
+      const audio = this.projectAudio(clip instanceof Float32Array ? [clip] : clip);
+      if (audio.shape[0] !== 1) throw badInput('ZERO_SHOT_CLIP', `zeroShotClassify takes one clip, got a batch of ${audio.shape[0]}.`);
+      const text = this.projectText(labels.map((label) => template.split('{label}').join(label)));
+      return tf.softmax(tf.reshape(this.similarity.call(text, audio), [labels.length]));
+    });
+    const values = probabilities.dataSync();
+    probabilities.dispose();
+    return labels.map((label, i) => ({ label, probability: values[i] ?? 0 })).sort((a, b) => b.probability - a.probability);
+  }
+
+  /**
+   * Retrieval: ranks a corpus against one query. Query and corpus may be texts, clips or
+   * embeddings (`[dim]` / `[1, dim]` and `[n, dim]`); text → audio and audio → text both work.
+   * @returns the `k` best corpus items (index and similarity score), best first
+   */
+  retrieve(
+    query: string | Float32Array | tf.Tensor,
+    corpus: readonly string[] | readonly Float32Array[] | tf.Tensor2D,
+    k = 10,
+  ): RetrievalHit[] {
+    const size = corpus instanceof tf.Tensor ? corpus.shape[0] : corpus.length;
+    if (size === 0) throw badInput('RETRIEVE_EMPTY', 'retrieve needs a non-empty corpus.');
+    if (!Number.isInteger(k) || k < 1) throw badInput('RETRIEVE_K', `k must be a positive integer, got ${k}.`);
+    const { values, indices } = tf.tidy(() => {
+      const q = this.embedAny(query instanceof tf.Tensor ? query : typeof query === 'string' ? [query] : [query]);
+      if (q.shape[0] !== 1) throw badInput('RETRIEVE_QUERY', `retrieve takes one query, got ${q.shape[0]}.`);
+      const c = corpus instanceof tf.Tensor ? corpus : this.embedCorpus(corpus);
+      return tf.topk(tf.reshape(this.similarity.call(q, c), [size]), Math.min(k, size));
+    });
+    const scores = values.dataSync();
+    const order = indices.dataSync();
+    values.dispose();
+    indices.dispose();
+    return Array.from(order, (index, i) => ({ index, score: scores[i] ?? 0 }));
+  }
+
+  /**
+   * Every weight, with paths prefixed by its slot (`audioEncoder/`, `textEncoder/`,
+   * `audioProjection/`, `textProjection/`, `similarity/`).
+   */
+  variables(): NamedVariable[] {
+    this.assertLive();
+    return partVariables(this);
+  }
+
+  /** Call after each optimizer step: clamps the similarity's logit scale (and bias). */
+  afterUpdate(): void {
+    this.similarity.afterUpdate();
+  }
+
+  /** Frees every weight. The model cannot be used afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    for (const slot of PART_SLOTS) this[slot].dispose();
+    this.disposed = true;
+  }
+
+  private projectAudio(audio: AudioInput): tf.Tensor2D {
+    this.assertLive();
+    return tf.tidy(() => {
+      const logMel = audio instanceof tf.Tensor ? audio : this.logMelBatch(audio);
+      return this.audioProjection.call(this.audioEncoder.encode(logMel, INFERENCE), INFERENCE);
+    });
+  }
+
+  private projectText(texts: TextInput): tf.Tensor2D {
+    this.assertLive();
+    return tf.tidy(() => {
+      const tokens = Array.isArray(texts) ? this.tokenize(texts as readonly string[]) : (texts as TokenBatch);
+      return this.textProjection.call(this.textEncoder.encode(tokens, INFERENCE), INFERENCE);
+    });
+  }
+
+  /** Projected embeddings of a query: texts, clips, or given embeddings (reshaped to 2-D). */
+  private embedAny(item: tf.Tensor | readonly string[] | readonly Float32Array[]): tf.Tensor2D {
+    if (item instanceof tf.Tensor) return tf.reshape(item, [-1, item.shape[item.rank - 1]!]) as tf.Tensor2D;
+    return typeof item[0] === 'string' ? this.projectText(item as readonly string[]) : this.projectAudio(item as readonly Float32Array[]);
+  }
+
+  private embedCorpus(corpus: readonly string[] | readonly Float32Array[]): tf.Tensor2D {
+    const chunks: tf.Tensor2D[] = [];
+    for (let i = 0; i < corpus.length; i += ENCODE_CHUNK) {
+      chunks.push(this.embedAny(corpus.slice(i, i + ENCODE_CHUNK) as readonly string[] | readonly Float32Array[]));
+    }
+    return chunks.length === 1 ? chunks[0]! : tf.concat(chunks, 0);
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw badInput('MODEL_DISPOSED', 'This ClapModel was disposed; create or load a new one.');
+  }
+}
