@@ -1,0 +1,31 @@
+// Train-step time (forward + backward, batch 32) of an audio encoder on a tfjs backend.
+// Usage: pnpm build && node bench/train-step.mjs <wasm|cpu> [encoder] [steps] [json config overrides]
+// e.g.   node bench/train-step.mjs wasm cnn-small 10 '{"channels":[8,32,64,128]}'
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng, selectBackend } from '@clapjs/core';
+import { CnnAudioEncoder } from '../dist/index.js';
+
+const [backend = 'wasm', name = 'cnn-small', stepsArg = '10', overrides = '{}'] = process.argv.slice(2);
+const steps = Number(stepsArg);
+// The 'fast' preset of @clapjs/audio: 2 s at 16 kHz, hop 256 → 126 frames × 64 mel bins.
+const [batch, frames, mels] = [32, 126, 64];
+await selectBackend(backend);
+const encoder = new CnnAudioEncoder({ name, ...JSON.parse(overrides) }, { melBins: mels, rng: new Rng(0) });
+const trainable = encoder.variables().filter((v) => v.trainable).map((v) => v.variable);
+const rng = new Rng(1);
+const input = tf.tensor4d(rng.normalArray(batch * frames * mels), [batch, frames, mels, 1]);
+const step = () => {
+  const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(encoder.encode(input, { training: true }))), trainable);
+  value.dataSync();
+  tf.dispose([value, ...Object.values(grads)]);
+};
+step();
+const times = [];
+for (let i = 0; i < steps; i++) {
+  const t0 = performance.now();
+  step();
+  times.push(performance.now() - t0);
+}
+times.sort((a, b) => a - b);
+const params = trainable.reduce((n, v) => n + v.size, 0);
+console.log(JSON.stringify({ backend, name, overrides: JSON.parse(overrides), params, batch, input: [batch, frames, mels, 1], medianMs: +times[Math.floor(times.length / 2)].toFixed(1), minMs: +times[0].toFixed(1), steps, date: new Date().toISOString() }));

@@ -1,0 +1,76 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from '@clapjs/core';
+import { describe, expect, it } from 'vitest';
+import { conv2d } from './conv2d.js';
+import { expectRelativelyClose, randomTensor } from './test-support.js';
+
+// [batch, height, width, inChannels, outChannels, kernel]
+const SHAPES: [number, number, number, number, number, number][] = [
+  [1, 5, 4, 1, 3, 3],
+  [2, 7, 6, 3, 4, 3],
+  [3, 6, 9, 2, 5, 5],
+  [1, 4, 4, 4, 2, 5],
+  [2, 3, 2, 2, 3, 3],
+];
+
+type Grads = { y: Float32Array; dx: Float32Array; dw: Float32Array };
+
+/** Value and gradients of sum(conv(x, w) · probe), computed by `conv` on the active backend. */
+async function gradsOf(conv: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D, shape: (typeof SHAPES)[number]): Promise<Grads> {
+  const [n, h, w, cin, cout, k] = shape;
+  const x = randomTensor([n, h, w, cin], 1) as tf.Tensor4D;
+  const kernel = randomTensor([k, k, cin, cout], 2) as tf.Tensor4D;
+  const probe = randomTensor([n, h, w, cout], 3);
+  const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a as tf.Tensor4D, b as tf.Tensor4D), probe));
+  const [dx, dw] = tf.grads(f)([x, kernel]);
+  const out = { y: (await conv(x, kernel).data()) as Float32Array, dx: (await dx!.data()) as Float32Array, dw: (await dw!.data()) as Float32Array };
+  tf.dispose([x, kernel, probe, dx!, dw!]);
+  return out;
+}
+
+const native = (x: tf.Tensor4D, w: tf.Tensor4D) => tf.conv2d(x, w, 1, 'same');
+
+describe('conv2d', () => {
+  it.each(SHAPES)('matches the cpu backend’s own conv2d gradient, shape %i×%i×%i×%i → %i, k=%i', async (...shape) => {
+    await selectBackend('cpu');
+    const reference = await gradsOf(native, shape);
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await selectBackend(backend);
+      const ours = await gradsOf(conv2d, shape);
+      expectRelativelyClose(ours.y, reference.y);
+      expectRelativelyClose(ours.dx, reference.dx);
+      expectRelativelyClose(ours.dw, reference.dw);
+    }
+  });
+
+  it('trains on wasm, where tf.conv2d itself has no filter gradient', async () => {
+    await selectBackend('wasm');
+    const x = randomTensor([1, 4, 4, 1], 1) as tf.Tensor4D;
+    const w = randomTensor([3, 3, 1, 2], 2) as tf.Tensor4D;
+    expect(() => tf.grad((k: tf.Tensor) => tf.sum(native(x, k as tf.Tensor4D)))(w)).toThrow(/Conv2DBackpropFilter/);
+    const dw = tf.grad((k: tf.Tensor) => tf.sum(conv2d(x, k as tf.Tensor4D)))(w);
+    expect(dw.shape).toEqual([3, 3, 1, 2]);
+    tf.dispose([x, w, dw]);
+  });
+
+  it('average pooling has a gradient on wasm equal to the cpu one', async () => {
+    const run = async () => {
+      const x = randomTensor([2, 7, 6, 3], 4) as tf.Tensor4D;
+      const probe = randomTensor([2, 3, 3, 3], 5);
+      const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(a as tf.Tensor4D, 2, 2, 'valid'), probe)))(x);
+      const out = await dx.data();
+      tf.dispose([x, probe, dx]);
+      return out;
+    };
+    await selectBackend('cpu');
+    const reference = await run();
+    await selectBackend('wasm');
+    expectRelativelyClose(await run(), reference, 1e-6);
+  });
+
+  it('refuses even kernels and mismatched channels', async () => {
+    await selectBackend('cpu');
+    expect(() => conv2d(tf.zeros([1, 4, 4, 1]), tf.zeros([2, 2, 1, 1]))).toThrow(/odd size/);
+    expect(() => conv2d(tf.zeros([1, 4, 4, 2]), tf.zeros([3, 3, 1, 1]))).toThrow(/2 channels/);
+  });
+});
