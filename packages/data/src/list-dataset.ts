@@ -94,16 +94,16 @@ export class ListDataset<C extends PartConfig = PartConfig> implements Dataset<C
     return this.config;
   }
 
-  get(index: number): Promise<DatasetItem> {
+  async get(index: number): Promise<DatasetItem> {
     const item = this.items[checkIndex(index, this.size, this.name)] as FileItem;
-    return Promise.resolve({
+    return {
       id: item.id,
       audio: { kind: 'file', path: item.path },
       captions: item.captions,
       ...(item.label === undefined ? {} : { label: item.label }),
       ...(item.split === undefined ? {} : { split: item.split }),
       ...(item.meta === undefined ? {} : { meta: item.meta }),
-    });
+    };
   }
 
   indicesFor(split: Split): number[] {
