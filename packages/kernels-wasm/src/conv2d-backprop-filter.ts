@@ -69,32 +69,37 @@ interface Geometry {
   kh: number; kw: number; sh: number; sw: number; dh: number; dw: number; top: number; left: number;
 }
 
-/** colsᵀ[(i·kw + j)·cin + c, row] = x[b, oh·sh − top + i·dh, ow·sw − left + j·dw, c] (0 outside). */
+/**
+ * colsᵀ[(i·kw + j)·cin + c, row] = x[b, oh·sh − top + i·dh, ow·sw − left + j·dw, c] (0 outside).
+ * The innermost loop runs along a row of outputs (ow), so writes are sequential and the reads stay
+ * within one input row (inWidth·cin floats, cache-resident) for every channel c.
+ */
 function fillColumnsT(cv: Float32Array, xv: Float32Array, b0: number, images: number, rows: number, g: Geometry): void {
   const { inHeight, inWidth, inChannels: cin, outHeight, outWidth, kh, kw, sh, sw, dh, dw, top, left } = g;
   const imageSize = inHeight * inWidth * cin;
-  for (let i = 0; i < kh; i++) {
-    for (let j = 0; j < kw; j++) {
+  for (let j = 0; j < kw; j++) {
+    // Outputs ow in [owLo, owHi) read inside the input row; the others read padding (zero).
+    const offset = j * dw - left;
+    const owLo = Math.min(outWidth, Math.max(0, Math.ceil(-offset / sw)));
+    const owHi = Math.max(owLo, Math.min(outWidth, Math.floor((inWidth - 1 - offset) / sw) + 1));
+    for (let i = 0; i < kh; i++) {
       const base = (i * kw + j) * cin * rows;
       for (let n = 0; n < images; n++) {
         const xImage = (b0 + n) * imageSize;
         for (let oh = 0; oh < outHeight; oh++) {
           const ih = oh * sh - top + i * dh;
           const rowStart = (n * outHeight + oh) * outWidth;
-          if (ih < 0 || ih >= inHeight) {
-            for (let c = 0; c < cin; c++) cv.fill(0, base + c * rows + rowStart, base + c * rows + rowStart + outWidth);
-            continue;
-          }
-          const xRow = xImage + ih * inWidth * cin;
-          for (let ow = 0; ow < outWidth; ow++) {
-            const iw = ow * sw - left + j * dw;
-            const dst = base + rowStart + ow;
-            if (iw < 0 || iw >= inWidth) {
-              for (let c = 0; c < cin; c++) cv[dst + c * rows] = 0;
-            } else {
-              const src = xRow + iw * cin;
-              for (let c = 0; c < cin; c++) cv[dst + c * rows] = xv[src + c] as number;
+          for (let c = 0; c < cin; c++) {
+            const dst = base + c * rows + rowStart;
+            if (ih < 0 || ih >= inHeight) {
+              cv.fill(0, dst, dst + outWidth);
+              continue;
             }
+            if (owLo > 0) cv.fill(0, dst, dst + owLo);
+            if (owHi < outWidth) cv.fill(0, dst + owHi, dst + outWidth);
+            let src = xImage + ih * inWidth * cin + (owLo * sw + offset) * cin + c;
+            const step = sw * cin;
+            for (let ow = owLo; ow < owHi; ow++, src += step) cv[dst + ow] = xv[src] as number;
           }
         }
       }
