@@ -64,7 +64,7 @@ export function resample(samples: Float32Array, fromRate: number, toRate: number
   const halfWidth = ZERO_CROSSINGS / scale; // in input samples
   const step = scale * OVERSAMPLE; // table entries per input sample
   const n = samples.length;
-  const out = new Float32Array(Math.ceil(n * ratio));
+  const out = new Float32Array(Math.ceil((n * toRate) / fromRate)); // exact for integer rates
   for (let j = 0; j < out.length; j++) {
     const t = j / ratio; // the output sample's position in input samples
     const first = Math.max(0, Math.ceil(t - halfWidth));

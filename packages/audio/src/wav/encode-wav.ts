@@ -3,7 +3,7 @@ import { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE } from '../types.js';
 
 /** Options for {@link encodeWav}. */
 export interface EncodeWavOptions {
-  /** `pcm16` (default; samples clipped to [-1, 1] and rounded) or `float32` (lossless). */
+  /** `pcm16` (default; samples scaled by 32768, rounded and clipped to the 16-bit range) or `float32` (lossless). */
   format?: 'pcm16' | 'float32';
 }
 
@@ -48,8 +48,9 @@ export function encodeWav(samples: Float32Array, sampleRate: number, options: En
     for (let i = 0; i < samples.length; i++) view.setFloat32(44 + 4 * i, samples[i] as number, true);
   } else {
     for (let i = 0; i < samples.length; i++) {
-      const s = Math.max(-1, Math.min(1, (samples[i] as number) || 0));
-      view.setInt16(44 + 2 * i, Math.round(s < 0 ? s * 32768 : s * 32767), true);
+      // The same scale decodeWav divides by, so a round trip is exact to half a step; +1.0 clips.
+      const v = Math.round(((samples[i] as number) || 0) * 32768);
+      view.setInt16(44 + 2 * i, Math.max(-32768, Math.min(32767, v)), true);
     }
   }
   return out;
