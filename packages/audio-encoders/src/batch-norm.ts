@@ -22,8 +22,7 @@ function channelSums(x2d: tf.Tensor2D, ones: tf.Tensor2D): tf.Tensor2D {
   return tf.matMul(ones, x2d);
 }
 
-interface NormResult {
-  readonly y: tf.Tensor2D;
+interface BatchStatistics {
   readonly mean: tf.Tensor2D;
   readonly variance: tf.Tensor2D;
 }
@@ -38,7 +37,7 @@ function normalize(
   gamma: tf.Tensor,
   beta: tf.Tensor,
   moving: { mean: tf.Tensor; variance: tf.Tensor },
-  options: { batchStats: boolean; relu: boolean; epsilon: number; onStats?: (s: NormResult) => void },
+  options: { batchStats: boolean; relu: boolean; epsilon: number; onStats?: (s: BatchStatistics) => void },
 ): tf.Tensor2D {
   const rows = x.shape[0];
   const op = tf.customGrad(
@@ -58,14 +57,14 @@ function normalize(
       const scale = tf.mul(g, invStd);
       let y: tf.Tensor2D = tf.add(tf.mul(centered, scale), b);
       if (options.relu) y = tf.relu(y);
-      options.onStats?.({ y, mean, variance });
+      options.onStats?.({ mean, variance });
       save([centered, invStd, g, y]);
       return {
         value: y,
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
           const [c, inv, gs, out] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
           // ReLU's gradient: pass dy where the output is positive (step(out) is 1 there, else 0).
-          const d = options.relu ? tf.mul(dy, tf.step(out)) : (dy as tf.Tensor2D);
+          const d = (options.relu ? tf.mul(dy, tf.step(out)) : dy) as tf.Tensor2D;
           const sumsOnes = tf.fill([1, rows], 1) as tf.Tensor2D;
           const dBeta = channelSums(d, sumsOnes);
           const dyCentered = channelSums(tf.mul(d, c), sumsOnes);
