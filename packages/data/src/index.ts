@@ -49,3 +49,7 @@ export type {
 } from './synth/attributes.js';
 export { SYNTH_PROMPT_TEMPLATE, SynthDataset, synthConfigSchema, synthDataset } from './synth/dataset.js';
 export type { SynthConfig, SynthDescription, ZeroShotTask } from './synth/dataset.js';
+export { DataLoader } from './loader/data-loader.js';
+export type { Batch, DataLoaderOptions, LoaderState } from './loader/data-loader.js';
+export { LogMelCache } from './loader/cache.js';
+export type { FeatureStats, PadMode } from './loader/features.js';
