@@ -26,3 +26,4 @@ export { readSafetensors, writeSafetensors } from './safetensors.js';
 export type { SafetensorsDtype, SafetensorsTensor } from './safetensors.js';
 export { exportSafetensors, identityNameMap, importSafetensors, prefixNameMap } from './convert.js';
 export type { ImportReport, NameMap, NameMapEntry, TensorLayout } from './convert.js';
+export { bertTextEncoderNameMap, msclapNameMap, msclapProjectionNameMap, pannsAudioEncoderNameMap } from './name-maps.js';

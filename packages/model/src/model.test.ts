@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ClapError, selectBackend } from '@clapjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClapModel } from './index.js';
-import { CAPTIONS, makeClips, tinyConfig } from './test-helpers.js';
+import { CAPTIONS, makeClips, tinyConfig, train } from './test-helpers.js';
 
 describe('ClapModel', () => {
   let model: ClapModel;
@@ -99,11 +99,15 @@ describe('ClapModel', () => {
     text.dispose();
   });
 
-  it('handles a batch of one, and refuses empty batches and empty clips', () => {
+  it('handles a batch of one, and refuses empty batches and empty clips', async () => {
     const logits = tf.tidy(() => model.forward(model.logMelBatch([clips[0]!]), model.tokenize(['a dog']), { training: true }).logits);
     expect(logits.shape).toEqual([1, 1]);
     expect(Number.isFinite(logits.dataSync()[0])).toBe(true);
     logits.dispose();
+    // A batch of one trains: its contrastive loss is log 1 = 0, not NaN.
+    const other = await ClapModel.create(tinyConfig(), { seed: 9, captions: CAPTIONS });
+    for (const loss of train(other, [clips[0]!], ['a dog'], 2)) expect(Math.abs(loss)).toBe(0);
+    other.dispose();
     expect(() => model.tokenize([])).toThrow(ClapError);
     expect(() => model.logMelBatch([])).toThrow(ClapError);
     expect(() => model.logMelBatch([new Float32Array(0)])).toThrow(/non-empty/);

@@ -14,6 +14,7 @@ import { cropOrPad, type LogMelConfig, type LogMelExtractor } from '@clapjs/audi
 import { l2Normalize } from '@clapjs/layers';
 import { buildParts, partProvenance, partVariables, PART_SLOTS, type ClapParts } from './build.js';
 import { parseModelConfig, type ClapModelConfig, type ClapModelConfigInput } from './config.js';
+import { exportSafetensors, importSafetensors, type ImportReport, type NameMap } from './convert.js';
 import { ModelFormatError } from './errors.js';
 import { fileReader, readJson, writeFilesAtomic, type ModelSource } from './io.js';
 import { assignWeights, decodeWeights, encodeVariables, WEIGHTS_MANIFEST_FILE, type WeightsManifest } from './weights.js';
@@ -295,6 +296,23 @@ export class ClapModel {
     values.dispose();
     indices.dispose();
     return Array.from(order, (index, i) => ({ index, score: scores[i] ?? 0 }));
+  }
+
+  /**
+   * Exports the weights as a safetensors file, renamed and transposed by `nameMap` (default: our
+   * paths and tfjs layouts; see `msclapNameMap`, `pannsAudioEncoderNameMap`, `bertTextEncoderNameMap`).
+   */
+  exportSafetensors(nameMap?: NameMap, metadata?: Record<string, string>): Uint8Array {
+    return exportSafetensors(this.variables(), nameMap, metadata);
+  }
+
+  /**
+   * Loads weights from a safetensors file through `nameMap` (default: our paths). Only the mapped
+   * weights change; tensors of the file that the map does not use are returned as `unused`.
+   * @throws WeightsError naming a missing or mis-shaped weight (then nothing changes)
+   */
+  importSafetensors(bytes: Uint8Array, nameMap?: NameMap, source?: string): ImportReport {
+    return importSafetensors(this.variables(), bytes, nameMap, source);
   }
 
   /**

@@ -36,12 +36,11 @@ export function makeClips(count: number, seconds = 0.5, seed = 7): Float32Array[
  * `symmetric-clap` = ½(CE over rows + CE over columns), `infonce` = CE over rows (text → audio).
  */
 export function inlineLoss(name: string, logits: tf.Tensor2D): tf.Scalar {
-  const n = logits.shape[0];
-  const targets = tf.cast(tf.oneHot(tf.range(0, n, 1, 'int32'), n), 'float32');
-  const rows = tf.losses.softmaxCrossEntropy(targets, logits);
-  if (name === 'infonce') return rows as tf.Scalar;
-  const cols = tf.losses.softmaxCrossEntropy(targets, tf.transpose(logits));
-  return tf.mul(tf.add(rows, cols), 0.5) as tf.Scalar;
+  const targets = tf.eye(logits.shape[0]);
+  // Cross-entropy of each row against the diagonal (tf.logSoftmax works on the last axis only).
+  const rowLoss = (c: tf.Tensor2D) => tf.neg(tf.mean(tf.sum(tf.mul(targets, tf.logSoftmax(c)), 1)));
+  if (name === 'infonce') return rowLoss(logits) as tf.Scalar;
+  return tf.mul(tf.add(rowLoss(logits), rowLoss(tf.transpose(logits))), 0.5) as tf.Scalar;
 }
 
 /** Trains `steps` Adam steps on one fixed batch; returns the losses. */
