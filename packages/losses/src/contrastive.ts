@@ -1,28 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { diagonal, softmax, subtractIdentity } from './matrix.js';
 import { checkLogits } from './validate.js';
 
 /** Which way a one-directional InfoNCE reads the logits matrix (rows = texts, columns = audios). */
 export type InfoNCEDirection = 'text-to-audio' | 'audio-to-text';
 
-/** The diagonal of a square matrix, read as a strided gather (forward only: no gradient needed). */
-export function diagonal(c: tf.Tensor2D): tf.Tensor1D {
-  return tf.tidy(() => {
-    const n = c.shape[0];
-    return tf.gather(tf.reshape(c, [-1]), tf.range(0, n * n, n + 1, 'int32')) as tf.Tensor1D;
-  });
-}
-
-/** `exp(c − lse)` with `lse` broadcast along rows (`axis` 1) or columns (`axis` 0): a softmax. */
-function softmaxFromLse(c: tf.Tensor2D, lse: tf.Tensor1D, axis: 0 | 1): tf.Tensor2D {
-  return tf.tidy(() => tf.exp(tf.sub(c, axis === 1 ? tf.expandDims(lse, 1) : tf.expandDims(lse, 0))));
-}
-
 /*
- * Cross-entropy on the diagonal, written with tf.customGrad. Autodiff through tf.logSoftmax keeps
- * every intermediate N×N tensor of the forward pass alive for the backward pass; the gradient of
- * mean_i(lse_i − C_ii) is simply (softmax − I) / N, so only C and the N log-sum-exps are saved and
- * the softmax is rebuilt once in the backward pass (bench/losses measures the difference).
- * `rowWeight`/`colWeight` select CE over rows, over columns, or their average.
+ * Cross-entropy on the diagonal, written with tf.customGrad. The gradient of mean_i(lse_i − C_ii)
+ * is (softmax − I) / N, and the softmax is a by-product of the log-sum-exp, so the forward pass
+ * builds G = w_r·softmax_rows + w_c·softmax_cols − (w_r + w_c)·I once and saves only G: the
+ * backward pass is one multiply, and no other N×N tensor outlives the forward pass (autodiff
+ * through tf.logSoftmax keeps several). `rowWeight`/`colWeight` select CE over rows, over
+ * columns, or their average. bench/losses measures both formulations.
  */
 function diagonalCrossEntropy(rowWeight: number, colWeight: number): (c: tf.Tensor2D) => tf.Scalar {
   const op = tf.customGrad(
@@ -30,32 +19,23 @@ function diagonalCrossEntropy(rowWeight: number, colWeight: number): (c: tf.Tens
     ((c: tf.Tensor2D, save: tf.GradSaveFunc) => {
       const n = c.shape[0];
       const diag = diagonal(c);
-      const rows = rowWeight > 0 ? tf.logSumExp(c, 1) : tf.zeros([n]);
-      const cols = colWeight > 0 ? tf.logSumExp(c, 0) : tf.zeros([n]);
-      save([c, rows, cols]);
-      // Subtract per entry before summing: lse_i and C_ii are close when the model is right.
-      const value = tf.tidy(() =>
-        tf.add(
-          tf.mul(tf.mean(tf.sub(rows, diag)), rowWeight),
-          tf.mul(tf.mean(tf.sub(cols, diag)), colWeight),
-        ),
-      );
+      let value: tf.Scalar = tf.scalar(0);
+      let g: tf.Tensor2D | undefined;
+      for (const [axis, weight] of [[1, rowWeight], [0, colWeight]] as const) {
+        if (weight === 0) continue;
+        const { probabilities, logSumExp } = softmax(c, axis);
+        // Subtract per entry before averaging: lse_i and C_ii are close when the model is right.
+        const next = tf.tidy(() => tf.add(value, tf.mul(tf.mean(tf.sub(logSumExp, diag)), weight)) as tf.Scalar);
+        const weighted = tf.tidy(() => (g === undefined ? tf.mul(probabilities, weight) : tf.add(g, tf.mul(probabilities, weight))) as tf.Tensor2D);
+        tf.dispose([value, logSumExp, probabilities, g]);
+        value = next;
+        g = weighted;
+      }
       diag.dispose();
+      save([subtractIdentity(g as tf.Tensor2D, rowWeight + colWeight)]);
       return {
         value,
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [sc, srows, scols] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
-          return tf.tidy(() => {
-            let p: tf.Tensor | undefined;
-            if (rowWeight > 0) p = tf.mul(softmaxFromLse(sc, srows, 1), rowWeight);
-            if (colWeight > 0) {
-              const q = tf.mul(softmaxFromLse(sc, scols, 0), colWeight);
-              p = p === undefined ? q : tf.add(p, q);
-            }
-            const scale = tf.div(dy, n);
-            return [tf.mul(tf.sub(p as tf.Tensor, tf.eye(n)), scale)];
-          });
-        },
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(saved[0] as tf.Tensor2D, tf.div(dy, n))],
       };
     }) as unknown as Parameters<typeof tf.customGrad>[0],
   );
