@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+// The `clapjs` command line. Every command prints a one-line error (no stack) for a ClapError.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, Option } from 'commander';
+import { ClapError } from '@clapjs/core';
+import { loadConfig } from './config.js';
+import { classifyCommand, embedCommand, searchCommand } from './commands/inference.js';
+import { dataListCommand, dataStatsCommand } from './commands/data.js';
+import { evalCommand } from './commands/eval.js';
+import { exportCommand } from './commands/export.js';
+import { runTraining } from './run-train.js';
+
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+const backendOption = () =>
+  new Option('--backend <name>', 'tfjs backend').choices(['auto', 'tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu']).default('auto');
+
+/** The default config: configs/default.yaml next to the built CLI. */
+function defaultConfig(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return [join(here, '..', 'configs', 'default.yaml'), join(process.cwd(), 'apps', 'train', 'configs', 'default.yaml')].find(existsSync) ??
+    'configs/default.yaml';
+}
+
+const program = new Command('clapjs')
+  .description('Train and use CLAP (contrastive language-audio) models with TensorFlow.js')
+  .showHelpAfterError();
+
+program
+  .command('train')
+  .description('train a model from a YAML/JSON config; writes checkpoints, metrics.jsonl, model/ and report.html')
+  .option('-c, --config <file>', 'config file (default: configs/default.yaml)')
+  .addOption(backendOption().default(undefined, 'from the config (auto)'))
+  .option('-o, --out <dir>', 'output directory (default: runs/<name>)')
+  .option('--steps <n>', 'override train.steps', (v) => Number.parseInt(v, 10))
+  .option('--resume', 'continue from the latest checkpoint in the output directory')
+  .option('--no-progress', 'no progress bar')
+  .action(async (o: { config?: string; backend?: 'auto'; out?: string; steps?: number; resume?: boolean; progress: boolean }) => {
+    const loaded = loadConfig(o.config ?? defaultConfig());
+    await runTraining(loaded, {
+      ...(o.out === undefined ? {} : { out: o.out }),
+      ...(o.steps === undefined ? {} : { steps: o.steps }),
+      ...(o.backend === undefined ? {} : { backend: o.backend }),
+      resume: o.resume === true,
+      progress: o.progress,
+    });
+  });
+
+program
+  .command('eval')
+  .description('evaluate a saved model on a split of the dataset a config names')
+  .option('-c, --config <file>', 'config file naming the dataset', defaultConfig())
+  .option('-m, --model <dir>', 'saved model directory (default: runs/default/model)')
+  .addOption(new Option('--split <split>', 'split').choices(['train', 'val', 'test']))
+  .addOption(backendOption())
+  .action(async (o) => {
+    await evalCommand(o, log);
+  });
+
+program
+  .command('embed')
+  .description('print embeddings of audio files and/or texts as JSON')
+  .argument('[files...]', 'audio files')
+  .option('-t, --text <text...>', 'texts to embed')
+  .option('-o, --out <file>', 'write JSON here instead of stdout')
+  .option('-m, --model <dir>', 'saved model directory (default: runs/default/model)')
+  .addOption(backendOption())
+  .action(async (files: string[], o) => {
+    await embedCommand(files, o, log);
+  });
+
+program
+  .command('classify')
+  .description('zero-shot classify an audio file among labels')
+  .argument('<file>', 'audio file (wav, flac, mp3, ogg)')
+  .requiredOption('-l, --labels <labels>', 'comma-separated labels, e.g. "dog,rain,siren"')
+  .option('--template <template>', 'prompt with {label}', 'This is a sound of {label}.')
+  .option('--json', 'print JSON')
+  .option('-m, --model <dir>', 'saved model directory (default: runs/default/model)')
+  .addOption(backendOption())
+  .action(async (file: string, o) => {
+    await classifyCommand(file, o, log);
+  });
+
+program
+  .command('search')
+  .description('rank the audio files of a directory against a text')
+  .requiredOption('--text <text>', 'the query')
+  .requiredOption('--dir <dir>', 'directory of audio files')
+  .option('-k <k>', 'how many results', '5')
+  .option('-m, --model <dir>', 'saved model directory (default: runs/default/model)')
+  .addOption(backendOption())
+  .action(async (o) => {
+    await searchCommand(o, log);
+  });
+
+program
+  .command('export')
+  .description('export a saved model: tfjs (model directory), safetensors, or web (model + example clips for apps/demo)')
+  .addOption(new Option('--format <format>', 'output format').choices(['tfjs', 'safetensors', 'web']).makeOptionMandatory())
+  .requiredOption('-o, --out <dir>', 'output directory')
+  .option('-m, --model <dir>', 'saved model directory (default: runs/default/model)')
+  .option('--examples <n>', 'web: number of example clips', '12')
+  .option('--seed <n>', 'web: seed of the synth example clips', '7')
+  .addOption(backendOption())
+  .action(async (o) => {
+    await exportCommand(o, log);
+  });
+
+const data = program.command('data').description('datasets');
+data
+  .command('list')
+  .description('list the registered dataset plugins')
+  .action(async () => {
+    await dataListCommand(log);
+  });
+data
+  .command('stats')
+  .description('items per split (and the held-out zero-shot task) of the dataset a config names')
+  .option('-c, --config <file>', 'config file', defaultConfig())
+  .action(async (o) => {
+    await dataStatsCommand(o, log);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof ClapError) {
+    process.stderr.write(`clapjs: ${error.message}\n`);
+    process.exit(2);
+  }
+  throw error;
+}

@@ -1,0 +1,77 @@
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { encodeWav } from '@clapjs/audio';
+import { create } from '@clapjs/core';
+import type { BackendName } from '@clapjs/core';
+import { exportSafetensors } from '@clapjs/model';
+import { chooseBackend } from '../backend.js';
+import { CliError } from '../errors.js';
+import { loadModel } from '../model-io.js';
+import { registerBuiltins } from '../plugins.js';
+
+/** One example clip of a web export (what the demo's library lists). */
+export interface WebExample {
+  readonly file: string;
+  readonly caption: string;
+  readonly label?: string;
+}
+
+/**
+ * `clapjs export --format tfjs|safetensors|web`:
+ * - `tfjs`: the model directory (config.json, tokenizer.json, model.json + weight shards), as ClapModel.load reads it;
+ * - `safetensors`: `model.safetensors` (every weight under its clapjs path) + config.json and tokenizer.json;
+ * - `web`: what apps/demo loads: `model/` (tfjs format), `examples/*.wav` (16-bit PCM at the model's
+ *   rate) and `examples.json` (file, caption, label), written to a temporary directory and renamed.
+ */
+export async function exportCommand(
+  opts: { format: string; out: string; model?: string; examples: string; seed: string; backend: 'auto' | BackendName },
+  log: (line: string) => void,
+): Promise<void> {
+  if (!['tfjs', 'safetensors', 'web'].includes(opts.format)) {
+    throw new CliError('EXPORT_FORMAT', `Unknown export format "${opts.format}"; use tfjs, safetensors or web.`);
+  }
+  await chooseBackend(opts.backend, () => {});
+  const model = await loadModel(opts.model);
+  const out = resolve(opts.out);
+  const tmp = `${out}.tmp-${process.pid}`;
+  try {
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    if (opts.format === 'tfjs') {
+      await model.save(join(tmp, 'model'));
+    } else if (opts.format === 'safetensors') {
+      const files = await model.toFiles();
+      writeFileSync(join(tmp, 'model.safetensors'), exportSafetensors(model.variables(), undefined, { format: 'clapjs', config: JSON.stringify(model.config) }));
+      for (const name of ['config.json', 'tokenizer.json']) {
+        const bytes = files.get(name);
+        if (bytes !== undefined) writeFileSync(join(tmp, name), bytes);
+      }
+    } else {
+      await model.save(join(tmp, 'model'));
+      mkdirSync(join(tmp, 'examples'));
+      await registerBuiltins();
+      const rate = model.frontEnd.config.sampleRate;
+      const dataset = create('dataset', { name: 'synth', size: 400, seed: Number(opts.seed), sampleRate: rate, clipSeconds: model.frontEnd.config.clipSeconds }, { root: '.' });
+      const count = Math.min(Number(opts.examples), dataset.size);
+      const examples: WebExample[] = [];
+      // Spread the picks over the dataset so the library shows varied sounds.
+      for (let k = 0; k < count; k++) {
+        const item = await dataset.get(Math.floor((k * dataset.size) / count));
+        if (item.audio.kind !== 'samples') continue;
+        const file = `examples/${String(k).padStart(2, '0')}.wav`;
+        writeFileSync(join(tmp, file), encodeWav(item.audio.samples, item.audio.sampleRate, { format: 'pcm16' }));
+        examples.push({ file, caption: item.captions[0] ?? '', ...(item.label === undefined ? {} : { label: item.label }) });
+      }
+      writeFileSync(join(tmp, 'examples.json'), `${JSON.stringify(examples, null, 2)}\n`);
+    }
+    mkdirSync(dirname(out), { recursive: true });
+    rmSync(out, { recursive: true, force: true });
+    renameSync(tmp, out);
+    log(`exported (${opts.format}) to ${out}`);
+  } catch (error) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw error;
+  } finally {
+    model.dispose();
+  }
+}

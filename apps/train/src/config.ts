@@ -1,0 +1,112 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, extname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError, z } from '@clapjs/core';
+import { CliError } from './errors.js';
+
+const part = z.looseObject({ name: z.string().min(1, 'give the plugin name') });
+
+/** The schema of a training config file (YAML or JSON). Every key has a default but `data.dataset`. */
+export const trainConfigSchema = z.strictObject({
+  /** The run name: outputs go to `runs/<name>/` unless --out says otherwise. */
+  name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, dots, dashes and underscores').default('run'),
+  seed: z.number().int().default(1),
+  backend: z.enum(['auto', 'tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu']).default('auto'),
+  /** Packages (npm names, or ./paths relative to this file) imported before building: they register plugins. */
+  plugins: z.array(z.string().min(1)).default([]),
+  /** The model config (@clapjs/model's ClapModelConfig); missing parts take the defaults. */
+  model: z.looseObject({}).default({}),
+  data: z.strictObject({
+    /** A dataset plugin config, e.g. `{ name: synth, size: 2000 }` or `{ name: manifest, path: ./train.jsonl }`. */
+    dataset: part,
+    /** The directory dataset paths resolve against (default: the config file's directory). */
+    root: z.string().optional(),
+    batchSize: z.number().int().min(2, 'a contrastive batch needs at least 2 items').default(32),
+    cacheDir: z.string().optional(),
+    prefetch: z.number().int().min(0).default(2),
+    onCorrupt: z.enum(['skip', 'fail']).default('skip'),
+    augment: z.looseObject({}).optional(),
+    /** The control: pair each clip with another clip's caption (nothing to learn). */
+    shuffleCaptions: z.boolean().default(false),
+  }),
+  train: z
+    .strictObject({
+      steps: z.number().int().positive().default(300),
+      lr: z.number().positive().default(1e-3),
+      warmupSteps: z.number().int().nonnegative().optional(),
+      minLr: z.number().nonnegative().default(0),
+      optimizer: z.enum(['adamw', 'adam']).default('adamw'),
+      weightDecay: z.number().nonnegative().default(0.01),
+      beta1: z.number().min(0).max(1).default(0.9),
+      beta2: z.number().min(0).max(1).default(0.999),
+      clipNorm: z.number().nonnegative().default(1),
+      maxBadSteps: z.number().int().positive().default(10),
+      checkpointEvery: z.number().int().positive().optional(),
+      evalEvery: z.number().int().positive().optional(),
+      keepLast: z.number().int().positive().default(3),
+    })
+    .default({} as never),
+  eval: z
+    .strictObject({
+      /** The split retrieval is measured on. */
+      split: z.enum(['train', 'val', 'test']).default('test'),
+      /** Zero-shot prompt templates (default: the dataset's own, else "This is a sound of {label}."). */
+      templates: z.array(z.string().includes('{label}', { message: 'a template needs {label}' })).min(1).optional(),
+      maxItems: z.number().int().positive().default(1000),
+    })
+    .default({} as never),
+  /** Extra callback plugin configs (kind `callback`). */
+  callbacks: z.array(part).default([]),
+});
+
+/** A validated training config. */
+export type TrainConfig = z.output<typeof trainConfigSchema>;
+
+/** A config and where it came from (relative paths resolve against `dir`). */
+export interface LoadedConfig {
+  readonly config: TrainConfig;
+  readonly path: string;
+  readonly dir: string;
+}
+
+/**
+ * Validates a parsed config object.
+ * @throws ConfigError naming the offending key, e.g. `train.lr`
+ */
+export function parseTrainConfig(raw: unknown, source = 'the config'): TrainConfig {
+  const result = trainConfigSchema.safeParse(raw ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const unknown = issue?.code === 'unrecognized_keys' ? issue.keys : [];
+    const key = [...(issue?.path ?? []).map(String), ...unknown.slice(0, 1)].join('.') || '(root)';
+    const message = unknown.length > 0 ? `unknown key "${unknown.join('", "')}"` : (issue?.message ?? 'invalid value');
+    throw new ConfigError(key, `Invalid config in ${source} at ${key}: ${message}. Fix that key (see apps/train/README.md for every key).`, {
+      cause: result.error,
+    });
+  }
+  return result.data;
+}
+
+/**
+ * Reads a YAML (.yaml/.yml) or JSON config file and validates it.
+ * @throws CliError when the file is missing or unparsable; ConfigError for a bad key
+ */
+export function loadConfig(file: string): LoadedConfig {
+  const path = resolve(file);
+  if (!existsSync(path)) {
+    throw new CliError('CONFIG_MISSING', `Config file not found: ${path}. Pass --config with a YAML or JSON file (e.g. apps/train/configs/default.yaml).`);
+  }
+  const text = readFileSync(path, 'utf8');
+  let raw: unknown;
+  try {
+    raw = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new CliError('CONFIG_SYNTAX', `Cannot parse ${path}: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+  }
+  return { config: parseTrainConfig(raw, path), path, dir: dirname(path) };
+}
+
+/** Resolves a path from the config against the config file's directory. */
+export function resolveFromConfig(loaded: LoadedConfig, path: string): string {
+  return isAbsolute(path) ? path : resolve(loaded.dir, path);
+}

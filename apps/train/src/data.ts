@@ -1,0 +1,77 @@
+import { create, Rng } from '@clapjs/core';
+import type { Dataset, Split } from '@clapjs/core';
+import { DataLoader, isSplitIndexed } from '@clapjs/data';
+import type { ZeroShotTask } from '@clapjs/data';
+import type { Batch, BatchSource } from '@clapjs/trainer';
+import type { ClapModel } from '@clapjs/model';
+import type { LoadedConfig } from './config.js';
+import { resolveFromConfig } from './config.js';
+
+/** Builds the dataset a config names; relative paths resolve against `data.root` or the config's directory. */
+export function buildDataset(loaded: LoadedConfig): Dataset {
+  const { data } = loaded.config;
+  const root = data.root === undefined ? loaded.dir : resolveFromConfig(loaded, data.root);
+  return create('dataset', data.dataset, { root }, 'data.dataset');
+}
+
+interface Describable {
+  describe(index: number): { captions: readonly string[] };
+}
+
+/** The captions of a split (for fitting the word tokenizer), cheaply when the dataset can describe items. */
+export async function splitCaptions(dataset: Dataset, split: Split): Promise<string[]> {
+  const indices = isSplitIndexed(dataset) ? dataset.indicesFor(split) : Array.from({ length: dataset.size }, (_, i) => i);
+  const describe = (dataset as Partial<Describable>).describe?.bind(dataset);
+  const out: string[] = [];
+  for (const i of indices) {
+    if (describe !== undefined) out.push(...describe(i).captions);
+    else {
+      const item = await dataset.get(i);
+      if ((item.split ?? 'train') === split) out.push(...item.captions);
+    }
+  }
+  return out;
+}
+
+/** The held-out zero-shot task, when the dataset defines one (synth). */
+export function zeroShotTaskOf(dataset: Dataset): ZeroShotTask | undefined {
+  const d = dataset as Partial<{ zeroShotTask(): ZeroShotTask }>;
+  return typeof d.zeroShotTask === 'function' ? d.zeroShotTask() : undefined;
+}
+
+/** A loader over one split of the dataset, with the model's front end. */
+export function makeLoader(loaded: LoadedConfig, dataset: Dataset, model: ClapModel, split: Split, training: boolean): DataLoader {
+  const { data, seed } = loaded.config;
+  return new DataLoader(dataset, {
+    batchSize: data.batchSize,
+    seed: training ? seed : seed + 1,
+    split,
+    frontEnd: model.frontEnd,
+    ...(data.cacheDir === undefined ? {} : { cacheDir: resolveFromConfig(loaded, data.cacheDir) }),
+    prefetch: data.prefetch,
+    onCorrupt: data.onCorrupt,
+    ...(training && data.augment !== undefined ? { augment: data.augment as never } : {}),
+  });
+}
+
+/**
+ * The shuffled-caption control: each batch's captions are permuted across its clips (seeded), so
+ * the pairing carries no information and a model must stay at chance.
+ */
+export function withShuffledCaptions(source: BatchSource, seed: number): BatchSource {
+  const rng = new Rng(seed ^ 0x5eed);
+  return {
+    getState: () => ({ inner: source.getState(), rng: rng.getState() }),
+    setState(state) {
+      const s = state as { inner: unknown; rng: [number, number, number, number] };
+      source.setState(s.inner);
+      rng.setState(s.rng);
+    },
+    async *[Symbol.asyncIterator](): AsyncIterator<Batch> {
+      for await (const batch of source) {
+        const order = rng.shuffle(batch.captions.map((_, i) => i));
+        yield { ...batch, captions: order.map((i) => batch.captions[i] as string) };
+      }
+    },
+  };
+}

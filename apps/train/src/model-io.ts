@@ -1,0 +1,37 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { decodeAudio, resample } from '@clapjs/audio';
+import { ClapModel } from '@clapjs/model';
+import { CliError } from './errors.js';
+import { registerBuiltins } from './plugins.js';
+
+/** The model a command uses: `--model DIR`, default the main job's `runs/default/model`. */
+export async function loadModel(dir = join('runs', 'default', 'model')): Promise<ClapModel> {
+  const path = resolve(dir);
+  if (!existsSync(join(path, 'config.json'))) {
+    throw new CliError(
+      'MODEL_MISSING',
+      `No saved model at ${path} (config.json missing). Train one first (\`pnpm train\` writes runs/default/model) or pass --model DIR.`,
+    );
+  }
+  await registerBuiltins();
+  return ClapModel.load(path);
+}
+
+/** Decodes an audio file and resamples it to the model's rate. */
+export async function readClip(model: ClapModel, file: string): Promise<Float32Array> {
+  if (!existsSync(file)) throw new CliError('AUDIO_MISSING', `Audio file not found: ${resolve(file)}.`);
+  const decoded = await decodeAudio(file);
+  const rate = model.frontEnd.config.sampleRate;
+  return decoded.sampleRate === rate ? decoded.samples : resample(decoded.samples, decoded.sampleRate, rate);
+}
+
+/** Audio files (wav, flac, mp3, ogg) directly inside a directory, sorted. */
+export function audioFiles(dir: string): string[] {
+  const path = resolve(dir);
+  if (!existsSync(path) || !statSync(path).isDirectory()) throw new CliError('DIR_MISSING', `Not a directory: ${path}.`);
+  return readdirSync(path)
+    .filter((n) => /\.(wav|flac|mp3|ogg)$/i.test(n))
+    .sort()
+    .map((n) => join(path, n));
+}

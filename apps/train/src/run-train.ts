@@ -1,0 +1,178 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ClapModel } from '@clapjs/model';
+import type { PartConfig, TrainerCallback } from '@clapjs/core';
+import { evaluate, Trainer, zeroShotOnEmbeddings } from '@clapjs/trainer';
+import type { EvaluationResult, ZeroShotMetrics } from '@clapjs/trainer';
+import { chooseBackend } from './backend.js';
+import type { LoadedConfig } from './config.js';
+import { buildDataset, makeLoader, splitCaptions, withShuffledCaptions, zeroShotTaskOf } from './data.js';
+import { importPlugins, registerBuiltins } from './plugins.js';
+import { progressCallback } from './progress.js';
+import { renderReport } from './report/html.js';
+
+/** Command-line overrides of a training run. */
+export interface TrainRunOptions {
+  /** Output directory (default `runs/<name>` under the working directory). */
+  readonly out?: string;
+  /** Overrides `train.steps`. */
+  readonly steps?: number;
+  /** Continue from the latest checkpoint under the output directory. */
+  readonly resume?: boolean;
+  readonly backend?: LoadedConfig['config']['backend'];
+  /** Show the progress bar (default: true). */
+  readonly progress?: boolean;
+  /** Stop after this step (the run's schedule still spans `steps`): for resume tests. */
+  readonly stopAt?: number;
+  /** Where to print (default: stdout). */
+  readonly log?: (line: string) => void;
+}
+
+/** What a run produced. */
+export interface TrainRunSummary {
+  readonly outDir: string;
+  readonly backend: string;
+  readonly steps: number;
+  readonly seconds: number;
+  readonly losses: readonly number[];
+  readonly evaluation?: EvaluationResult;
+  readonly zeroShot?: ZeroShotMetrics;
+  readonly zeroShotAll?: ZeroShotMetrics;
+  readonly metrics: Record<string, number>;
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+
+/**
+ * Trains the model a config describes, end to end: plugins, backend, dataset, model (tokenizer
+ * fitted on the training captions), trainer with progress bar, JSONL metrics log and
+ * checkpoints; then evaluates on the test split (retrieval, and zero-shot on held-out
+ * combinations when the dataset defines them), saves the model and writes report.html.
+ */
+export async function runTraining(loaded: LoadedConfig, options: TrainRunOptions = {}): Promise<TrainRunSummary> {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const { config } = loaded;
+  const started = performance.now();
+  await registerBuiltins();
+  await importPlugins([...config.plugins, ...((config.model as { plugins?: string[] }).plugins ?? [])], loaded.dir);
+  const backend = await chooseBackend(options.backend ?? config.backend, log);
+  const outDir = resolve(options.out ?? join('runs', config.name));
+  mkdirSync(outDir, { recursive: true });
+  const steps = options.steps ?? config.train.steps;
+
+  const dataset = buildDataset(loaded);
+  const captions = await splitCaptions(dataset, 'train');
+  const model = await ClapModel.create(config.model as never, { seed: config.seed, captions });
+  log(`model: ${model.variables().reduce((n, v) => n + v.variable.size, 0).toLocaleString('en')} weights · dataset ${config.data.dataset.name} (${dataset.size} items) · batch ${config.data.batchSize} · ${steps} steps`);
+  const trainLoader = makeLoader(loaded, dataset, model, 'train', true);
+  const source = config.data.shuffleCaptions ? withShuffledCaptions(trainLoader, config.seed) : trainLoader;
+  const callbacks: (TrainerCallback | PartConfig)[] = [
+    { name: 'logger', path: join(outDir, 'metrics.jsonl') },
+    { name: 'checkpoint', every: config.train.checkpointEvery ?? steps },
+    ...(config.train.evalEvery === undefined ? [] : [{ name: 'eval', every: config.train.evalEvery }]),
+    ...config.callbacks,
+  ];
+  if (options.progress !== false) callbacks.unshift(progressCallback());
+  const task = zeroShotTaskOf(dataset);
+  const templates = config.eval.templates ?? (task ? [task.template] : ['This is a sound of {label}.']);
+  const trainer = new Trainer(model, source, {
+    steps,
+    lr: config.train.lr,
+    ...(config.train.warmupSteps === undefined ? {} : { warmupSteps: config.train.warmupSteps }),
+    minLr: config.train.minLr,
+    optimizer: { kind: config.train.optimizer, weightDecay: config.train.weightDecay, beta1: config.train.beta1, beta2: config.train.beta2 },
+    clipNorm: config.train.clipNorm,
+    maxBadSteps: config.train.maxBadSteps,
+    outDir,
+    keepLast: config.train.keepLast,
+    validation: () => makeLoader(loaded, dataset, model, 'val', false).evalBatches(),
+    evaluation: { templates, maxItems: config.eval.maxItems },
+    callbacks,
+  });
+  try {
+    if (options.resume === true) {
+      const from = await trainer.resume();
+      log(`resumed from step ${from}`);
+    } else if (existsSync(join(outDir, 'metrics.jsonl'))) {
+      writeFileSync(join(outDir, 'metrics.jsonl'), '');
+    }
+    const result = await trainer.fit(options.stopAt ?? steps);
+    if (result.step < steps && options.stopAt !== undefined) {
+      return { outDir, backend: backend.name, steps: result.step, seconds: result.seconds, losses: result.losses, metrics: {} };
+    }
+    const evaluation = await evaluate(model, makeLoader(loaded, dataset, model, config.eval.split, false).evalBatches(), {
+      templates,
+      maxItems: config.eval.maxItems,
+      ...(task ? { classes: task.labels } : {}),
+    });
+    const zeroShot = evaluation.zeroShot;
+    const zeroShotAll = task
+      ? zeroShotOnEmbeddings(
+          model,
+          evaluation.embeddings.audio,
+          evaluation.embeddings.dim,
+          evaluation.embeddings.labels.flatMap((l, i) => (l !== undefined && task.labels.includes(l) ? [{ l, i }] : [])),
+          { templates, classes: task.allLabels },
+        )
+      : undefined;
+    await model.save(join(outDir, 'model'));
+    const seconds = (performance.now() - started) / 1000;
+    const metrics: Record<string, number> = { ...evaluation.metrics, seconds, steps: result.step };
+    if (zeroShotAll !== undefined) metrics['zeroshot-all/top1'] = zeroShotAll.top1;
+    const lastLosses = result.losses.slice(-10);
+    metrics['loss/last10'] = lastLosses.reduce((a, b) => a + b, 0) / Math.max(1, lastLosses.length);
+    writeFileSync(join(outDir, 'summary.json'), `${JSON.stringify({ config, backend: backend.name, metrics }, null, 2)}\n`);
+    const stepsLog = readSteps(join(outDir, 'metrics.jsonl'));
+    writeFileSync(
+      join(outDir, 'report.html'),
+      renderReport({
+        name: config.name,
+        date: new Date().toISOString(),
+        backend: backend.name,
+        seconds,
+        config,
+        steps: stepsLog,
+        evaluation,
+        ...(zeroShot ? { zeroShot } : {}),
+        ...(zeroShotAll ? { zeroShotAll } : {}),
+        batchSize: config.data.batchSize,
+      }),
+    );
+    log('');
+    const skipped = (trainLoader as unknown as { skipped?: number }).skipped ?? 0;
+    if (skipped > 0) log(`skipped ${skipped} corrupt clip(s) (data.onCorrupt: skip)`);
+    log(`done: ${result.step} steps in ${seconds.toFixed(0)} s on ${backend.name}; mean loss of the last 10 steps ${metrics['loss/last10']?.toFixed(3)} (ln N = ${Math.log(config.data.batchSize).toFixed(3)})`);
+    if (zeroShot !== undefined) {
+      log(`held-out zero-shot top-1: ${pct(zeroShot.top1)} (chance ${pct(zeroShot.chance)}; ${zeroShot.items} clips of ${zeroShot.classes.length} held-out combinations), top-5 ${pct(zeroShot.top5)}`);
+    }
+    if (zeroShotAll !== undefined) log(`  among all ${zeroShotAll.classes.length} combinations: top-1 ${pct(zeroShotAll.top1)} (chance ${pct(zeroShotAll.chance)})`);
+    log(
+      `test retrieval (${evaluation.items} items): text→audio R@1 ${pct(evaluation.textToAudio.r1)} R@10 ${pct(evaluation.textToAudio.r10)} · audio→text R@1 ${pct(evaluation.audioToText.r1)} R@10 ${pct(evaluation.audioToText.r10)} (chance R@1 ${pct(1 / evaluation.items)}, R@10 ${pct(Math.min(1, 10 / evaluation.items))})`,
+    );
+    log(`checkpoint: ${join(outDir, 'checkpoints')} · model: ${join(outDir, 'model')} · report: ${join(outDir, 'report.html')}`);
+    return {
+      outDir,
+      backend: backend.name,
+      steps: result.step,
+      seconds,
+      losses: result.losses,
+      evaluation,
+      ...(zeroShot ? { zeroShot } : {}),
+      ...(zeroShotAll ? { zeroShotAll } : {}),
+      metrics,
+    };
+  } finally {
+    trainer.dispose();
+    model.dispose();
+  }
+}
+
+function readSteps(file: string): { step: number; loss: number; lr: number }[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as { type: string; step: number; loss: number; learningRate: number })
+    .filter((r) => r.type === 'step')
+    .map((r) => ({ step: r.step, loss: r.loss ?? NaN, lr: r.learningRate }));
+}
