@@ -98,30 +98,43 @@ export class LogMelExtractor {
     }
   }
 
+  private sqrtSpectrum(): void {
+    const spectrum = this.spectrum;
+    for (let k = 0; k < spectrum.length; k++) spectrum[k] = Math.sqrt(spectrum[k] as number);
+  }
+
+  /** Applies the filterbank and dB conversion to `this.spectrum`, writing one row; returns its max. */
+  private melFrame(data: Float32Array, row: number): number {
+    const { start, weights, nMels } = this.filterbank;
+    const spectrum = this.spectrum;
+    const amin = this.config.amin;
+    const scale = this.multiplier / Math.LN10;
+    const offset = this.offset;
+    let max = -Infinity;
+    for (let m = 0; m < nMels; m++) {
+      const w = weights[m] as Float64Array;
+      const s = start[m] as number;
+      let acc = 0;
+      for (let i = 0; i < w.length; i++) acc += (w[i] as number) * (spectrum[s + i] as number);
+      const db = scale * Math.log(acc > amin ? acc : amin) - offset;
+      data[row + m] = db;
+      if (db > max) max = db;
+    }
+    return max;
+  }
+
   /** The log-mel spectrogram of mono `samples` (at `config.sampleRate`), time-major. */
   compute(samples: Float32Array): LogMel {
     this.checkLength(samples.length);
-    const { nFft, hopLength, center, power, amin, topDb, nMels } = this.config;
+    const { nFft, hopLength, center, power, topDb, nMels } = this.config;
     const signal = center ? reflectPad(samples, nFft >> 1) : Float64Array.from(samples);
     const frames = this.frames(samples.length);
     const data = new Float32Array(frames * nMels);
-    const { start, weights } = this.filterbank;
-    const spectrum = this.spectrum;
-    const scale = this.multiplier / Math.LN10;
     let max = -Infinity;
     for (let t = 0; t < frames; t++) {
-      this.fft.powerSpectrum(signal, t * hopLength, this.window, spectrum);
-      if (power === 1) for (let k = 0; k < spectrum.length; k++) spectrum[k] = Math.sqrt(spectrum[k] as number);
-      const row = t * nMels;
-      for (let m = 0; m < nMels; m++) {
-        const w = weights[m] as Float64Array;
-        const s = start[m] as number;
-        let acc = 0;
-        for (let i = 0; i < w.length; i++) acc += (w[i] as number) * (spectrum[s + i] as number);
-        const db = scale * Math.log(acc > amin ? acc : amin) - this.offset;
-        data[row + m] = db;
-        if (db > max) max = db;
-      }
+      this.fft.powerSpectrum(signal, t * hopLength, this.window, this.spectrum);
+      if (power === 1) this.sqrtSpectrum();
+      max = Math.max(max, this.melFrame(data, t * nMels));
     }
     if (topDb !== null) {
       const floor = Math.fround(max - topDb);

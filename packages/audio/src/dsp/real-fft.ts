@@ -11,13 +11,15 @@ export class RealFFT {
   readonly size: number;
   private readonly half: number;
   private readonly bitReverse: Uint32Array;
-  /** cos/sin of 2πj/half for the complex FFT, j < half/2. */
-  private readonly cosTable: Float64Array;
-  private readonly sinTable: Float64Array;
+  /** Whether log2(size/2) is odd (one radix-2 stage before the radix-4 ones). */
+  private readonly oddStages: boolean;
+  /** Per radix-4 stage: (W^k, W^2k, W^3k) as re/im pairs for k < q. */
+  private readonly stageTwiddles: Float64Array[] = [];
   /** cos/sin of 2πk/size for the split, k ≤ half. */
   private readonly splitCos: Float64Array;
   private readonly splitSin: Float64Array;
   private readonly re: Float64Array;
+  private ones: Float64Array | undefined;
   private readonly im: Float64Array;
 
   constructor(size: number) {
@@ -34,11 +36,17 @@ export class RealFFT {
       for (let b = 0; b < bits; b++) r |= ((i >>> b) & 1) << (bits - 1 - b);
       this.bitReverse[i] = r;
     }
-    this.cosTable = new Float64Array(half / 2);
-    this.sinTable = new Float64Array(half / 2);
-    for (let j = 0; j < half / 2; j++) {
-      this.cosTable[j] = Math.cos((2 * Math.PI * j) / half);
-      this.sinTable[j] = Math.sin((2 * Math.PI * j) / half);
+    this.oddStages = bits % 2 === 1;
+    for (let q = this.oddStages ? 2 : 4; q < half; q *= 4) {
+      const tw = new Float64Array(6 * q);
+      for (let k = 0; k < q; k++) {
+        for (let m = 1; m <= 3; m++) {
+          const angle = (-2 * Math.PI * m * k) / (4 * q);
+          tw[6 * k + 2 * (m - 1)] = Math.cos(angle);
+          tw[6 * k + 2 * (m - 1) + 1] = Math.sin(angle);
+        }
+      }
+      this.stageTwiddles.push(tw);
     }
     this.splitCos = new Float64Array(half + 1);
     this.splitSin = new Float64Array(half + 1);
@@ -50,59 +58,120 @@ export class RealFFT {
     this.im = new Float64Array(half);
   }
 
-  /** The in-place complex FFT of (re, im) after the bit-reversed load (radix-2, decimation in time). */
+  /**
+   * The in-place complex FFT of (re, im) after load() (which ran the first stage): radix-4 stages (two radix-2 stages fused: half the passes over the
+   * data and a quarter fewer multiplications), each with its own contiguous twiddle table.
+   */
   private complexTransform(): void {
-    const { re, im, half, cosTable, sinTable } = this;
-    // The first stage has only the twiddle 1: no multiplications.
-    for (let i = 0; i < half; i += 2) {
-      const ar = re[i] as number;
-      const ai = im[i] as number;
-      const br = re[i + 1] as number;
-      const bi = im[i + 1] as number;
-      re[i] = ar + br;
-      im[i] = ai + bi;
-      re[i + 1] = ar - br;
-      im[i + 1] = ai - bi;
-    }
-    for (let len = 4; len <= half; len <<= 1) {
-      const h = len >>> 1;
-      const stride = half / len;
-      for (let j = 0; j < h; j++) {
-        const wr = cosTable[j * stride] as number;
-        const wi = -(sinTable[j * stride] as number);
-        for (let i = j; i < half; i += len) {
-          const k = i + h;
-          const xr = re[k] as number;
-          const xi = im[k] as number;
-          const tr = xr * wr - xi * wi;
-          const ti = xr * wi + xi * wr;
-          const ur = re[i] as number;
-          const ui = im[i] as number;
-          re[i] = ur + tr;
-          im[i] = ui + ti;
-          re[k] = ur - tr;
-          im[k] = ui - ti;
+    const { re, im, half, stageTwiddles } = this;
+    // load() already ran the first stage.
+    let q = this.oddStages ? 2 : 4;
+    for (let stage = 0; q < half; stage++, q *= 4) {
+      const tw = stageTwiddles[stage] as Float64Array;
+      const len = 4 * q;
+      for (let k = 0; k < q; k++) {
+        // W^k, W^2k, W^3k with W = exp(-2πi / len).
+        const w1r = tw[6 * k] as number;
+        const w1i = tw[6 * k + 1] as number;
+        const w2r = tw[6 * k + 2] as number;
+        const w2i = tw[6 * k + 3] as number;
+        const w3r = tw[6 * k + 4] as number;
+        const w3i = tw[6 * k + 5] as number;
+        for (let i0 = k; i0 < half; i0 += len) {
+          // Bit-reversed order: the sub-transforms of x[4m], x[4m+2], x[4m+1], x[4m+3].
+          const i1 = i0 + q;
+          const i2 = i1 + q;
+          const i3 = i2 + q;
+          const ar = re[i0] as number;
+          const ai = im[i0] as number;
+          let xr = re[i1] as number;
+          let xi = im[i1] as number;
+          const br = xr * w2r - xi * w2i;
+          const bi = xr * w2i + xi * w2r;
+          xr = re[i2] as number;
+          xi = im[i2] as number;
+          const cr = xr * w1r - xi * w1i;
+          const ci = xr * w1i + xi * w1r;
+          xr = re[i3] as number;
+          xi = im[i3] as number;
+          const dr = xr * w3r - xi * w3i;
+          const di = xr * w3i + xi * w3r;
+          const s0r = ar + br;
+          const s0i = ai + bi;
+          const s1r = ar - br;
+          const s1i = ai - bi;
+          const s2r = cr + dr;
+          const s2i = ci + di;
+          const s3r = cr - dr;
+          const s3i = ci - di;
+          re[i0] = s0r + s2r;
+          im[i0] = s0i + s2i;
+          re[i2] = s0r - s2r;
+          im[i2] = s0i - s2i;
+          // X[k+q] = (a-b) - i(c-d); X[k+3q] = (a-b) + i(c-d).
+          re[i1] = s1r + s3i;
+          im[i1] = s1i - s3r;
+          re[i3] = s1r - s3i;
+          im[i3] = s1i + s3r;
         }
       }
     }
   }
 
-  /** Loads `frame[offset..offset+size)` multiplied by `window` into the complex buffers, bit-reversed. */
-  private load(frame: ArrayLike<number>, offset: number, window: ArrayLike<number> | undefined): void {
+  /**
+   * Loads `frame[offset..offset+size)` times `window` as complex pairs in bit-reversed order and
+   * runs the first FFT stage on the fly (radix-2 when log2(size/2) is odd, radix-4 otherwise):
+   * one pass over the data fewer. Positions r, r+1 (, r+2, r+3) of the bit-reversed order hold
+   * the elements i, i+half/2 (, i+half/4, i+3half/4) with i = bitReverse[r].
+   */
+  private load(frame: ArrayLike<number>, offset: number, window: ArrayLike<number>): void {
     const { re, im, bitReverse, half } = this;
-    if (window) {
-      for (let i = 0; i < half; i++) {
-        const r = bitReverse[i] as number;
-        const s = offset + 2 * i;
-        re[r] = (frame[s] as number) * (window[2 * i] as number);
-        im[r] = (frame[s + 1] as number) * (window[2 * i + 1] as number);
+    if (this.oddStages) {
+      const h2 = half >>> 1;
+      for (let r = 0; r < half; r += 2) {
+        const a = 2 * (bitReverse[r] as number);
+        const b = a + 2 * h2;
+        const ar = (frame[offset + a] as number) * (window[a] as number);
+        const ai = (frame[offset + a + 1] as number) * (window[a + 1] as number);
+        const br = (frame[offset + b] as number) * (window[b] as number);
+        const bi = (frame[offset + b + 1] as number) * (window[b + 1] as number);
+        re[r] = ar + br;
+        im[r] = ai + bi;
+        re[r + 1] = ar - br;
+        im[r + 1] = ai - bi;
       }
-    } else {
-      for (let i = 0; i < half; i++) {
-        const r = bitReverse[i] as number;
-        re[r] = frame[offset + 2 * i] as number;
-        im[r] = frame[offset + 2 * i + 1] as number;
-      }
+      return;
+    }
+    const h4 = half >>> 2;
+    for (let r = 0; r < half; r += 4) {
+      const i0 = 2 * (bitReverse[r] as number);
+      const i1 = i0 + 4 * h4; // element i + half/2 (index doubled: pairs of real samples)
+      const i2 = i0 + 2 * h4; // i + half/4
+      const i3 = i1 + 2 * h4; // i + 3half/4
+      const ar = (frame[offset + i0] as number) * (window[i0] as number);
+      const ai = (frame[offset + i0 + 1] as number) * (window[i0 + 1] as number);
+      const br = (frame[offset + i1] as number) * (window[i1] as number);
+      const bi = (frame[offset + i1 + 1] as number) * (window[i1 + 1] as number);
+      const cr = (frame[offset + i2] as number) * (window[i2] as number);
+      const ci = (frame[offset + i2 + 1] as number) * (window[i2 + 1] as number);
+      const dr = (frame[offset + i3] as number) * (window[i3] as number);
+      const di = (frame[offset + i3 + 1] as number) * (window[i3 + 1] as number);
+      const s0r = ar + br;
+      const s0i = ai + bi;
+      const s1r = ar - br;
+      const s1i = ai - bi;
+      const s2r = cr + dr;
+      const s2i = ci + di;
+      const s3r = cr - dr;
+      const s3i = ci - di;
+      re[r] = s0r + s2r;
+      im[r] = s0i + s2i;
+      re[r + 2] = s0r - s2r;
+      im[r + 2] = s0i - s2i;
+      re[r + 1] = s1r + s3i;
+      im[r + 1] = s1i - s3r;
+      re[r + 3] = s1r - s3i;
+      im[r + 3] = s1i + s3r;
     }
   }
 
@@ -111,7 +180,8 @@ export class RealFFT {
    * (times `window` when given), written into `out` (length ≥ size/2 + 1).
    */
   powerSpectrum(frame: ArrayLike<number>, offset: number, window: ArrayLike<number> | undefined, out: Float64Array): void {
-    this.load(frame, offset, window);
+    if (!window) this.ones ??= new Float64Array(this.size).fill(1);
+    this.load(frame, offset, window ?? (this.ones as Float64Array));
     this.complexTransform();
     const { re, im, half, splitCos, splitSin } = this;
     const r0 = re[0] as number;
@@ -138,7 +208,8 @@ export class RealFFT {
 
   /** The one-sided complex spectrum X[k], k = 0..size/2, of `input` (length `size`). */
   transform(input: ArrayLike<number>, outRe: Float64Array, outIm: Float64Array): void {
-    this.load(input, 0, undefined);
+    this.ones ??= new Float64Array(this.size).fill(1);
+    this.load(input, 0, this.ones);
     this.complexTransform();
     const { re, im, half, splitCos, splitSin } = this;
     const r0 = re[0] as number;
