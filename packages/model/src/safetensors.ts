@@ -21,7 +21,14 @@ function halfToFloat(h: number): number {
   return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
 
+// Typed arrays use the host's byte order; safetensors is little-endian (so is every common host).
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 function decode(dtype: SafetensorsDtype, view: DataView, count: number): Float32Array {
+  if (dtype === 'F32' && LITTLE_ENDIAN_HOST) {
+    // One copy instead of a DataView read per element (a CNN14 checkpoint has 80 M floats).
+    return new Float32Array(view.buffer.slice(view.byteOffset, view.byteOffset + count * 4));
+  }
   const out = new Float32Array(count);
   for (let i = 0; i < count; i++) {
     switch (dtype) {
@@ -124,7 +131,8 @@ export function writeSafetensors(
   let position = 8 + headerBytes.length;
   for (const name of names) {
     const data = tensors.get(name)!.data;
-    for (let i = 0; i < data.length; i++) view.setFloat32(position + i * 4, data[i] ?? 0, true);
+    if (LITTLE_ENDIAN_HOST) out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), position);
+    else for (let i = 0; i < data.length; i++) view.setFloat32(position + i * 4, data[i] ?? 0, true);
     position += data.length * 4;
   }
   return out;

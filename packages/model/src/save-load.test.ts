@@ -43,6 +43,23 @@ describe('save / load', () => {
     loaded.dispose();
   });
 
+  it('round-trips the BERT WordPiece tokenizer with its vocabulary', async () => {
+    const dir = join(root, 'wordpiece');
+    const bert = await ClapModel.create({
+      ...tinyConfig(),
+      tokenizer: { name: 'bert-wordpiece', maxLength: 12 },
+      textEncoder: { name: 'bag-of-embeddings', width: 4 },
+    });
+    await bert.save(dir);
+    const loaded = await ClapModel.load(dir);
+    expect(loaded.config.tokenizer).toEqual(bert.config.tokenizer);
+    const ids = (m: ClapModel) => tf.tidy(() => Array.from(m.tokenize(['Unbelievable rainstorms, 42 dogs!']).ids.dataSync()));
+    expect(ids(loaded)).toEqual(ids(bert));
+    expect(tf.tidy(() => Array.from(loaded.encodeText(texts).dataSync()))).toEqual(tf.tidy(() => Array.from(bert.encodeText(texts).dataSync())));
+    bert.dispose();
+    loaded.dispose();
+  });
+
   it('loads through a fetch-like source, as a browser does', async () => {
     const files = await model.toFiles();
     const loaded = await ClapModel.load({
