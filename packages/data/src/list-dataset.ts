@@ -20,6 +20,25 @@ export function isSplitIndexed(dataset: Dataset): dataset is Dataset & SplitInde
   return typeof (dataset as Partial<SplitIndexed>).indicesFor === 'function';
 }
 
+/** An item without its audio, plus a key that identifies the audio's content. */
+export interface ItemInfo extends Omit<DatasetItem, 'audio'> {
+  /** Changes whenever the audio would; the loader's log-mel cache is keyed by it. */
+  readonly contentKey: string;
+}
+
+/**
+ * Datasets whose audio is costly to produce but cheap to identify (`synth`) describe items
+ * without audio; the loader then reads cached log-mels without producing the audio at all.
+ */
+export interface InfoIndexed {
+  itemInfo(index: number): ItemInfo;
+}
+
+/** Whether a dataset implements {@link InfoIndexed}. */
+export function isInfoIndexed(dataset: Dataset): dataset is Dataset & InfoIndexed {
+  return typeof (dataset as Partial<InfoIndexed>).itemInfo === 'function';
+}
+
 /** Validates a split name from a file. */
 export function parseSplit(value: string | undefined, origin: Origin): Split | undefined {
   if (value === undefined) return undefined;

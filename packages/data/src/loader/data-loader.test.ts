@@ -91,6 +91,25 @@ describe('DataLoader', () => {
     expect(summary(epoch1)).toEqual(summary(await take(fresh, 3)));
   });
 
+  it('keys cached files by their bytes, resampling and padding on the way', async () => {
+    const ds = manifestWithCorrupt();
+    const cacheDir = tempDir();
+    const first = new DataLoader(ds, { batchSize: 5, seed: 0, frontEnd, cacheDir });
+    const a = await first.evalBatches().next();
+    expect(first.stats).toEqual({ computed: 4, cacheHits: 0 }); // c2 is corrupt
+    // 0.3 s at 22.05 kHz, resampled to 16 kHz and repeat-padded to 0.5 s: 32 frames.
+    expect(a.value?.frames).toBe(32);
+    const second = new DataLoader(ds, { batchSize: 5, seed: 0, frontEnd, cacheDir });
+    const b = await second.evalBatches().next();
+    expect(second.stats).toEqual({ computed: 0, cacheHits: 4 });
+    expect(b.value?.logMel).toEqual(a.value?.logMel);
+    const item = await ds.get(0);
+    if (item.audio.kind === 'file') writeWav(item.audio.path, 1234, 0.3, 22050);
+    const third = new DataLoader(ds, { batchSize: 5, seed: 0, frontEnd, cacheDir });
+    await third.evalBatches().next();
+    expect(third.stats).toEqual({ computed: 1, cacheHits: 3 });
+  });
+
   it('skips and counts corrupt audio, or fails on it with onCorrupt: fail', async () => {
     const ds = manifestWithCorrupt();
     const loader = new DataLoader(ds, { batchSize: 2, seed: 0, frontEnd, prefetch: 1 });

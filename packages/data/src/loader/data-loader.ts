@@ -3,7 +3,7 @@ import { Rng } from '@clapjs/core';
 import type { Dataset, DatasetItem, Split } from '@clapjs/core';
 import { CorruptAudioError, DatasetError } from '../errors.js';
 import { mixSeed } from '../hash.js';
-import { isSplitIndexed } from '../list-dataset.js';
+import { isInfoIndexed, isSplitIndexed } from '../list-dataset.js';
 import { LogMelCache } from './cache.js';
 import { FeatureMaker } from './features.js';
 import type { FeatureStats, PadMode } from './features.js';
@@ -63,7 +63,7 @@ interface Produced {
   readonly skippedIds: string[];
 }
 
-type Loaded = { item: DatasetItem; logMel: Float32Array; frames: number; melBins: number; caption: string } | { corrupt: string };
+type Loaded = { item: Omit<DatasetItem, 'audio'>; logMel: Float32Array; frames: number; melBins: number; caption: string } | { corrupt: string };
 
 /**
  * Feeds training: a seeded shuffle per epoch, fixed-size batches (the incomplete last batch of an
@@ -291,14 +291,27 @@ export class DataLoader {
 
   private async load(index: number, epoch: number | undefined): Promise<Loaded> {
     const rng = epoch === undefined ? undefined : new Rng(mixSeed(this.seed, epoch, index));
+    const augment = rng === undefined ? undefined : this.options.augment;
     try {
-      const item = await this.dataset.get(index);
-      if (item.captions.length === 0) {
-        throw new DatasetError('DATASET_ROW_INVALID', `Item "${item.id}" (index ${index}) of the ${this.dataset.name} dataset has no caption; give every clip at least one.`);
+      // A dataset that can name its audio without producing it (synth) skips producing it on a cache hit.
+      const info = isInfoIndexed(this.dataset) ? this.dataset.itemInfo(index) : undefined;
+      const cached = info === undefined ? undefined : await this.features.lookup(this.features.keyOf('content', info.contentKey));
+      let about: Omit<DatasetItem, 'audio'>;
+      let logMel;
+      if (cached !== undefined && info !== undefined) {
+        about = info;
+        logMel = this.features.finish(cached, rng, augment);
+      } else {
+        const item = await this.dataset.get(index);
+        about = item;
+        logMel = await this.features.make(item, rng, augment, info?.contentKey);
       }
-      const caption = rng === undefined ? (item.captions[0] as string) : (item.captions[rng.int(item.captions.length)] as string);
-      const logMel = await this.features.make(item, rng, rng === undefined ? undefined : this.options.augment);
-      return { item, logMel: logMel.data, frames: logMel.frames, melBins: logMel.melBins, caption };
+      if (about.captions.length === 0) {
+        throw new DatasetError('DATASET_ROW_INVALID', `Item "${about.id}" (index ${index}) of the ${this.dataset.name} dataset has no caption; give every clip at least one.`);
+      }
+      // Drawn after the audio so that the crop and augmentation streams do not depend on the caption count.
+      const caption = rng === undefined ? (about.captions[0] as string) : (about.captions[rng.int(about.captions.length)] as string);
+      return { item: about, logMel: logMel.data, frames: logMel.frames, melBins: logMel.melBins, caption };
     } catch (error) {
       if (!(error instanceof CorruptAudioError) || this.options.onCorrupt === 'fail') throw error;
       return { corrupt: error.itemId };

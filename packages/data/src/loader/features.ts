@@ -38,28 +38,23 @@ export class FeatureMaker {
    * crop happens in {@link FeatureMaker.crop}, so one cache entry serves every random crop.
    * @throws CorruptAudioError when the audio cannot be read or decoded
    */
-  async full(item: DatasetItem): Promise<LogMel> {
+  async full(item: DatasetItem, contentKey?: string): Promise<LogMel> {
     let bytes: Uint8Array | undefined;
-    let identity: Uint8Array;
+    let identity: Uint8Array | string | undefined = contentKey;
     if (item.audio.kind === 'file') {
       try {
         bytes = await readFile(item.audio.path);
       } catch (error) {
         throw new CorruptAudioError(item.id, item.audio.path, error);
       }
-      identity = bytes;
-    } else {
+      identity ??= bytes;
+    } else if (identity === undefined) {
       const { samples } = item.audio;
       identity = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
     }
-    const key = this.cache === undefined ? undefined : LogMelCache.key([this.configKey, item.audio.kind === 'samples' ? `rate:${item.audio.sampleRate}` : 'file', identity]);
-    if (key !== undefined) {
-      const hit = await this.cache?.get(key);
-      if (hit !== undefined) {
-        this.stats.cacheHits++;
-        return hit;
-      }
-    }
+    const key = this.keyOf(contentKey !== undefined ? 'content' : item.audio.kind === 'samples' ? `rate:${item.audio.sampleRate}` : 'file', identity);
+    const hit = await this.lookup(key);
+    if (hit !== undefined) return hit;
     let samples: Float32Array;
     let rate: number;
     if (item.audio.kind === 'file') {
@@ -82,6 +77,24 @@ export class FeatureMaker {
     return logMel;
   }
 
+  /** The cache key of some audio content under this front end; undefined without a cache. */
+  keyOf(kind: string, identity: Uint8Array | string): string | undefined {
+    return this.cache === undefined ? undefined : LogMelCache.key([this.configKey, kind, identity]);
+  }
+
+  /** A cached spectrogram (counted as a hit), or undefined. */
+  async lookup(key: string | undefined): Promise<LogMel | undefined> {
+    const hit = key === undefined ? undefined : await this.cache?.get(key);
+    if (hit !== undefined) this.stats.cacheHits++;
+    return hit;
+  }
+
+  /** Crops and (with `augment`) augments a whole-clip spectrogram for one item. */
+  finish(logMel: LogMel, rng: Rng | undefined, augment: SpecAugmentOptions | undefined): LogMel {
+    const cropped = this.crop(logMel, rng);
+    return augment !== undefined && rng !== undefined ? specAugment(cropped, augment, rng) : cropped;
+  }
+
   /**
    * Cuts the clip's frames to the training length: a random window when `rng` is given (training),
    * the centre window otherwise (evaluation).
@@ -94,8 +107,7 @@ export class FeatureMaker {
   }
 
   /** The training-ready spectrogram of one item. */
-  async make(item: DatasetItem, rng: Rng | undefined, augment: SpecAugmentOptions | undefined): Promise<LogMel> {
-    const cropped = this.crop(await this.full(item), rng);
-    return augment !== undefined && rng !== undefined ? specAugment(cropped, augment, rng) : cropped;
+  async make(item: DatasetItem, rng: Rng | undefined, augment: SpecAugmentOptions | undefined, contentKey?: string): Promise<LogMel> {
+    return this.finish(await this.full(item, contentKey), rng, augment);
   }
 }

@@ -2,7 +2,7 @@ import { ConfigError, definePlugin, Rng, z } from '@clapjs/core';
 import type { Dataset, DatasetItem, Split } from '@clapjs/core';
 import { mixSeed } from '../hash.js';
 import { checkIndex } from '../list-dataset.js';
-import type { SplitIndexed } from '../list-dataset.js';
+import type { InfoIndexed, ItemInfo, SplitIndexed } from '../list-dataset.js';
 import { DATA_VERSION, ORIGIN } from '../version.js';
 import { allComboLabels, chooseHeldOut, drawAttributes, isHeldOut, labelOf, splitOf } from './attributes.js';
 import type { SynthAttributes, SynthParams } from './attributes.js';
@@ -71,7 +71,7 @@ export const SYNTH_PROMPT_TEMPLATE = 'a {label} sound';
  * Some timbre × contour combinations are held out: their clips are all in the test split and
  * no training caption pairs those two words (each word still occurs in training).
  */
-export class SynthDataset implements Dataset<SynthConfig>, SplitIndexed {
+export class SynthDataset implements Dataset<SynthConfig>, SplitIndexed, InfoIndexed {
   readonly name = 'synth';
   readonly size: number;
   /** The held-out combination labels. */
@@ -103,7 +103,15 @@ export class SynthDataset implements Dataset<SynthConfig>, SplitIndexed {
     return { id: `synth-${c.seed}-${index}`, attributes, params, captions, label: labelOf(attributes), split, heldOut };
   }
 
-  /** Renders clip `index` (about a millisecond for 2 s at 16 kHz). */
+  /** Item `index` without its audio; `contentKey` names everything the rendering depends on. */
+  itemInfo(index: number): ItemInfo {
+    const d = this.describe(index);
+    const c = this.config;
+    const contentKey = `synth-v1:${JSON.stringify({ seed: c.seed, index, sampleRate: c.sampleRate, clipSeconds: c.clipSeconds, attributes: d.attributes, params: d.params })}`;
+    return { id: d.id, captions: d.captions, label: d.label, split: d.split, meta: { ...d.attributes, ...d.params, heldOut: d.heldOut }, contentKey };
+  }
+
+  /** Renders clip `index` (a few milliseconds for 2 s at 16 kHz). */
   async get(index: number): Promise<DatasetItem> {
     const d = this.describe(index);
     const c = this.config;
