@@ -83,11 +83,17 @@ export class ClapModel {
   readonly config: ClapModelConfig;
   /** The log-mel front end that turns clips into encoder input. */
   readonly frontEnd: LogMelExtractor;
+  /** Turns texts into ids (`config.tokenizer`). */
   readonly tokenizer: Tokenizer;
+  /** Log-mel `[batch, frames, mels, 1]` → features (`config.audioEncoder`). */
   readonly audioEncoder: AudioEncoder;
+  /** Token batch → features (`config.textEncoder`). */
   readonly textEncoder: TextEncoder;
+  /** Audio features → joint space (`config.audioProjection`). */
   readonly audioProjection: Projection;
+  /** Text features → joint space (`config.textProjection`). */
   readonly textProjection: Projection;
+  /** Scores texts against audios with the learnable logit scale (`config.similarity`). */
   readonly similarity: Similarity;
   private disposed = false;
 
