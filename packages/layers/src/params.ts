@@ -70,7 +70,9 @@ export class Params {
     const size = shape.reduce((a, b) => a * b, 1);
     const values = fill(init, size, this.rng.fork(path));
     const trainable = options.trainable ?? true;
-    const variable = tf.variable(tf.tensor(values, [...shape], 'float32'), trainable, `${path}_${nextId++}`);
+    const initial = tf.tensor(values, [...shape], 'float32');
+    const variable = tf.variable(initial, trainable, `${path}_${nextId++}`);
+    initial.dispose(); // the variable holds its own reference to the data
     this.entries.push({ path, variable, trainable, decay: options.decay ?? (trainable && shape.length >= 2) });
     return variable;
   }
