@@ -67,19 +67,22 @@ const reps = Number(repsArg);
   }
 }
 
-// 2. Log-mel per 10 s clip on typed arrays (one thread).
-const extractor = new LogMelExtractor(CONFIG);
-for (const clip of clips.slice(0, 2)) extractor.compute(clip); // warm-up
-const wall = [];
-const cpu = [];
-for (let r = 0; r < reps; r++) {
-  for (const clip of clips) {
-    const [w, c] = timed(() => extractor.compute(clip));
-    wall.push(w);
-    cpu.push(c);
+// 2. Log-mel per 10 s clip (one thread): the default wasm kernel, then the plain-JS kernel.
+let extractor;
+for (const kernel of ['js', 'wasm']) {
+  extractor = new LogMelExtractor(CONFIG, { kernel });
+  for (const clip of clips.slice(0, 2)) extractor.compute(clip); // warm-up
+  const wall = [];
+  const cpu = [];
+  for (let r = 0; r < reps; r++) {
+    for (const clip of clips) {
+      const [w, c] = timed(() => extractor.compute(clip));
+      wall.push(w);
+      cpu.push(c);
+    }
   }
+  emit({ figure: 'logmel-10s-32k', engine: `clapjs ${kernel} kernel`, threads: 1, clips: clips.length, reps, cpuMsPerClip: +median(cpu).toFixed(2), wallMsPerClip: +median(wall).toFixed(2), frames: extractor.frames(clips[0].length) });
 }
-emit({ figure: 'logmel-10s-32k', engine: 'clapjs typed arrays', threads: 1, clips: clips.length, reps, cpuMsPerClip: +median(cpu).toFixed(2), wallMsPerClip: +median(wall).toFixed(2), frames: extractor.frames(clips[0].length) });
 
 // 3. Agreement with torchaudio (float32, its default) on clip 0.
 if (refPath) {

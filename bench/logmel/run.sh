@@ -41,14 +41,15 @@ console.log(JSON.stringify({ bench: "logmel", figure: "machine", date: new Date(
   cpu: os.cpus()[0].model, node: process.version, loadavg: os.loadavg().map((x) => +x.toFixed(2)) }));
 ' "$dir" "$CLIPS" | json
 
-$PY logmel.py "$dir" "$CLIPS" "$REPS" default "$dir/ref.f32" | json
-$PY logmel.py "$dir" "$CLIPS" "$REPS" 1 | json
+# Interleaved (torch, clapjs, torch) so that a change in machine load hits both sides.
+$PY logmel.py "$dir" "$CLIPS" "$REPS" 1 "$dir/ref.f32" | json
 node logmel.mjs "$dir" "$CLIPS" "$REPS" "$dir/ref.f32" 2>/dev/null | json
+$PY logmel.py "$dir" "$CLIPS" "$REPS" default | json
 
 # Ratio = torchaudio ms / clapjs ms (above 1: clapjs is faster), on CPU time and on wall time.
 node -e '
 const lines = require("node:fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map((l) => JSON.parse(l));
-const ours = lines.find((l) => l.engine === "clapjs typed arrays");
+const ours = lines.find((l) => l.engine === "clapjs wasm kernel");
 for (const peer of lines.filter((l) => l.figure === "logmel-10s-32k" && String(l.engine).startsWith("torchaudio"))) {
   console.log(JSON.stringify({ bench: "logmel", figure: "ratio", versus: `${peer.engine}, ${peer.threads} thread(s), ${peer.blas}`,
     clapjsCpuMs: ours.cpuMsPerClip, torchCpuMs: peer.cpuMsPerClip, cpuRatio: +(peer.cpuMsPerClip / ours.cpuMsPerClip).toFixed(2),

@@ -15,7 +15,7 @@ export type { LogMelConfig } from './config.js';
 export { getPreset, PRESET_NAMES } from './presets.js';
 export type { PresetName } from './presets.js';
 export { LogMelExtractor, reflectPad } from './log-mel.js';
-export type { LogMel } from './log-mel.js';
+export type { LogMel, LogMelExtractorOptions } from './log-mel.js';
 export { hzToMel, melFilterbank, melToHz } from './dsp/mel.js';
 export type { MelFilterbank, MelScale } from './dsp/mel.js';
 export { hannWindow } from './dsp/window.js';

@@ -4,7 +4,18 @@ import { validateLogMelConfig, type LogMelConfig } from './config.js';
 import { melFilterbank, type MelFilterbank } from './dsp/mel.js';
 import { RealFFT } from './dsp/real-fft.js';
 import { hannWindow } from './dsp/window.js';
+import { wasmKernelAvailable, wasmMelEnergies } from './dsp/wasm-kernel.js';
 import { LogMelGraph } from './log-mel-tf.js';
+
+/** Options for {@link LogMelExtractor}. */
+export interface LogMelExtractorOptions {
+  /**
+   * Which implementation `compute` runs: 'wasm' (a 3 KB WebAssembly kernel, the fastest),
+   * 'js' (plain typed arrays) or 'auto' (wasm where WebAssembly exists; the default). Both
+   * do the same float64 operations in the same order.
+   */
+  kernel?: 'auto' | 'wasm' | 'js';
+}
 
 /** A log-mel spectrogram: `frames` rows of `melBins` dB values, row-major (time × frequency). */
 export interface LogMel {
@@ -20,9 +31,8 @@ export interface LogMel {
  * Copies `samples` into a float64 buffer with `pad` samples reflected on each side
  * (torch's reflect mode: the edge sample itself is not repeated).
  */
-export function reflectPad(samples: Float32Array, pad: number): Float64Array {
+export function reflectPad(samples: Float32Array, pad: number, out: Float64Array = new Float64Array(samples.length + 2 * pad)): Float64Array {
   const n = samples.length;
-  const out = new Float64Array(n + 2 * pad);
   for (let i = 0; i < n; i++) out[pad + i] = samples[i] as number;
   for (let i = 1; i <= pad; i++) {
     out[pad - i] = samples[i] as number;
@@ -49,14 +59,20 @@ export class LogMelExtractor {
   readonly filterbank: MelFilterbank;
   private readonly fft: RealFFT;
   private readonly spectrum: Float64Array;
+  private readonly melRow: Float64Array;
   /** dB = multiplier · log10(max(x, amin)) − offset. */
   private readonly multiplier: number;
   private readonly offset: number;
   private graph: LogMelGraph | undefined;
+  /** The implementation {@link compute} uses. */
+  readonly kernel: 'wasm' | 'js';
 
   /** @throws ConfigError when the configuration is invalid */
-  constructor(config: LogMelConfig) {
+  constructor(config: LogMelConfig, options: LogMelExtractorOptions = {}) {
     this.config = validateLogMelConfig(config);
+    const wanted = options.kernel ?? 'auto';
+    if (wanted === 'wasm' && !wasmKernelAvailable()) throw new AudioArgumentError("LogMelExtractor: kernel 'wasm' requested but WebAssembly is unavailable here; use 'auto' or 'js'");
+    this.kernel = wanted === 'js' || (wanted === 'auto' && !wasmKernelAvailable()) ? 'js' : 'wasm';
     const c = this.config;
     this.nFreqs = c.nFft / 2 + 1;
     this.window = hannWindow(c.winLength, c.nFft);
@@ -71,6 +87,7 @@ export class LogMelExtractor {
     });
     this.fft = new RealFFT(c.nFft);
     this.spectrum = new Float64Array(this.nFreqs);
+    this.melRow = new Float64Array(c.nMels);
     this.multiplier = c.power === 2 ? 10 : 20;
     this.offset = this.multiplier * Math.log10(Math.max(c.amin, c.ref));
   }
@@ -103,20 +120,30 @@ export class LogMelExtractor {
     for (let k = 0; k < spectrum.length; k++) spectrum[k] = Math.sqrt(spectrum[k] as number);
   }
 
-  /** Applies the filterbank and dB conversion to `this.spectrum`, writing one row; returns its max. */
+  /** Applies the filterbank to `this.spectrum` and converts the row to dB; returns its max. */
   private melFrame(data: Float32Array, row: number): number {
     const { start, weights, nMels } = this.filterbank;
     const spectrum = this.spectrum;
-    const amin = this.config.amin;
-    const scale = this.multiplier / Math.LN10;
-    const offset = this.offset;
-    let max = -Infinity;
+    const energies = this.melRow;
     for (let m = 0; m < nMels; m++) {
       const w = weights[m] as Float64Array;
       const s = start[m] as number;
       let acc = 0;
       for (let i = 0; i < w.length; i++) acc += (w[i] as number) * (spectrum[s + i] as number);
-      const db = scale * Math.log(acc > amin ? acc : amin) - offset;
+      energies[m] = acc;
+    }
+    return this.toDb(energies, data, row, 0);
+  }
+
+  /** dB of nMels energies from `energies[from..]` into `data[row..]`; returns the row's max. */
+  private toDb(energies: Float64Array, data: Float32Array, row: number, from = row): number {
+    const { amin, nMels } = this.config;
+    const scale = this.multiplier / Math.LN10;
+    const offset = this.offset;
+    let max = -Infinity;
+    for (let m = 0; m < nMels; m++) {
+      const e = energies[from + m] as number;
+      const db = scale * Math.log(e > amin ? e : amin) - offset;
       data[row + m] = db;
       if (db > max) max = db;
     }
@@ -127,14 +154,21 @@ export class LogMelExtractor {
   compute(samples: Float32Array): LogMel {
     this.checkLength(samples.length);
     const { nFft, hopLength, center, power, topDb, nMels } = this.config;
-    const signal = center ? reflectPad(samples, nFft >> 1) : Float64Array.from(samples);
     const frames = this.frames(samples.length);
     const data = new Float32Array(frames * nMels);
+    const fill = (target: Float64Array): Float64Array => (center ? reflectPad(samples, nFft >> 1, target) : (target.set(samples), target));
+    const signalLength = samples.length + (center ? 2 * (nFft >> 1) : 0);
     let max = -Infinity;
-    for (let t = 0; t < frames; t++) {
-      this.fft.powerSpectrum(signal, t * hopLength, this.window, this.spectrum);
-      if (power === 1) this.sqrtSpectrum();
-      max = Math.max(max, this.melFrame(data, t * nMels));
+    if (this.kernel === 'wasm') {
+      const energies = wasmMelEnergies(fill, signalLength, frames, hopLength, this.fft, this.window, this.filterbank, power === 1);
+      for (let t = 0; t < frames; t++) max = Math.max(max, this.toDb(energies, data, t * nMels));
+    } else {
+      const signal = fill(new Float64Array(signalLength));
+      for (let t = 0; t < frames; t++) {
+        this.fft.powerSpectrum(signal, t * hopLength, this.window, this.spectrum);
+        if (power === 1) this.sqrtSpectrum();
+        max = Math.max(max, this.melFrame(data, t * nMels));
+      }
     }
     if (topDb !== null) {
       const floor = Math.fround(max - topDb);

@@ -176,6 +176,25 @@ export class RealFFT {
   }
 
   /**
+   * The tables the wasm kernel (native/logmel.c) reads: the bit-reversal permutation, the radix-4
+   * stage twiddles concatenated, and the split's (cos, sin) pairs interleaved.
+   */
+  kernelTables(): { bitReverse: Uint32Array; twiddles: Float64Array; split: Float64Array } {
+    const twiddles = new Float64Array(this.stageTwiddles.reduce((n, t) => n + t.length, 0));
+    let o = 0;
+    for (const t of this.stageTwiddles) {
+      twiddles.set(t, o);
+      o += t.length;
+    }
+    const split = new Float64Array(2 * (this.half + 1));
+    for (let k = 0; k <= this.half; k++) {
+      split[2 * k] = this.splitCos[k] as number;
+      split[2 * k + 1] = this.splitSin[k] as number;
+    }
+    return { bitReverse: this.bitReverse, twiddles, split };
+  }
+
+  /**
    * The one-sided power spectrum |X[k]|², k = 0..size/2, of `frame[offset..offset+size)`
    * (times `window` when given), written into `out` (length ≥ size/2 + 1).
    */
