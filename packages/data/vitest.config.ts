@@ -1,2 +1,5 @@
+import { fileURLToPath } from 'node:url';
 import { testPreset } from '@clapjs/config/vitest';
-export default testPreset();
+
+// src/register.ts imports the package by name (see tsup.config.ts); tests resolve it to the source.
+export default testPreset({ alias: { '@clapjs/data': fileURLToPath(new URL('./src/index.ts', import.meta.url)) } });
