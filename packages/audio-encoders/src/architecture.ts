@@ -18,6 +18,8 @@ export interface BlockSpec {
 export interface ArchitectureSpec {
   readonly name: EncoderName;
   readonly melBins: number;
+  /** Average pooling of the input over (time, frequency) after bn0; [1, 1] (none) for PANNs. */
+  readonly inputPool: readonly [number, number];
   readonly blocks: readonly BlockSpec[];
   /** Size of fc1, which is also the encoder's output size. */
   readonly fc1: number;
@@ -65,6 +67,7 @@ export function architecture(config: AudioEncoderConfig, melBins: number): Archi
     return {
       name,
       melBins,
+      inputPool: c.inputPool,
       blocks: c.channels.map((channels) => ({ channels, convs: 1, kernel: 3, pool: [2, 2] })),
       fc1: c.outputDim,
       classes: undefined,
@@ -89,6 +92,7 @@ export function architecture(config: AudioEncoderConfig, melBins: number): Archi
   return {
     name,
     melBins,
+    inputPool: [1, 1],
     blocks,
     fc1: channels[channels.length - 1] as number,
     classes: c.classes,
@@ -141,8 +145,8 @@ export function countParameters(spec: ArchitectureSpec, options: { readonly trai
     .reduce((sum, p) => sum + p.shape.reduce((a, b) => a * b, 1), 0);
 }
 
-/** The smallest (frames, melBins) the pooling stack accepts: each 2× pool needs at least 2. */
+/** The smallest (frames, melBins) the pooling stack accepts: each 2× pool (the input pool too) needs at least 2. */
 export function minimumInput(spec: ArchitectureSpec): { frames: number; melBins: number } {
-  const [t, f] = spec.blocks.reduce(([a, b], block) => [a * block.pool[0], b * block.pool[1]], [1, 1]);
+  const [t, f] = spec.blocks.reduce(([a, b], block) => [a * block.pool[0], b * block.pool[1]], spec.inputPool);
   return { frames: t, melBins: f };
 }

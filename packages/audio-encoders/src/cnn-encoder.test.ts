@@ -91,7 +91,7 @@ describe.each(['cpu', 'wasm'] as const)('CnnAudioEncoder on %s', (backend) => {
     const encoder = build({ name: 'cnn-small', channels: [4, 8], outputDim: 12 }, 8);
     expect(() => encoder.encode(tf.zeros([2, 10, 8]) as unknown as tf.Tensor4D, { training: false })).toThrow(AudioEncoderInputError);
     expect(() => encoder.encode(tf.zeros([2, 10, 6, 1]) as tf.Tensor4D, { training: false })).toThrow(/\[batch, frames, 8, 1\]/);
-    expect(() => encoder.encode(tf.zeros([2, 3, 8, 1]) as tf.Tensor4D, { training: false })).toThrow(/at least one clip of 4 frames/);
+    expect(() => encoder.encode(tf.zeros([2, 3, 8, 1]) as tf.Tensor4D, { training: false })).toThrow(/at least one clip of 8 frames/);
     encoder.dispose();
   });
 });

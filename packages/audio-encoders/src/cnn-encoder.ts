@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ClapError, ConfigError, type AudioEncoder, type CallOptions, type NamedVariable, type Rng } from '@clapjs/core';
 import { dense, dropout, Params } from '@clapjs/layers';
 import { architecture, minimumInput, parameterShapes, type ArchitectureSpec } from './architecture.js';
+import { avgPool2d } from './avg-pool.js';
 import { BatchNorm } from './batch-norm.js';
 import type { AudioEncoderConfig } from './config.js';
 import { conv2d } from './conv2d.js';
@@ -29,7 +30,7 @@ export interface CnnOutputs {
 
 /**
  * The PANN CNN family (cnn6, cnn10, cnn14) and cnn-small, as one implementation:
- * bn0 over mel bins → conv blocks (k×k conv + BatchNorm + ReLU, ×1 or ×2, then 2×2 average
+ * bn0 over mel bins → [average pooling, cnn-small only] → conv blocks (k×k conv + BatchNorm + ReLU, ×1 or ×2, then 2×2 average
  * pooling and dropout) → mean over frequency → max + mean over time → dropout → fc1 + ReLU →
  * dropout. Input `[batch, frames, melBins, 1]` (time × frequency, as PANNs).
  */
@@ -102,11 +103,12 @@ export class CnnAudioEncoder implements AudioEncoder<AudioEncoderConfig> {
       // bn0 normalises each mel bin: with a single channel, mel bins are the last axis of [B, T, M].
       const [batch, frames, mels] = logMel.shape;
       let x = tf.reshape(this.bn0.apply(tf.reshape(logMel, [batch, frames, mels]), training), [batch, frames, mels, 1]) as tf.Tensor4D;
+      if (this.spec.inputPool[0] > 1 || this.spec.inputPool[1] > 1) x = avgPool2d(x, this.spec.inputPool);
       for (const block of this.blocks) {
         block.kernels.forEach((kernel, i) => {
           x = (block.norms[i] as BatchNorm).apply(conv2d(x, kernel as tf.Tensor4D), training, true);
         });
-        if (block.pool[0] > 1 || block.pool[1] > 1) x = tf.avgPool(x, block.pool as [number, number], block.pool as [number, number], 'valid');
+        if (block.pool[0] > 1 || block.pool[1] > 1) x = avgPool2d(x, block.pool);
         x = dropout(x, this.spec.blockDropout, this.rng, training);
       }
       const overFrequency = tf.mean(x, 2);

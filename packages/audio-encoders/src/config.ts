@@ -36,6 +36,13 @@ export const smallConfigSchema = z.strictObject({
     .min(1, 'channels needs at least one block')
     .max(6, 'channels allows at most 6 blocks')
     .default([8, 32, 64, 128]),
+  /**
+   * Average pooling of the log-mel over (time, frequency) after bn0, before the first block: a
+   * 2×2 stem quarters the cost of every layer (most of a CPU step is the full-resolution block).
+   */
+  inputPool: z
+    .tuple([z.int('inputPool must be integers').min(1, 'inputPool must be ≥ 1'), z.int('inputPool must be integers').min(1, 'inputPool must be ≥ 1')])
+    .default([2, 2]),
   /** Size of the output features (fc1). */
   outputDim: z.int('outputDim must be an integer').positive('outputDim must be > 0').default(256),
   ...common,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
+import { avgPool2d } from './avg-pool.js';
 import { conv2d } from './conv2d.js';
 import { expectRelativelyClose, randomTensor } from './test-support.js';
 
@@ -53,19 +54,31 @@ describe('conv2d', () => {
     tf.dispose([x, w, dw]);
   });
 
-  it('average pooling has a gradient on wasm equal to the cpu one', async () => {
-    const run = async () => {
-      const x = randomTensor([2, 7, 6, 3], 4) as tf.Tensor4D;
-      const probe = randomTensor([2, 3, 3, 3], 5);
-      const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(a as tf.Tensor4D, 2, 2, 'valid'), probe)))(x);
-      const out = await dx.data();
+  it.each([
+    [7, 6],
+    [8, 4],
+    [5, 9],
+  ])('average pooling (tf.avgPool and avgPool2d) has the cpu gradient on wasm, %i×%i input', async (h, w) => {
+    const run = async (pool: (x: tf.Tensor4D) => tf.Tensor4D) => {
+      const x = randomTensor([2, h, w, 3], 4) as tf.Tensor4D;
+      const probe = randomTensor([2, Math.floor(h / 2), Math.floor(w / 2), 3], 5);
+      const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(pool(a as tf.Tensor4D), probe)))(x);
+      const out = [await pool(x).data(), await dx.data()];
       tf.dispose([x, probe, dx]);
       return out;
     };
+    const builtIn = (x: tf.Tensor4D) => tf.avgPool(x, 2, 2, 'valid');
+    const ours = (x: tf.Tensor4D) => avgPool2d(x, [2, 2]);
     await selectBackend('cpu');
-    const reference = await run();
-    await selectBackend('wasm');
-    expectRelativelyClose(await run(), reference, 1e-6);
+    const [y, reference] = await run(builtIn);
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await selectBackend(backend);
+      for (const pool of [builtIn, ours]) {
+        const [value, dx] = await run(pool);
+        expectRelativelyClose(value!, y!, 1e-6);
+        expectRelativelyClose(dx!, reference!, 1e-6);
+      }
+    }
   });
 
   it('refuses even kernels and mismatched channels', async () => {
