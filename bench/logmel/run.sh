@@ -44,7 +44,7 @@ console.log(JSON.stringify({ bench: "logmel", figure: "machine", date: new Date(
 # Interleaved (torch, clapjs, torch) so that a change in machine load hits both sides.
 $PY logmel.py "$dir" "$CLIPS" "$REPS" 1 "$dir/ref.f32" | json
 node logmel.mjs "$dir" "$CLIPS" "$REPS" "$dir/ref.f32" 2>/dev/null | json
-$PY logmel.py "$dir" "$CLIPS" "$REPS" default | json
+$PY logmel.py "$dir" "$CLIPS" "$REPS" 2 | json
 
 # Ratio = torchaudio ms / clapjs ms (above 1: clapjs is faster), on CPU time and on wall time.
 node -e '

@@ -1,2 +1,4 @@
 import { libraryPreset } from '@clapjs/config/tsup';
-export default libraryPreset();
+// Keep `node:` in the dynamic import of node:fs/promises (external), so browser bundlers see a
+// Node builtin they can ignore rather than a bare "fs/promises" they try to resolve.
+export default libraryPreset({ removeNodeProtocol: false, external: [/^node:/] });

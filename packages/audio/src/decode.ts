@@ -115,7 +115,7 @@ async function decodeCompressed(container: Exclude<AudioContainer, 'wav'>, bytes
 
 async function readBytes(path: string): Promise<Uint8Array> {
   // A dynamic import keeps node:fs out of browser bundles that never pass a path.
-  const { readFile } = await import('node:fs/promises');
+  const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
   try {
     return new Uint8Array(await readFile(path));
   } catch (cause) {
