@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, Rng, create, selectBackend } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
 import './register.js';
@@ -28,7 +29,9 @@ describe('GloVe initialisation', () => {
     const encoder = create('text-encoder', { name: 'transformer', layers: 1, width: 4, heads: 2 }, { vocabSize: vocab.length, maxLength: 4, rng: new Rng(1) }) as TransformerTextEncoder;
     const table = encoder.variables().find((v) => v.path === 'embeddings/word')!.variable;
     const before = Array.from(table.dataSync());
+    const tensors = tf.memory().numTensors;
     expect(encoder.initWordEmbeddings(loadGloveEmbeddings(glove, vocab, 4))).toBe(2);
+    expect(tf.memory().numTensors).toBe(tensors);
     const after = Array.from(table.dataSync());
     expect(after.slice(0, 12)).toEqual(before.slice(0, 12));
     expect(after.slice(20)).toEqual(before.slice(20));
