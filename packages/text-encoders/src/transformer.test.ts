@@ -138,6 +138,16 @@ describe('transformer text encoder', () => {
     expect(empty).toMatchObject({ path: 'textEncoder.vocabSize' });
   });
 
+  it('takes a batch of one, shorter than maxLength', async () => {
+    await selectBackend('wasm');
+    const model = encoder({ pooling: 'mean' });
+    const tokens = { ids: tf.tensor2d([[2, 5, 7]], [1, 3], 'int32'), mask: tf.tensor2d([[1, 1, 1]], [1, 3]) };
+    const y = model.encode(tokens, { training: true });
+    expect(y.shape).toEqual([1, 8]);
+    expect(Array.from(y.dataSync()).every(Number.isFinite)).toBe(true);
+    model.dispose();
+  });
+
   it('refuses a batch longer than its positions with a ClapError', async () => {
     await selectBackend('cpu');
     const model = encoder({});
