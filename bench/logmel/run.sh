@@ -1,7 +1,7 @@
 #!/bin/sh
 # Log-mel of 10 s clips at 32 kHz, 64 mel, 50-14000 Hz, n_fft 1024, hop 320 (BENCHMARKS.md):
 # @clapjs/audio beside torchaudio 0.13 on the same clips, in one run. One JSON line per figure.
-# Needs packages/audio built (pnpm --filter @clapjs/audio build) and /usr/bin/python3 with torch,
+# Builds packages/audio when its dist is missing. Needs /usr/bin/python3 with torch,
 # torchaudio and libopenblas0-pthread. Environment: CLIPS (8), REPS (5).
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,8 +18,8 @@ if ! $PY -c 'import torchaudio' 2>/dev/null; then
   exit 1
 fi
 if [ ! -f ../../packages/audio/dist/index.js ]; then
-  echo '{"bench":"logmel","figure":"error","message":"packages/audio/dist is missing: pnpm --filter @clapjs/audio build"}'
-  exit 1
+  echo "# building @clapjs/audio (its dist is missing)" >&2
+  (cd ../.. && pnpm --filter @clapjs/audio build >&2)
 fi
 json() { grep '^{' | tee -a "$out"; }
 

@@ -78,3 +78,14 @@ describe('decodeAudio', () => {
     expect((await decodeError(opus)).reason).toMatch(/Opus is not supported/);
   });
 });
+
+describe('decodeAudio input types', () => {
+  it('accepts an ArrayBuffer from another realm and refuses other values', async () => {
+    const { runInNewContext } = await import('node:vm');
+    const wav = encodeWav(Float32Array.of(0.5, -0.5), 8000, { format: 'float32' });
+    const foreign = runInNewContext('new ArrayBuffer(n)', { n: wav.length }) as ArrayBuffer;
+    new Uint8Array(foreign).set(wav);
+    expect(Array.from((await decodeAudio(foreign)).samples)).toEqual([0.5, -0.5]);
+    await expect(decodeAudio(42 as never)).rejects.toBeInstanceOf(AudioDecodeError);
+  });
+});

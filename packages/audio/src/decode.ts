@@ -141,7 +141,8 @@ export async function decodeAudio(input: string | ArrayBuffer | Uint8Array, opti
     bytes = await readBytes(input);
   } else if (input instanceof Uint8Array) {
     bytes = input;
-  } else if (input instanceof ArrayBuffer) {
+  } else if (input instanceof ArrayBuffer || Object.prototype.toString.call(input) === '[object ArrayBuffer]') {
+    // The tag check also accepts ArrayBuffers from another realm (a worker, an iframe, vm).
     bytes = new Uint8Array(input);
   } else {
     throw new AudioDecodeError(name ?? '<input>', 'decodeAudio needs a path, an ArrayBuffer or a Uint8Array');
