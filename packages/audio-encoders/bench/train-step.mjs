@@ -1,6 +1,7 @@
 // Train-step time (forward + backward, batch 32) of an audio encoder on a tfjs backend.
 // Usage: pnpm build && node bench/train-step.mjs <wasm|cpu> [encoder] [steps] [json config overrides]
-// e.g.   node bench/train-step.mjs wasm cnn-small 10 '{"channels":[8,32,64,128]}'
+// e.g.   node bench/train-step.mjs wasm cnn-small 10 '{"channels":[16,32,64,128]}'
+// PROFILE=1 also prints where one step's kernel time goes (tf.profile).
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng, selectBackend } from '@clapjs/core';
 import { CnnAudioEncoder } from '../dist/index.js';
@@ -27,5 +28,12 @@ for (let i = 0; i < steps; i++) {
   times.push(performance.now() - t0);
 }
 times.sort((a, b) => a - b);
+if (process.env.PROFILE) {
+  const info = await tf.profile(step);
+  const byKernel = {};
+  for (const k of info.kernels) byKernel[k.name] = (byKernel[k.name] ?? 0) + k.kernelTimeMs;
+  const top = Object.entries(byKernel).sort((a, b) => b[1] - a[1]).slice(0, 12);
+  console.log(JSON.stringify({ profileMs: Object.fromEntries(top.map(([k, v]) => [k, +v.toFixed(1)])) }));
+}
 const params = trainable.reduce((n, v) => n + v.size, 0);
 console.log(JSON.stringify({ backend, name, overrides: JSON.parse(overrides), params, batch, input: [batch, frames, mels, 1], medianMs: +times[Math.floor(times.length / 2)].toFixed(1), minMs: +times[0].toFixed(1), steps, date: new Date().toISOString() }));

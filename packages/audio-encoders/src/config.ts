@@ -35,7 +35,7 @@ export const smallConfigSchema = z.strictObject({
     .array(z.int('channels must be integers').positive('channels must be > 0'))
     .min(1, 'channels needs at least one block')
     .max(6, 'channels allows at most 6 blocks')
-    .default([8, 32, 64, 128]),
+    .default([16, 32, 64, 128]),
   /**
    * Average pooling of the log-mel over (time, frequency) after bn0, before the first block: a
    * 2×2 stem quarters the cost of every layer (most of a CPU step is the full-resolution block).
