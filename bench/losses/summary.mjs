@@ -1,6 +1,6 @@
 // Reads bench/losses' JSON lines and prints one summary line: PyTorch ms / clapjs ms per figure.
 import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 
 const rows = readFileSync(process.argv[2], 'utf8').trim().split('\n').map((line) => JSON.parse(line));
 const ratios = {};
@@ -18,5 +18,7 @@ console.log(
     date: new Date().toISOString(),
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown cpu'}, node ${process.version}`,
     ratios,
+    // Other work on the machine inflates every figure; record how busy it was.
+    load_average_1_5_15: loadavg().map((l) => Math.round(l * 100) / 100),
   }),
 );

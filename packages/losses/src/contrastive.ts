@@ -5,41 +5,60 @@ import { checkLogits } from './validate.js';
 /** Which way a one-directional InfoNCE reads the logits matrix (rows = texts, columns = audios). */
 export type InfoNCEDirection = 'text-to-audio' | 'audio-to-text';
 
+/**
+ * The weighted diagonal cross-entropies of C and, when asked, their gradient matrix
+ * G = w_r·softmax_rows + w_c·softmax_cols − (w_r + w_c)·I (times dy/N).
+ */
+function crossEntropyParts(
+  c: tf.Tensor2D,
+  rowWeight: number,
+  colWeight: number,
+  withGradient: boolean,
+): { value: tf.Scalar; g?: tf.Tensor2D } {
+  const diag = diagonal(c);
+  let value: tf.Scalar = tf.scalar(0);
+  let g: tf.Tensor2D | undefined;
+  for (const [axis, weight] of [[1, rowWeight], [0, colWeight]] as const) {
+    if (weight === 0) continue;
+    const { probabilities, logSumExp } = softmax(c, axis);
+    // Subtract per entry before averaging: lse_i and C_ii are close when the model is right.
+    const next = tf.tidy(() => tf.add(value, tf.mul(tf.mean(tf.sub(logSumExp, diag)), weight)) as tf.Scalar);
+    const weighted = withGradient
+      ? tf.tidy(() => {
+          const p = tf.mul(probabilities, weight);
+          return (g === undefined ? p : tf.add(g, p)) as tf.Tensor2D;
+        })
+      : undefined;
+    tf.dispose([value, logSumExp, probabilities, g]);
+    value = next;
+    g = weighted;
+  }
+  diag.dispose();
+  return g === undefined ? { value } : { value, g: subtractIdentity(g, rowWeight + colWeight) };
+}
+
 /*
  * Cross-entropy on the diagonal, written with tf.customGrad. The gradient of mean_i(lse_i − C_ii)
  * is (softmax − I) / N, and the softmax is a by-product of the log-sum-exp, so the forward pass
- * builds G = w_r·softmax_rows + w_c·softmax_cols − (w_r + w_c)·I once and saves only G: the
- * backward pass is one multiply, and no other N×N tensor outlives the forward pass (autodiff
- * through tf.logSoftmax keeps several). `rowWeight`/`colWeight` select CE over rows, over
- * columns, or their average. bench/losses measures both formulations.
+ * builds G once and saves only G: the backward pass is one multiply, and no other N×N tensor
+ * outlives the forward pass (autodiff through tf.logSoftmax keeps several; bench/losses measures
+ * both). Outside a gradient scope (evaluation) G is not built at all.
  */
 function diagonalCrossEntropy(rowWeight: number, colWeight: number): (c: tf.Tensor2D) => tf.Scalar {
   const op = tf.customGrad(
     // customGrad's typing admits only variadic tensor arguments.
     ((c: tf.Tensor2D, save: tf.GradSaveFunc) => {
       const n = c.shape[0];
-      const diag = diagonal(c);
-      let value: tf.Scalar = tf.scalar(0);
-      let g: tf.Tensor2D | undefined;
-      for (const [axis, weight] of [[1, rowWeight], [0, colWeight]] as const) {
-        if (weight === 0) continue;
-        const { probabilities, logSumExp } = softmax(c, axis);
-        // Subtract per entry before averaging: lse_i and C_ii are close when the model is right.
-        const next = tf.tidy(() => tf.add(value, tf.mul(tf.mean(tf.sub(logSumExp, diag)), weight)) as tf.Scalar);
-        const weighted = tf.tidy(() => (g === undefined ? tf.mul(probabilities, weight) : tf.add(g, tf.mul(probabilities, weight))) as tf.Tensor2D);
-        tf.dispose([value, logSumExp, probabilities, g]);
-        value = next;
-        g = weighted;
-      }
-      diag.dispose();
-      save([subtractIdentity(g as tf.Tensor2D, rowWeight + colWeight)]);
+      const { value, g } = crossEntropyParts(c, rowWeight, colWeight, true);
+      save([g as tf.Tensor2D]);
       return {
         value,
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(saved[0] as tf.Tensor2D, tf.div(dy, n))],
       };
     }) as unknown as Parameters<typeof tf.customGrad>[0],
   );
-  return (c) => op(c) as tf.Scalar;
+  return (c) =>
+    tf.engine().isTapeOn() ? (op(c) as tf.Scalar) : crossEntropyParts(c, rowWeight, colWeight, false).value;
 }
 
 const rowsOnly = diagonalCrossEntropy(1, 0);

@@ -151,6 +151,19 @@ describe.each(['cpu', 'wasm'] as const)('losses on %s', (backend) => {
     tf.dispose([c, grad]);
   });
 
+  it('SigLIP sums N² small terms without float32 drift (N = 2,048, SigLIP-init logits)', async () => {
+    await selectBackend(backend);
+    const n = 2048;
+    // exp(s)·cos + b with s = log 10, b = −10: logits in [−20, 0], most softplus terms tiny.
+    const data = new Rng(8).uniformArray(n * n, -20, 0);
+    let sum = 0;
+    for (let i = 0; i < n * n; i++) sum += log1pExp(data[i] as number);
+    for (let i = 0; i < n; i++) sum -= data[i * n + i] as number;
+    const c = tf.tensor2d(data, [n, n]);
+    expectClose([await value(sigLipLoss(c))], [sum / n], 1e-5);
+    c.dispose();
+  });
+
   it('loss + gradient in a loop leaks no tensors', async () => {
     await selectBackend(backend);
     const c = tf.variable(tf.tensor2d(new Rng(5).normalArray(64), [8, 8]));

@@ -6,8 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
  * - tfjs-wasm's Exp is scalar code (~410 ms for 16.8 M values) while its Sigmoid is XNNPACK's
  *   vectorised kernel (~43 ms); for x ≤ 0, exp(x) = σ(x) / σ(−x) with no cancellation
  *   (σ(−x) ∈ [½, 1)), max relative error 3.6e-7 against tf.exp.
- * - Reductions over axis 0 transpose first (wasm ~270 ms, cpu ~2.2 s for max; ~3 s for sum on
- *   cpu); a column sum as ones[1, N] · E uses the fast untransposed matMul (wasm ~5 ms).
+ * - Reductions over axis 0 transpose first (cpu: ~2.2 s for max, ~3 s for sum); on cpu a column
+ *   sum as ones[1, N] · E takes ~0.2 s. wasm: see columnSoftmaxByTranspose.
  * - tf.eye(N) costs ~150 ms on wasm and ~1 s on cpu; subtracting I is a scatter of N values.
  */
 
@@ -51,6 +51,7 @@ export interface Softmax {
 
 /** Stable softmax along `axis`: exp(C − max) / Σ, with log Σ exp C = max + log Σ. */
 export function softmax(c: tf.Tensor2D, axis: 0 | 1): Softmax {
+  if (axis === 0 && tf.getBackend() === 'wasm') return columnSoftmaxByTranspose(c);
   return tf.tidy(() => {
     const n = c.shape[0];
     const max = tf.max(c, axis);
@@ -60,6 +61,26 @@ export function softmax(c: tf.Tensor2D, axis: 0 | 1): Softmax {
     return {
       probabilities: tf.div(e, sums) as tf.Tensor2D,
       logSumExp: tf.add(max, tf.log(tf.reshape(sums, [n]))) as tf.Tensor1D,
+    };
+  });
+}
+
+/*
+ * On wasm every column reduction pays a transpose (max ~310 ms, sum ~400 ms at N = 4,096), and
+ * the ones-vector matMul is no cheaper there (~480 ms: XNNPACK repacks a fresh right operand).
+ * One explicit transpose (~260 ms) serves both the column max and the column sum; the softmax is
+ * then exp(C − lse) in C's own layout, one more (fast) exp instead of a transpose back.
+ */
+function columnSoftmaxByTranspose(c: tf.Tensor2D): Softmax {
+  return tf.tidy(() => {
+    const n = c.shape[0];
+    const t = tf.transpose(c);
+    const max = tf.max(t, 1);
+    const sums = tf.sum(expNonPositive(tf.sub(t, tf.expandDims(max, 1))), 1);
+    const logSumExp = tf.add(max, tf.log(sums)) as tf.Tensor1D;
+    return {
+      probabilities: expNonPositive(tf.sub(c, tf.reshape(logSumExp, [1, n]))) as tf.Tensor2D,
+      logSumExp,
     };
   });
 }
