@@ -14,7 +14,7 @@ trap 'rm -rf "$work"' EXIT
 logits="$work/logits.f32"
 lines="$work/lines.jsonl"
 
-node -e "console.log(JSON.stringify({ bench: 'losses', load_average_at_start: require('os').loadavg() }))" | tee /dev/stderr >/dev/null
+node -e "console.log(JSON.stringify({ bench: 'losses', load_average_at_start: require('os').loadavg() }))" 
 /usr/bin/python3 "$here/torch_losses.py" "$logits" "$n" "$reps" | tee "$lines"
 for backend in wasm cpu; do
   r="$reps"; [ "$backend" = cpu ] && r="$cpu_reps"
