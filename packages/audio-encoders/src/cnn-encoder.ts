@@ -122,6 +122,7 @@ export class CnnAudioEncoder implements AudioEncoder<AudioEncoderConfig> {
     });
   }
 
+  /** The config this encoder was built from (rebuilds it exactly, with the same seed). */
   getConfig(): AudioEncoderConfig {
     return { ...this.config };
   }
@@ -131,6 +132,7 @@ export class CnnAudioEncoder implements AudioEncoder<AudioEncoderConfig> {
     return this.params.variables();
   }
 
+  /** Frees every weight. */
   dispose(): void {
     this.params.dispose();
   }

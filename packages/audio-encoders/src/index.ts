@@ -6,6 +6,7 @@
  */
 export { architecture, countParameters, minimumInput, parameterShapes } from './architecture.js';
 export type { ArchitectureSpec, BlockSpec, ParameterShape } from './architecture.js';
+export { avgPool2d } from './avg-pool.js';
 export { BatchNorm } from './batch-norm.js';
 export type { BatchNormOptions } from './batch-norm.js';
 export { AudioEncoderInputError, CnnAudioEncoder } from './cnn-encoder.js';

@@ -36,7 +36,7 @@ export const cnn14 = definePlugin({
 export const cnnSmall = definePlugin({
   ...base,
   name: 'cnn-small',
-  description: 'A small CNN (4 blocks of one 3×3 conv) for fast training on CPUs',
+  description: 'A small CNN (2×2 input pooling, then 4 blocks of one 3×3 conv: 16-32-64-128) for fast training on CPUs, ~145 ms per batch-32 step on wasm',
   configSchema: smallConfigSchema,
   create: (config, context) => new CnnAudioEncoder({ ...config, name: 'cnn-small' }, context),
 });
