@@ -86,6 +86,19 @@ describe.each(['cpu', 'wasm'] as const)('CnnAudioEncoder on %s', (backend) => {
     encoder.dispose();
   });
 
+  it('trains on a batch of one at the minimum input size (1×1 after the last pooling): finite output and gradients', async () => {
+    await selectBackend(backend);
+    const encoder = build({ name: 'cnn14', width: 0.0625 }, 32);
+    const x = randomTensor([1, 32, 32, 1], 6) as tf.Tensor4D;
+    const trainable = encoder.variables().filter((v) => v.trainable).map((v) => v.variable);
+    const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(encoder.encode(x, { training: true }))), trainable);
+    expect(Number.isFinite((await value.data())[0])).toBe(true);
+    for (const g of Object.values(grads)) expect((await g.data()).every(Number.isFinite)).toBe(true);
+    expect(encoder.variables().every((v) => v.variable.dataSync().every(Number.isFinite))).toBe(true);
+    tf.dispose([x, value, ...Object.values(grads)]);
+    encoder.dispose();
+  });
+
   it('refuses input of the wrong shape with an error that says what to pass', async () => {
     await selectBackend(backend);
     const encoder = build({ name: 'cnn-small', channels: [4, 8], outputDim: 12 }, 8);
