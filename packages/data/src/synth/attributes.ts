@@ -99,6 +99,8 @@ export interface SynthParams {
   /** Vibrato rate (Hz) and depth (semitones) of wobbling contours. */
   readonly vibratoHz: number;
   readonly vibratoSemitones: number;
+  /** Length of one pitch sweep of a sustained rising/falling tone, seconds. */
+  readonly sweepSeconds: number;
   /** Pulses per second and the fraction of each period that sounds. */
   readonly pulseHz: number;
   readonly pulseDuty: number;
@@ -132,6 +134,7 @@ export function drawAttributes(rng: Rng, toneFraction: number, backgroundProbabi
     glideOctaves: rng.uniform(1.2, 1.6),
     vibratoHz: rng.uniform(4, 7),
     vibratoSemitones: rng.uniform(2.5, 4),
+    sweepSeconds: rng.uniform(0.4, 0.7),
     pulseHz: rng.uniform(3, 5),
     pulseDuty: rng.uniform(0.4, 0.6),
     onset: common.rhythm === 'hit' ? rng.uniform(0.05, 0.5) : rng.uniform(0, 0.2),

@@ -1,5 +1,5 @@
 import type { Rng } from '@clapjs/core';
-import type { Contour, SynthAttributes, SynthParams, Timbre } from './attributes.js';
+import type { SynthAttributes, SynthParams, Timbre } from './attributes.js';
 
 const TABLE_SIZE = 2048;
 /** Partials stay below this frequency so that nothing aliases at 16 kHz (and all show below fMax 8 kHz). */
@@ -40,24 +40,32 @@ function lookup(table: Float32Array, phase: number): number {
   return (table[i] as number) + frac * ((table[i + 1] as number) - (table[i] as number));
 }
 
-/** The pitch (Hz) at time t, for a note that spans [start, end). */
-function pitchAt(contour: Contour, p: SynthParams, t: number, start: number, end: number): number {
-  const u = Math.min(1, Math.max(0, (t - start) / Math.max(1e-3, end - start)));
-  switch (contour) {
+/**
+ * Progress in [0, 1) through the current pitch sweep at time t. A glide spread over a whole 2 s
+ * note is too shallow for a small CNN to see its direction (a fraction of a mel bin per frame), so
+ * rising/falling pitch is a sweep per note: per pulse, over a hit's audible decay, and repeated
+ * every `sweepSeconds` in a sustained tone (a siren-like "whoop").
+ */
+function sweepProgress(a: SynthAttributes, p: SynthParams, t: number): number {
+  const since = Math.max(0, t - p.onset);
+  const length = a.rhythm === 'hit' ? 2.5 * p.decay : a.rhythm === 'pulsing' ? p.pulseDuty / p.pulseHz : p.sweepSeconds;
+  const period = a.rhythm === 'pulsing' ? 1 / p.pulseHz : length;
+  if (a.rhythm === 'hit') return Math.min(1, since / length);
+  return Math.min(1, (since % period) / length);
+}
+
+/** The pitch (Hz) at time t. */
+function pitchAt(a: Extract<SynthAttributes, { kind: 'tone' }>, p: SynthParams, t: number): number {
+  switch (a.contour) {
     case 'rising':
-      return p.centreHz * 2 ** (p.glideOctaves * (u - 0.5));
+      return p.centreHz * 2 ** (p.glideOctaves * (sweepProgress(a, p, t) - 0.5));
     case 'falling':
-      return p.centreHz * 2 ** (p.glideOctaves * (0.5 - u));
+      return p.centreHz * 2 ** (p.glideOctaves * (0.5 - sweepProgress(a, p, t)));
     case 'steady':
       return p.centreHz;
     case 'wobbling':
       return p.centreHz * 2 ** ((p.vibratoSemitones / 12) * Math.sin(2 * Math.PI * p.vibratoHz * t));
   }
-}
-
-/** The time span the pitch contour runs over: the note for a hit, the sounding part otherwise. */
-function noteSpan(a: SynthAttributes, p: SynthParams): [number, number] {
-  return a.rhythm === 'hit' ? [p.onset, p.onset + 5 * p.decay] : [p.onset, p.offset];
 }
 
 /** Amplitude envelope in [0, 1] at time t. */
@@ -86,14 +94,13 @@ function applyEnvelope(a: SynthAttributes, p: SynthParams, out: Float32Array, sa
 }
 
 function tone(a: Extract<SynthAttributes, { kind: 'tone' }>, p: SynthParams, out: Float32Array, sampleRate: number, rng: Rng): void {
-  const [start, end] = noteSpan(a, p);
   const maxHz = a.contour === 'rising' || a.contour === 'falling' ? p.centreHz * 2 ** (p.glideOctaves / 2) : p.centreHz * 2 ** (p.vibratoSemitones / 12);
   const ratios = a.timbre === 'bell' ? BELL_RATIOS.filter((r) => r * maxHz < PARTIAL_LIMIT_HZ) : [1];
   const table = a.timbre === 'bell' ? wavetable('pure', 1) : wavetable(a.timbre, Math.max(1, Math.floor(PARTIAL_LIMIT_HZ / maxHz)));
   const phases = ratios.map(() => rng.next());
   let step = 0;
   for (let i = 0; i < out.length; i++) {
-    if (i % CONTROL === 0) step = pitchAt(a.contour, p, (i + CONTROL / 2) / sampleRate, start, end) / sampleRate;
+    if (i % CONTROL === 0) step = pitchAt(a, p, (i + CONTROL / 2) / sampleRate) / sampleRate;
     let value = 0;
     for (let k = 0; k < ratios.length; k++) {
       let phase = (phases[k] as number) + step * (ratios[k] as number);
