@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -18,6 +19,7 @@ interface Entry {
 
 const baseUrl = inject('baseUrl');
 const exportDir = inject('exportDir');
+const cli = inject('exportedBy');
 let browser: Awaited<ReturnType<typeof openBrowser>>;
 let page: Page;
 let requests: string[];
@@ -75,6 +77,14 @@ describe('the demo page (wasm backend, forced by ?backend=wasm)', () => {
       expect(shown).toHaveLength(labels.length);
       for (const { label, probability } of expected) {
         expect(Math.abs(shown.find((s) => s.label === label)!.probability - probability)).toBeLessThan(1e-4);
+      }
+      if (cli !== '' && (i === 0 || i === clips.length - 1)) {
+        // And the real `clapjs classify` (a process of its own) on the same file.
+        const args = ['classify', join(exportDir, entries[i]!.file), '--labels', labels.join(','), '--template', template, '--model', join(exportDir, 'model'), '--backend', 'wasm', '--json'];
+        const printed = JSON.parse(execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8' }).trim().split('\n').pop()!) as { label: string; probability: number }[];
+        for (const { label, probability } of printed) {
+          expect(Math.abs(shown.find((s) => s.label === label)!.probability - probability)).toBeLessThan(1e-4);
+        }
       }
     }
     await page.locator('#view-classify').screenshot({ path: join(ARTIFACTS, 'classify.png') });
@@ -164,6 +174,45 @@ describe('a missing export', () => {
     expect(await other.getAttribute('body', 'data-ready')).toBe('error');
     expect(await other.textContent('#fatal')).toContain('Could not load the model');
     await other.screenshot({ path: join(ARTIFACTS, 'missing-export.png') });
+    await other.close();
+  });
+});
+
+describe('keyboard use', () => {
+  it('reaches every control with Tab, in reading order', async () => {
+    await page.focus('#example-select');
+    const seen: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      seen.push(await page.evaluate(() => document.activeElement?.id ?? ''));
+      await page.keyboard.press('Tab');
+    }
+    const order = ['example-select', 'audio-file', 'record', 'drop-zone', 'labels', 'template', 'classify', 'query', 'search'];
+    const positions = order.map((id) => seen.indexOf(id));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    // Enter in the search field searches (no mouse needed).
+    await page.focus('#query');
+    await page.fill('#query', entries[1]!.caption);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`#search-results[data-query="${entries[1]!.caption}"]`);
+  });
+});
+
+describe('the default backend order (no ?backend)', () => {
+  it('tries webgpu first, shows the backend it got, and computes the same logits', async () => {
+    const { page: other } = await openDemo(browser.context, baseUrl);
+    expect(await other.getAttribute('body', 'data-ready')).toBe('true');
+    const backend = await other.getAttribute('#backend', 'data-backend');
+    expect(['webgpu', 'webgl', 'wasm']).toContain(backend);
+    expect(await other.getAttribute('#backend', 'title')).toMatch(/^. webgpu/);
+    await other.click('#explain');
+    await other.waitForSelector('#heatmap[data-mode="logits"]', { timeout: 90_000 });
+    const shown = await other.$$eval('#heatmap .cell', (nodes) => nodes.map((n) => Number(n.getAttribute('data-value'))));
+    const n = Math.sqrt(shown.length);
+    const texts = entries.slice(0, n).map((e) => e.caption);
+    const logits = tf.tidy(() => model.logits(model.encodeText(texts), model.encodeAudio(clips.slice(0, n)))).arraySync().flat();
+    // GPU backends compute in float32 with their own kernels: a looser tolerance than wasm-vs-wasm.
+    shown.forEach((value, k) => expect(Math.abs(value - logits[k]!)).toBeLessThan(1e-3));
     await other.close();
   });
 });

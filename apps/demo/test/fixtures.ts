@@ -1,4 +1,6 @@
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** apps/demo */
@@ -25,10 +27,21 @@ export const TEST_SEED = 3;
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 export const CHROMIUM = '/usr/bin/chromium';
 
+/** The real CLI's path (apps/train, a devDependency), when it is built. */
+export function cliPath(): string | undefined {
+  try {
+    const cli = join(dirname(createRequire(import.meta.url).resolve('clapjs/package.json')), 'dist', 'cli.js');
+    return existsSync(cli) ? cli : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 declare module 'vitest' {
   export interface ProvidedContext {
     baseUrl: string;
     exportDir: string;
+    /** The CLI that wrote the export (its path), or '' for the test's stand-in. */
     exportedBy: string;
   }
 }

@@ -3,30 +3,19 @@
 // by a local stand-in with synthesized clips; then starts the demo's server on a free port.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { encodeWav } from '@clapjs/audio';
 import { selectBackend } from '@clapjs/core';
 import { ClapModel } from '@clapjs/model';
 import { startServer } from '../scripts/server.mjs';
-import { DEMO_DIR, DIST, TEST_MODEL_CONFIG, TEST_SEED } from './fixtures.js';
+import { cliPath, DEMO_DIR, DIST, TEST_MODEL_CONFIG, TEST_SEED } from './fixtures.js';
 
 interface Entry {
   file: string;
   caption: string;
   label?: string;
-}
-
-/** The real CLI's path, when apps/train is built. */
-function cliPath(): string | undefined {
-  try {
-    const cli = join(dirname(createRequire(import.meta.url).resolve('clapjs/package.json')), 'dist', 'cli.js');
-    return existsSync(cli) ? cli : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A stand-in for `clapjs export --format web` when the CLI is not built: tones and noise bursts. */
@@ -54,8 +43,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await selectBackend('wasm');
   const root = mkdtempSync(join(tmpdir(), 'clapjs-demo-'));
   const exportDir = join(root, 'web');
-  const cli = cliPath();
-  let exportedBy = 'test stand-in (apps/train not built)';
+  // CLAPJS_DEMO_STANDIN=1 tests the stand-in even where the CLI is built.
+  const cli = process.env.CLAPJS_DEMO_STANDIN === '1' ? undefined : cliPath();
+  let exportedBy = '';
   if (cli !== undefined) {
     // The CLI writes the examples from a saved model; the vocabulary of the word tokenizer is
     // then refitted to the examples' captions, so the texts the tests type are in-vocabulary.
@@ -65,7 +55,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     execFileSync(process.execPath, [cli, 'export', '--format', 'web', '--model', join(root, 'seed-model'), '--out', exportDir, '--examples', '6', '--backend', 'wasm'], {
       stdio: 'pipe',
     });
-    exportedBy = 'clapjs export --format web';
+    exportedBy = cli;
   } else {
     mkdirSync(exportDir, { recursive: true });
     writeFileSync(join(exportDir, 'examples.json'), JSON.stringify(writeExamples(exportDir, 16000), null, 2));
