@@ -26,14 +26,16 @@ function toneCaptions(a: ToneAttributes, rng: Rng): string[] {
       : a.rhythm === 'pulsing'
         ? `a pulsing ${reg} ${t} ${noun()}, ${phrase()}`
         : `a sustained ${reg} ${t} ${noun()} that is ${c}`;
+  // Short captions keep timbre and contour prominent (a bag-of-words text encoder averages every
+  // word); the other attributes each appear in a few of the five.
   return [
-    `a ${l} ${t} ${noun()} ${phrase()}, ${r}`,
-    `${c} ${t} ${noun()}, ${l}`,
+    `a ${t} ${noun()} ${phrase()}, ${l}`,
+    `${c} ${t} ${noun()}, ${r}`,
     // The zero-shot prompt's own form ("a {timbre} {contour} sound"), so prompts read like training text.
-    `a ${t} ${c} sound, ${reg} and ${l}`,
-    rhythmFirst,
-    `${t} timbre, ${c} pitch, ${reg} register, ${r}, ${l}`,
-  ].map((caption) => caption + background(a, rng));
+    `a ${t} ${c} sound`,
+    rhythmFirst + background(a, rng),
+    `${t} timbre, ${c} pitch, ${reg} register, ${r}, ${l}` + background(a, rng),
+  ];
 }
 
 function noiseCaptions(a: NoiseAttributes, rng: Rng): string[] {
@@ -49,7 +51,7 @@ function noiseCaptions(a: NoiseAttributes, rng: Rng): string[] {
 /**
  * Five captions for a clip in different phrasings. Every caption names the timbre (or noise
  * colour) and, for tones, the contour with its canonical word; register, rhythm, loudness and
- * background each appear in several of them.
+ * background each appear in some of them.
  */
 export function composeCaptions(attributes: SynthAttributes, rng: Rng): string[] {
   return attributes.kind === 'tone' ? toneCaptions(attributes, rng) : noiseCaptions(attributes, rng);
