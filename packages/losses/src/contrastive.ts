@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { diagonal, softmax, subtractIdentity } from './matrix.js';
+import { diagonal, subtractIdentity, weightedSoftmax } from './matrix.js';
 import { checkLogits } from './validate.js';
 
 /** Which way a one-directional InfoNCE reads the logits matrix (rows = texts, columns = audios). */
@@ -20,18 +20,19 @@ function crossEntropyParts(
   let g: tf.Tensor2D | undefined;
   for (const [axis, weight] of [[1, rowWeight], [0, colWeight]] as const) {
     if (weight === 0) continue;
-    const { probabilities, logSumExp } = softmax(c, axis);
+    const { probabilities, logSumExp } = weightedSoftmax(c, axis, weight, withGradient);
     // Subtract per entry before averaging: lse_i and C_ii are close when the model is right.
     const next = tf.tidy(() => tf.add(value, tf.mul(tf.mean(tf.sub(logSumExp, diag)), weight)) as tf.Scalar);
-    const weighted = withGradient
-      ? tf.tidy(() => {
-          const p = tf.mul(probabilities, weight);
-          return (g === undefined ? p : tf.add(g, p)) as tf.Tensor2D;
-        })
-      : undefined;
-    tf.dispose([value, logSumExp, probabilities, g]);
+    tf.dispose([value, logSumExp]);
     value = next;
-    g = weighted;
+    if (probabilities === undefined) continue;
+    if (g === undefined) {
+      g = probabilities;
+    } else {
+      const sum = tf.add(g, probabilities) as tf.Tensor2D;
+      tf.dispose([g, probabilities]);
+      g = sum;
+    }
   }
   diag.dispose();
   return g === undefined ? { value } : { value, g: subtractIdentity(g, rowWeight + colWeight) };

@@ -78,7 +78,8 @@ describe.each(['cpu', 'wasm'] as const)('losses on %s', (backend) => {
     expect(await value(infoNCE(c, 'audio-to-text'))).toBe(0);
     expect(await value(sigLipLoss(c))).toBeCloseTo(log1pExp(-37.5), 12);
     const g = tf.grad((x: tf.Tensor) => symmetricClapLoss(x as tf.Tensor2D))(c);
-    expect(Array.from(await g.data())).toEqual([0]);
+    // Zero up to float32 rounding of exp(0) on the fast wasm path.
+    expect(Math.abs((await g.data())[0] as number)).toBeLessThan(1e-6);
     tf.dispose([c, g]);
   });
 
@@ -89,6 +90,8 @@ describe.each(['cpu', 'wasm'] as const)('losses on %s', (backend) => {
       const c = tf.tensor2d(f.logits, [f.n, f.n]);
       const { value: loss, grad } = tf.valueAndGrad((x: tf.Tensor) => fn(x as tf.Tensor2D))(c);
       expectClose([await value(loss as tf.Scalar)], [f.losses[key] as number], 1e-5);
+      // Outside a gradient scope a value-only path runs (no gradient matrix): same number.
+      expectClose([await value(fn(c))], [f.losses[key] as number], 1e-5);
       expectClose(await grad.data(), f.grads[key] as number[], 1e-5);
       tf.dispose([c, grad]);
     }

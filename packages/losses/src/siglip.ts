@@ -10,13 +10,23 @@ import { checkLogits } from './validate.js';
  * tf.softplus (whose wasm kernel is scalar code).
  */
 function sigLipValue(c: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => {
-    const softplus = tf.sub(tf.relu(c), tf.log(tf.sigmoid(tf.abs(c))));
+  // One N×N temporary at a time (each is 64 MiB at N = 4,096), not all of them until a tidy ends.
+  const magnitude = tf.abs(c);
+  const sigmoid = tf.sigmoid(magnitude);
+  magnitude.dispose();
+  const logSigmoid = tf.log(sigmoid);
+  sigmoid.dispose();
+  const positive = tf.relu(c);
+  const softplus = tf.sub(positive, logSigmoid);
+  tf.dispose([positive, logSigmoid]);
+  const value = tf.tidy(() => {
     // Rows first, then their sums: one float32 sum over N² small terms (tfjs sums sequentially)
     // drops most of them once the total is large (2 % low at N = 4,096, SigLIP's initial logits).
     const total = tf.sum(tf.sum(softplus, 1));
-    return tf.div(tf.sub(total, tf.sum(diagonal(c))), c.shape[0]);
+    return tf.div(tf.sub(total, tf.sum(diagonal(c))), c.shape[0]) as tf.Scalar;
   });
+  softplus.dispose();
+  return value;
 }
 
 const sigLip = tf.customGrad(
