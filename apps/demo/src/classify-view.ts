@@ -85,12 +85,15 @@ export function classifyView(model: ClapModel, examples: readonly Example[]): HT
 
   async function useFile(file: File): Promise<void> {
     showError(errorBox, null);
+    exampleSelect.value = '';
     status.textContent = `Decoding ${file.name}…`;
     try {
       const samples = await clipFromBytes(await file.arrayBuffer(), file.name, rate);
       await useClip(samples, `file:${file.name}`, file.name);
     } catch (error) {
+      // Clear the previous clip's pictures and ranking: they do not belong to this file.
       clip = null;
+      for (const canvas of [wave, mel]) canvas.getContext('2d')?.clearRect(0, 0, canvas.width, canvas.height);
       results.replaceChildren();
       delete results.dataset.source;
       status.textContent = '';

@@ -153,6 +153,27 @@ describe('the demo page (wasm backend, forced by ?backend=wasm)', () => {
     expect(await page.textContent('#classify-error')).toContain('AUDIO_DECODE');
   });
 
+  it('classifies a dropped file like the same example picked from the list', async () => {
+    await page.evaluate(async (file) => {
+      const bytes = await (await fetch(`clap/${file}`)).arrayBuffer();
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], 'dropped.wav', { type: 'audio/wav' }));
+      document.querySelector('#drop-zone')!.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    }, entries[0]!.file);
+    await page.waitForSelector('#classify-results[data-source="file:dropped.wav"]');
+    const labels = (await page.inputValue('#labels')).split(',').map((l) => l.trim());
+    const expected = model.zeroShotClassify(clips[0]!, labels, await page.inputValue('#template'));
+    const shown = await page.$$eval('#classify-results li', (items) => items.map((li) => Number(li.getAttribute('data-probability'))));
+    shown.forEach((p, r) => expect(Math.abs(p - expected[r]!.probability)).toBeLessThan(1e-4));
+  });
+
+  it('records from the microphone (Chromium fake device) and classifies the recording', async () => {
+    await page.click('#record');
+    await page.waitForSelector('#classify-results[data-source="microphone"]', { timeout: 30_000 });
+    const probabilities = await page.$$eval('#classify-results li', (items) => items.map((li) => Number(li.getAttribute('data-probability'))));
+    expect(probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+  });
+
   it('measures embedding a 5 s clip (recorded, not asserted: timings depend on the machine)', async () => {
     await page.click('#measure-speed');
     await page.waitForSelector('#speed-result[data-realtime]', { timeout: 60_000 });

@@ -24,7 +24,16 @@ export const TEST_MODEL_CONFIG = {
 export const TEST_SEED = 3;
 
 /** Chromium flags for these machines (FACTS.md). */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  // A fake microphone (a beep) that needs no permission prompt, for the recording test.
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+];
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** The real CLI's path (apps/train, a devDependency), when it is built. */
