@@ -2,6 +2,9 @@
 // belongs to it alone. Prints one JSON line per figure.
 // Usage: node clap_mini.mjs <cpu|wasm> <pack|nopack> <batch> <measuredSteps> [warmupSteps]
 import * as tf from '@tensorflow/tfjs-core';
+// Static backend imports (selectBackend then finds them registered) keep the script bundleable.
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
 import { Rng, selectBackend } from '@clapjs/core';
 import { registerWasmKernels } from '@clapjs/kernels-wasm';
 import os from 'node:os';

@@ -1,14 +1,20 @@
 import { Conv2DBackpropFilter, type Conv2DBackpropFilterAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
-import { columnBudget } from './column-budget.js';
+import { chunkRows, columnBudget } from './column-budget.js';
 import { convInfo, requireRank } from './conv-info.js';
 import { plainMatMul } from './originals.js';
 import { requireFloat32, wasmKernel, withShape, type WasmKernelArgs } from './wasm-backend.js';
 
+/** The geometry the im2col fill needs. */
+export interface Geometry {
+  inHeight: number; inWidth: number; inChannels: number; outHeight: number; outWidth: number;
+  kh: number; kw: number; sh: number; sw: number; dh: number; dw: number; top: number; left: number;
+}
+
 /**
- * dW = colsᵀ · dy, where colsᵀ [kh·kw·cin, rows] is the transposed im2col matrix of x built on
- * the heap in JS and the product is the wasm backend's plain (XNNPACK) matMul. Building colsᵀ
- * directly means no transposed matMul and no transpose kernel. Batches are processed in chunks.
- * Accepts a non-standard `dilations` attribute (tfjs' conv2d gradient itself refuses dilation > 1).
+ * dW = Σ over chunks of output positions of colsᵀ · dy, where colsᵀ [kh·kw·cin, rows] is the
+ * transposed im2col matrix of the chunk, built on the heap in JS, and the product is the wasm
+ * backend's plain (XNNPACK) matMul: no transposed matMul, no transpose kernel. Accepts a
+ * non-standard `dilations` attribute (tfjs' conv2d gradient itself refuses dilation > 1).
  */
 function conv2DBackpropFilter({ inputs, backend, attrs }: WasmKernelArgs): TensorInfo {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
@@ -18,90 +24,79 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: WasmKernelArgs): Tenso
   requireFloat32(Conv2DBackpropFilter, 'x', x);
   requireFloat32(Conv2DBackpropFilter, 'dy', dy);
   const info = convInfo(Conv2DBackpropFilter, x.shape, a.filterShape, a, false);
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
-  const { dilationHeight: dh, dilationWidth: dw } = info;
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
-  const k = kh * kw * inChannels;
-  const rowsPerImage = outHeight * outWidth;
-  const imagesPerChunk = Math.max(1, Math.min(batchSize, Math.floor(columnBudget() / Math.max(1, rowsPerImage * k))));
+  const g: Geometry = {
+    inHeight: info.inHeight, inWidth: info.inWidth, inChannels: info.inChannels,
+    outHeight: info.outHeight, outWidth: info.outWidth, kh: info.filterHeight, kw: info.filterWidth,
+    sh: info.strideHeight, sw: info.strideWidth, dh: info.dilationHeight, dw: info.dilationWidth,
+    top: info.padInfo.top, left: info.padInfo.left,
+  };
+  const cout = info.outChannels;
+  const k = g.kh * g.kw * g.inChannels;
+  const totalRows = info.batchSize * g.outHeight * g.outWidth;
+  const perChunk = Math.max(1, Math.min(totalRows, chunkRows(), Math.floor(columnBudget() / Math.max(1, k))));
 
-  let acc: TensorInfo | undefined;
-  for (let b0 = 0; b0 < batchSize; b0 += imagesPerChunk) {
-    const images = Math.min(imagesPerChunk, batchSize - b0);
-    const rows = images * rowsPerImage;
-    const cols = backend.makeOutput([k, rows], 'float32');
-    const whole = images === batchSize;
-    const dyChunk = whole ? dy : backend.makeOutput([rows, outChannels], 'float32');
+  const sum = new Float32Array(k * cout);
+  for (let r0 = 0; r0 < totalRows; r0 += perChunk) {
+    const count = Math.min(perChunk, totalRows - r0);
+    const cols = backend.makeOutput([k, count], 'float32');
+    const dyChunk = backend.makeOutput([count, cout], 'float32');
     // Views only after every allocation: an allocation may grow (and detach) the heap.
-    const xv = backend.typedArrayFromHeap(x) as Float32Array;
-    const cv = backend.typedArrayFromHeap(cols) as Float32Array;
-    if (!whole) {
-      const dyv = backend.typedArrayFromHeap(dy) as Float32Array;
-      const start = b0 * rowsPerImage * outChannels;
-      (backend.typedArrayFromHeap(dyChunk) as Float32Array).set(dyv.subarray(start, start + rows * outChannels));
-    }
-    fillColumnsT(cv, xv, b0, images, rows, { inHeight, inWidth, inChannels, outHeight, outWidth, kh, kw, sh, sw, dh, dw, top, left });
-    const product = plainMatMul(backend, withShape(cols, [1, k, rows]), withShape(dyChunk, [1, rows, outChannels]));
+    const dyv = backend.typedArrayFromHeap(dy) as Float32Array;
+    (backend.typedArrayFromHeap(dyChunk) as Float32Array).set(dyv.subarray(r0 * cout, (r0 + count) * cout));
+    fillColumnsT(backend.typedArrayFromHeap(cols) as Float32Array, backend.typedArrayFromHeap(x) as Float32Array, r0, count, g);
+    const product = plainMatMul(backend, withShape(cols, [1, k, count]), withShape(dyChunk, [1, count, cout]));
     backend.disposeData(cols.dataId);
-    if (!whole) backend.disposeData(dyChunk.dataId);
-    if (acc === undefined) {
-      acc = product;
-    } else {
-      const av = backend.typedArrayFromHeap(acc) as Float32Array;
-      const pv = backend.typedArrayFromHeap(product) as Float32Array;
-      for (let i = 0; i < av.length; i++) av[i] = (av[i] as number) + (pv[i] as number);
-      backend.disposeData(product.dataId);
-    }
+    backend.disposeData(dyChunk.dataId);
+    const pv = backend.typedArrayFromHeap(product) as Float32Array;
+    for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) + (pv[i] as number);
+    backend.disposeData(product.dataId);
   }
-  if (acc === undefined) {
-    // An empty batch: the gradient is zero.
-    acc = backend.makeOutput([...a.filterShape], 'float32');
-    (backend.typedArrayFromHeap(acc) as Float32Array).fill(0);
-  }
-  acc.shape = [...a.filterShape];
-  return acc;
-}
-
-interface Geometry {
-  inHeight: number; inWidth: number; inChannels: number; outHeight: number; outWidth: number;
-  kh: number; kw: number; sh: number; sw: number; dh: number; dw: number; top: number; left: number;
+  const out = backend.makeOutput([...a.filterShape], 'float32');
+  (backend.typedArrayFromHeap(out) as Float32Array).set(sum);
+  return out;
 }
 
 /**
- * colsᵀ[(i·kw + j)·cin + c, row] = x[b, oh·sh − top + i·dh, ow·sw − left + j·dw, c] (0 outside).
- * The innermost loop runs along a row of outputs (ow), so writes are sequential and the reads stay
- * within one input row (inWidth·cin floats, cache-resident) for every channel c.
+ * colsᵀ[(i·kw + j)·cin + c, r − r0] = x[b, oh·sh − top + i·dh, ow·sw − left + j·dw, c] (0 outside)
+ * for the output positions r = (b·outH + oh)·outW + ow in [r0, r0 + count). The innermost loop runs
+ * along a row of outputs (ow), so writes are sequential and reads stay within one input row.
  */
-function fillColumnsT(cv: Float32Array, xv: Float32Array, b0: number, images: number, rows: number, g: Geometry): void {
+function fillColumnsT(cv: Float32Array, xv: Float32Array, r0: number, count: number, g: Geometry): void {
   const { inHeight, inWidth, inChannels: cin, outHeight, outWidth, kh, kw, sh, sw, dh, dw, top, left } = g;
+  const rowsPerImage = outHeight * outWidth;
   const imageSize = inHeight * inWidth * cin;
+  const end = r0 + count;
   for (let j = 0; j < kw; j++) {
     // Outputs ow in [owLo, owHi) read inside the input row; the others read padding (zero).
     const offset = j * dw - left;
     const owLo = Math.min(outWidth, Math.max(0, Math.ceil(-offset / sw)));
     const owHi = Math.max(owLo, Math.min(outWidth, Math.floor((inWidth - 1 - offset) / sw) + 1));
     for (let i = 0; i < kh; i++) {
-      const base = (i * kw + j) * cin * rows;
-      for (let n = 0; n < images; n++) {
-        const xImage = (b0 + n) * imageSize;
-        for (let oh = 0; oh < outHeight; oh++) {
-          const ih = oh * sh - top + i * dh;
-          const rowStart = (n * outHeight + oh) * outWidth;
-          for (let c = 0; c < cin; c++) {
-            const dst = base + c * rows + rowStart;
-            if (ih < 0 || ih >= inHeight) {
-              cv.fill(0, dst, dst + outWidth);
-              continue;
-            }
-            if (owLo > 0) cv.fill(0, dst, dst + owLo);
-            if (owHi < outWidth) cv.fill(0, dst + owHi, dst + outWidth);
-            let src = xImage + ih * inWidth * cin + (owLo * sw + offset) * cin + c;
-            const step = sw * cin;
-            for (let ow = owLo; ow < owHi; ow++, src += step) cv[dst + ow] = xv[src] as number;
+      const base = (i * kw + j) * cin * count;
+      // Walk the chunk in runs of one output row (fixed b, oh): ow0 ≤ ow < ow1.
+      for (let r = r0; r < end; ) {
+        const b = Math.floor(r / rowsPerImage);
+        const oh = Math.floor((r - b * rowsPerImage) / outWidth);
+        const ow0 = r - b * rowsPerImage - oh * outWidth;
+        const ow1 = Math.min(outWidth, ow0 + end - r);
+        const ih = oh * sh - top + i * dh;
+        const lo = Math.max(ow0, Math.min(owLo, ow1));
+        const hi = Math.max(lo, Math.min(owHi, ow1));
+        const xRow = b * imageSize + ih * inWidth * cin;
+        const step = sw * cin;
+        for (let c = 0; c < cin; c++) {
+          // dst + ow is the column of output (b, oh, ow) in this chunk.
+          const dst = base + c * count + (r - r0) - ow0;
+          if (ih < 0 || ih >= inHeight) {
+            cv.fill(0, dst + ow0, dst + ow1);
+            continue;
           }
+          if (lo > ow0) cv.fill(0, dst + ow0, dst + lo);
+          if (hi < ow1) cv.fill(0, dst + hi, dst + ow1);
+          let src = xRow + (lo * sw + offset) * cin + c;
+          for (let ow = lo; ow < hi; ow++, src += step) cv[dst + ow] = xv[src] as number;
         }
+        r += ow1 - ow0;
       }
     }
   }

@@ -1,5 +1,5 @@
 import { Conv2DBackpropInput, type Conv2DBackpropInputAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
-import { columnBudget } from './column-budget.js';
+import { chunkRows, columnBudget } from './column-budget.js';
 import { convInfo, requireRank } from './conv-info.js';
 import { plainMatMul, transpose } from './originals.js';
 import { requireFloat32, wasmKernel, withShape, type WasmKernelArgs } from './wasm-backend.js';
@@ -8,7 +8,8 @@ import { requireFloat32, wasmKernel, withShape, type WasmKernelArgs } from './wa
  * dX = col2im(dy · Wᵀ): the column gradients [rows, kh·kw·cin] come from the wasm backend's plain
  * (XNNPACK) matMul against the materialised transpose of the [kh·kw·cin, cout] filter, then are
  * scatter-added into dX in JS. tfjs-wasm's own Conv2DBackpropInput is a scalar loop, ~10× slower
- * than the forward convolution; this one runs at matMul speed. Batches are processed in chunks.
+ * than the forward convolution; this one runs at matMul speed. Output positions are processed in
+ * chunks (column gradients stay in cache).
  * Accepts a non-standard `dilations` attribute.
  */
 function conv2DBackpropInput({ inputs, backend, attrs }: WasmKernelArgs): TensorInfo {
@@ -26,44 +27,38 @@ function conv2DBackpropInput({ inputs, backend, attrs }: WasmKernelArgs): Tensor
   const left = info.padInfo.left;
   const k = kh * kw * cin;
   const rowsPerImage = outHeight * outWidth;
-  const imagesPerChunk = Math.max(1, Math.min(batchSize, Math.floor(columnBudget() / Math.max(1, rowsPerImage * k))));
+  const totalRows = batchSize * rowsPerImage;
+  const perChunk = Math.max(1, Math.min(totalRows, chunkRows(), Math.floor(columnBudget() / Math.max(1, k))));
 
   const dx = backend.makeOutput(inputShape, 'float32');
   (backend.typedArrayFromHeap(dx) as Float32Array).fill(0);
   const wT = transpose(backend, withShape(filter, [k, cout]), [1, 0]);
   const imageSize = inHeight * inWidth * cin;
-  for (let b0 = 0; b0 < batchSize; b0 += imagesPerChunk) {
-    const images = Math.min(imagesPerChunk, batchSize - b0);
-    const rows = images * rowsPerImage;
-    const whole = images === batchSize;
-    let dyChunk = dy;
-    if (!whole) {
-      dyChunk = backend.makeOutput([rows, cout], 'float32');
-      const start = b0 * rowsPerImage * cout;
-      const dyv = backend.typedArrayFromHeap(dy) as Float32Array;
-      (backend.typedArrayFromHeap(dyChunk) as Float32Array).set(dyv.subarray(start, start + rows * cout));
-    }
-    const cols = plainMatMul(backend, withShape(dyChunk, [1, rows, cout]), withShape(wT, [1, cout, k]));
-    if (!whole) backend.disposeData(dyChunk.dataId);
+  for (let r0 = 0; r0 < totalRows; r0 += perChunk) {
+    const count = Math.min(perChunk, totalRows - r0);
+    const dyChunk = backend.makeOutput([count, cout], 'float32');
+    const dyv = backend.typedArrayFromHeap(dy) as Float32Array;
+    (backend.typedArrayFromHeap(dyChunk) as Float32Array).set(dyv.subarray(r0 * cout, (r0 + count) * cout));
+    const cols = plainMatMul(backend, withShape(dyChunk, [1, count, cout]), withShape(wT, [1, cout, k]));
+    backend.disposeData(dyChunk.dataId);
     // Views only after every allocation: an allocation may grow (and detach) the heap.
     const cv = backend.typedArrayFromHeap(cols) as Float32Array;
     const xv = backend.typedArrayFromHeap(dx) as Float32Array;
-    for (let n = 0; n < images; n++) {
-      const xImage = (b0 + n) * imageSize;
-      for (let oh = 0; oh < outHeight; oh++) {
-        for (let ow = 0; ow < outWidth; ow++) {
-          const row = ((n * outHeight + oh) * outWidth + ow) * k;
-          for (let i = 0; i < kh; i++) {
-            const ih = oh * sh - top + i * dh;
-            if (ih < 0 || ih >= inHeight) continue;
-            for (let j = 0; j < kw; j++) {
-              const iw = ow * sw - left + j * dw;
-              if (iw < 0 || iw >= inWidth) continue;
-              const dst = xImage + (ih * inWidth + iw) * cin;
-              const src = row + (i * kw + j) * cin;
-              for (let c = 0; c < cin; c++) xv[dst + c] = (xv[dst + c] as number) + (cv[src + c] as number);
-            }
-          }
+    for (let r = r0; r < r0 + count; r++) {
+      const b = Math.floor(r / rowsPerImage);
+      const oh = Math.floor((r - b * rowsPerImage) / outWidth);
+      const ow = r - b * rowsPerImage - oh * outWidth;
+      const xImage = b * imageSize;
+      const row = (r - r0) * k;
+      for (let i = 0; i < kh; i++) {
+        const ih = oh * sh - top + i * dh;
+        if (ih < 0 || ih >= inHeight) continue;
+        for (let j = 0; j < kw; j++) {
+          const iw = ow * sw - left + j * dw;
+          if (iw < 0 || iw >= inWidth) continue;
+          const dst = xImage + (ih * inWidth + iw) * cin;
+          const src = row + (i * kw + j) * cin;
+          for (let c = 0; c < cin; c++) xv[dst + c] = (xv[dst + c] as number) + (cv[src + c] as number);
         }
       }
     }

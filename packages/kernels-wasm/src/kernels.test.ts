@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
-import { setColumnBudget } from './column-budget.js';
+import { setChunkRows } from './column-budget.js';
 import { compareWithCpu, expectClose, normal, outSize, runCases, type Case } from './test-support.js';
 
 const CASES = 60;
@@ -16,7 +16,7 @@ function convCase(rng: Rng, depthwise: boolean, i: number): Case & { geometry: n
   const effective = (k - 1) * dilation + 1;
   const h = effective + rng.int(8);
   const w = effective + rng.int(8);
-  const cin = 1 + rng.int(5);
+  const cin = 1 + rng.int(depthwise ? 5 : 12);
   const cout = depthwise ? cin * (1 + rng.int(3)) : 1 + rng.int(6);
   const filterShape = depthwise ? [k, k, cin, cout / cin] : [k, k, cin, cout];
   const dyShape = [batch, outSize(h, k, stride, dilation, pad), outSize(w, k, stride, dilation, pad), cout];
@@ -126,15 +126,19 @@ describe('Conv2DBackpropFilter', () => {
 
   it('splits a batch into chunks and still matches the cpu backend', async () => {
     const rng = new Rng(9);
-    const old = setColumnBudget(2000);
+    const old = setChunkRows(37);
     try {
       await compareWithCpu('Conv2DBackpropFilter', [{
-        label: 'x [5,16,16,3] k3 s2 same, chunks of 2 images',
+        label: 'x [5,16,16,3] k3 s2 same, chunks of 37 positions',
         inputs: { x: normal(rng, [5, 16, 16, 3]), dy: normal(rng, [5, 8, 8, 4]) },
         attrs: { strides: 2, pad: 'same', filterShape: [3, 3, 3, 4], dataFormat: 'NHWC' },
+      }, {
+        label: 'x [5,8,8,9] k3 s1 same, chunks of 37 positions',
+        inputs: { x: normal(rng, [5, 8, 8, 9]), dy: normal(rng, [5, 8, 8, 4]) },
+        attrs: { strides: 1, pad: 'same', filterShape: [3, 3, 9, 4], dataFormat: 'NHWC' },
       }]);
     } finally {
-      setColumnBudget(old);
+      setChunkRows(old);
     }
   });
 });
@@ -160,15 +164,15 @@ describe('Conv2DBackpropInput', () => {
   });
 
   it('splits a batch into chunks and still matches the cpu backend', async () => {
-    const old = setColumnBudget(2000);
+    const old = setChunkRows(37);
     try {
       await compareWithCpu('Conv2DBackpropInput', [{
-        label: 'dx [5,16,16,3] k3 s2 same, chunks of 2 images',
+        label: 'dx [5,16,16,3] k3 s2 same, chunks of 37 positions',
         inputs: { dy: normal(rng, [5, 8, 8, 4]), filter: normal(rng, [3, 3, 3, 4]) },
         attrs: { strides: 2, pad: 'same', inputShape: [5, 16, 16, 3], dataFormat: 'NHWC' },
       }]);
     } finally {
-      setColumnBudget(old);
+      setChunkRows(old);
     }
   });
 });
@@ -256,5 +260,25 @@ describe('BatchMatMul', () => {
       return { label: `a [${aShape}] tA ${transposeA} b [${bShape}] tB ${transposeB}`, inputs: { a: normal(rng, aShape), b: normal(rng, bShape) }, attrs: { transposeA, transposeB } };
     });
     await compareWithCpu('BatchMatMul', cases);
+  });
+});
+
+describe('AvgPoolGrad', () => {
+  it(`matches the cpu backend over ${CASES} random shapes (stride 2, same and valid padding, batch 1)`, async () => {
+    const rng = new Rng(15);
+    const cases: Case[] = Array.from({ length: CASES }, (_, i) => {
+      const batch = i % 4 === 0 ? 1 : 1 + rng.int(3);
+      const f = 1 + rng.int(3);
+      const s = 1 + rng.int(2);
+      const pad = rng.next() < 0.5 ? 'same' : 'valid';
+      const [h, w, c] = [f + rng.int(8), f + rng.int(8), 1 + rng.int(6)];
+      const dyShape = [batch, outSize(h, f, s, 1, pad), outSize(w, f, s, 1, pad), c];
+      return {
+        label: `x [${batch},${h},${w},${c}] f${f} s${s} ${pad}`,
+        inputs: { dy: normal(rng, dyShape), input: normal(rng, [batch, h, w, c]) },
+        attrs: { filterSize: f, strides: s, pad },
+      };
+    });
+    await compareWithCpu('AvgPoolGrad', cases);
   });
 });

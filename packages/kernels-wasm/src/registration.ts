@@ -1,4 +1,5 @@
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { avgPoolGradConfig } from './avg-pool-grad.js';
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
@@ -24,13 +25,14 @@ export const WASM_PACK_KERNELS = [
   'DepthwiseConv2dNativeBackpropInput',
   'BatchMatMul',
   'OneHot',
+  'AvgPoolGrad',
 ] as const;
 
 /**
  * Registers the pack's kernels for tfjs's wasm backend: the missing gradient kernels
  * (Conv2DBackpropFilter, UnsortedSegmentSum, DepthwiseConv2dNativeBackpropFilter/Input), a
  * Conv2DBackpropInput at matMul speed (the backend's own is a scalar loop), a BatchMatMul that
- * runs transposed operands at untransposed speed, and a correct float OneHot.
+ * runs transposed operands at untransposed speed, a correct float OneHot and a faster AvgPoolGrad.
  * Idempotent. Call it after `@tensorflow/tfjs-backend-wasm` is imported (before or after
  * `tf.setBackend('wasm')`).
  * @returns the names of the kernels the pack provides
@@ -47,6 +49,7 @@ export function registerWasmKernels(): readonly string[] {
     depthwiseBackpropInputConfig,
     batchMatMulConfig(),
     oneHotConfig,
+    avgPoolGradConfig,
   ];
   for (const config of configs) {
     (config as unknown as Record<symbol, unknown>)[MARK] = true;
