@@ -1,0 +1,79 @@
+import {
+  BatchMatMul,
+  Conv2D,
+  Conv2DBackpropFilter,
+  Conv2DBackpropInput,
+  getKernel,
+  registerKernel,
+  unregisterKernel,
+  type KernelConfig,
+} from '@tensorflow/tfjs-core';
+import { KernelPackError } from './backend.js';
+import { batchMatMulConfig } from './batch-mat-mul.js';
+import { convConfigs } from './conv2d.js';
+
+// Marks configs registered by this pack; a global symbol, so that two copies of the package
+// (ESM and CJS) recognise each other's kernels and registration stays idempotent.
+const MARK = Symbol.for('@clapjs/kernels-webgpu');
+
+/** The kernels this pack registers for the webgpu backend. */
+export const WEBGPU_PACK_KERNELS = [BatchMatMul, Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter] as const;
+
+type Marked = KernelConfig & { original?: KernelConfig; [MARK]?: true };
+
+function isOurs(config: KernelConfig | undefined): config is Marked {
+  return config !== undefined && (config as Marked)[MARK] === true;
+}
+
+/** The backend's own configs, looked through any pack wrapper already registered. */
+function originals(): Record<string, KernelConfig> {
+  const found: Record<string, KernelConfig> = {};
+  for (const name of WEBGPU_PACK_KERNELS) {
+    const config = getKernel(name, 'webgpu') as Marked | undefined;
+    const original = isOurs(config) ? config.original : config;
+    if (original === undefined) {
+      throw new KernelPackError(
+        'KERNELS_WEBGPU_NO_BACKEND',
+        `registerWebgpuKernels(): the tfjs webgpu backend has no ${name} kernel registered. ` +
+          "Import '@tensorflow/tfjs-backend-webgpu' (or await selectBackend('webgpu') from @clapjs/core) first.",
+      );
+    }
+    found[name] = original;
+  }
+  return found;
+}
+
+/**
+ * Registers the pack's kernels for tfjs's webgpu backend, replacing the backend's own: BatchMatMul
+ * (plain and transposed operands) and Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter as
+ * implicit GEMMs, all on one tiled fp32 GEMM in workgroup memory. Cases outside the pack's
+ * (int32, NCHW, odd batch broadcasts) still run the backend's kernels. Idempotent; call it after
+ * `@tensorflow/tfjs-backend-webgpu` is imported (before or after `tf.setBackend('webgpu')`).
+ * @returns the names of the kernels the pack provides
+ * @throws KernelPackError (`KERNELS_WEBGPU_NO_BACKEND`) when the webgpu backend's kernels are not registered
+ */
+export function registerWebgpuKernels(): readonly string[] {
+  const found = originals();
+  const configs = [batchMatMulConfig(found[BatchMatMul]!), ...convConfigs(found)];
+  for (const config of configs) {
+    (config as Marked)[MARK] = true;
+    unregisterKernel(config.kernelName, 'webgpu');
+    registerKernel(config);
+  }
+  return WEBGPU_PACK_KERNELS;
+}
+
+/** Puts the backend's own kernels back (for side-by-side measurements). Idempotent. */
+export function unregisterWebgpuKernels(): void {
+  for (const name of WEBGPU_PACK_KERNELS) {
+    const config = getKernel(name, 'webgpu');
+    if (!isOurs(config) || config.original === undefined) continue;
+    unregisterKernel(name, 'webgpu');
+    registerKernel(config.original);
+  }
+}
+
+/** Whether the pack's kernels are registered for the webgpu backend (by any copy of the package). */
+export function webgpuKernelsRegistered(): boolean {
+  return WEBGPU_PACK_KERNELS.every((name) => isOurs(getKernel(name, 'webgpu')));
+}

@@ -1,0 +1,2 @@
+import { libraryPreset } from '@clapjs/config/tsup';
+export default libraryPreset({ entry: ['src/index.ts', 'src/register.ts'] });
