@@ -10,6 +10,7 @@ import type { ClipPlan, ClipSet, MelodicClip, PercussionClip, SpeechClip } from 
 import { mixNoise, renderInstrumentChunk, renderSpeech } from './gm-render.js';
 import { HELD_OUT_INSTRUMENTS, HELD_OUT_PERCUSSION, HELD_OUT_WORDS, VOICES } from './gm-vocabulary.js';
 import { DataBuildError } from './errors.js';
+import { writeEvalConfig } from './eval-configs.js';
 import { checkTools, checkVoices, mapLimit } from './tools.js';
 import type { ToolOptions } from './tools.js';
 
@@ -89,7 +90,7 @@ export function planGmSpeech(clips: number, seed: number, voices?: readonly stri
  * manifests — `manifest.jsonl` (train / val / test), `heldout-combos.jsonl` (instrument × shape
  * combinations no training caption pairs; the gated zero-shot set), `heldout-vocab.jsonl`
  * (instruments, percussion and words no training caption names) — plus `zero-shot.json` (labels
- * and prompt templates) and `build.json`.
+ * and prompt templates), `eval-heldout-*.json` (`clapjs eval` configs) and `build.json`.
  * @throws MissingToolError when fluidsynth, the soundfont or espeak-ng is missing (names the apt line)
  * @throws DataBuildError for a bad clip count, an unknown voice or a failed render
  */
@@ -169,6 +170,8 @@ export async function buildGmSpeech(options: GmSpeechOptions): Promise<BuildSumm
       },
     };
     writeFileSync(join(dir, 'zero-shot.json'), JSON.stringify(zeroShot, null, 2) + '\n');
+    writeEvalConfig(dir, 'heldout-combos', 'heldout-combos.jsonl', [COMBO_TEMPLATE]);
+    if (manifests['heldout-vocab.jsonl'] !== 0) writeEvalConfig(dir, 'heldout-vocab', 'heldout-vocab.jsonl', Object.values(VOCAB_TEMPLATES));
     const summary: BuildSummary = { dataset: 'gm-speech', out: resolve(options.out), clips, manifests, sets, seconds: (Date.now() - started) / 1000 };
     writeFileSync(join(dir, BUILD_FILE), JSON.stringify({ ...summary, seed, sampleRate, clipSeconds, licences: GM_LICENCES }, null, 2) + '\n');
     return summary;

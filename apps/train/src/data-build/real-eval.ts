@@ -6,6 +6,7 @@ import type { BuildSummary } from './atomic.js';
 import { DataBuildError, MissingToolError } from './errors.js';
 import { SOURCES } from './real-eval-sources.js';
 import type { Source, SourceItem } from './real-eval-sources.js';
+import { writeEvalConfig } from './eval-configs.js';
 import { promptFor } from './transfer-labels.js';
 
 /** Options of {@link buildRealEval}. */
@@ -47,7 +48,8 @@ function takeLimited(items: SourceItem[], limit: number | undefined): SourceItem
  * Builds real-eval: recorded, labelled sounds from Debian packages (Tux Paint stamps, OpenSFX,
  * Hydrogen drum kits, Asterisk prompts) as 16 kHz mono WAVs with manifests, kept apart by whether
  * their labels occur in gm-speech's training captions: `<source>-transfer.jsonl` and
- * `<source>-zero-shot.jsonl`. Each row records its file's licence. `real-eval.json` lists the
+ * `<source>-zero-shot.jsonl`, each with a `clapjs eval` config `eval-<source>-<set>.json`. Each row
+ * records its file's licence. `real-eval.json` lists the
  * sets with their labels and prompts; sounds that fail to decode are counted in build.json.
  * @throws MissingToolError naming the apt line when a package is missing
  */
@@ -99,6 +101,8 @@ export async function buildRealEval(options: RealEvalOptions): Promise<BuildSumm
         manifests[manifest] = list.length;
         counts[`${source.name}-${set}`] = list.length;
         const labels = [...new Set(list.map((r) => r['label'] as string))].sort();
+        const families = [...new Set(labels.map((l) => promptFor(l).replace(l, '{label}')))];
+        writeEvalConfig(dir, `${source.name}-${set}`, manifest, families);
         sets.push({ name: `${source.name}-${set}`, source: source.name, manifest, transfer: set === 'transfer', count: list.length, labels, prompts: Object.fromEntries(labels.map((l) => [l, promptFor(l)])) });
       }
     }
