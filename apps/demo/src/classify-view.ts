@@ -2,6 +2,7 @@ import { cropOrPad, type LogMelConfig } from '@clapjs/audio';
 import type { ClapModel } from '@clapjs/model';
 import { drawLogMel, drawWaveform } from './draw.js';
 import { fmt, h, nextPaint, showError } from './dom.js';
+import { classifyClip } from './infer.js';
 import { clipFromBytes, type Example } from './library.js';
 import { recordMicrophone } from './record.js';
 
@@ -53,7 +54,7 @@ export function classifyView(model: ClapModel, examples: readonly Example[]): HT
     status.textContent = `Classifying ${clip.name}…`;
     await nextPaint();
     try {
-      const ranked = model.zeroShotClassify(clip.samples, labels, templateInput.value);
+      const ranked = await classifyClip(model, clip.samples, labels, templateInput.value);
       results.replaceChildren(
         ...ranked.map((r) =>
           h(

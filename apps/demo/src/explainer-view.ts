@@ -1,8 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { ClapModel } from '@clapjs/model';
 import { viridis } from './draw.js';
 import { fmt, h, nextPaint, showError } from './dom.js';
 import { clapLosses, softmaxColumns, softmaxRows, type Matrix } from './explainer-math.js';
+import { logitMatrix } from './infer.js';
 import type { Example } from './library.js';
 
 type Mode = 'logits' | 'rows' | 'columns';
@@ -54,10 +54,12 @@ function heatmap(values: Matrix, logits: Matrix, mode: Mode, texts: readonly str
   return root;
 }
 
-/** The logit scale exp(s) the similarity multiplies cosines by. */
-function logitScale(model: ClapModel): number | undefined {
+/** Fills `target` with the logit scale exp(s) the similarity multiplies cosines by (read asynchronously). */
+function showLogitScale(model: ClapModel, target: HTMLElement): void {
   const variable = model.variables().find((v) => v.path.endsWith('logit_scale'));
-  return variable === undefined ? undefined : Math.exp(variable.variable.dataSync()[0] ?? 0);
+  void variable?.variable.data().then((values) => {
+    target.textContent = ` (here exp(s) = ${fmt(Math.exp(values[0] ?? 0), 2)})`;
+  });
 }
 
 /** The explainer: N clips × N captions, C = exp(s)·E_t·E_aᵀ, its softmax both ways, and the symmetric loss. */
@@ -72,7 +74,8 @@ export function explainerView(model: ClapModel, examples: readonly Example[]): H
   const modes = h('fieldset', { class: 'modes' }, h('legend', {}, 'Show'));
   const figure = h('div', { class: 'heatmap', id: 'heatmap-box' });
   const losses = h('dl', { class: 'losses', id: 'losses' });
-  const scale = logitScale(model);
+  const scale = h('span', { id: 'logit-scale' });
+  showLogitScale(model, scale);
 
   const modeLabels: Record<Mode, string> = {
     logits: 'C (logits)',
@@ -125,9 +128,7 @@ export function explainerView(model: ClapModel, examples: readonly Example[]): H
       const n = Number(nSelect.value);
       const chosen = Array.from({ length: n }, (_, i) => examples[Number((pairs.querySelector(`#pair-clip-${i}`) as HTMLSelectElement).value)]!);
       const texts = Array.from({ length: n }, (_, i) => (pairs.querySelector(`#pair-caption-${i}`) as HTMLInputElement).value);
-      const c = tf.tidy(() => model.logits(model.encodeText(texts), model.encodeAudio(chosen.map((e) => e.samples))));
-      const logits = c.arraySync();
-      c.dispose();
+      const logits = await logitMatrix(model, texts, chosen.map((e) => e.samples));
       state = { logits, texts, clips: chosen.map((e) => e.file) };
       render();
     } catch (error) {
@@ -148,7 +149,7 @@ export function explainerView(model: ClapModel, examples: readonly Example[]): H
       {},
       'A CLAP batch holds N (clip, caption) pairs. Both encoders map into one space; with L2-normalised embeddings E_t (texts) and E_a (clips), ',
       h('strong', {}, 'C = exp(s) · E_t · E_aᵀ'),
-      scale === undefined ? '' : ` (here exp(s) = ${fmt(scale, 2)})`,
+      scale,
       '. Row i holds caption Ti against every clip; column j holds clip Aj against every caption. The matching pairs lie on the diagonal (outlined).',
     ),
     h('div', { class: 'row' }, h('label', { for: 'explainer-n' }, 'N'), nSelect, button),

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ClapModel } from '@clapjs/model';
 import { fmt, h, nextPaint, showError } from './dom.js';
+import { rankLibrary } from './infer.js';
 import type { Example } from './library.js';
 
 /** Text → audio search over the example library: ranked clips with their scores and play buttons. */
@@ -30,7 +31,7 @@ export function searchView(model: ClapModel, examples: readonly Example[]): HTML
     await nextPaint();
     try {
       library ??= model.encodeAudio(examples.map((e) => e.samples));
-      const hits = model.retrieve(text, library, examples.length);
+      const hits = await rankLibrary(model, text, library);
       results.replaceChildren(
         ...hits.map((hit) => {
           const example = examples[hit.index]!;
