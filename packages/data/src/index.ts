@@ -53,3 +53,7 @@ export { DataLoader } from './loader/data-loader.js';
 export type { Batch, DataLoaderOptions, LoaderState } from './loader/data-loader.js';
 export { LogMelCache } from './loader/cache.js';
 export type { FeatureStats, PadMode } from './loader/features.js';
+export { FeatureMaker } from './loader/features.js';
+export { loadItem } from './loader/item-loader.js';
+export type { Loaded } from './loader/item-loader.js';
+export type { WorkerInit, WorkerRequest, WorkerResponse } from './loader/worker-pool.js';

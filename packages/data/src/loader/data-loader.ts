@@ -1,11 +1,14 @@
 import type { LogMelExtractor, SpecAugmentOptions } from '@clapjs/audio';
 import { Rng } from '@clapjs/core';
-import type { Dataset, DatasetItem, Split } from '@clapjs/core';
-import { CorruptAudioError, DatasetError } from '../errors.js';
+import type { Dataset, Split } from '@clapjs/core';
+import { DatasetError } from '../errors.js';
 import { mixSeed } from '../hash.js';
-import { isInfoIndexed, isSplitIndexed } from '../list-dataset.js';
+import { isSplitIndexed } from '../list-dataset.js';
 import { LogMelCache } from './cache.js';
 import { FeatureMaker } from './features.js';
+import { loadItem } from './item-loader.js';
+import type { Loaded } from './item-loader.js';
+import { WorkerPool } from './worker-pool.js';
 import type { FeatureStats, PadMode } from './features.js';
 
 /** A batch of clips as log-mel spectrograms with one caption each. */
@@ -44,6 +47,16 @@ export interface DataLoaderOptions {
   readonly augment?: SpecAugmentOptions;
   /** How clips shorter than the clip length are padded (default 'repeat-pad', as LAION-CLAP). */
   readonly padMode?: PadMode;
+  /**
+   * Worker threads that load items off the main thread (default 0: load on the main thread).
+   * Each rebuilds the dataset from `dataset.getConfig()` through the plugin registry, so the
+   * dataset must come from a registered plugin. Results are identical either way.
+   */
+  readonly workers?: number;
+  /** The root the workers rebuild the dataset with (the context root it was created with). */
+  readonly workerRoot?: string;
+  /** Modules the workers import first: packages that register third-party dataset plugins. */
+  readonly workerImports?: readonly string[];
 }
 
 /** Where a loader is: enough to continue with exactly the same data order after a restart. */
@@ -63,7 +76,6 @@ interface Produced {
   readonly skippedIds: string[];
 }
 
-type Loaded = { item: Omit<DatasetItem, 'audio'>; logMel: Float32Array; frames: number; melBins: number; caption: string } | { corrupt: string };
 
 /**
  * Feeds training: a seeded shuffle per epoch, fixed-size batches (the incomplete last batch of an
@@ -85,6 +97,7 @@ export class DataLoader {
   /** Ids of the skipped items (the first 100). */
   readonly skippedIds: string[] = [];
   private readonly features: FeatureMaker;
+  private readonly pool: WorkerPool | undefined;
   private readonly indices: Promise<number[]>;
   private seed: number;
   private epoch = 0;
@@ -104,14 +117,38 @@ export class DataLoader {
     }
     this.seed = options.seed;
     this.features = new FeatureMaker(options.frontEnd, options.padMode ?? 'repeat-pad', options.cacheDir === undefined ? undefined : new LogMelCache(options.cacheDir));
+    const workers = options.workers ?? 0;
+    if (!Number.isInteger(workers) || workers < 0) {
+      throw new DatasetError('DATASET_CONFIG_INVALID', `DataLoader workers must be a non-negative integer, got ${workers}.`);
+    }
+    this.pool =
+      workers === 0
+        ? undefined
+        : new WorkerPool(workers, {
+            dataset: dataset.getConfig(),
+            root: options.workerRoot ?? process.cwd(),
+            imports: options.workerImports ?? [],
+            frontEnd: options.frontEnd.config,
+            padMode: options.padMode ?? 'repeat-pad',
+            cacheDir: options.cacheDir,
+            augment: options.augment,
+            onCorrupt: options.onCorrupt ?? 'skip',
+          });
     this.indices = this.splitIndices(options.split);
     // Reported when the consumer first awaits; avoids an unhandled rejection before that.
     this.indices.catch(() => undefined);
   }
 
-  /** Cache hits and computations so far. */
+  /** Cache hits and computations so far (worker threads included). */
   get stats(): Readonly<FeatureStats> {
-    return this.features.stats;
+    const own = this.features.stats;
+    const workers = this.pool?.stats ?? { computed: 0, cacheHits: 0 };
+    return { computed: own.computed + workers.computed, cacheHits: own.cacheHits + workers.cacheHits };
+  }
+
+  /** Stops the worker threads, if any (idle workers never keep the process alive). */
+  async close(): Promise<void> {
+    await this.pool?.close();
   }
 
   /** Full batches per epoch. */
@@ -206,6 +243,8 @@ export class DataLoader {
     const depth = Math.max(1, this.options.prefetch ?? 2);
     while (this.queue.length < depth) this.queue.push(this.produce(this.generation));
     for (const p of this.queue) p.catch(() => undefined);
+    // Let the next batch send its items to the workers before the consumer's (synchronous) step.
+    if (this.pool !== undefined) await new Promise((resolve) => setImmediate(resolve));
     return produced;
   }
 
@@ -289,32 +328,9 @@ export class DataLoader {
     return { batch, skippedIds };
   }
 
-  private async load(index: number, epoch: number | undefined): Promise<Loaded> {
-    const rng = epoch === undefined ? undefined : new Rng(mixSeed(this.seed, epoch, index));
-    const augment = rng === undefined ? undefined : this.options.augment;
-    try {
-      // A dataset that can name its audio without producing it (synth) skips producing it on a cache hit.
-      const info = isInfoIndexed(this.dataset) ? this.dataset.itemInfo(index) : undefined;
-      const cached = info === undefined ? undefined : await this.features.lookup(this.features.keyOf('content', info.contentKey));
-      let about: Omit<DatasetItem, 'audio'>;
-      let logMel;
-      if (cached !== undefined && info !== undefined) {
-        about = info;
-        logMel = this.features.finish(cached, rng, augment);
-      } else {
-        const item = await this.dataset.get(index);
-        about = item;
-        logMel = await this.features.make(item, rng, augment, info?.contentKey);
-      }
-      if (about.captions.length === 0) {
-        throw new DatasetError('DATASET_ROW_INVALID', `Item "${about.id}" (index ${index}) of the ${this.dataset.name} dataset has no caption; give every clip at least one.`);
-      }
-      // Drawn after the audio so that the crop and augmentation streams do not depend on the caption count.
-      const caption = rng === undefined ? (about.captions[0] as string) : (about.captions[rng.int(about.captions.length)] as string);
-      return { item: about, logMel: logMel.data, frames: logMel.frames, melBins: logMel.melBins, caption };
-    } catch (error) {
-      if (!(error instanceof CorruptAudioError) || this.options.onCorrupt === 'fail') throw error;
-      return { corrupt: error.itemId };
-    }
+  private load(index: number, epoch: number | undefined): Promise<Loaded> {
+    if (this.pool !== undefined) return this.pool.load(index, epoch, this.seed);
+    const options = { seed: this.seed, augment: this.options.augment, onCorrupt: this.options.onCorrupt ?? 'skip' } as const;
+    return loadItem(this.dataset, this.features, options, index, epoch);
   }
 }

@@ -17,12 +17,19 @@ export const LOUDNESS = ['quiet', 'loud'] as const;
 /** Optional background: impulsive crackle under the sound. */
 export const BACKGROUNDS = ['none', 'crackle'] as const;
 
+/** A tonal timbre. */
 export type Timbre = (typeof TIMBRES)[number];
+/** A noise colour. */
 export type NoiseColour = (typeof NOISE_COLOURS)[number];
+/** A pitch contour. */
 export type Contour = (typeof CONTOURS)[number];
+/** A pitch register. */
 export type Register = (typeof REGISTERS)[number];
+/** A temporal envelope. */
 export type Rhythm = (typeof RHYTHMS)[number];
+/** A loudness level. */
 export type Loudness = (typeof LOUDNESS)[number];
+/** A background condition. */
 export type Background = (typeof BACKGROUNDS)[number];
 
 /** The attributes shared by every synthetic clip. */
