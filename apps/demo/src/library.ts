@@ -22,7 +22,7 @@ export class ExportLoadError extends Error {
 
 async function fetchBytes(url: string): Promise<ArrayBuffer> {
   const response = await fetch(url);
-  if (!response.ok) throw new ExportLoadError(`GET ${url} answered ${response.status} ${response.statusText}.`);
+  if (!response.ok) throw new ExportLoadError(`GET ${url} answered ${response.status} ${response.statusText}`);
   return response.arrayBuffer();
 }
 
