@@ -8,6 +8,7 @@ import { KernelPackError, type WasmBackend } from './wasm-backend.js';
 interface Originals {
   batchMatMul: KernelConfig;
   transpose: KernelConfig;
+  conv2D: KernelConfig;
 }
 
 let originals: Originals | undefined;
@@ -17,7 +18,8 @@ export function captureOriginals(isOurs: (config: KernelConfig) => boolean): Ori
   if (originals !== undefined) return originals;
   const batchMatMul = getKernel('BatchMatMul', 'wasm') as KernelConfig | undefined;
   const transpose = getKernel('Transpose', 'wasm') as KernelConfig | undefined;
-  if (batchMatMul === undefined || transpose === undefined) {
+  const conv2D = getKernel('Conv2D', 'wasm') as KernelConfig | undefined;
+  if (batchMatMul === undefined || transpose === undefined || conv2D === undefined) {
     throw new KernelPackError(
       'KERNELS_WASM_NO_BACKEND',
       'registerWasmKernels(): the tfjs wasm backend is not registered (no wasm BatchMatMul kernel). ' +
@@ -29,9 +31,9 @@ export function captureOriginals(isOurs: (config: KernelConfig) => boolean): Ori
     // Another copy of this package (ESM and CJS both loaded) registered first: reuse its originals.
     const previous = (batchMatMul as KernelConfig & { original?: KernelConfig }).original;
     if (previous === undefined) throw new KernelPackError('KERNELS_WASM_STATE', 'kernel pack state is inconsistent');
-    originals = { batchMatMul: previous, transpose };
+    originals = { batchMatMul: previous, transpose, conv2D };
   } else {
-    originals = { batchMatMul, transpose };
+    originals = { batchMatMul, transpose, conv2D };
   }
   return originals;
 }
@@ -55,6 +57,15 @@ export function plainMatMul(backend: WasmBackend, a: TensorInfo, b: TensorInfo):
 /** The wasm backend's Transpose kernel. */
 export function transpose(backend: WasmBackend, x: TensorInfo, perm: number[]): TensorInfo {
   return current().transpose.kernelFunc({ inputs: { x }, backend: backend as never, attrs: { perm } }) as TensorInfo;
+}
+
+/** The wasm backend's Conv2D (XNNPACK), NHWC, with explicit padding. */
+export function conv2D(backend: WasmBackend, x: TensorInfo, filter: TensorInfo, pad: [[number, number], [number, number], [number, number], [number, number]]): TensorInfo {
+  return current().conv2D.kernelFunc({
+    inputs: { x, filter },
+    backend: backend as never,
+    attrs: { strides: 1, dilations: 1, pad, dataFormat: 'NHWC' },
+  }) as TensorInfo;
 }
 
 /** The original BatchMatMul config (its setupFunc must still run when the backend initialises). */
