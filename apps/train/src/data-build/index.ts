@@ -12,6 +12,6 @@ export type { ToolOptions, Tools } from './tools.js';
 export { DataBuildError, MissingToolError, GM_SPEECH_APT_LINE, REAL_EVAL_APT_LINE } from './errors.js';
 export { COMBO_TEMPLATE, VOCAB_TEMPLATES } from './gm-captions.js';
 export { heldOutCombos, allComboLabels } from './gm-plan.js';
-export { transferLabel, promptFor } from './transfer-labels.js';
+export { transferLabel, promptFor, templateFor } from './transfer-labels.js';
 export { readSoundCatalogue } from './opensfx-cat.js';
 export { decodeAiff } from './aiff.js';

@@ -108,6 +108,8 @@ describe('buildRealEval', () => {
     const trained = new Set([...TRAIN_INSTRUMENTS.map((i) => i.name), ...TRAIN_PERCUSSION.map((p) => p.name), ...TRAIN_WORDS]);
     for (const set of sets) {
       expect(set.labels.every((l) => trained.has(l))).toBe(set.transfer);
+      const config = JSON.parse(readFileSync(join(out, `eval-${set.name}.json`), 'utf8')) as { eval: { templates: string[] } };
+      expect(config.eval.templates.every((t) => /^(a \{label\} (melody|beat)|someone saying \{label\}|the sound of \{label\})$/.test(t))).toBe(true);
       const ds = manifestDataset.create({ name: 'manifest', ...manifestConfigSchema.parse({ path: set.manifest }) }, { root: out });
       expect(ds.size).toBe(set.count);
       const item = await ds.get(0);

@@ -7,7 +7,7 @@ import { DataBuildError, MissingToolError } from './errors.js';
 import { SOURCES } from './real-eval-sources.js';
 import type { Source, SourceItem } from './real-eval-sources.js';
 import { writeEvalConfig } from './eval-configs.js';
-import { promptFor } from './transfer-labels.js';
+import { promptFor, templateFor } from './transfer-labels.js';
 
 /** Options of {@link buildRealEval}. */
 export interface RealEvalOptions {
@@ -101,7 +101,7 @@ export async function buildRealEval(options: RealEvalOptions): Promise<BuildSumm
         manifests[manifest] = list.length;
         counts[`${source.name}-${set}`] = list.length;
         const labels = [...new Set(list.map((r) => r['label'] as string))].sort();
-        const families = [...new Set(labels.map((l) => promptFor(l).replace(l, '{label}')))];
+        const families = [...new Set(labels.map(templateFor))];
         writeEvalConfig(dir, `${source.name}-${set}`, manifest, families);
         sets.push({ name: `${source.name}-${set}`, source: source.name, manifest, transfer: set === 'transfer', count: list.length, labels, prompts: Object.fromEntries(labels.map((l) => [l, promptFor(l)])) });
       }

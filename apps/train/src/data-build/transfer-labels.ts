@@ -44,10 +44,15 @@ export function transferLabel(text: string, mode: 'sound' | 'drum' | 'speech'): 
   return names.find((n) => new RegExp(`\\b${n}\\b`).test(t));
 }
 
-/** The zero-shot prompt for a label in the style of gm-speech's training captions. */
+/** The zero-shot prompt template for a label, in the style of gm-speech's training captions. */
+export function templateFor(label: string): string {
+  if (TRAIN_PERCUSSION.some((p) => p.name === label)) return VOCAB_TEMPLATES.percussion;
+  if (TRAIN_INSTRUMENTS.some((i) => i.name === label)) return COMBO_TEMPLATE;
+  if (TRAIN_WORDS.includes(label)) return VOCAB_TEMPLATES.speech;
+  return 'the sound of {label}';
+}
+
+/** The zero-shot prompt for a label: {@link templateFor} filled in. */
 export function promptFor(label: string): string {
-  if (TRAIN_PERCUSSION.some((p) => p.name === label)) return VOCAB_TEMPLATES.percussion.replace('{label}', label);
-  if (TRAIN_INSTRUMENTS.some((i) => i.name === label)) return COMBO_TEMPLATE.replace('{label}', label);
-  if (TRAIN_WORDS.includes(label)) return VOCAB_TEMPLATES.speech.replace('{label}', label);
-  return `the sound of ${label}`;
+  return templateFor(label).replace('{label}', label);
 }
