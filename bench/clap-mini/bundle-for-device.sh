@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 dest="$here/.cache/device"
 mkdir -p "$dest"
 cd "$here/.."
-esbuild=$(ls -d ../node_modules/.pnpm/esbuild@*/node_modules/esbuild/bin/esbuild | head -1)
+esbuild=$(ls -d node_modules/.bin/esbuild ../node_modules/.pnpm/esbuild@*/node_modules/esbuild/bin/esbuild 2>/dev/null | head -1)
 "$esbuild" clap-mini/clap_mini.mjs --bundle --platform=node --format=esm --target=node20 \
   --outfile="$dest/clap_mini.bundle.mjs" --log-level=error \
   --banner:js="import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);"
