@@ -24,6 +24,8 @@ export const trainConfigSchema = z.strictObject({
     batchSize: z.number().int().min(2, 'a contrastive batch needs at least 2 items').default(32),
     cacheDir: z.string().optional(),
     prefetch: z.number().int().min(0).default(2),
+    /** Worker threads that decode and compute log-mels off the main thread (0 = none). */
+    workers: z.number().int().min(0).max(16).default(0),
     onCorrupt: z.enum(['skip', 'fail']).default('skip'),
     augment: z.looseObject({}).optional(),
     /** The control: pair each clip with another clip's caption (nothing to learn). */

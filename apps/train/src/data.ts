@@ -9,9 +9,13 @@ import { resolveFromConfig } from './config.js';
 
 /** Builds the dataset a config names; relative paths resolve against `data.root` or the config's directory. */
 export function buildDataset(loaded: LoadedConfig): Dataset {
+  return create('dataset', loaded.config.data.dataset, { root: datasetRoot(loaded) }, 'data.dataset');
+}
+
+/** The directory the dataset's relative paths resolve against. */
+export function datasetRoot(loaded: LoadedConfig): string {
   const { data } = loaded.config;
-  const root = data.root === undefined ? loaded.dir : resolveFromConfig(loaded, data.root);
-  return create('dataset', data.dataset, { root }, 'data.dataset');
+  return data.root === undefined ? loaded.dir : resolveFromConfig(loaded, data.root);
 }
 
 interface Describable {
@@ -50,6 +54,13 @@ export function makeLoader(loaded: LoadedConfig, dataset: Dataset, model: ClapMo
     ...(data.cacheDir === undefined ? {} : { cacheDir: resolveFromConfig(loaded, data.cacheDir) }),
     prefetch: data.prefetch,
     onCorrupt: data.onCorrupt,
+    ...(training && data.workers > 0
+      ? {
+          workers: data.workers,
+          workerRoot: datasetRoot(loaded),
+          workerImports: loaded.config.plugins.map((p) => (p.startsWith('.') ? resolveFromConfig(loaded, p) : p)),
+        }
+      : {}),
     ...(training && data.augment !== undefined ? { augment: data.augment as never } : {}),
   });
 }

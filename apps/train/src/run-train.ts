@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ClapModel } from '@clapjs/model';
 import type { PartConfig, TrainerCallback } from '@clapjs/core';
@@ -93,7 +93,12 @@ export async function runTraining(loaded: LoadedConfig, options: TrainRunOptions
     if (options.resume === true) {
       const from = await trainer.resume();
       log(`resumed from step ${from}`);
-    } else if (existsSync(join(outDir, 'metrics.jsonl'))) {
+    } else {
+      // A fresh run owns its output directory: stale checkpoints would be picked up by a later --resume.
+      if (existsSync(join(outDir, 'checkpoints'))) {
+        log(`fresh run: removing the previous checkpoints in ${join(outDir, 'checkpoints')} (use --resume to continue them)`);
+        rmSync(join(outDir, 'checkpoints'), { recursive: true, force: true });
+      }
       writeFileSync(join(outDir, 'metrics.jsonl'), '');
     }
     const result = await trainer.fit(options.stopAt ?? steps);
@@ -162,6 +167,7 @@ export async function runTraining(loaded: LoadedConfig, options: TrainRunOptions
       metrics,
     };
   } finally {
+    await trainLoader.close();
     trainer.dispose();
     model.dispose();
   }
