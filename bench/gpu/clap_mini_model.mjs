@@ -1,6 +1,8 @@
 // The CLAP-mini model (BENCHMARKS.md) in plain tfjs-core ops, as in ../clap-mini/clap_mini.mjs:
 // four 3×3 convs with avg-pools, bag-of-embeddings text tower, projections, symmetric CE.
-const MEL = 64, FRAMES = 256, TOKENS = 32, VOCAB = 5000, WIDTH = 512, DIM = 256;
+// MEL and FRAMES can be shrunk through the environment for smoke tests on SwiftShader only.
+const MEL = Number(process.env.CLAP_MINI_MEL ?? 64), FRAMES = Number(process.env.CLAP_MINI_FRAMES ?? 256);
+const TOKENS = 32, VOCAB = 5000, WIDTH = 512, DIM = 256;
 
 /** Variables, random inputs and the loss closure for one batch size. */
 export function buildClapMini(tf, rng, batch) {

@@ -1,6 +1,6 @@
 // CLAP-mini (BENCHMARKS.md) on tfjs's WebGPU backend, with or without @clapjs/kernels-webgpu.
 // One configuration per process. Prints one JSON line per figure.
-// Usage: node clap_mini_webgpu.mjs <pack|nopack> <batch> <measuredSteps> <warmupSteps> [profile]
+// Usage: node clap_mini_webgpu.mjs <pack|nopack|pack-mm-dw> <batch> <measuredSteps> <warmupSteps> [profile]
 //        node clap_mini_webgpu.mjs <pack|nopack> matmul <size>      (an n³ fp32 matMul rate)
 import './dawn.mjs';
 import * as tf from '@tensorflow/tfjs-core';
@@ -10,14 +10,16 @@ import { registerWebgpuKernels } from '@clapjs/kernels-webgpu';
 import { buildClapMini } from './clap_mini_model.mjs';
 
 const [packArg = 'pack', batchArg = '64', stepsArg = '10', warmupArg = '2', profileArg = ''] = process.argv.slice(2);
-const pack = packArg === 'pack';
+// pack-mm-dw: only BatchMatMul and Conv2DBackpropFilter from the pack, tfjs's own convolutions.
+const packKernels = { pack: undefined, 'pack-mm-dw': ['BatchMatMul', 'Conv2DBackpropFilter'] }[packArg];
+const pack = packArg !== 'nopack';
 const submitBatch = Number(process.env.WEBGPU_SUBMIT_BATCH ?? 0);
 // tfjs-webgpu's own flag: how many dispatches it records before submitting (default 15).
 if (submitBatch > 0) tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', submitBatch);
-const engine = `tfjs-webgpu${pack ? '+kernels-webgpu' : ' (no pack)'}${submitBatch > 0 ? `, submit every ${submitBatch}` : ''}`;
+const engine = `tfjs-webgpu${pack ? `+kernels-webgpu${packKernels ? ` (${packKernels.join(', ')} only)` : ''}` : ' (no pack)'}${submitBatch > 0 ? `, submit every ${submitBatch}` : ''}`;
 
 const selection = await selectBackend('webgpu');
-if (pack) registerWebgpuKernels();
+if (pack) registerWebgpuKernels({ kernels: packKernels });
 const backend = tf.backend();
 const adapterInfo = backend.adapterInfo ?? {};
 

@@ -42,9 +42,9 @@ async function run(backend) {
   const trainable = model.variables().filter((v) => v.trainable);
   const vars = trainable.map((v) => v.variable);
   const lossOf = () => symmetricLoss(model.forward(logMel, tokens, { training: true }).logits);
-  const { value, grads } = tf.variableGrads(lossOf, vars);
-  const gradients = await Promise.all(vars.map((v) => grads[v.name].data()));
-  tf.dispose([value, grads]);
+  const { value, grads: gradMap } = tf.variableGrads(lossOf, vars);
+  const gradients = await Promise.all(vars.map((v) => gradMap[v.name].data()));
+  tf.dispose([value, gradMap]);
   const optimizer = tf.train.adam(1e-3);
   const losses = [];
   const tensors = [];
@@ -55,22 +55,25 @@ async function run(backend) {
     model.afterUpdate();
     tensors.push(tf.memory().numTensors);
   }
-  const deltas = trainable.map((v, i) => ({ name: v.path ?? v.name, delta: gradients[i] }));
+  const grads = trainable.map((v, i) => ({ name: v.path ?? v.name, values: gradients[i] }));
   optimizer.dispose();
   model.dispose();
-  return { losses, tensors, deltas };
+  return { losses, tensors, grads };
 }
 
 const ref = await run('cpu');
 const got = await run('webgpu');
+// A gradient that is zero in exact arithmetic (an attention key bias: softmax ignores a shift)
+// is float noise on both sides, so each tensor's scale has a floor of 1e-3 × the largest gradient.
+const globalScale = Math.max(...ref.grads.map((d) => d.values.reduce((m, x) => Math.max(m, Math.abs(x)), 0)));
 let worst = { ratio: 0, name: '' };
-for (let i = 0; i < ref.deltas.length; i++) {
-  const r = ref.deltas[i].delta;
-  const g = got.deltas[i].delta;
-  let scale = 0, diff = 0;
+for (let i = 0; i < ref.grads.length; i++) {
+  const r = ref.grads[i].values;
+  const g = got.grads[i].values;
+  let scale = 1e-3 * globalScale, diff = 0;
   for (let j = 0; j < r.length; j++) { scale = Math.max(scale, Math.abs(r[j])); diff = Math.max(diff, Math.abs(g[j] - r[j])); }
-  const ratio = scale === 0 ? diff : diff / scale;
-  if (ratio > worst.ratio) worst = { ratio, name: ref.deltas[i].name };
+  const ratio = diff / scale;
+  if (ratio > worst.ratio) worst = { ratio, name: ref.grads[i].name };
 }
 const lossDiff = Math.abs(got.losses[0] - ref.losses[0]) / Math.abs(ref.losses[0]);
 const ok = lossDiff <= 1e-4 && worst.ratio <= 1e-4 && new Set(got.tensors.slice(1)).size === 1;

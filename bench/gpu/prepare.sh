@@ -9,15 +9,16 @@ root=$(cd "$here/../.." && pwd)
 carry="$here/.carry"
 mkdir -p "$carry/debs"
 cd "$root"
-[ -f packages/kernels-webgpu/dist/index.js ] || pnpm --filter @clapjs/kernels-webgpu build
+pnpm --filter @clapjs/kernels-webgpu build >/dev/null
 # An ESM bundle: CJS parts of tfjs that call require() get one from createRequire.
 bench/node_modules/.bin/esbuild bench/gpu/clap_mini_webgpu.mjs --bundle --platform=node --format=esm \
   --target=node20 --log-level=warning --outfile="$carry/clap_mini_webgpu.mjs" \
   --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
 dawn=$(node -e "console.log(require('node:path').join(require('node:path').dirname(require.resolve('webgpu/package.json', {paths: ['bench']})), 'dist/linux-x64/dawn.node'))")
-[ -f "$carry/dawn.node.xz" ] || xz -T0 -c "$dawn" > "$carry/dawn.node.xz"
+# Written under a temporary name first: an interrupted run must not leave a truncated archive.
+[ -f "$carry/dawn.node.xz" ] || { xz -T0 -c "$dawn" > "$carry/dawn.node.xz.tmp" && mv "$carry/dawn.node.xz.tmp" "$carry/dawn.node.xz"; }
 # /usr/bin/node (Debian's Node 20) links only glibc, libstdc++ and libgcc: it runs there.
-[ -f "$carry/node.xz" ] || xz -T0 -c "$(command -v node)" > "$carry/node.xz"
+[ -f "$carry/node.xz" ] || { xz -T0 -c "$(command -v node)" > "$carry/node.xz.tmp" && mv "$carry/node.xz.tmp" "$carry/node.xz"; }
 if ! ls "$carry"/debs/libvulkan1_*.deb >/dev/null 2>&1; then
   o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'
   mkdir -p /tmp/amd64/partial

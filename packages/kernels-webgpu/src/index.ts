@@ -10,5 +10,6 @@ export {
   unregisterWebgpuKernels,
   webgpuKernelsRegistered,
   WEBGPU_PACK_KERNELS,
+  type RegisterOptions,
 } from './registration.js';
 export { KernelPackError } from './backend.js';

@@ -56,6 +56,9 @@ describe('@clapjs/kernels-webgpu against the cpu backend (≤ 1e-4·max|ref|)', 
     expect(webgpuKernelsRegistered()).toBe(true);
     unregisterWebgpuKernels();
     expect(webgpuKernelsRegistered()).toBe(false);
+    expect(registerWebgpuKernels({ kernels: ['Conv2DBackpropFilter'] })).toEqual(['Conv2DBackpropFilter']);
+    expect(webgpuKernelsRegistered()).toBe(false);
+    expect(() => registerWebgpuKernels({ kernels: ['Conv3D'] })).toThrow(/Conv3D.*choose from/);
   });
 
   it('BatchMatMul: plain and transposed operands, batches, broadcasting, split K', async () => {

@@ -43,24 +43,43 @@ function originals(): Record<string, KernelConfig> {
   return found;
 }
 
+/** Options of {@link registerWebgpuKernels}. */
+export interface RegisterOptions {
+  /**
+   * Which of {@link WEBGPU_PACK_KERNELS} to take over (default: all); the others keep, or get
+   * back, the backend's own kernels.
+   */
+  readonly kernels?: readonly string[];
+}
+
 /**
  * Registers the pack's kernels for tfjs's webgpu backend, replacing the backend's own: BatchMatMul
  * (plain and transposed operands) and Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter as
  * implicit GEMMs, all on one tiled fp32 GEMM in workgroup memory. Cases outside the pack's
  * (int32, NCHW, odd batch broadcasts) still run the backend's kernels. Idempotent; call it after
  * `@tensorflow/tfjs-backend-webgpu` is imported (before or after `tf.setBackend('webgpu')`).
- * @returns the names of the kernels the pack provides
- * @throws KernelPackError (`KERNELS_WEBGPU_NO_BACKEND`) when the webgpu backend's kernels are not registered
+ * @returns the names of the kernels now provided by the pack
+ * @throws KernelPackError (`KERNELS_WEBGPU_NO_BACKEND`) when the webgpu backend's kernels are not
+ *   registered, (`KERNELS_WEBGPU_UNKNOWN`) when `kernels` names one the pack does not have
  */
-export function registerWebgpuKernels(): readonly string[] {
+export function registerWebgpuKernels(options: RegisterOptions = {}): readonly string[] {
+  const wanted = options.kernels ?? WEBGPU_PACK_KERNELS;
+  for (const name of wanted) {
+    if (!(WEBGPU_PACK_KERNELS as readonly string[]).includes(name)) {
+      throw new KernelPackError(
+        'KERNELS_WEBGPU_UNKNOWN',
+        `registerWebgpuKernels(): kernels names "${name}", which the pack does not have; choose from ${WEBGPU_PACK_KERNELS.join(', ')}.`,
+      );
+    }
+  }
   const found = originals();
   const configs = [batchMatMulConfig(found[BatchMatMul]!), ...convConfigs(found)];
   for (const config of configs) {
     (config as Marked)[MARK] = true;
     unregisterKernel(config.kernelName, 'webgpu');
-    registerKernel(config);
+    registerKernel(wanted.includes(config.kernelName) ? config : found[config.kernelName]!);
   }
-  return WEBGPU_PACK_KERNELS;
+  return WEBGPU_PACK_KERNELS.filter((name) => wanted.includes(name));
 }
 
 /** Puts the backend's own kernels back (for side-by-side measurements). Idempotent. */
@@ -73,7 +92,7 @@ export function unregisterWebgpuKernels(): void {
   }
 }
 
-/** Whether the pack's kernels are registered for the webgpu backend (by any copy of the package). */
+/** Whether all the pack's kernels are registered for the webgpu backend (by any copy of the package). */
 export function webgpuKernelsRegistered(): boolean {
   return WEBGPU_PACK_KERNELS.every((name) => isOurs(getKernel(name, 'webgpu')));
 }
