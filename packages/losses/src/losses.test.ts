@@ -121,9 +121,11 @@ describe.each(['cpu', 'wasm'] as const)('losses on %s', (backend) => {
     tf.dispose([c, grad]);
   });
 
-  it('stays finite and exact at N = 4,096 with a logit scale of 100', async () => {
+  // N = 4,096 on wasm; the pure-JS cpu backend takes minutes there on a loaded CI machine, so it
+  // checks the same property at N = 1,024.
+  it('stays finite and exact at N = 4,096 (cpu: 1,024) with a logit scale of 100', async () => {
     await selectBackend(backend);
-    const n = 4096;
+    const n = backend === 'wasm' ? 4096 : 1024;
     const rng = new Rng(7);
     // Logits in [−100, 100], the largest a clamped CLAP logit scale allows: exp() overflows float32.
     const data = rng.uniformArray(n * n, -100, 100);
@@ -154,9 +156,9 @@ describe.each(['cpu', 'wasm'] as const)('losses on %s', (backend) => {
     tf.dispose([c, grad]);
   });
 
-  it('SigLIP sums N² small terms without float32 drift (N = 2,048, SigLIP-init logits)', async () => {
+  it('SigLIP sums N² small terms without float32 drift (N = 2,048, cpu: 1,024; SigLIP-init logits)', async () => {
     await selectBackend(backend);
-    const n = 2048;
+    const n = backend === 'wasm' ? 2048 : 1024;
     // exp(s)·cos + b with s = log 10, b = −10: logits in [−20, 0], most softplus terms tiny.
     const data = new Rng(8).uniformArray(n * n, -20, 0);
     let sum = 0;
