@@ -58,6 +58,14 @@ describe('clapjs CLI on the shared tiny model', () => {
     expect(existsSync(join(dir, 'tf', 'model', 'config.json'))).toBe(true);
   });
 
+  it('eval prints retrieval and zero-shot metrics as JSON', () => {
+    const r = clapjs(['eval', '--config', inject('tinyConfig'), '--model', model, '--split', 'val']);
+    expect(r.status).toBe(0);
+    const metrics = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as Record<string, number>;
+    expect(metrics['t2a/R@10']).toBeGreaterThan(metrics['chance/R@10'] ?? 1);
+    expect(metrics['a2t/mAP@10']).toBeGreaterThan(0);
+  });
+
   it('data list and data stats', () => {
     expect(clapjs(['data', 'list']).stdout).toMatch(/synth/);
     const stats = clapjs(['data', 'stats', '--config', inject('tinyConfig')]);

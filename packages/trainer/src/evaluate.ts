@@ -149,8 +149,10 @@ export async function evaluate(
   };
   let zeroShot: ZeroShotMetrics | undefined;
   const labelled = labels.map((l, i) => ({ l, i })).filter((x): x is { l: string; i: number } => x.l !== undefined);
-  if (labelled.length > 0) {
-    zeroShot = zeroShotOnEmbeddings(model, audioEmb, dim, labelled, options);
+  const measured = labelled.length > 0 ? zeroShotOnEmbeddings(model, audioEmb, dim, labelled, options) : undefined;
+  // No clip carries one of the classes (e.g. the val split of a held-out task): report nothing, not 0 %.
+  if (measured !== undefined && measured.items > 0) {
+    zeroShot = measured;
     metrics['zeroshot/top1'] = zeroShot.top1;
     metrics['zeroshot/top5'] = zeroShot.top5;
     metrics['zeroshot/chance'] = zeroShot.chance;

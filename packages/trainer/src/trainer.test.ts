@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '@clapjs/core';
 import type { ContrastiveLoss } from '@clapjs/core';
-import { listCheckpoints, readCheckpoint, Trainer, TrainerError } from './index.js';
+import { evaluate, listCheckpoints, readCheckpoint, Trainer, TrainerError } from './index.js';
 import { ToyData, ToyModel, toyLoss } from './toy.fixture.js';
 
 const dirs: string[] = [];
@@ -130,6 +130,22 @@ describe('Trainer', () => {
     const model = new ToyModel(8);
     const trainer = new Trainer(model, new ToyData(8), { steps: 3, loss: toyLoss, outDir: tempDir() });
     await expect(trainer.resume()).rejects.toMatchObject({ code: 'CHECKPOINT_MISSING' });
+    trainer.dispose();
+    model.dispose();
+  });
+
+  it('evaluates retrieval and zero-shot above chance after training, and omits zero-shot with no matching clip', async () => {
+    const model = new ToyModel(9);
+    const trainer = new Trainer(model, new ToyData(9), { steps: 40, lr: 0.05, loss: toyLoss });
+    await trainer.fit();
+    const result = await evaluate(model, new ToyData(12, 8, 64), { templates: ['a {label}'] });
+    expect(result.items).toBe(64);
+    expect(result.metrics['t2a/R@10']).toBeGreaterThan(result.metrics['chance/R@10'] ?? 1);
+    expect(result.zeroShot?.top1).toBeGreaterThan(2 * (result.zeroShot?.chance ?? 1));
+    expect(result.sample?.logits).toHaveLength(8);
+    const none = await evaluate(model, new ToyData(12, 8, 16), { classes: ['not a label'] });
+    expect(none.zeroShot).toBeUndefined();
+    expect(none.metrics['zeroshot/top1']).toBeUndefined();
     trainer.dispose();
     model.dispose();
   });
