@@ -39,7 +39,7 @@ node() { timeout "$T" "$work/node" "$work/clap_mini_webgpu.mjs" "$@" 2>>"$OUT/st
 "$work/node" -e '
 const os = require("node:os");
 const { execSync } = require("node:child_process");
-let gpu = null; try { gpu = execSync("nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader").toString().trim(); } catch {}
+let gpu = null; try { gpu = execSync("nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader", { stdio: ["ignore", "pipe", "ignore"] }).toString().trim(); } catch {}
 console.log(JSON.stringify({ bench: "clap-mini", figure: "machine", date: new Date().toISOString(), gpu,
   cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, vulkanIcd: process.env.VK_DRIVER_FILES ?? process.env.VK_ICD_FILENAMES ?? null }));
 ' | json

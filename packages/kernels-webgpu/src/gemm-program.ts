@@ -30,6 +30,8 @@ export interface GemmSpec {
 const TILE = 64;
 const TILE_K = 16;
 const THREADS = 256;
+/** vec4 slots per k row of a tile in workgroup memory: 16 plus one of padding. */
+const ROW = TILE / 4 + 1;
 const MAX_DISPATCH = 65535;
 /** Workgroups to aim for before splitting K (an H200 has 132 multiprocessors). */
 const TARGET_WORKGROUPS = 528;
@@ -90,8 +92,10 @@ export class GemmProgram implements Program {
       const KTILES = ${kTilesPerSplit};
 
       // Tiles stored k-major as vec4 along m (A) and n (B): the inner loop reads one vec4 of each.
-      var<workgroup> As: array<vec4<f32>, ${(TILE_K * TILE) / 4}>;
-      var<workgroup> Bs: array<vec4<f32>, ${(TILE_K * TILE) / 4}>;
+      // Each k row is padded to 17 vec4 (68 floats): threads that store down k (an operand
+      // contiguous along k) then hit 2-way bank conflicts instead of 16-way.
+      var<workgroup> As: array<vec4<f32>, ${TILE_K * ROW}>;
+      var<workgroup> Bs: array<vec4<f32>, ${TILE_K * ROW}>;
 
       fn loadA(b: i32, m: i32, k: i32) -> f32 { ${spec.loadA} }
       fn loadB(b: i32, k: i32, n: i32) -> f32 { ${spec.loadB} }
@@ -120,7 +124,7 @@ export class GemmProgram implements Program {
             let k = k0 + kk;
             var v = 0.0;
             if (m < GM && k < GK) { v = loadA(b, m, k); }
-            As[kk * 16 + mm / 4][mm % 4] = v;
+            As[kk * ${ROW} + mm / 4][mm % 4] = v;
           }
           for (var i = 0; i < ${(TILE * TILE_K) / THREADS}; i++) {
             let e = tid + i * ${THREADS};
@@ -129,12 +133,12 @@ export class GemmProgram implements Program {
             let k = k0 + kk;
             var v = 0.0;
             if (n < GN && k < GK) { v = loadB(b, k, n); }
-            Bs[kk * 16 + nn / 4][nn % 4] = v;
+            Bs[kk * ${ROW} + nn / 4][nn % 4] = v;
           }
           workgroupBarrier();
           for (var kk = 0; kk < ${TILE_K}; kk++) {
-            let a = As[kk * 16 + ty];
-            let bv = Bs[kk * 16 + tx];
+            let a = As[kk * ${ROW} + ty];
+            let bv = Bs[kk * ${ROW} + tx];
             acc[0] = fma(vec4<f32>(a.x), bv, acc[0]);
             acc[1] = fma(vec4<f32>(a.y), bv, acc[1]);
             acc[2] = fma(vec4<f32>(a.z), bv, acc[2]);
