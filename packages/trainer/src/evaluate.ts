@@ -154,6 +154,7 @@ export async function evaluate(
   if (measured !== undefined && measured.items > 0) {
     zeroShot = measured;
     metrics['zeroshot/top1'] = zeroShot.top1;
+    metrics['zeroshot/balancedTop1'] = zeroShot.balancedTop1;
     metrics['zeroshot/top5'] = zeroShot.top5;
     metrics['zeroshot/chance'] = zeroShot.chance;
     metrics['zeroshot/classes'] = zeroShot.classes.length;

@@ -36,10 +36,22 @@ describe('zeroShotMetrics', () => {
     expect(m.top1).toBeCloseTo(2 / 3);
     expect(m.top5).toBe(1);
     expect(m.chance).toBeCloseTo(1 / 3);
+    expect(m.balancedTop1).toBeCloseTo((1 + 0 + 1) / 3);
     expect(m.confusion).toEqual([
       [1, 0, 0],
       [1, 0, 0],
       [0, 0, 1],
     ]);
+  });
+});
+
+describe('balanced top-1', () => {
+  it('puts a model that always gives the same answer exactly at chance, whatever the class sizes', () => {
+    const truth = [0, 0, 0, 0, 0, 0, 1, 2];
+    const scores = new Float32Array(truth.length * 3);
+    for (let i = 0; i < truth.length; i++) scores[i * 3] = 1; // always class 0
+    const m = zeroShotMetrics(scores, truth, ['a', 'b', 'c']);
+    expect(m.top1).toBeCloseTo(6 / 8);
+    expect(m.balancedTop1).toBeCloseTo(1 / 3);
   });
 });

@@ -64,6 +64,12 @@ export function retrievalMetrics(
 /** Zero-shot classification results. */
 export interface ZeroShotMetrics {
   readonly top1: number;
+  /**
+   * Top-1 averaged over classes (mean per-class recall). Unlike `top1`, a model that ignores the
+   * audio (always the same answer) scores exactly `chance` here whatever the class sizes, so this
+   * is the number to compare with chance when classes are unbalanced.
+   */
+  readonly balancedTop1: number;
   readonly top5: number;
   /** 1 / number of classes. */
   readonly chance: number;
@@ -101,5 +107,11 @@ export function zeroShotMetrics(
     if (line !== undefined) line[argmax] = (line[argmax] ?? 0) + 1;
   });
   const n = Math.max(1, truth.length);
-  return { top1: top1 / n, top5: top5 / n, chance: 1 / Math.max(1, k), classes, confusion, items: truth.length };
+  const recalls = confusion.flatMap((row, c) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    return total > 0 ? [(row[c] ?? 0) / total] : [];
+  });
+  const balancedTop1 = recalls.reduce((a, b) => a + b, 0) / Math.max(1, recalls.length);
+  // Chance of the balanced score is 1/K over the classes that have clips; of top-1, 1/K for a uniform guess.
+  return { top1: top1 / n, balancedTop1, top5: top5 / n, chance: 1 / Math.max(1, k), classes, confusion, items: truth.length };
 }
