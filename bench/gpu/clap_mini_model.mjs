@@ -4,8 +4,11 @@
 const MEL = Number(process.env.CLAP_MINI_MEL ?? 64), FRAMES = Number(process.env.CLAP_MINI_FRAMES ?? 256);
 const TOKENS = 32, VOCAB = 5000, WIDTH = 512, DIM = 256;
 
-/** Variables, random inputs and the loss closure for one batch size. */
-export function buildClapMini(tf, rng, batch) {
+/**
+ * Variables, random inputs and the loss closure for one batch size. `symmetricLoss`, when given,
+ * replaces the two tf.losses.softmaxCrossEntropy calls (same math: ½(CE rows + CE columns)).
+ */
+export function buildClapMini(tf, rng, batch, symmetricLoss) {
   const he = (shape, fanIn) => tf.variable(tf.tensor(rng.normalArray(shape.reduce((a, b) => a * b), 0, Math.sqrt(2 / fanIn)), shape));
   const glorot = (fanIn, fanOut) => {
     const limit = Math.sqrt(6 / (fanIn + fanOut));
@@ -35,6 +38,7 @@ export function buildClapMini(tf, rng, batch) {
     const ea = l2Normalize(tf.matMul(audio, audioProj));
     const et = l2Normalize(tf.matMul(text, textProj));
     const logits = tf.mul(tf.exp(logitScale), tf.matMul(et, ea, false, true));
+    if (symmetricLoss) return symmetricLoss(logits);
     const rows = tf.losses.softmaxCrossEntropy(labels, logits);
     const cols = tf.losses.softmaxCrossEntropy(labels, tf.transpose(logits));
     return tf.mul(tf.add(rows, cols), 0.5);

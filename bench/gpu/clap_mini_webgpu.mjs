@@ -1,22 +1,24 @@
 // CLAP-mini (BENCHMARKS.md) on tfjs's WebGPU backend, with or without @clapjs/kernels-webgpu.
 // One configuration per process. Prints one JSON line per figure.
-// Usage: node clap_mini_webgpu.mjs <pack|nopack|pack-mm-dw> <batch> <measuredSteps> <warmupSteps> [profile]
+// Usage: node clap_mini_webgpu.mjs <pack|nopack|pack-mm-dw|pack-fused-loss> <batch> <measuredSteps> <warmupSteps> [profile]
 //        node clap_mini_webgpu.mjs <pack|nopack> matmul <size>      (an n³ fp32 matMul rate)
 import './dawn.mjs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
 import { Rng, selectBackend } from '@clapjs/core';
-import { registerWebgpuKernels } from '@clapjs/kernels-webgpu';
+import { registerWebgpuKernels, symmetricCrossEntropy } from '@clapjs/kernels-webgpu';
 import { buildClapMini } from './clap_mini_model.mjs';
 
 const [packArg = 'pack', batchArg = '64', stepsArg = '10', warmupArg = '2', profileArg = ''] = process.argv.slice(2);
 // pack-mm-dw: only BatchMatMul and Conv2DBackpropFilter from the pack, tfjs's own convolutions.
-const packKernels = { pack: undefined, 'pack-mm-dw': ['BatchMatMul', 'Conv2DBackpropFilter'] }[packArg];
+// pack-fused-loss: the whole pack plus its fused symmetric cross-entropy for the loss.
+const packKernels = { 'pack-mm-dw': ['BatchMatMul', 'Conv2DBackpropFilter'] }[packArg];
+const fusedLoss = packArg === 'pack-fused-loss';
 const pack = packArg !== 'nopack';
 const submitBatch = Number(process.env.WEBGPU_SUBMIT_BATCH ?? 0);
 // tfjs-webgpu's own flag: how many dispatches it records before submitting (default 15).
 if (submitBatch > 0) tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', submitBatch);
-const engine = `tfjs-webgpu${pack ? `+kernels-webgpu${packKernels ? ` (${packKernels.join(', ')} only)` : ''}` : ' (no pack)'}${submitBatch > 0 ? `, submit every ${submitBatch}` : ''}`;
+const engine = `tfjs-webgpu${pack ? `+kernels-webgpu${packKernels ? ` (${packKernels.join(', ')} only)` : ''}${fusedLoss ? ' + fused loss' : ''}` : ' (no pack)'}${submitBatch > 0 ? `, submit every ${submitBatch}` : ''}`;
 
 const selection = await selectBackend('webgpu');
 if (pack) registerWebgpuKernels({ kernels: packKernels });
@@ -51,7 +53,7 @@ if (batchArg === 'matmul') {
   const batch = Number(batchArg);
   const steps = Number(stepsArg);
   const warmup = Number(warmupArg);
-  const model = buildClapMini(tf, new Rng(1), batch);
+  const model = buildClapMini(tf, new Rng(1), batch, fusedLoss ? symmetricCrossEntropy : undefined);
   const optimizer = tf.train.adam(1e-4);
   const step = () => optimizer.minimize(model.loss, true, model.variables);
   try {

@@ -54,6 +54,7 @@ export WEBGPU_SUBMIT_BATCH=${SUBMIT_BATCH:-128}
 node pack "${BATCHES%% *}" "$STEPS" "$WARMUP"
 unset WEBGPU_SUBMIT_BATCH
 node pack-mm-dw "${BATCHES%% *}" "$STEPS" "$WARMUP"
+node pack-fused-loss "${BATCHES%% *}" "$STEPS" "$WARMUP"
 node pack matmul "$MATMUL_N"
 node nopack matmul "$MATMUL_N"
 timeout "$T" $PY "$here/clap_mini_cuda.py" matmul "$MATMUL_N" 2>>"$OUT/stderr.log" | json

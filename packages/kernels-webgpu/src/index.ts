@@ -13,3 +13,4 @@ export {
   type RegisterOptions,
 } from './registration.js';
 export { KernelPackError } from './backend.js';
+export { symmetricCrossEntropy } from './symmetric-ce.js';

@@ -11,6 +11,7 @@ import {
 import { KernelPackError } from './backend.js';
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { convConfigs } from './conv2d.js';
+import { symmetricCrossEntropyConfigs } from './symmetric-ce.js';
 
 // Marks configs registered by this pack; a global symbol, so that two copies of the package
 // (ESM and CJS) recognise each other's kernels and registration stays idempotent.
@@ -78,6 +79,11 @@ export function registerWebgpuKernels(options: RegisterOptions = {}): readonly s
     (config as Marked)[MARK] = true;
     unregisterKernel(config.kernelName, 'webgpu');
     registerKernel(wanted.includes(config.kernelName) ? config : found[config.kernelName]!);
+  }
+  // The fused loss kernels have no tfjs original; they are always registered (unused unless
+  // symmetricCrossEntropy is called).
+  for (const config of symmetricCrossEntropyConfigs()) {
+    if (getKernel(config.kernelName, 'webgpu') === undefined) registerKernel(config);
   }
   return WEBGPU_PACK_KERNELS.filter((name) => wanted.includes(name));
 }
