@@ -1,4 +1,4 @@
-import { BatchMatMul, type BatchMatMulAttrs, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
+import { BatchMatMul, broadcast_util, type BatchMatMulAttrs, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
 import { webgpuKernel, type WebGpuKernelArgs } from './backend.js';
 import { runGemm } from './gemm.js';
 
@@ -24,11 +24,9 @@ export function batchMatMul({ inputs, backend, attrs }: WebGpuKernelArgs): Tenso
   const batchA = size(outerA);
   const batchB = size(outerB);
   if (k !== kb) return undefined; // the original raises tfjs's own shape error
-  let outer: number[];
-  if (batchA === batchB && (batchA === 1 || outerA.join() === outerB.join())) outer = ra >= rb ? outerA : outerB;
-  else if (batchB === 1) outer = outerA;
-  else if (batchA === 1) outer = outerB;
-  else return undefined;
+  // Covered: equal batch shapes, or one side with a batch of 1 (broadcast to the other).
+  if (!(batchA === 1 || batchB === 1 || outerA.join() === outerB.join())) return undefined;
+  const outer = broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
   if (m * n * Math.max(batchA, batchB) === 0 || k === 0) return undefined;
   const batch = Math.max(batchA, batchB);
   const aBase = batchA === 1 ? '0' : `b * ${m * k}`;
