@@ -123,7 +123,10 @@ export async function runTraining(loaded: LoadedConfig, options: TrainRunOptions
     await model.save(join(outDir, 'model'));
     const seconds = (performance.now() - started) / 1000;
     const metrics: Record<string, number> = { ...evaluation.metrics, seconds, steps: result.step };
-    if (zeroShotAll !== undefined) metrics['zeroshot-all/top1'] = zeroShotAll.top1;
+    if (zeroShotAll !== undefined) {
+      metrics['zeroshot-all/top1'] = zeroShotAll.top1;
+      metrics['zeroshot-all/balancedTop1'] = zeroShotAll.balancedTop1;
+    }
     const lastLosses = result.losses.slice(-10);
     metrics['loss/last10'] = lastLosses.reduce((a, b) => a + b, 0) / Math.max(1, lastLosses.length);
     writeFileSync(join(outDir, 'summary.json'), `${JSON.stringify({ config, backend: backend.name, metrics }, null, 2)}\n`);
@@ -148,9 +151,13 @@ export async function runTraining(loaded: LoadedConfig, options: TrainRunOptions
     if (skipped > 0) log(`skipped ${skipped} corrupt clip(s) (data.onCorrupt: skip)`);
     log(`done: ${result.step} steps in ${seconds.toFixed(0)} s on ${backend.name}; mean loss of the last 10 steps ${metrics['loss/last10']?.toFixed(3)} (ln N = ${Math.log(config.data.batchSize).toFixed(3)})`);
     if (zeroShot !== undefined) {
-      log(`held-out zero-shot top-1: ${pct(zeroShot.top1)} (chance ${pct(zeroShot.chance)}; ${zeroShot.items} clips of ${zeroShot.classes.length} held-out combinations), top-5 ${pct(zeroShot.top5)}`);
+      log(
+        `held-out zero-shot top-1: ${pct(zeroShot.top1)}, class-balanced ${pct(zeroShot.balancedTop1)} (chance ${pct(zeroShot.chance)}; ${zeroShot.items} clips of ${zeroShot.classes.length} held-out combinations)`,
+      );
     }
-    if (zeroShotAll !== undefined) log(`  among all ${zeroShotAll.classes.length} combinations: top-1 ${pct(zeroShotAll.top1)} (chance ${pct(zeroShotAll.chance)})`);
+    if (zeroShotAll !== undefined) {
+      log(`  the same clips among all ${zeroShotAll.classes.length} combinations: top-1 ${pct(zeroShotAll.top1)}, class-balanced ${pct(zeroShotAll.balancedTop1)} (chance ${pct(zeroShotAll.chance)})`);
+    }
     log(
       `test retrieval (${evaluation.items} items): text→audio R@1 ${pct(evaluation.textToAudio.r1)} R@10 ${pct(evaluation.textToAudio.r10)} · audio→text R@1 ${pct(evaluation.audioToText.r1)} R@10 ${pct(evaluation.audioToText.r10)} (chance R@1 ${pct(1 / evaluation.items)}, R@10 ${pct(Math.min(1, 10 / evaluation.items))})`,
     );

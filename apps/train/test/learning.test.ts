@@ -16,8 +16,10 @@ describe('the tiny config learns', () => {
     expect(m['loss/last10']).toBeLessThanOrEqual(0.7 * Math.log(summary.config.data.batchSize));
   });
 
+  // Class-balanced top-1 (mean per-class recall): the held-out classes have unequal clip counts,
+  // and only this score puts a model that ignores the audio exactly at chance (see the control).
   it('classifies ≥ 200 clips of held-out combinations zero-shot at ≥ 2× chance and ≥ chance + 15 points', () => {
-    const top1 = m['zeroshot/top1'] ?? 0;
+    const top1 = m['zeroshot/balancedTop1'] ?? 0;
     const chance = m['zeroshot/chance'] ?? 1;
     expect(m.items).toBeGreaterThanOrEqual(200);
     expect(top1).toBeGreaterThanOrEqual(2 * chance);
@@ -30,6 +32,6 @@ describe('the tiny config learns', () => {
     const run = await runTraining(control, { out: join(tempDir(), 'control'), progress: false, log: () => {} });
     const chance = run.zeroShot?.chance ?? 0;
     expect(run.zeroShot?.items).toBeGreaterThanOrEqual(200);
-    expect(Math.abs((run.zeroShot?.top1 ?? 1) - chance)).toBeLessThanOrEqual(0.05);
+    expect(Math.abs((run.zeroShot?.balancedTop1 ?? 1) - chance)).toBeLessThanOrEqual(0.05);
   });
 });

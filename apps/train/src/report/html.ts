@@ -39,7 +39,7 @@ function metricsTable(ev: EvaluationResult, input: ReportInput): string {
   ] as const) {
     if (z === undefined) continue;
     rows.push([`${label} top-1 (${z.items} clips, ${z.classes.length} classes)`, pct(z.top1), pct(z.chance)]);
-    rows.push([`${label} top-5`, pct(z.top5), pct(Math.min(1, 5 * z.chance))]);
+    rows.push([`${label} class-balanced top-1`, pct(z.balancedTop1), pct(z.chance)]);
   }
   return `<table><thead><tr><th>metric</th><th>value</th><th>chance</th></tr></thead><tbody>${rows
     .map((r) => `<tr><td>${escapeHtml(r[0])}</td><td>${r[1]}</td><td>${r[2]}</td></tr>`)
