@@ -35,11 +35,9 @@ async function startRegistry() {
       `storage: ${join(work, 'storage')}`,
       'auth:',
       `  htpasswd: { file: ${join(work, 'htpasswd')}, max_users: 10 }`,
-      'uplinks:',
-      '  npmjs: { url: https://registry.npmjs.org/ }',
       'packages:',
       "  '@clapjs/*': { access: $all, publish: $authenticated }",
-      "  '**': { access: $all, proxy: npmjs }",
+      "  '**': { access: $all }",
       'log: { type: stdout, format: pretty, level: error }',
     ].join('\n'),
   );
@@ -80,7 +78,8 @@ function consumer(name, registry) {
   const dir = join(work, name);
   mkdirSync(dir);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `rehearsal-${name}`, private: true, type: 'module' }));
-  writeFileSync(join(dir, '.npmrc'), `registry=${registry}\n`);
+  // Only @clapjs comes from the rehearsal registry; everything else from the usual one.
+  writeFileSync(join(dir, '.npmrc'), `@clapjs:registry=${registry}\n`);
   return dir;
 }
 
@@ -96,7 +95,7 @@ async function main() {
       if (version === '') throw new Error(`${spec} is not on the local registry after changeset publish`);
     }
     log(`published: ${published.join(', ')}`);
-    const npmEnv = { ...process.env, npm_config_registry: url, NPM_CONFIG_USERCONFIG: join(work, 'none') };
+    const npmEnv = { ...process.env, NPM_CONFIG_USERCONFIG: join(work, 'none') };
 
     // 1. The losses alone, in a clean directory outside the workspace.
     const losses = libraries.find(({ pkg }) => pkg.name === '@clapjs/losses').pkg.version;
