@@ -8,6 +8,7 @@ import { ClapError } from '@clapjs/core';
 import { loadConfig } from './config.js';
 import { classifyCommand, embedCommand, searchCommand } from './commands/inference.js';
 import { dataListCommand, dataStatsCommand } from './commands/data.js';
+import { dataBuildCommand } from './commands/data-build.js';
 import { evalCommand } from './commands/eval.js';
 import { exportCommand } from './commands/export.js';
 import { runTraining } from './run-train.js';
@@ -123,6 +124,17 @@ data
   .option('-c, --config <file>', 'config file', defaultConfig())
   .action(async (o) => {
     await dataStatsCommand(o, log);
+  });
+data
+  .command('build')
+  .description('render a real-audio dataset from Debian packages: gm-speech (GM instruments + speech) or real-eval (recorded sounds)')
+  .argument('<dataset>', 'gm-speech or real-eval')
+  .requiredOption('-o, --out <dir>', 'output directory (written atomically)')
+  .option('--clips <n>', 'gm-speech: number of clips', '5000')
+  .option('--seed <n>', 'gm-speech: seed of every attribute, caption and split', '0')
+  .option('--limit <n>', 'real-eval: at most this many sounds per source and set')
+  .action(async (dataset, o) => {
+    await dataBuildCommand(dataset, o, log);
   });
 
 try {
