@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
 import { Rng, selectBackend } from '@clapjs/core';
 import { registerWebgpuKernels, symmetricCrossEntropy } from '@clapjs/kernels-webgpu';
-import { buildClapMini } from './clap_mini_model.mjs';
+import { buildClapMini } from '../clap-mini/model.mjs';
 
 const [packArg = 'pack', batchArg = '64', stepsArg = '10', warmupArg = '2', profileArg = ''] = process.argv.slice(2);
 // pack-mm-dw: only BatchMatMul and Conv2DBackpropFilter from the pack, tfjs's own convolutions.

@@ -1,4 +1,4 @@
-// The CLAP-mini model (BENCHMARKS.md) in plain tfjs-core ops, as in ../clap-mini/clap_mini.mjs:
+// The CLAP-mini model (BENCHMARKS.md) in plain tfjs-core ops, shared by clap_mini.mjs (CPU) and ../gpu:
 // four 3×3 convs with avg-pools, bag-of-embeddings text tower, projections, symmetric CE.
 // MEL and FRAMES can be shrunk through the environment for smoke tests on SwiftShader only.
 const MEL = Number(process.env.CLAP_MINI_MEL ?? 64), FRAMES = Number(process.env.CLAP_MINI_FRAMES ?? 256);
