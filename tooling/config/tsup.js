@@ -13,7 +13,8 @@ export function libraryPreset(overrides = {}) {
     clean: true,
     target: 'node20',
     platform: 'neutral',
-    splitting: false,
+    // Shared chunks: a package's `register` entry and its index use one copy of each class.
+    splitting: true,
     ...overrides,
   });
 }
