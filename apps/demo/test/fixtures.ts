@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultModelConfig } from '@clapjs/model';
 
 /** apps/demo */
 export const DEMO_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -10,17 +11,8 @@ export const ARTIFACTS = resolve(DEMO_DIR, '..', '..', 'test-artifacts', 'demo')
 /** The Vite build output. */
 export const DIST = join(DEMO_DIR, 'dist');
 
-/** The model of the README's main job (apps/train/configs/default.yaml), untrained. */
-export const TEST_MODEL_CONFIG = {
-  audio: { preset: 'fast' },
-  audioEncoder: { name: 'cnn-small' },
-  textEncoder: { name: 'transformer', layers: 2, width: 128, heads: 4 },
-  tokenizer: { name: 'word', maxLength: 24 },
-  audioProjection: { name: 'mlp', dim: 128 },
-  textProjection: { name: 'mlp', dim: 128 },
-  similarity: { name: 'cosine' },
-  loss: { name: 'symmetric-clap' },
-};
+/** The model of the README's main job (the default config), untrained. */
+export const TEST_MODEL_CONFIG = defaultModelConfig();
 export const TEST_SEED = 3;
 
 /** Chromium flags for these machines (FACTS.md). */
