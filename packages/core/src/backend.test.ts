@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { BackendError } from './errors.js';
-import { formatBackendReport, selectBackend } from './index.js';
+import { formatBackendReport, kernelPackStatuses, reportKernelPack, selectBackend } from './index.js';
 
 describe('selectBackend', () => {
   it("falls back from tfjs-node-gpu without its binding and says why and how to fix it", async () => {
@@ -39,6 +39,36 @@ describe('selectBackend', () => {
 
   it('fails with every reason when nothing loads', async () => {
     await expect(selectBackend(['webgl'])).rejects.toThrowError(/No tfjs backend could be loaded:\n✗ webgl/);
+  });
+});
+
+describe('kernel pack reports', () => {
+  it('lists the packs of the chosen backend in the selection and its report, with why one did not load', async () => {
+    reportKernelPack({ name: 'test-pack-loaded', backend: 'cpu', loaded: true, detail: 'two kernels' });
+    reportKernelPack({ name: 'test-pack-missing', backend: 'cpu', loaded: false, detail: 'not built: run the build' });
+    reportKernelPack({ name: 'test-pack-other', backend: 'webgl', loaded: true, detail: 'elsewhere' });
+    const selection = await selectBackend('cpu');
+    expect(selection.kernelPacks.map((p) => p.name)).toEqual(['test-pack-loaded', 'test-pack-missing']);
+    const report = formatBackendReport(selection);
+    expect(report).toContain('✓ kernel pack test-pack-loaded: two kernels');
+    expect(report).toContain('✗ kernel pack test-pack-missing: not built: run the build');
+    expect(report).not.toContain('test-pack-other');
+    // A later report of the same pack replaces the earlier one.
+    reportKernelPack({ name: 'test-pack-missing', backend: 'cpu', loaded: true, detail: 'built now' });
+    expect(kernelPackStatuses('cpu').find((p) => p.name === 'test-pack-missing')?.loaded).toBe(true);
+  });
+
+  it('resolves optional backends through the importer the app gives', async () => {
+    const asked: string[] = [];
+    const selection = await selectBackend(['webgpu', 'cpu'], {
+      importModule: (specifier) => {
+        asked.push(specifier);
+        return Promise.reject(Object.assign(new Error(`Cannot find package '${specifier}'`), { code: 'ERR_MODULE_NOT_FOUND' }));
+      },
+    });
+    expect(asked).toContain('webgpu');
+    expect(selection.attempts[0]?.reason).toContain('the `webgpu` package (Dawn for Node) is not installed');
+    expect(selection.name).toBe('cpu');
   });
 });
 

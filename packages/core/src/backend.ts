@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './errors.js';
+import { kernelPackStatuses } from './kernel-packs.js';
+import type { KernelPackStatus } from './kernel-packs.js';
 
 /** The tfjs backends clapjs knows how to load, fastest first. */
 export type BackendName = 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -19,6 +21,19 @@ export interface BackendAttempt {
 export interface BackendSelection {
   readonly name: BackendName;
   readonly attempts: readonly BackendAttempt[];
+  /** The kernel packs reported for the chosen backend (see {@link reportKernelPack}). */
+  readonly kernelPacks: readonly KernelPackStatus[];
+}
+
+/** Options of {@link selectBackend}. */
+export interface SelectBackendOptions {
+  /**
+   * Imports an optional package (`webgpu`, `@tensorflow/tfjs-backend-webgpu`, ...). Default:
+   * core's own `import()`, which resolves from core's location. Under pnpm a package sees only
+   * its own dependencies, so an app that installs an optional backend passes
+   * `(specifier) => import(specifier)` to have it resolved from the app's node_modules.
+   */
+  readonly importModule?: (specifier: string) => Promise<unknown>;
 }
 
 /** What to ask for: `'auto'`, one backend, or an ordered list to try. */
@@ -26,10 +41,11 @@ export type BackendPreference = 'auto' | BackendName | readonly BackendName[];
 
 const isNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
 
-type Loader = () => Promise<string>;
+type Importer = (specifier: string) => Promise<unknown>;
+type Loader = (importOptional: Importer) => Promise<string>;
 
 // A non-literal specifier keeps bundlers and the type checker from resolving optional packages.
-function importOptional(specifier: string): Promise<unknown> {
+function importFromCore(specifier: string): Promise<unknown> {
   return import(/* @vite-ignore */ specifier);
 }
 
@@ -47,7 +63,7 @@ function isMissingModule(error: unknown, specifier: string): boolean {
   );
 }
 
-async function loadTensorflow(): Promise<string> {
+async function loadTensorflow(importOptional: Importer): Promise<string> {
   const failures: string[] = [];
   for (const specifier of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
     try {
@@ -70,7 +86,7 @@ async function loadTensorflow(): Promise<string> {
   throw new Error(failures.join('; '));
 }
 
-async function loadWebgpu(): Promise<string> {
+async function loadWebgpu(importOptional: Importer): Promise<string> {
   const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
   let source = 'navigator.gpu';
   if (nav?.gpu === undefined) {
@@ -102,18 +118,18 @@ async function loadWebgpu(): Promise<string> {
   return `@tensorflow/tfjs-backend-webgpu via ${source}`;
 }
 
-async function loadWebgl(): Promise<string> {
+async function loadWebgl(importOptional: Importer): Promise<string> {
   if (isNode) throw new Error('webgl exists only in browsers');
   await importOptional('@tensorflow/tfjs-backend-webgl');
   return '@tensorflow/tfjs-backend-webgl';
 }
 
-async function loadWasm(): Promise<string> {
+async function loadWasm(importOptional: Importer): Promise<string> {
   await importOptional('@tensorflow/tfjs-backend-wasm');
   return '@tensorflow/tfjs-backend-wasm';
 }
 
-async function loadCpu(): Promise<string> {
+async function loadCpu(importOptional: Importer): Promise<string> {
   await importOptional('@tensorflow/tfjs-backend-cpu');
   return '@tensorflow/tfjs-backend-cpu (pure JavaScript: slow for training)';
 }
@@ -146,30 +162,40 @@ function order(preference: BackendPreference): readonly BackendName[] {
  * @returns the chosen backend and, for every one tried, whether it loaded and why
  * @throws BackendError listing every attempt when none loads
  */
-export async function selectBackend(preference: BackendPreference = 'auto'): Promise<BackendSelection> {
+export async function selectBackend(
+  preference: BackendPreference = 'auto',
+  options: SelectBackendOptions = {},
+): Promise<BackendSelection> {
+  const importOptional = options.importModule ?? importFromCore;
   const attempts: BackendAttempt[] = [];
   for (const name of order(preference)) {
     try {
       // An app (or a browser bundle) may have imported the backend itself already.
-      const what = tf.findBackendFactory(name) === null ? await LOADERS[name]() : 'already registered';
+      const what = tf.findBackendFactory(name) === null ? await LOADERS[name](importOptional) : 'already registered';
       if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') returned false`);
       await tf.ready();
+      const kernelPacks = kernelPackStatuses(name);
       attempts.push({ name, ok: true, reason: what });
-      return { name, attempts };
+      return { name, attempts, kernelPacks };
     } catch (error) {
       attempts.push({ name, ok: false, reason: describeError(error) });
     }
   }
   throw new BackendError(
     'BACKEND_NONE',
-    `No tfjs backend could be loaded:\n${formatBackendReport({ name: 'cpu', attempts })}\n` +
+    `No tfjs backend could be loaded:\n${formatBackendReport({ name: 'cpu', attempts, kernelPacks: [] })}\n` +
       'Install @tensorflow/tfjs-backend-wasm or @tensorflow/tfjs-backend-cpu.',
   );
 }
 
-/** A human-readable report of a selection, one line per backend tried. */
+/**
+ * A human-readable report of a selection: one line per backend tried, then one indented line per
+ * kernel pack of the chosen backend (✓ loaded, with what it is; ✗ not loaded, with why).
+ */
 export function formatBackendReport(selection: BackendSelection): string {
-  return selection.attempts
-    .map((a) => `${a.ok ? '✓' : '✗'} ${a.name}: ${a.reason}`)
-    .join('\n');
+  const lines = selection.attempts.map((a) => `${a.ok ? '✓' : '✗'} ${a.name}: ${a.reason}`);
+  for (const pack of selection.kernelPacks) {
+    lines.push(`  ${pack.loaded ? '✓' : '✗'} kernel pack ${pack.name}: ${pack.detail}`);
+  }
+  return lines.join('\n');
 }

@@ -10,7 +10,9 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 
 export type * from './contracts.js';
 export { AUTO_BACKEND_ORDER, formatBackendReport, selectBackend } from './backend.js';
-export type { BackendAttempt, BackendName, BackendPreference, BackendSelection } from './backend.js';
+export type { BackendAttempt, BackendName, BackendPreference, BackendSelection, SelectBackendOptions } from './backend.js';
+export { kernelPackStatuses, reportKernelPack } from './kernel-packs.js';
+export type { KernelPackStatus } from './kernel-packs.js';
 export { BackendError, ClapError, ConfigError, PluginError } from './errors.js';
 export { definePlugin, PLUGIN_KINDS } from './plugin.js';
 export type { AnyPlugin, Plugin, PluginContexts, PluginInstances, PluginKind } from './plugin.js';
