@@ -1,4 +1,5 @@
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { reportKernelPack } from '@clapjs/core';
 import { avgPoolGradConfig } from './avg-pool-grad.js';
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
@@ -12,8 +13,17 @@ import { unsortedSegmentSumConfig } from './segment-sum.js';
 // (ESM and CJS) recognise each other's kernels and registration stays idempotent.
 const MARK = Symbol.for('@clapjs/kernels-wasm');
 
+// Marks configs registered by any clapjs kernel pack that builds on this one (e.g.
+// @clapjs/kernels-native overrides Conv2DBackpropFilter after registering this pack): such a
+// kernel counts as "registered", so registering this pack again does not replace it.
+const ANY_PACK = Symbol.for('@clapjs/kernel-pack');
+
 function isOurs(config: KernelConfig | undefined): boolean {
   return config !== undefined && (config as unknown as Record<symbol, unknown>)[MARK] === true;
+}
+
+function isPacked(config: KernelConfig | undefined): boolean {
+  return isOurs(config) || (config !== undefined && (config as unknown as Record<symbol, unknown>)[ANY_PACK] === true);
 }
 
 /** The kernels this pack registers for the wasm backend, in registration order. */
@@ -39,7 +49,7 @@ export const WASM_PACK_KERNELS = [
  * @throws KernelPackError (`KERNELS_WASM_NO_BACKEND`) when the wasm backend is not registered
  */
 export function registerWasmKernels(): readonly string[] {
-  if (isOurs(getKernel('Conv2DBackpropFilter', 'wasm'))) return WASM_PACK_KERNELS;
+  if (isPacked(getKernel('Conv2DBackpropFilter', 'wasm'))) return WASM_PACK_KERNELS;
   captureOriginals((config) => isOurs(config));
   const configs = [
     conv2DBackpropFilterConfig,
@@ -56,10 +66,16 @@ export function registerWasmKernels(): readonly string[] {
     if (getKernel(config.kernelName, 'wasm') !== undefined) unregisterKernel(config.kernelName, 'wasm');
     registerKernel(config);
   }
+  reportKernelPack({
+    name: '@clapjs/kernels-wasm',
+    backend: 'wasm',
+    loaded: true,
+    detail: `${WASM_PACK_KERNELS.length} kernels (${WASM_PACK_KERNELS.join(', ')})`,
+  });
   return WASM_PACK_KERNELS;
 }
 
 /** Whether the pack's kernels are registered for the wasm backend (by any copy of the package). */
 export function wasmKernelsRegistered(): boolean {
-  return isOurs(getKernel('Conv2DBackpropFilter', 'wasm'));
+  return isPacked(getKernel('Conv2DBackpropFilter', 'wasm'));
 }

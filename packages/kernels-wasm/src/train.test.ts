@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, selectBackend } from '@clapjs/core';
+import { kernelPackStatuses, Rng, selectBackend } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
 import { registerWasmKernels, wasmKernelsRegistered, WASM_PACK_KERNELS } from './index.js';
 import { expectClose, useWasmWithPack } from './test-support.js';
@@ -71,6 +71,9 @@ describe('training on wasm with the pack', () => {
     expect(tf.getKernel('BatchMatMul', 'wasm')).toBe(kernel);
     expect(wasmKernelsRegistered()).toBe(true);
     for (const name of WASM_PACK_KERNELS) expect(tf.getKernel(name, 'wasm')).toBeDefined();
+    const report = kernelPackStatuses('wasm').find((p) => p.name === '@clapjs/kernels-wasm');
+    expect(report?.loaded).toBe(true);
+    expect(report?.detail).toContain('Conv2DBackpropFilter');
   });
 
   it('keeps working after switching backends back and forth (the wrapped kernel setup runs again)', async () => {
