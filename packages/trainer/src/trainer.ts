@@ -5,6 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { create, register } from '@clapjs/core';
 import { lossPlugins } from '@clapjs/losses';
 import type { ContrastiveLoss, NamedVariable, PartConfig, StepInfo, TrainerCallback } from '@clapjs/core';
+import { GradientPool } from './gradient-pool.js';
+import { defaultWorkerSetup } from './worker-setup.js';
 import {
   checkpointName,
   listCheckpoints,
@@ -52,6 +54,24 @@ export interface TrainerOptions {
   readonly callbacks?: readonly (TrainerCallback | PartConfig)[];
   /** Random generators whose state checkpoints save and resume restores (e.g. the model's). */
   readonly rngs?: Readonly<Record<string, StatefulRng>>;
+  /**
+   * Gradient workers (default 1: everything on this thread). With K ≥ 2, K worker_threads each
+   * compute the gradient along a contiguous shard of every batch, against the whole batch's
+   * embeddings (the loss sees every negative, as with 1); this thread keeps the model, the
+   * optimizer, clipping, the non-finite guard, checkpoints and evaluation. For CPU backends
+   * without threads (tfjs-wasm under Node): K = the number of cores. Needs a model with
+   * `save(dir)` (ClapModel) and batches of at least K items.
+   */
+  readonly workers?: number;
+  /**
+   * Modules (URLs or absolute paths) each gradient worker imports before selecting the main
+   * thread's backend: kernel packs (`@clapjs/kernels-wasm/register`), plugin packages the model
+   * config names. Default: for wasm, the kernel packs the main thread loaded, resolved from the
+   * main module's and the working directory's node_modules; nothing otherwise.
+   */
+  readonly workerSetup?: readonly string[];
+  /** The gradient worker's script (default: gradient-worker.js beside this module); for bundlers that move files. */
+  readonly workerScript?: string | URL;
 }
 
 /** What {@link Trainer.fit} returns. */
@@ -92,6 +112,8 @@ export class Trainer {
   private lastMetrics: Record<string, number> | undefined;
   private best: { step: number; value: number } | undefined;
   private stopReason: string | undefined;
+  private readonly workers: number;
+  private pool: Promise<GradientPool> | undefined;
 
   constructor(
     readonly model: TrainableModel,
@@ -100,6 +122,13 @@ export class Trainer {
   ) {
     if (!Number.isInteger(options.steps) || options.steps < 1) {
       throw new TrainerError('TRAINER_OPTIONS', `Trainer: steps must be a positive integer, got ${options.steps}.`);
+    }
+    this.workers = options.workers ?? 1;
+    if (!Number.isInteger(this.workers) || this.workers < 1) {
+      throw new TrainerError('TRAINER_OPTIONS', `Trainer: workers must be a positive integer, got ${options.workers}.`);
+    }
+    if (this.workers > 1 && model.save === undefined) {
+      throw new TrainerError('TRAINER_OPTIONS', 'Trainer: workers > 1 needs a model with save(dir) (a ClapModel): each worker loads its copy from it.');
     }
     if (options.loss !== undefined) {
       this.loss = options.loss;
@@ -159,14 +188,11 @@ export class Trainer {
     return Math.exp((scale.variable.dataSync()[0] as number | undefined) ?? NaN);
   }
 
-  /**
-   * Runs one optimizer step on one batch.
-   * @returns the loss (NaN when the step was skipped as non-finite)
-   */
-  async trainStep(batch: Batch): Promise<number> {
+  /** The loss and gradients of one batch, computed on this thread. */
+  private localGradients(batch: Batch): { value: tf.Scalar; grads: tf.NamedTensorMap } {
     const trainable = this.optimizer.variables;
     const batchSize = batch.captions.length;
-    const { value, grads } = tf.tidy(() => {
+    return tf.tidy(() => {
       const logMel = tf.tensor4d(batch.logMel, [batchSize, batch.frames, batch.melBins, 1]);
       const tokens = this.model.tokenize(batch.captions);
       return tf.variableGrads(
@@ -174,6 +200,41 @@ export class Trainer {
         trainable.map((v) => v.variable),
       );
     });
+  }
+
+  /** The gradient workers, started on first use (the model is saved once for them to load). */
+  private gradientPool(): Promise<GradientPool> {
+    if (this.pool === undefined) {
+      const backend = tf.getBackend();
+      this.pool = GradientPool.start(this.model, {
+        workers: this.workers,
+        backend,
+        setup: this.options.workerSetup ?? defaultWorkerSetup(backend),
+        loss: this.options.loss?.getConfig() ?? (this.model.config.loss as PartConfig),
+        script: this.options.workerScript ?? new URL('./gradient-worker.js', import.meta.url),
+      });
+      // A failed start is reported by the step that awaits it; keep it from counting as unhandled.
+      this.pool.catch(() => undefined);
+    }
+    return this.pool;
+  }
+
+  /** Stops the gradient workers, if any (the next step starts them again). */
+  private async closeWorkers(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.then((p) => p.close(), () => undefined);
+  }
+
+  /**
+   * Runs one optimizer step on one batch (its gradients from the gradient workers when
+   * `workers` > 1).
+   * @returns the loss (NaN when the step was skipped as non-finite)
+   * @throws TrainerError `WORKER_FAILED` when a gradient worker fails; `TRAINER_OPTIONS` when the
+   * batch has fewer items than workers
+   */
+  async trainStep(batch: Batch): Promise<number> {
+    const { value, grads } = this.workers > 1 ? await (await this.gradientPool()).gradients(batch) : this.localGradients(batch);
     const gradList = Object.values(grads);
     const norm = globalNorm(gradList);
     const [lossValue, normValue] = [value.dataSync()[0] ?? NaN, norm.dataSync()[0] ?? NaN];
@@ -201,15 +262,8 @@ export class Trainer {
     return Number.isFinite(lossValue) ? lossValue : NaN;
   }
 
-  /**
-   * Trains until `options.steps` (continuing from {@link resume}'s step), calling the callbacks.
-   * @throws TrainerError `NON_FINITE_LOSS` after too many skipped steps, `EMPTY_DATA`
-   */
-  async fit(until = this.options.steps): Promise<TrainResult> {
-    const started = performance.now();
-    const startStep = this.step;
-    for (const c of this.callbacks) await c.onTrainBegin?.({ totalSteps: this.options.steps, startStep });
-    let stopped = false;
+  /** The steps of {@link fit}; true when a callback or {@link requestStop} stopped it. */
+  private async loop(until: number): Promise<boolean> {
     let samplesPerSecond = 0;
     while (this.step < until) {
       const t0 = performance.now();
@@ -228,10 +282,26 @@ export class Trainer {
       };
       for (const c of this.callbacks) await c.onStepEnd?.(info);
       if (this.stopReason !== undefined || this.callbacks.some((c) => c.shouldStop?.() === true)) {
-        stopped = true;
         this.stopReason ??= `stopped by callback ${this.callbacks.find((c) => c.shouldStop?.())?.name ?? ''}`.trim();
-        break;
+        return true;
       }
+    }
+    return false;
+  }
+
+  /**
+   * Trains until `options.steps` (continuing from {@link resume}'s step), calling the callbacks.
+   * @throws TrainerError `NON_FINITE_LOSS` after too many skipped steps, `EMPTY_DATA`
+   */
+  async fit(until = this.options.steps): Promise<TrainResult> {
+    const started = performance.now();
+    const startStep = this.step;
+    for (const c of this.callbacks) await c.onTrainBegin?.({ totalSteps: this.options.steps, startStep });
+    let stopped: boolean;
+    try {
+      stopped = await this.loop(until);
+    } finally {
+      await this.closeWorkers();
     }
     const result: TrainResult = {
       step: this.step,
@@ -358,8 +428,9 @@ export class Trainer {
     return this.optimizer.variables;
   }
 
-  /** Frees the optimizer's moments (not the model). */
+  /** Frees the optimizer's moments (not the model) and stops the gradient workers, if any. */
   dispose(): void {
+    void this.closeWorkers();
     this.optimizer.dispose();
   }
 }

@@ -1,0 +1,166 @@
+// The gradient worker (a worker_threads entry, dist/gradient-worker.js): holds a copy of the model,
+// and per step computes the gradients of the full-batch loss with respect to its shard's path.
+// It embeds its rows, publishes them, waits for the other workers' rows at a barrier (inside the
+// gradient tape, so the tape stays open), and scores all rows against all rows: the contrastive
+// loss sees every negative of the batch, exactly as single-thread training does. Summed over the
+// workers, the encoder gradients are the single-thread gradients; the similarity's gradient is
+// complete in every worker (the main thread takes worker 0's).
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parentPort } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs-core';
+import { create, register, selectBackend } from '@clapjs/core';
+import type { BackendName, CallOptions, ContrastiveLoss, NamedVariable } from '@clapjs/core';
+import { lossPlugins } from '@clapjs/losses';
+import { ClapModel } from '@clapjs/model';
+import { arriveAndWait, BarrierAborted } from './gradient-protocol.js';
+import type { InitMessage, LayoutEntry, StepMessage, WorkerReply } from './gradient-protocol.js';
+
+const TRAINING: CallOptions = { training: true };
+
+interface State {
+  readonly init: InitMessage;
+  readonly model: ClapModel;
+  readonly loss: ContrastiveLoss;
+  /** The model's variable for each layout entry. */
+  readonly variables: readonly NamedVariable[];
+  readonly dim: number;
+}
+
+let state: State | undefined;
+
+function reply(message: WorkerReply): void {
+  parentPort?.postMessage(message);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
+}
+
+function toSpecifier(spec: string): string {
+  return isAbsolute(spec) ? pathToFileURL(spec).href : spec;
+}
+
+/**
+ * Gives workers after the first their own dropout streams. A loaded model's parts all start from
+ * seed 0, so without this every worker would draw the same masks for its rows. The streams are
+ * private to the parts; any object with fork/getState/setState (core's Rng) a few levels down
+ * is re-seeded from a fork labelled with the worker index.
+ */
+function reseedDropout(model: ClapModel, index: number): void {
+  const seen = new Set<object>();
+  const visit = (value: unknown, depth: number): void => {
+    if (value === null || typeof value !== 'object' || seen.has(value) || depth > 3 || value instanceof tf.Tensor) return;
+    seen.add(value);
+    const rng = value as { fork?: unknown; getState?: unknown; setState?: unknown };
+    if (typeof rng.fork === 'function' && typeof rng.getState === 'function' && typeof rng.setState === 'function') {
+      const r = value as { fork(label: string): { getState(): unknown }; setState(s: unknown): void };
+      r.setState(r.fork(`gradient-worker-${index}`).getState());
+      return;
+    }
+    for (const child of Object.values(value)) visit(child, depth + 1);
+  };
+  for (const part of [model.audioEncoder, model.textEncoder, model.audioProjection, model.textProjection]) visit(part, 0);
+}
+
+async function start(init: InitMessage): Promise<void> {
+  for (const spec of init.setup) {
+    try {
+      await import(/* @vite-ignore */ toSpecifier(spec));
+    } catch (error) {
+      throw new Error(`cannot import the setup module "${spec}": ${describe(error)}`, { cause: error });
+    }
+  }
+  const selection = await selectBackend(init.backend as BackendName);
+  if (selection.name !== init.backend) throw new Error(`backend ${init.backend} did not load in the worker`);
+  const model = await ClapModel.load(init.modelDir);
+  for (const plugin of lossPlugins) register(plugin);
+  const loss = create('loss', init.loss, {}, 'loss');
+  const byPath = new Map(model.variables().map((v) => [v.path, v]));
+  const variables = init.layout.entries.map((entry) => {
+    const v = byPath.get(entry.path);
+    if (v === undefined || v.variable.size !== entry.size || v.trainable !== entry.trainable) {
+      throw new Error(`the loaded model's variable "${entry.path}" does not match the main thread's`);
+    }
+    return v;
+  });
+  if (init.index > 0) reseedDropout(model, init.index);
+  state = { init, model, loss, variables, dim: model.audioProjection.outputDim };
+  reply({ type: 'ready', dim: state.dim });
+}
+
+/** This step's full-batch embeddings: the other workers' rows as constants around our live rows. */
+function fullBatch(own: tf.Tensor2D, view: Float32Array, step: StepMessage, dim: number): tf.Tensor2D {
+  const rows = own.shape[0];
+  const end = step.rowStart + rows;
+  const pieces: tf.Tensor2D[] = [];
+  if (step.rowStart > 0) pieces.push(tf.tensor2d(view.slice(0, step.rowStart * dim), [step.rowStart, dim]));
+  pieces.push(own);
+  if (end < step.batchSize) pieces.push(tf.tensor2d(view.slice(end * dim, step.batchSize * dim), [step.batchSize - end, dim]));
+  return pieces.length === 1 ? own : tf.concat(pieces, 0);
+}
+
+function runStep(s: State, step: StepMessage): number {
+  const { init, model, loss, variables, dim } = s;
+  const { layout, buffers } = init;
+  const weights = new Float32Array(buffers.weights);
+  tf.tidy(() => {
+    layout.entries.forEach((entry, i) => {
+      // A copy: tfjs-cpu would otherwise keep the shared memory as the variable's storage.
+      variables[i]!.variable.assign(tf.tensor(weights.slice(entry.offset, entry.offset + entry.size), [...entry.shape]));
+    });
+  });
+  const trainable = layout.entries.flatMap((e, i) => (e.trainable ? [variables[i]!.variable] : []));
+  const rows = step.captions.length;
+  const audioView = new Float32Array(step.embeddings, 0, step.batchSize * dim);
+  const textView = new Float32Array(step.embeddings, step.batchSize * dim * 4, step.batchSize * dim);
+  const control = new Int32Array(buffers.control);
+  const { value, grads } = tf.tidy(() => {
+    const logMel = tf.tensor4d(step.logMel, [rows, step.frames, step.melBins, 1]);
+    const tokens = model.tokenize(step.captions);
+    return tf.variableGrads(() => {
+      const audio = model.audioProjection.call(model.audioEncoder.encode(logMel, TRAINING), TRAINING);
+      const text = model.textProjection.call(model.textEncoder.encode(tokens, TRAINING), TRAINING);
+      audioView.set(audio.dataSync(), step.rowStart * dim);
+      textView.set(text.dataSync(), step.rowStart * dim);
+      arriveAndWait(control, init.count);
+      const logits = model.similarity.call(fullBatch(text, textView, step, dim), fullBatch(audio, audioView, step, dim));
+      return loss.call(logits);
+    }, trainable);
+  });
+  const gradSlab = new Float32Array(buffers.grads, init.index * layout.gradSize * 4, layout.gradSize);
+  const statSlab = new Float32Array(buffers.stats, init.index * layout.statSize * 4, layout.statSize);
+  const hasGrad = new Uint8Array(buffers.hasGrad, init.index * layout.trainableCount, layout.trainableCount);
+  let t = 0;
+  layout.entries.forEach((entry: LayoutEntry, i) => {
+    const variable = variables[i]!.variable;
+    if (entry.trainable) {
+      const g = grads[variable.name];
+      hasGrad[t] = g === undefined ? 0 : 1;
+      if (g !== undefined) gradSlab.set(g.dataSync() as Float32Array, entry.gradOffset);
+      t += 1;
+    } else {
+      // The BatchNorm moving statistics this shard's forward pass updated.
+      statSlab.set(variable.dataSync() as Float32Array, entry.statOffset);
+    }
+  });
+  const lossValue = value.dataSync()[0] ?? NaN;
+  tf.dispose([value, ...Object.values(grads)]);
+  return lossValue;
+}
+
+parentPort?.on('message', (message: InitMessage | StepMessage | { type: 'close' }) => {
+  if (message.type === 'init') {
+    start(message).catch((error: unknown) => reply({ type: 'error', message: describe(error) }));
+  } else if (message.type === 'step') {
+    try {
+      if (state === undefined) throw new Error('step before init');
+      reply({ type: 'done', id: message.id, loss: runStep(state, message) });
+    } catch (error) {
+      reply({ type: 'error', message: error instanceof BarrierAborted ? 'stopped: another gradient worker failed' : describe(error) });
+    }
+  } else {
+    state?.model.dispose();
+    parentPort?.close();
+  }
+});

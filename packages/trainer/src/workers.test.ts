@@ -1,0 +1,167 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { create, selectBackend } from '@clapjs/core';
+import type { BackendName, ContrastiveLoss } from '@clapjs/core';
+import type { ClapModel } from '@clapjs/model';
+import { lossPlugins } from '@clapjs/losses';
+import { register } from '@clapjs/core';
+import { GradientPool } from './gradient-pool.js';
+import { shardRanges } from './gradient-protocol.js';
+import { Trainer, TrainerError } from './index.js';
+import { ToyData, ToyModel, toyLoss } from './toy.fixture.js';
+import { FIXTURE_SETUP, TinyData, tinyModel, workerScript } from './workers.fixture.js';
+
+let script = '';
+let loss: ContrastiveLoss;
+beforeAll(async () => {
+  script = await workerScript();
+  for (const plugin of lossPlugins) register(plugin);
+  loss = create('loss', { name: 'symmetric-clap' }, {});
+});
+
+function maxAbs(values: Float32Array): number {
+  return values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+}
+
+/** Gradients on this thread, by variable path. */
+function localGradients(model: ClapModel, batch: ReturnType<TinyData['batch']>): Map<string, Float32Array> {
+  const trainable = model.variables().filter((v) => v.trainable);
+  const { value, grads } = tf.tidy(() => {
+    const logMel = tf.tensor4d(batch.logMel, [batch.captions.length, batch.frames, batch.melBins, 1]);
+    const tokens = model.tokenize(batch.captions);
+    return tf.variableGrads(() => loss.call(model.forward(logMel, tokens, { training: true }).logits), trainable.map((v) => v.variable));
+  });
+  const out = new Map(trainable.map((v) => [v.path, grads[v.variable.name]!.dataSync() as Float32Array]));
+  tf.dispose([value, ...Object.values(grads)]);
+  return out;
+}
+
+describe('shardRanges', () => {
+  it('splits contiguously with sizes differing by at most one', () => {
+    expect(shardRanges(7, 3)).toEqual([
+      { start: 0, rows: 3 },
+      { start: 3, rows: 2 },
+      { start: 5, rows: 2 },
+    ]);
+    expect(shardRanges(64, 2)).toEqual([
+      { start: 0, rows: 32 },
+      { start: 32, rows: 32 },
+    ]);
+  });
+});
+
+describe.each(['cpu', 'wasm'] as BackendName[])('gradient workers on %s', (backend) => {
+  beforeAll(async () => {
+    await selectBackend(backend);
+  });
+
+  it('K = 2 and K = 3 gradients equal the single-thread gradients of the same batch', async () => {
+    const model = await tinyModel();
+    const batch = new TinyData(1, 9).batch(0);
+    const reference = localGradients(model, batch);
+    const statBefore = model.variables().find((v) => v.path.endsWith('running_mean'))!.variable.dataSync().slice();
+    for (const workers of [2, 3]) {
+      const pool = await GradientPool.start(model, { workers, backend, setup: [FIXTURE_SETUP], loss: { name: 'symmetric-clap' }, script });
+      try {
+        const { value, grads } = await pool.gradients(batch);
+        expect(Number.isFinite(value.dataSync()[0])).toBe(true);
+        for (const v of model.variables().filter((x) => x.trainable)) {
+          const ref = reference.get(v.path)!;
+          const got = grads[v.variable.name]!.dataSync() as Float32Array;
+          const tolerance = 1e-4 * Math.max(maxAbs(ref), 1e-6);
+          const worst = ref.reduce((m, r, i) => Math.max(m, Math.abs(r - got[i]!)), 0);
+          expect(worst, `${v.path} with ${workers} workers`).toBeLessThanOrEqual(tolerance);
+        }
+        tf.dispose([value, ...Object.values(grads)]);
+      } finally {
+        await pool.close();
+      }
+    }
+    // The moving statistic is the workers' average: it moved from its start.
+    const statAfter = model.variables().find((v) => v.path.endsWith('running_mean'))!.variable.dataSync();
+    expect(maxAbs(statAfter.map((x, i) => x - statBefore[i]!) as Float32Array)).toBeGreaterThan(0);
+    model.dispose();
+  });
+
+  it('5 steps with workers 2 follow the single-thread loss curve', async () => {
+    const curves: number[][] = [];
+    const stats: Float32Array[] = [];
+    for (const workers of [1, 2]) {
+      const model = await tinyModel(5);
+      const trainer = new Trainer(model, new TinyData(2, 8), { steps: 5, lr: 0.05, workers, workerSetup: [FIXTURE_SETUP], workerScript: script });
+      const result = await trainer.fit();
+      curves.push([...result.losses]);
+      stats.push(model.variables().find((v) => v.path.endsWith('running_mean'))!.variable.dataSync() as Float32Array);
+      trainer.dispose();
+      model.dispose();
+    }
+    const [one, two] = curves as [number[], number[]];
+    expect(two).toHaveLength(5);
+    two.forEach((l, i) => expect(Math.abs(l - one[i]!) / Math.abs(one[i]!)).toBeLessThan(1e-3));
+    // Equal shards: the average of the shard means is the batch mean, so the statistic matches too.
+    stats[1]!.forEach((x, i) => expect(x).toBeCloseTo(stats[0]![i]!, 4));
+  });
+});
+
+describe('gradient workers: lifecycle and errors', () => {
+  beforeAll(async () => {
+    await selectBackend('cpu');
+  });
+  afterAll(async () => {
+    await selectBackend('cpu');
+  });
+
+  it('keeps tf.memory().numTensors constant on the main thread across steps', async () => {
+    const model = await tinyModel();
+    const data = new TinyData(3, 8);
+    const trainer = new Trainer(model, data, { steps: 10, lr: 0.01, workers: 2, workerSetup: [FIXTURE_SETUP], workerScript: script });
+    for (let i = 0; i < 2; i++) await trainer.trainStep(data.batch(i));
+    const before = tf.memory().numTensors;
+    for (let i = 2; i < 6; i++) await trainer.trainStep(data.batch(i));
+    expect(tf.memory().numTensors).toBe(before);
+    trainer.dispose();
+    model.dispose();
+  });
+
+  it('reports a worker that cannot start as a TrainerError naming the worker and the cause', async () => {
+    const model = await tinyModel();
+    const trainer = new Trainer(model, new TinyData(4, 8), {
+      steps: 3,
+      workers: 2,
+      workerSetup: ['/nonexistent/kernel-pack/register.js'],
+      workerScript: script,
+    });
+    const error = await trainer.fit().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TrainerError);
+    expect((error as TrainerError).code).toBe('WORKER_FAILED');
+    expect((error as Error).message).toMatch(/Gradient worker [01] of 2 failed: cannot import the setup module "\/nonexistent\/kernel-pack\/register\.js"/);
+    trainer.dispose();
+    model.dispose();
+  });
+
+  it('fails a step cleanly when a worker cannot compute it, then the others are released', async () => {
+    const model = await tinyModel();
+    const pool = await GradientPool.start(model, { workers: 2, backend: 'cpu', setup: [FIXTURE_SETUP], loss: { name: 'symmetric-clap' }, script });
+    const good = new TinyData(5, 8).batch(0);
+    // Worker 1 gets rows of the wrong width: its forward pass throws; worker 0 waits at the barrier until released.
+    const bad = { ...good, melBins: 4, frames: 32 };
+    const error = await pool.gradients(bad).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TrainerError);
+    expect((error as TrainerError).code).toBe('WORKER_FAILED');
+    await expect(pool.gradients(good)).rejects.toBe(error);
+    await pool.close();
+    model.dispose();
+  });
+
+  it('refuses more workers than batch items, and workers without save()', async () => {
+    const model = await tinyModel();
+    const trainer = new Trainer(model, new TinyData(6, 2), { steps: 2, workers: 3, workerSetup: [FIXTURE_SETUP], workerScript: script });
+    await expect(trainer.fit()).rejects.toThrow(/3 gradient workers need at least 3 items per batch, but this batch has 2/);
+    trainer.dispose();
+    model.dispose();
+    const toy = new ToyModel(1);
+    expect(() => new Trainer(toy, new ToyData(1), { steps: 2, loss: toyLoss, workers: 2 })).toThrow(/needs a model with save/);
+    expect(() => new Trainer(toy, new ToyData(1), { steps: 2, loss: toyLoss, workers: 0 })).toThrow(/positive integer/);
+    toy.dispose();
+  });
+});
