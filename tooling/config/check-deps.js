@@ -8,6 +8,11 @@ import { fileURLToPath } from 'node:url';
 const rules = JSON.parse(readFileSync(new URL('./dependency-rules.json', import.meta.url), 'utf8'));
 const SPECIFIER = /(?:from\s+|import\s*\(\s*|require\s*\(\s*|import\s+)['"](@clapjs\/[a-z0-9-]+)/g;
 
+// Packages any package may use from its tests only (devDependencies, test files), e.g. the
+// test-backend helper that brings the wasm kernel pack into every model part's tests.
+const testOnly = new Set((rules.$testOnly ?? []).map((short) => `@clapjs/${short}`));
+const TEST_FILE = /(\.test\.tsx?|\/test-support\.ts|\/test-utils\/.*)$/;
+
 function ruleFor(dir) {
   if (rules[dir] !== undefined) return rules[dir];
   const wildcard = Object.keys(rules).find(
@@ -52,16 +57,24 @@ export function checkDependencies(root) {
       const used = new Map();
       for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies', 'devDependencies']) {
         for (const dep of Object.keys(pkg[field] ?? {})) {
-          if (dep.startsWith('@clapjs/')) used.set(dep, `package.json ${field}`);
+          if (!dep.startsWith('@clapjs/')) continue;
+          if (testOnly.has(dep) && field === 'devDependencies') continue;
+          used.set(dep, `package.json ${field}`);
         }
       }
       for (const file of sourceFiles(join(pkgDir, 'src'))) {
+        const where = relative(root, file).split(sep).join('/');
         for (const match of readFileSync(file, 'utf8').matchAll(SPECIFIER)) {
-          used.set(match[1], relative(root, file).split(sep).join('/'));
+          if (testOnly.has(match[1]) && TEST_FILE.test(where)) continue;
+          used.set(match[1], where);
         }
       }
       for (const [dep, where] of used) {
-        if (!allowed.has(dep)) {
+        if (testOnly.has(dep)) {
+          problems.push(
+            `${dir} uses the test-only ${dep} in ${where}; list it in devDependencies and import it only from test files (*.test.ts, test-support.ts, test-utils/)`,
+          );
+        } else if (!allowed.has(dep)) {
           problems.push(
             `${dir} may not depend on ${dep} (found in ${where}); allowed: ${rule.join(', ') || 'none'}`,
           );

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, selectBackend } from '@clapjs/core';
+import { Rng } from '@clapjs/core';
 import { Params } from '@clapjs/layers';
 import { describe, expect, it } from 'vitest';
 import { BatchNorm } from './batch-norm.js';
 import { expectRelativelyClose, randomTensor } from './test-support.js';
+import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
 
 const OPTIONS = { momentum: 0.1, epsilon: 1e-5 };
 
@@ -44,10 +45,10 @@ describe('BatchNorm', () => {
   for (const training of [true, false]) {
     for (const relu of [false, true]) {
       it(`matches autodiff BatchNorm${relu ? ' + ReLU' : ''} in ${training ? 'training' : 'inference'} mode on cpu and wasm`, async () => {
-        await selectBackend('cpu');
+        await useTestBackend('cpu');
         const reference = await valueAndGrads(training, relu, false);
-        for (const backend of ['cpu', 'wasm'] as const) {
-          await selectBackend(backend);
+        for (const backend of TEST_BACKENDS) {
+          await useTestBackend(backend);
           const ours = await valueAndGrads(training, relu, true);
           expectRelativelyClose(ours.value, reference.value);
           expectRelativelyClose(ours.dx, reference.dx);
@@ -59,7 +60,7 @@ describe('BatchNorm', () => {
   }
 
   it('updates the moving statistics with PyTorch momentum semantics only when training', async () => {
-    await selectBackend('wasm');
+    await useTestBackend('wasm');
     const params = new Params('bn', new Rng(0));
     const bn = new BatchNorm(params, 2, OPTIONS);
     // Channel 0 holds 1, 2, 3, 4; channel 1 holds 10, 10, 10, 30.

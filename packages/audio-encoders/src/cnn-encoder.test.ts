@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, selectBackend } from '@clapjs/core';
+import { Rng } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
 import { AudioEncoderInputError, CnnAudioEncoder } from './cnn-encoder.js';
 import type { AudioEncoderConfig } from './config.js';
 import { expectRelativelyClose, randomTensor } from './test-support.js';
+import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
 
 // Small widths and inputs keep these fast; the shapes that matter are checked in architecture.test.ts.
 const TINY: { config: AudioEncoderConfig; melBins: number; frames: number; outputDim: number }[] = [
@@ -17,9 +18,9 @@ function build(config: AudioEncoderConfig, melBins: number, seed = 0): CnnAudioE
   return new CnnAudioEncoder(config, { melBins, rng: new Rng(seed) });
 }
 
-describe.each(['cpu', 'wasm'] as const)('CnnAudioEncoder on %s', (backend) => {
+describe.each(TEST_BACKENDS)('CnnAudioEncoder on %s', (backend) => {
   it.each(TINY)('$config.name gives [batch, outputDim] features', async ({ config, melBins, frames, outputDim }) => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const encoder = build(config, melBins);
     expect(encoder.outputDim).toBe(outputDim);
     for (const batch of [1, 3]) {
@@ -32,7 +33,7 @@ describe.each(['cpu', 'wasm'] as const)('CnnAudioEncoder on %s', (backend) => {
   });
 
   it('every trainable weight gets a finite, non-zero gradient', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const encoder = build({ name: 'cnn10', width: 0.125, dropout: 0, blockDropout: 0 }, 16);
     const x = randomTensor([2, 20, 16, 1], 2) as tf.Tensor4D;
     const trainable = encoder.variables().filter((v) => v.trainable);
@@ -47,7 +48,7 @@ describe.each(['cpu', 'wasm'] as const)('CnnAudioEncoder on %s', (backend) => {
   });
 
   it('inference is deterministic; training uses batch statistics and dropout and updates moving statistics', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const encoder = build({ name: 'cnn-small', channels: [4, 8], outputDim: 12, dropout: 0.5 }, 8);
     const x = tf.add(randomTensor([4, 10, 8, 1], 3, 10), -40) as tf.Tensor4D; // log-mel-like values
     const stats = () => encoder.variables().filter((v) => !v.trainable).map((v) => Array.from(v.variable.dataSync()));
@@ -69,7 +70,7 @@ describe.each(['cpu', 'wasm'] as const)('CnnAudioEncoder on %s', (backend) => {
   });
 
   it('20 training steps keep tf.memory().numTensors constant', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const encoder = build({ name: 'cnn-small', channels: [4, 8], outputDim: 12 }, 8);
     const x = randomTensor([2, 10, 8, 1], 4) as tf.Tensor4D;
     const trainable = encoder.variables().filter((v) => v.trainable).map((v) => v.variable);
@@ -87,7 +88,7 @@ describe.each(['cpu', 'wasm'] as const)('CnnAudioEncoder on %s', (backend) => {
   });
 
   it('trains on a batch of one at the minimum input size (1×1 after the last pooling): finite output and gradients', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const encoder = build({ name: 'cnn14', width: 0.0625 }, 32);
     const x = randomTensor([1, 32, 32, 1], 6) as tf.Tensor4D;
     const trainable = encoder.variables().filter((v) => v.trainable).map((v) => v.variable);
@@ -100,7 +101,7 @@ describe.each(['cpu', 'wasm'] as const)('CnnAudioEncoder on %s', (backend) => {
   });
 
   it('refuses input of the wrong shape with an error that says what to pass', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const encoder = build({ name: 'cnn-small', channels: [4, 8], outputDim: 12 }, 8);
     expect(() => encoder.encode(tf.zeros([2, 10, 8]) as unknown as tf.Tensor4D, { training: false })).toThrow(AudioEncoderInputError);
     expect(() => encoder.encode(tf.zeros([2, 10, 6, 1]) as tf.Tensor4D, { training: false })).toThrow(/\[batch, frames, 8, 1\]/);
@@ -119,9 +120,9 @@ describe('across backends', () => {
       encoder.dispose();
       return values;
     };
-    await selectBackend('cpu');
+    await useTestBackend('cpu');
     const [e1, c1] = await run();
-    await selectBackend('wasm');
+    await useTestBackend('wasm');
     const [e2, c2] = await run();
     expectRelativelyClose(e2!, e1!);
     expectRelativelyClose(c2!, c1!);

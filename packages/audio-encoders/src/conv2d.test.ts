@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
 import { avgPool2d } from './avg-pool.js';
 import { conv2d } from './conv2d.js';
 import { expectRelativelyClose, randomTensor } from './test-support.js';
+import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
 
 // [batch, height, width, inChannels, outChannels, kernel]
 const SHAPES: [number, number, number, number, number, number][] = [
@@ -33,10 +33,10 @@ const native = (x: tf.Tensor4D, w: tf.Tensor4D) => tf.conv2d(x, w, 1, 'same');
 
 describe('conv2d', () => {
   it.each(SHAPES)('matches the cpu backend’s own conv2d gradient, shape %i×%i×%i×%i → %i, k=%i', async (...shape) => {
-    await selectBackend('cpu');
+    await useTestBackend('cpu');
     const reference = await gradsOf(native, shape);
-    for (const backend of ['cpu', 'wasm'] as const) {
-      await selectBackend(backend);
+    for (const backend of TEST_BACKENDS) {
+      await useTestBackend(backend);
       const ours = await gradsOf(conv2d, shape);
       expectRelativelyClose(ours.y, reference.y);
       expectRelativelyClose(ours.dx, reference.dx);
@@ -45,7 +45,7 @@ describe('conv2d', () => {
   });
 
   it('trains on wasm, where tf.conv2d itself has no filter gradient', async () => {
-    await selectBackend('wasm');
+    await useTestBackend('wasm');
     const x = randomTensor([1, 4, 4, 1], 1) as tf.Tensor4D;
     const w = randomTensor([3, 3, 1, 2], 2) as tf.Tensor4D;
     expect(() => tf.grad((k: tf.Tensor) => tf.sum(native(x, k as tf.Tensor4D)))(w)).toThrow(/Conv2DBackpropFilter/);
@@ -69,10 +69,10 @@ describe('conv2d', () => {
     };
     const builtIn = (x: tf.Tensor4D) => tf.avgPool(x, 2, 2, 'valid');
     const ours = (x: tf.Tensor4D) => avgPool2d(x, [2, 2]);
-    await selectBackend('cpu');
+    await useTestBackend('cpu');
     const [y, reference] = await run(builtIn);
-    for (const backend of ['cpu', 'wasm'] as const) {
-      await selectBackend(backend);
+    for (const backend of TEST_BACKENDS) {
+      await useTestBackend(backend);
       for (const pool of [builtIn, ours]) {
         const [value, dx] = await run(pool);
         expectRelativelyClose(value!, y!, 1e-6);
@@ -82,7 +82,7 @@ describe('conv2d', () => {
   });
 
   it('refuses even kernels and mismatched channels', async () => {
-    await selectBackend('cpu');
+    await useTestBackend('cpu');
     expect(() => conv2d(tf.zeros([1, 4, 4, 1]), tf.zeros([2, 2, 1, 1]))).toThrow(/odd size/);
     expect(() => conv2d(tf.zeros([1, 4, 4, 2]), tf.zeros([3, 3, 1, 1]))).toThrow(/2 channels/);
   });

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, selectBackend } from '@clapjs/core';
+import { Rng } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
 import { CnnAudioEncoder } from './cnn-encoder.js';
 import type { AudioEncoderConfig } from './config.js';
 import { PANNS_IGNORED_KEYS, pannsNameMap } from './name-map.js';
 import { expectRelativelyClose } from './test-support.js';
+import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
 
 // Made by scripts/make-panns-fixtures.py: PANNs-layout PyTorch models with random weights.
 interface Fixture {
@@ -50,8 +51,8 @@ function importWeights(encoder: CnnAudioEncoder, fixture: Fixture): void {
 }
 
 describe.each(['panns-cnn14-w1-64', 'panns-cnn6-w1-16'])('PyTorch parity: %s', (name) => {
-  it.each(['cpu', 'wasm'] as const)('PANNs weights give PyTorch’s embedding and clipwise output on %s', async (backend) => {
-    await selectBackend(backend);
+  it.each(TEST_BACKENDS)('PANNs weights give PyTorch’s embedding and clipwise output on %s', async (backend) => {
+    await useTestBackend(backend);
     const fixture = load(name);
     const encoder = new CnnAudioEncoder(fixture.config, { melBins: fixture.melBins, rng: new Rng(0) });
     importWeights(encoder, fixture);
@@ -64,7 +65,7 @@ describe.each(['panns-cnn14-w1-64', 'panns-cnn6-w1-16'])('PyTorch parity: %s', (
   });
 
   it('training mode (batch statistics) gives PyTorch’s output and moving statistics on wasm', async () => {
-    await selectBackend('wasm');
+    await useTestBackend('wasm');
     const fixture = load(name);
     // PyTorch's trunk here has no dropout; switch ours off to compare.
     const config = { ...fixture.config, dropout: 0, blockDropout: 0 } as AudioEncoderConfig;

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
 import { LogMelExtractor } from './log-mel.js';
 import { configOf, dbError, loadGolden } from './test-utils/golden.js';
+import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
 
 const cases = loadGolden();
 /**
@@ -14,9 +14,9 @@ const cases = loadGolden();
  */
 const FLOAT32_RANGE_DB = 100;
 
-describe.each(['cpu', 'wasm'] as const)('LogMelExtractor.computeBatch on %s', (backend) => {
+describe.each(TEST_BACKENDS)('LogMelExtractor.computeBatch on %s', (backend) => {
   it('agrees with the typed-array path within the golden tolerance, for every setting', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     for (const name of new Set(cases.map((c) => c.setting.name))) {
       const group = cases.filter((c) => c.setting.name === name);
       const extractor = new LogMelExtractor(configOf(group[0]!));
@@ -39,7 +39,7 @@ describe.each(['cpu', 'wasm'] as const)('LogMelExtractor.computeBatch on %s', (b
   });
 
   it('leaks no tensors across calls and rebuilds its matrices after dispose()', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const c = cases[0]!;
     const extractor = new LogMelExtractor(configOf(c));
     const input = tf.tensor2d([Array.from(c.samples)]);

@@ -1,16 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, selectBackend } from '@clapjs/core';
+import { Rng } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
 import { dense, dropout, gelu, l2Normalize, layerNorm, matMul } from './ops.js';
+import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5) => {
   expect(a.length).toBe(b.length);
   for (let i = 0; i < a.length; i++) expect(Math.abs((a[i] ?? 0) - (b[i] ?? 0))).toBeLessThan(tol);
 };
 
-describe.each(['cpu', 'wasm'] as const)('ops on %s', (backend) => {
+describe.each(TEST_BACKENDS)('ops on %s', (backend) => {
   it('matMul has the same value and gradients as tf.matMul', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const rng = new Rng(1);
     const a = tf.tensor2d(rng.normalArray(12), [3, 4]);
     const b = tf.tensor2d(rng.normalArray(20), [4, 5]);
@@ -25,7 +26,7 @@ describe.each(['cpu', 'wasm'] as const)('ops on %s', (backend) => {
   });
 
   it('dense applies over the last axis of a rank-3 input', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const x = tf.ones([2, 3, 4]);
     const y = dense(x, tf.fill([4, 5], 0.5) as tf.Tensor2D, tf.fill([5], 1) as tf.Tensor1D);
     expect(y.shape).toEqual([2, 3, 5]);
@@ -33,7 +34,7 @@ describe.each(['cpu', 'wasm'] as const)('ops on %s', (backend) => {
   });
 
   it('layerNorm gives zero mean and unit variance rows before the affine part', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const x = tf.tensor2d([1, 2, 3, 4, 10, 20, 30, 40], [2, 4]);
     const y = layerNorm(x, tf.ones([4]) as tf.Tensor1D, tf.zeros([4]) as tf.Tensor1D);
     const v = await y.data();
@@ -43,18 +44,18 @@ describe.each(['cpu', 'wasm'] as const)('ops on %s', (backend) => {
   });
 
   it('gelu matches the erf form (PyTorch nn.GELU)', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     close(await gelu(tf.tensor1d([-1, 0, 1, 2])).data(), [-0.15865526, 0, 0.84134474, 1.95449974], 1e-5);
   });
 
   it('l2Normalize makes every row unit length and leaves a zero row at zero', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const y = l2Normalize(tf.tensor2d([3, 4, 0, 0], [2, 2]));
     close(await y.data(), [0.6, 0.8, 0, 0]);
   });
 
   it('dropout is the identity at inference and zeroes about `rate` when training', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const x = tf.ones([1000]);
     expect(dropout(x, 0.5, new Rng(1), false)).toBe(x);
     const kept = (await dropout(x, 0.5, new Rng(1), true).data()).filter((v) => v > 0).length;

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, selectBackend } from '@clapjs/core';
+import { Rng } from '@clapjs/core';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { infoNCE, LossInputError, sigLipLoss, symmetricClapLoss } from './index.js';
+import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
 
 type LossFn = (c: tf.Tensor2D) => tf.Scalar;
 const LOSSES: Record<string, LossFn> = {
@@ -42,9 +43,9 @@ function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: number): v
   }
 }
 
-describe.each(['cpu', 'wasm'] as const)('losses on %s', (backend) => {
+describe.each(TEST_BACKENDS)('losses on %s', (backend) => {
   it('hand-worked 3×3: C = ln2·I gives ln 2 for every cross-entropy, 3·ln2 + … for SigLIP', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const c = tf.mul(tf.eye(3), log(2)) as tf.Tensor2D;
     // Each row/column softmax is [2, 1, 1] / 4, so the diagonal has probability ½.
     expect(await value(symmetricClapLoss(c))).toBeCloseTo(log(2), 6);
@@ -56,7 +57,7 @@ describe.each(['cpu', 'wasm'] as const)('losses on %s', (backend) => {
   });
 
   it('hand-worked non-symmetric 3×3: rows give ln21/3, columns ln25/3, symmetric their mean', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const c = skew();
     // Rows: [3,3,1] → ln7 − ln3, then ln3 twice. Columns: [3,1,1] → ln5 − ln3, [3,1,1] → ln5, [1,1,1] → ln3.
     const rows = await value(infoNCE(c, 'text-to-audio'));
@@ -71,7 +72,7 @@ describe.each(['cpu', 'wasm'] as const)('losses on %s', (backend) => {
   });
 
   it('a batch of one: cross-entropies are exactly 0, SigLIP is softplus(−c), never NaN', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const c = tf.tensor2d([[37.5]]);
     expect(await value(symmetricClapLoss(c))).toBe(0);
     expect(await value(infoNCE(c, 'text-to-audio'))).toBe(0);
@@ -84,7 +85,7 @@ describe.each(['cpu', 'wasm'] as const)('losses on %s', (backend) => {
   });
 
   it.each(Object.keys(LOSSES))('%s matches PyTorch (value and gradient) on every fixture', async (key) => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const fn = LOSSES[key] as LossFn;
     for (const f of fixtures) {
       const c = tf.tensor2d(f.logits, [f.n, f.n]);
@@ -98,7 +99,7 @@ describe.each(['cpu', 'wasm'] as const)('losses on %s', (backend) => {
   });
 
   it.each(Object.keys(LOSSES))('%s gradient agrees with central finite differences', async (key) => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const fn = LOSSES[key] as LossFn;
     const n = 4;
     const values = new Rng(3).normalArray(n * n, 0, 2);
@@ -124,8 +125,8 @@ describe.each(['cpu', 'wasm'] as const)('losses on %s', (backend) => {
   // N = 4,096 on wasm; the pure-JS cpu backend takes minutes there on a loaded CI machine, so it
   // checks the same property at N = 1,024.
   it('stays finite and exact at N = 4,096 (cpu: 1,024) with a logit scale of 100', async () => {
-    await selectBackend(backend);
-    const n = backend === 'wasm' ? 4096 : 1024;
+    await useTestBackend(backend);
+    const n = backend.startsWith('wasm') ? 4096 : 1024;
     const rng = new Rng(7);
     // Logits in [−100, 100], the largest a clamped CLAP logit scale allows: exp() overflows float32.
     const data = rng.uniformArray(n * n, -100, 100);
@@ -157,8 +158,8 @@ describe.each(['cpu', 'wasm'] as const)('losses on %s', (backend) => {
   });
 
   it('SigLIP sums N² small terms without float32 drift (N = 2,048, cpu: 1,024; SigLIP-init logits)', async () => {
-    await selectBackend(backend);
-    const n = backend === 'wasm' ? 2048 : 1024;
+    await useTestBackend(backend);
+    const n = backend.startsWith('wasm') ? 2048 : 1024;
     // exp(s)·cos + b with s = log 10, b = −10: logits in [−20, 0], most softplus terms tiny.
     const data = new Rng(8).uniformArray(n * n, -20, 0);
     let sum = 0;
@@ -170,7 +171,7 @@ describe.each(['cpu', 'wasm'] as const)('losses on %s', (backend) => {
   });
 
   it('loss + gradient in a loop leaks no tensors', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const c = tf.variable(tf.tensor2d(new Rng(5).normalArray(64), [8, 8]));
     const step = () =>
       tf.tidy(() => {
@@ -187,7 +188,7 @@ describe.each(['cpu', 'wasm'] as const)('losses on %s', (backend) => {
   });
 
   it('refuses a non-square, empty or non-float logits matrix with a LossInputError', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const bad = [tf.zeros([2, 3]), tf.zeros([0, 0]), tf.zeros([2, 2], 'int32')] as tf.Tensor2D[];
     for (const c of bad) {
       for (const fn of Object.values(LOSSES)) {

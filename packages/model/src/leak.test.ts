@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
 import { ClapModel } from './index.js';
 import { CAPTIONS, inlineLoss, makeClips, tinyConfig } from './test-helpers.js';
+import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
 
-describe.each(['cpu', 'wasm'] as const)('memory on %s', (backend) => {
+describe.each(TEST_BACKENDS)('memory on %s', (backend) => {
   it('100 forward + backward passes of a full ClapModel keep the tensor count constant', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     // Shorter clips than the other tests: 100 steps on the pure-JS cpu backend must stay quick.
     const config = { ...tinyConfig(), audio: { preset: 'fast', clipSeconds: 0.25, nMels: 32 } };
     const model = await ClapModel.create(config, { seed: 3, captions: CAPTIONS });

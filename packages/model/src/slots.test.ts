@@ -1,13 +1,13 @@
 // The "done when" of issue 4: for each slot, two configs that differ only in that plugin name
 // each train 5 steps, save, reload and give the same outputs; config.json names the plugin.
 import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend } from '@clapjs/core';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClapModel, type ClapModelConfigInput } from './index.js';
 import { CAPTIONS, makeClips, tinyConfig, train } from './test-helpers.js';
+import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
 
 type Variant = { label: string; config: ClapModelConfigInput; names: Record<string, string> };
 
@@ -27,13 +27,13 @@ const PAIRS: [string, [Variant, Variant]][] = [
   ['loss', pair(['loss'], { name: 'symmetric-clap' }, { name: 'infonce' })],
 ];
 
-describe.each(['cpu', 'wasm'] as const)('each slot swaps by name on %s', (backend) => {
+describe.each(TEST_BACKENDS)('each slot swaps by name on %s', (backend) => {
   let root: string;
   const clips = makeClips(4);
   const captions = CAPTIONS.slice(0, 4);
 
   beforeAll(async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     root = await mkdtemp(join(tmpdir(), `clapjs-slots-${backend}-`));
   });
   afterAll(() => rm(root, { recursive: true, force: true }));

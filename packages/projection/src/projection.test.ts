@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, create, Rng, selectBackend } from '@clapjs/core';
+import { ConfigError, create, Rng } from '@clapjs/core';
 import type { Projection } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
 import './register.js';
 import { ProjectionInputError } from './index.js';
+import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
 
 const build = (config: Record<string, unknown>, inputDim = 3, where = 'audioProjection') =>
   create('projection', config as { name: string }, { inputDim, rng: new Rng(21) }, where);
@@ -29,9 +30,9 @@ const geluOf = (x: number) => {
 
 const EYE3 = [1, 0, 0, 0, 1, 0, 0, 0, 1];
 
-describe.each(['cpu', 'wasm'] as const)('projections on %s', (backend) => {
+describe.each(TEST_BACKENDS)('projections on %s', (backend) => {
   it('linear: x · kernel + bias, paths fc/kernel and fc/bias', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const p = build({ name: 'linear', dim: 2 });
     expect(p.variables().map((v) => [v.path, v.variable.shape, v.decay])).toEqual([
       ['fc/kernel', [3, 2], true],
@@ -48,7 +49,7 @@ describe.each(['cpu', 'wasm'] as const)('projections on %s', (backend) => {
     ['relu', [2 * 1 + 3 * 0]],
     ['gelu', [2 * geluOf(1) + 3 * geluOf(-2)]],
   ])('mlp (%s): fc1 → activation → fc2', async (activation, expected) => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const p = build({ name: 'mlp', dim: 1, hidden: 2, activation }, 2);
     expect(p.variables().map((v) => v.path)).toEqual(['fc1/kernel', 'fc1/bias', 'fc2/kernel', 'fc2/bias']);
     setWeights(p, { 'fc1/kernel': [1, 0, 0, 1], 'fc1/bias': [0, 0], 'fc2/kernel': [2, 3], 'fc2/bias': [0] });
@@ -57,7 +58,7 @@ describe.each(['cpu', 'wasm'] as const)('projections on %s', (backend) => {
   });
 
   it('residual: layerNorm(fc1(x) + fc2(gelu(fc1(x)))), msclap layout without biases', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const p = build({ name: 'residual', dim: 3 });
     expect(p.variables().map((v) => v.path)).toEqual(['fc1/kernel', 'fc2/kernel', 'norm/gamma', 'norm/beta']);
     setWeights(p, { 'fc1/kernel': EYE3, 'fc2/kernel': EYE3, 'norm/gamma': [1, 2, 1], 'norm/beta': [0, 0, 1] });
@@ -71,7 +72,7 @@ describe.each(['cpu', 'wasm'] as const)('projections on %s', (backend) => {
   });
 
   it('residual: dropout acts only when training, and is seeded', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const x = tf.tensor2d(new Rng(1).normalArray(4 * 3), [4, 3]);
     const outputs = async (training: boolean) => {
       const p = build({ name: 'residual', dim: 16, dropout: 0.5 });
@@ -89,7 +90,7 @@ describe.each(['cpu', 'wasm'] as const)('projections on %s', (backend) => {
     { name: 'mlp', dim: 4, hidden: 8, activation: 'gelu', dropout: 0.1 },
     { name: 'residual', dim: 4 },
   ])('$name: every trainable variable gets a gradient; 20 training steps leak nothing', async (config) => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const p = build(config, 6);
     const x = tf.tensor2d(new Rng(2).normalArray(5 * 6), [5, 6]);
     const target = tf.tensor2d(new Rng(3).normalArray(5 * 4), [5, 4]);
@@ -119,7 +120,7 @@ describe.each(['cpu', 'wasm'] as const)('projections on %s', (backend) => {
   });
 
   it('refuses features of the wrong width with a ProjectionInputError', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const p = build({ name: 'linear', dim: 2 });
     expect(() => p.call(tf.zeros([2, 5]) as tf.Tensor2D, { training: false })).toThrow(ProjectionInputError);
     expect(() => p.call(tf.zeros([2, 5]) as tf.Tensor2D, { training: false })).toThrow(/\[batch, 3\].*\[2, 5\]/);

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, create, Rng, selectBackend } from '@clapjs/core';
+import { ConfigError, create, Rng } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
 import './register.js';
 import type { ScaledSimilarity } from './index.js';
 import { CLIP_INIT_SCALE, MAX_SCALE, SimilarityInputError } from './index.js';
+import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
 
 const rng = () => new Rng(11);
 const build = (config: Record<string, unknown>) =>
@@ -21,9 +22,9 @@ const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5) => {
 const sigmoidLoss = (c: tf.Tensor2D) =>
   tf.mean(tf.softplus(tf.neg(tf.mul(c, tf.sub(tf.mul(tf.eye(c.shape[0]), 2), 1))))) as tf.Scalar;
 
-describe.each(['cpu', 'wasm'] as const)('similarity on %s', (backend) => {
+describe.each(TEST_BACKENDS)('similarity on %s', (backend) => {
   it('cosine: exp(s) · normalised T · normalised Aᵀ, rows = texts, + b with bias', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const text = tf.tensor2d([[3, 4], [2, 0]]);
     const audio = tf.tensor2d([[5, 0], [0, 0.5], [1, 1]]);
     const sim = build({ initScale: Math.log(2) });
@@ -40,7 +41,7 @@ describe.each(['cpu', 'wasm'] as const)('similarity on %s', (backend) => {
   });
 
   it('dot: exp(s) · T · Aᵀ without normalising', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const sim = create('similarity', { name: 'dot', initScale: 0 }, { rng: rng() });
     const c = sim.call(tf.tensor2d([[1, 2]]), tf.tensor2d([[3, 4], [-1, 0]]));
     expect(c.shape).toEqual([1, 2]);
@@ -49,7 +50,7 @@ describe.each(['cpu', 'wasm'] as const)('similarity on %s', (backend) => {
   });
 
   it('starts at log(1/0.07), clamps s to [0, maxScale] in afterUpdate', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const sim = build({});
     const s = sim.logitScale;
     close(await s.data(), [CLIP_INIT_SCALE]);
@@ -63,7 +64,7 @@ describe.each(['cpu', 'wasm'] as const)('similarity on %s', (backend) => {
   });
 
   it('names its variables logit_scale and logit_bias, without decay', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const sim = build({ bias: true, learnScale: false });
     expect(sim.variables().map((v) => [v.path, v.trainable, v.decay])).toEqual([
       ['logit_scale', false, false],
@@ -81,7 +82,7 @@ describe.each(['cpu', 'wasm'] as const)('similarity on %s', (backend) => {
   });
 
   it.each(['cosine', 'dot'])('%s: gradients reach s, b and both embeddings; 20 steps leak nothing', async (name) => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const sim = create('similarity', { name, bias: true, initScale: 1 }, { rng: rng() });
     const r = new Rng(4);
     const text = tf.variable(tf.tensor2d(r.normalArray(12), [4, 3]));
@@ -112,7 +113,7 @@ describe.each(['cpu', 'wasm'] as const)('similarity on %s', (backend) => {
   });
 
   it('refuses embeddings of different widths with a SimilarityInputError', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const sim = build({});
     expect(() => sim.call(tf.zeros([2, 3]) as tf.Tensor2D, tf.zeros([2, 4]) as tf.Tensor2D)).toThrow(SimilarityInputError);
     expect(() => sim.call(tf.zeros([2, 3]) as tf.Tensor2D, tf.zeros([2, 4]) as tf.Tensor2D)).toThrow(/same `dim`/);

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, create, selectBackend } from '@clapjs/core';
+import { Rng, create } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
 import './register.js';
+import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
 
 const context = () => ({ vocabSize: 9, maxLength: 5, rng: new Rng(2) });
 const tokens = () => ({
@@ -9,9 +10,9 @@ const tokens = () => ({
   mask: tf.tensor2d([[1, 1, 1, 0, 0], [1, 1, 0, 0, 0]], [2, 5]),
 });
 
-describe.each(['cpu', 'wasm'] as const)('bag-of-embeddings on %s', (backend) => {
+describe.each(TEST_BACKENDS)('bag-of-embeddings on %s', (backend) => {
   it('is the masked mean of the word embeddings', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const model = create('text-encoder', { name: 'bag-of-embeddings', width: 4 }, context());
     expect(model.outputDim).toBe(4);
     const table = model.variables()[0]!.variable;
@@ -25,7 +26,7 @@ describe.each(['cpu', 'wasm'] as const)('bag-of-embeddings on %s', (backend) => 
   });
 
   it('trains its table and optional dense layer without leaking', async () => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const model = create('text-encoder', { name: 'bag-of-embeddings', width: 4, dense: 6, dropout: 0.2 }, context());
     expect(model.outputDim).toBe(6);
     expect(model.variables().map((v) => v.path)).toEqual(['embeddings/word', 'dense/kernel', 'dense/bias']);

@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, selectBackend } from '@clapjs/core';
+import { Rng } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
 import { batchMatMul } from './batch-matmul.js';
+import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
 
-describe.each(['cpu', 'wasm'] as const)('batchMatMul on %s', (backend) => {
+describe.each(TEST_BACKENDS)('batchMatMul on %s', (backend) => {
   it.each([
     [[2, 3, 4], [2, 4, 5]],
     [[2, 3, 4, 5], [2, 3, 5, 2]],
   ])('has the value and gradients of tf.matMul for %j · %j', async (shapeA, shapeB) => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const rng = new Rng(2);
     const size = (s: number[]) => s.reduce((x, y) => x * y, 1);
     tf.tidy(() => {

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, create, selectBackend } from '@clapjs/core';
+import { Rng, create } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
 import fixture from '../fixtures/bert-tiny.json' with { type: 'json' };
 import './register.js';
 import { bertNameMap } from './bert-names.js';
+import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
 
 // fixtures/make-bert-fixture.py: a random tiny BERT in PyTorch with Hugging Face's BertModel names.
 const { config: c, weights } = fixture as unknown as {
@@ -29,9 +30,9 @@ function loadBert(pooling: 'cls' | 'mean') {
   return encoder;
 }
 
-describe.each(['cpu', 'wasm'] as const)('post-LN transformer with BERT weights on %s', (backend) => {
+describe.each(TEST_BACKENDS)('post-LN transformer with BERT weights on %s', (backend) => {
   it.each(['cls', 'mean'] as const)('matches the PyTorch BertModel (%s pooling) to 1e-4', async (pooling) => {
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const encoder = loadBert(pooling);
     const tokens = { ids: tf.tensor2d(fixture.ids, undefined, 'int32'), mask: tf.tensor2d(fixture.mask) };
     const got = encoder.encode(tokens, { training: false }).arraySync();

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, selectBackend } from '@clapjs/core';
+import { Rng } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
 import { embeddingLookup, scatterAddRows } from './embedding-lookup.js';
+import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
 
 const vocab = 7;
 const dim = 3;
@@ -12,7 +13,7 @@ const upstream = () => tf.tensor3d(new Rng(4).normalArray(2 * 4 * dim), [2, 4, d
 
 /** The cpu backend's own tf.gather value and gradient: the reference. */
 async function cpuGatherReference(): Promise<{ value: Float32Array; grad: Float32Array }> {
-  await selectBackend('cpu');
+  await useTestBackend('cpu');
   return tf.tidy(() => {
     const ids = tf.tensor2d(idValues, [2, 4], 'int32');
     const dy = upstream();
@@ -27,9 +28,9 @@ const close = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 };
 
 describe('embeddingLookup', () => {
-  it.each(['cpu', 'wasm'] as const)('matches tf.gather and its cpu gradient on %s', async (backend) => {
+  it.each(TEST_BACKENDS)('matches tf.gather and its cpu gradient on %s', async (backend) => {
     const reference = await cpuGatherReference();
-    await selectBackend(backend);
+    await useTestBackend(backend);
     const before = tf.memory().numTensors;
     const [value, grad] = tf.tidy(() => {
       const ids = tf.tensor2d(idValues, [2, 4], 'int32');
@@ -45,12 +46,12 @@ describe('embeddingLookup', () => {
   });
 
   it('uses the typed-array scatter-add where UnsortedSegmentSum is missing (wasm)', async () => {
-    await selectBackend('wasm');
+    await useTestBackend('wasm');
     expect(tf.getKernel('UnsortedSegmentSum', 'wasm')).toBeUndefined();
   });
 
   it('scatterAddRows equals tf.unsortedSegmentSum', async () => {
-    await selectBackend('cpu');
+    await useTestBackend('cpu');
     tf.tidy(() => {
       const rows = tf.tensor2d(new Rng(5).normalArray(8 * dim), [8, dim]);
       const ids = tf.tensor1d(idValues.flat(), 'int32');

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ClapError, ConfigError, Rng, create, selectBackend, type TextEncoder, type TokenBatch } from '@clapjs/core';
+import { ClapError, ConfigError, Rng, create, type TextEncoder, type TokenBatch } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
 import './register.js';
+import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
 
 const vocabSize = 11;
 const maxLength = 6;
@@ -37,7 +38,7 @@ function errorOf(f: () => unknown): unknown {
 
 describe('transformer text encoder', () => {
   it.each(variants)('gives [batch, width] for %j and ignores padded tokens', async (variant) => {
-    await selectBackend('cpu');
+    await useTestBackend('cpu');
     const model = encoder(variant);
     expect(model.outputDim).toBe(8);
     const a = batch(0);
@@ -57,16 +58,16 @@ describe('transformer text encoder', () => {
   });
 
   it('gives the same output on cpu and wasm, and for the same seed', async () => {
-    await selectBackend('cpu');
+    await useTestBackend('cpu');
     const tokens = batch();
     const cpu = encoder({ norm: 'post' }, 7).encode(tokens, { training: false }).dataSync();
-    await selectBackend('wasm');
+    await useTestBackend('wasm');
     const wasm = encoder({ norm: 'post' }, 7).encode(tokens, { training: false }).dataSync();
     for (let i = 0; i < cpu.length; i++) expect(Math.abs(cpu[i]! - wasm[i]!)).toBeLessThan(1e-4);
   });
 
-  it.each(['cpu', 'wasm'] as const)('sends a gradient to every trainable weight on %s', async (backend) => {
-    await selectBackend(backend);
+  it.each(TEST_BACKENDS)('sends a gradient to every trainable weight on %s', async (backend) => {
+    await useTestBackend(backend);
     for (const variant of [variants[0], variants[3]]) {
       const model = encoder(variant);
       const tokens = batch();
@@ -89,8 +90,8 @@ describe('transformer text encoder', () => {
     }
   });
 
-  it.each(['cpu', 'wasm'] as const)('keeps tf.memory().numTensors constant over 20 training steps on %s', async (backend) => {
-    await selectBackend(backend);
+  it.each(TEST_BACKENDS)('keeps tf.memory().numTensors constant over 20 training steps on %s', async (backend) => {
+    await useTestBackend(backend);
     const model = encoder({ norm: 'post', pooling: 'mean' });
     const tokens = batch();
     const optimizer = tf.train.adam(1e-2);
@@ -112,7 +113,7 @@ describe('transformer text encoder', () => {
   });
 
   it('applies dropout only when training', async () => {
-    await selectBackend('cpu');
+    await useTestBackend('cpu');
     const model = encoder({ dropout: 0.5 });
     const tokens = batch();
     const a = model.encode(tokens, { training: false }).dataSync();
@@ -123,7 +124,7 @@ describe('transformer text encoder', () => {
   });
 
   it('names the config key it refuses', async () => {
-    await selectBackend('cpu');
+    await useTestBackend('cpu');
     const heads = errorOf(() => encoder({ width: 10, heads: 4 }));
     expect(heads).toBeInstanceOf(ConfigError);
     expect((heads as ConfigError).path).toBe('textEncoder.heads');
@@ -139,7 +140,7 @@ describe('transformer text encoder', () => {
   });
 
   it('takes a batch of one, shorter than maxLength', async () => {
-    await selectBackend('wasm');
+    await useTestBackend('wasm');
     const model = encoder({ pooling: 'mean' });
     const tokens = { ids: tf.tensor2d([[2, 5, 7]], [1, 3], 'int32'), mask: tf.tensor2d([[1, 1, 1]], [1, 3]) };
     const y = model.encode(tokens, { training: true });
@@ -149,7 +150,7 @@ describe('transformer text encoder', () => {
   });
 
   it('refuses a batch longer than its positions with a ClapError', async () => {
-    await selectBackend('cpu');
+    await useTestBackend('cpu');
     const model = encoder({});
     const tokens = { ids: tf.zeros([1, 9], 'int32') as tf.Tensor2D, mask: tf.ones([1, 9]) as tf.Tensor2D };
     expect(errorOf(() => model.encode(tokens, { training: false }))).toMatchObject({ code: 'TOKENS_INVALID' });
@@ -158,7 +159,7 @@ describe('transformer text encoder', () => {
   });
 
   it('reports its resolved config, which rebuilds the same model', async () => {
-    await selectBackend('cpu');
+    await useTestBackend('cpu');
     const model = encoder({ ffn: undefined });
     expect(model.getConfig()).toMatchObject({ name: 'transformer', ffn: 32, maxLength, norm: 'pre', pooling: 'cls' });
     const again = create('text-encoder', model.getConfig(), { vocabSize, maxLength, rng: new Rng(1) });
