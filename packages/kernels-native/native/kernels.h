@@ -1,0 +1,75 @@
+// Shared declarations of the native kernel pack: oneDNN primitives cached by shape, run on
+// caller-owned float32 buffers (views of tfjs-wasm's heap), synchronously.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+namespace clapjs {
+
+// A 2-D convolution's geometry in tfjs's terms (NHWC input, HWIO filter); dilation 1 = none.
+struct ConvGeometry {
+  int64_t n, h, w, c;        // input
+  int64_t oh, ow, k;         // output height, width, channels
+  int64_t kh, kw, sh, sw, dh, dw;
+  int64_t top, left, bottom, right;
+};
+
+enum class ConvKind { Forward, BackwardData, BackwardWeights };
+
+// How a convolution lays out its activations inside oneDNN: the user's NHWC directly, or the
+// library's preferred (blocked) format with reorders around the primitive.
+enum class ConvLayout { Direct, Any };
+
+// One cached primitive and the buffers it needs between calls (reorder targets, scratchpad).
+struct CachedOp {
+  dnnl::primitive prim;
+  // For each of the primitive's three tensors (two inputs, one output): the user's layout, the
+  // primitive's layout, the DNNL_ARG_* it binds to, and a reorder + buffer when they differ.
+  struct Slot {
+    int arg = 0;
+    dnnl::memory::desc user;
+    dnnl::memory::desc inner;
+    bool reorder = false;
+    dnnl::memory buffer;
+    dnnl::reorder convert;
+  } in0, in1, out;
+  dnnl::memory scratchpad;
+  bool hasScratchpad = false;
+};
+
+// Per-addon-instance state (one per Node environment: each worker_thread has its own).
+class State {
+ public:
+  State();
+  dnnl::engine engine;
+  dnnl::stream stream;
+  ConvLayout layout = ConvLayout::Direct;
+
+  // Runs a convolution (forward: a = x, b = filter, c = y; backward data: a = dy, b = filter,
+  // c = dx; backward weights: a = x, b = dy, c = dW).
+  void conv(ConvKind kind, const ConvGeometry& g, float* a, float* b, float* c);
+
+  // c[batch..., m, n] = op(a)[batch..., m, k] · op(b)[batch..., k, n]; batch dims broadcast
+  // (each aBatch[i], bBatch[i] equal or 1).
+  void matMul(const int64_t* aBatch, const int64_t* bBatch, int rank, int64_t m, int64_t n, int64_t k,
+              bool transposeA, bool transposeB, float* a, float* b, float* c);
+
+  size_t cacheSize() const { return cache_.size(); }
+  void clearCache() { cache_.clear(); }
+
+ private:
+  CachedOp& convOp(ConvKind kind, const ConvGeometry& g);
+  void run(CachedOp& op, float* a, float* b, float* c);
+  std::unordered_map<std::string, std::unique_ptr<CachedOp>> cache_;
+};
+
+// Fills a slot: the reorder (and buffer) exists only when the two layouts differ.
+void prepareSlot(CachedOp::Slot& slot, int arg, const dnnl::memory::desc& user, const dnnl::memory::desc& inner,
+                 bool isOutput, const dnnl::engine& engine);
+
+}  // namespace clapjs

@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** What the compiled addon (native/addon.cc) exports. All calls are synchronous. */
+export interface NativeAddon {
+  /** kind 0: y = conv(x, w); 1: dx from (dy, w); 2: dW from (x, dy). geometry: see convGeometry. */
+  conv2d(kind: 0 | 1 | 2, a: Float32Array, b: Float32Array, c: Float32Array, geometry: number[]): void;
+  matMul(a: Float32Array, b: Float32Array, c: Float32Array, aBatch: number[], bBatch: number[], m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): void;
+  setThreads(n: number): number;
+  threads(): number;
+  setLayout(layout: 'direct' | 'any'): void;
+  cacheSize(): number;
+  clearCache(): void;
+  info(): { version: string; isa: string; runtime: string; threads: number };
+}
+
+/** The outcome of loading the addon: the addon, or why it could not load and the fix. */
+export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string; path: string };
+
+const BINARY = 'kernels_native.node';
+const BUILD_FIX = 'apt-get install libdnnl-dev && pnpm --filter @clapjs/kernels-native build (in the clapjs repository), or npm rebuild @clapjs/kernels-native';
+
+// Loaded addons by path, on globalThis so that the ESM and CJS copies of this package share one
+// instance (one primitive cache, one thread setting) instead of loading the library twice.
+const LOADED = Symbol.for('@clapjs/kernels-native/addons');
+
+function loadedAddons(): Map<string, NativeAddon> {
+  const g = globalThis as unknown as Record<symbol, Map<string, NativeAddon> | undefined>;
+  return (g[LOADED] ??= new Map());
+}
+
+function moduleDir(): string {
+  // tsup's shims give import.meta.url a value in the CJS build too.
+  return dirname(fileURLToPath(import.meta.url));
+}
+
+/**
+ * Where the addon is looked for: `explicit`, else $CLAPJS_NATIVE_ADDON, else
+ * dist/<platform>-<arch>/kernels_native.node beside the built module (or, when running from src/
+ * in the repository, in ../dist).
+ */
+export function addonPath(explicit?: string): string {
+  const chosen = explicit ?? process.env.CLAPJS_NATIVE_ADDON;
+  if (chosen !== undefined && chosen !== '') return chosen;
+  const platform = `${process.platform}-${process.arch}`;
+  const here = moduleDir();
+  const candidates = [join(here, platform, BINARY), join(here, '..', 'dist', platform, BINARY)];
+  return candidates.find((p) => existsSync(p)) ?? (candidates[0] as string);
+}
+
+/** Loads the addon (once per path per process). Never throws: a failure says why and the fix. */
+export function loadAddon(explicit?: string): AddonLoad {
+  const path = addonPath(explicit);
+  const cached = loadedAddons().get(path);
+  if (cached !== undefined) return { ok: true, addon: cached, path };
+  if (typeof process === 'undefined' || typeof process.dlopen !== 'function') {
+    return { ok: false, path, reason: 'not in Node.js (native addons need Node): use @clapjs/kernels-wasm' };
+  }
+  if (!existsSync(path)) {
+    return { ok: false, path, reason: `not built: ${path} does not exist. Fix: ${BUILD_FIX}` };
+  }
+  try {
+    const module = { exports: {} as NativeAddon };
+    process.dlopen(module, path);
+    loadedAddons().set(path, module.exports);
+    return { ok: true, addon: module.exports, path };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const fix = /libdnnl\.so/.test(message)
+      ? 'the oneDNN runtime is missing: apt-get install libdnnl2 (or libdnnl-dev)'
+      : `rebuild it for this machine: ${BUILD_FIX}`;
+    return { ok: false, path, reason: `cannot load ${path}: ${message.split('\n')[0]}. Fix: ${fix}` };
+  }
+}

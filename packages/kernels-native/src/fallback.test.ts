@@ -1,0 +1,101 @@
+import { Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs-core';
+import { kernelPackStatuses, Rng, selectBackend } from '@clapjs/core';
+import { registerWasmKernels } from '@clapjs/kernels-wasm';
+import { describe, expect, it } from 'vitest';
+import { addonPath } from './addon.js';
+import { NATIVE_KERNELS, nativeKernelsStatus, nativeThreads, registerNativeKernels, setNativeThreads } from './index.js';
+import { expectClose, NATIVE_EXPECTED } from './test-support.js';
+
+const WASM_MARK = Symbol.for('@clapjs/kernels-wasm');
+const NATIVE_MARK = Symbol.for('@clapjs/kernels-native');
+const mark = (name: string, symbol: symbol): unknown => (tf.getKernel(name, 'wasm') as unknown as Record<symbol, unknown> | undefined)?.[symbol];
+
+/** Conv2D filter gradient of a small conv net, on the current backend. */
+function filterGradient(): Float32Array {
+  const rng = new Rng(51);
+  return tf.tidy(() => {
+    const x = tf.tensor4d(rng.normalArray(2 * 9 * 7 * 3), [2, 9, 7, 3]);
+    const w = tf.variable(tf.tensor4d(rng.normalArray(3 * 3 * 3 * 4), [3, 3, 3, 4]));
+    const { grads } = tf.variableGrads(() => tf.sum(tf.square(tf.conv2d(x, w, 2, 'same'))) as tf.Scalar, [w]);
+    const g = Float32Array.from(grads[w.name]!.dataSync());
+    w.dispose();
+    return g;
+  });
+}
+
+// Runs first in this file (a fresh process): nothing has loaded the addon yet.
+describe('when the addon cannot load', () => {
+  it('reports why and the fix, registers the wasm pack only, and training still works', async () => {
+    await selectBackend('cpu');
+    const ref = filterGradient();
+    process.env.CLAPJS_NATIVE_ADDON = '/nonexistent/kernels_native.node';
+    try {
+      await selectBackend('wasm');
+      const status = registerNativeKernels();
+      expect(status.loaded).toBe(false);
+      expect(status.detail).toContain('/nonexistent/kernels_native.node does not exist');
+      expect(status.detail).toContain('apt-get install libdnnl-dev && pnpm --filter @clapjs/kernels-native build');
+      expect(nativeKernelsStatus().loaded).toBe(false);
+      expect(nativeThreads()).toBeUndefined();
+      expect(() => setNativeThreads(1)).toThrow(/not loaded/);
+      expect(kernelPackStatuses('wasm')).toContainEqual({ name: '@clapjs/kernels-native', backend: 'wasm', loaded: false, detail: status.detail });
+      for (const name of NATIVE_KERNELS) expect(mark(name, NATIVE_MARK), name).toBeUndefined();
+      expect(mark('Conv2DBackpropFilter', WASM_MARK)).toBe(true);
+      expectClose(filterGradient(), ref, 'filter gradient with the wasm pack');
+    } finally {
+      delete process.env.CLAPJS_NATIVE_ADDON;
+    }
+  });
+
+  it('names a file that is not a loadable addon and says to rebuild', async () => {
+    await selectBackend('wasm');
+    const status = registerNativeKernels({ addonPath: new URL('../package.json', import.meta.url).pathname });
+    expect(status.loaded).toBe(false);
+    expect(status.detail).toMatch(/cannot load .*package\.json: .*Fix: rebuild it for this machine/);
+  });
+});
+
+describe.skipIf(!NATIVE_EXPECTED)('when the addon loads', () => {
+  it('registers once, shows up in selectBackend\'s report, and a later failed load restores the wasm pack', async () => {
+    await selectBackend('wasm');
+    const status = registerNativeKernels();
+    expect(status.loaded, status.detail).toBe(true);
+    expect(status.detail).toMatch(/^oneDNN 2\.\d+\.\d+ \(.+, OpenMP\), \d+ threads?: Conv2D/);
+    const configs = NATIVE_KERNELS.map((name) => tf.getKernel(name, 'wasm'));
+    expect(registerNativeKernels().loaded).toBe(true);
+    NATIVE_KERNELS.forEach((name, i) => expect(tf.getKernel(name, 'wasm'), name).toBe(configs[i]));
+    // The wasm pack registered again later (e.g. by an app) leaves the native kernels in place.
+    registerWasmKernels();
+    NATIVE_KERNELS.forEach((name, i) => expect(tf.getKernel(name, 'wasm'), name).toBe(configs[i]));
+    const selection = await selectBackend('wasm');
+    expect(selection.kernelPacks).toContainEqual({ name: '@clapjs/kernels-native', backend: 'wasm', loaded: true, detail: status.detail });
+
+    expect(registerNativeKernels({ addonPath: '/nonexistent/x.node' }).loaded).toBe(false);
+    for (const name of NATIVE_KERNELS) expect(mark(name, NATIVE_MARK), name).toBeUndefined();
+    expect(mark('BatchMatMul', WASM_MARK)).toBe(true);
+    expect(registerNativeKernels().loaded).toBe(true);
+    expect(mark('Conv2D', NATIVE_MARK)).toBe(true);
+  });
+
+  it('sets oneDNN threads per calling thread: a worker_thread\'s setting leaves the main thread\'s alone', async () => {
+    await selectBackend('wasm');
+    registerNativeKernels();
+    const before = nativeThreads()!;
+    expect(setNativeThreads(1)).toBe(1);
+    expect(nativeKernelsStatus().detail).toContain(', 1 thread:');
+    setNativeThreads(before);
+    const script = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const m = { exports: {} };
+      process.dlopen(m, workerData);
+      parentPort.postMessage([m.exports.setThreads(1), m.exports.threads()]);`;
+    const fromWorker = await new Promise<number[]>((resolve, reject) => {
+      const worker = new Worker(script, { eval: true, workerData: addonPath() });
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    expect(fromWorker).toEqual([1, 1]);
+    expect(nativeThreads()).toBe(before);
+  });
+});

@@ -1,0 +1,41 @@
+import type { backend_util, DataType, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+
+/**
+ * The part of tfjs-backend-wasm's `BackendWasm` the pack uses (declared here so that the pack
+ * type-checks without importing the backend, a peer loaded by the application).
+ */
+export interface WasmBackend {
+  /** Allocates an output tensor on the wasm heap (uninitialised memory). */
+  makeOutput(shape: number[], dtype: DataType): TensorInfo;
+  /** A view of a tensor's bytes on the wasm heap; invalidated when the heap grows. */
+  typedArrayFromHeap(info: TensorInfo): backend_util.TypedArray;
+}
+
+/** The arguments tfjs passes to a kernel function, with the wasm backend. */
+export interface NativeKernelArgs {
+  inputs: Record<string, TensorInfo>;
+  backend: WasmBackend;
+  attrs?: NamedAttrMap;
+}
+
+// The kernels that were registered before the native ones replaced them (kernels-wasm's, or the
+// wasm backend's own Conv2D): they run what the native kernels do not cover (other dtypes,
+// geometries oneDNN cannot express).
+const previous = new Map<string, KernelConfig>();
+
+/** Records the kernel a native one replaces. */
+export function setPrevious(config: KernelConfig): void {
+  previous.set(config.kernelName, config);
+}
+
+/** The kernel a native one replaced, if any. */
+export function getPrevious(kernelName: string): KernelConfig | undefined {
+  return previous.get(kernelName);
+}
+
+/** Runs the kernel that was registered before the native one. */
+export function callPrevious(kernelName: string, args: NativeKernelArgs): TensorInfo {
+  const config = previous.get(kernelName);
+  if (config === undefined) throw new Error(`@clapjs/kernels-native: no previous ${kernelName} kernel to fall back to`);
+  return (config.kernelFunc as KernelFunc)(args as never) as TensorInfo;
+}
