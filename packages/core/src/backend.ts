@@ -42,7 +42,8 @@ export type BackendPreference = 'auto' | BackendName | readonly BackendName[];
 const isNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
 
 type Importer = (specifier: string) => Promise<unknown>;
-type Loader = (importOptional: Importer) => Promise<string>;
+// `auto` is true when the backend is tried as part of 'auto' (then a software GPU is skipped).
+type Loader = (importOptional: Importer, auto: boolean) => Promise<string>;
 
 // A non-literal specifier keeps bundlers and the type checker from resolving optional packages.
 function importFromCore(specifier: string): Promise<unknown> {
@@ -86,7 +87,7 @@ async function loadTensorflow(importOptional: Importer): Promise<string> {
   throw new Error(failures.join('; '));
 }
 
-async function loadWebgpu(importOptional: Importer): Promise<string> {
+async function loadWebgpu(importOptional: Importer, auto: boolean): Promise<string> {
   const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
   let source = 'navigator.gpu';
   if (nav?.gpu === undefined) {
@@ -114,8 +115,17 @@ async function loadWebgpu(importOptional: Importer): Promise<string> {
       `${source} found no GPU adapter; install a Vulkan driver and the Vulkan loader (Debian: libvulkan1), or set VK_ICD_FILENAMES`,
     );
   }
+  const info = (adapter as { info?: { isFallbackAdapter?: boolean; description?: string; vendor?: string; architecture?: string } }).info;
+  const software = info?.isFallbackAdapter === true || (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  const what = info?.description || [info?.vendor, info?.architecture].filter(Boolean).join(' ') || 'an unnamed adapter';
+  if (software && auto) {
+    // SwiftShader or lavapipe: WebGPU on the CPU, far slower than wasm for training.
+    throw new Error(
+      `${source} found only a software adapter (${what}), which runs on the CPU, slower than wasm; ask for the webgpu backend explicitly to use it anyway (e.g. for correctness checks)`,
+    );
+  }
   await importOptional('@tensorflow/tfjs-backend-webgpu');
-  return `@tensorflow/tfjs-backend-webgpu via ${source}`;
+  return `@tensorflow/tfjs-backend-webgpu via ${source} on ${what}${software ? ' (a software adapter: runs on the CPU)' : ''}`;
 }
 
 async function loadWebgl(importOptional: Importer): Promise<string> {
@@ -171,7 +181,7 @@ export async function selectBackend(
   for (const name of order(preference)) {
     try {
       // An app (or a browser bundle) may have imported the backend itself already.
-      const what = tf.findBackendFactory(name) === null ? await LOADERS[name](importOptional) : 'already registered';
+      const what = tf.findBackendFactory(name) === null ? await LOADERS[name](importOptional, preference === 'auto') : 'already registered';
       if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') returned false`);
       await tf.ready();
       const kernelPacks = kernelPackStatuses(name);
