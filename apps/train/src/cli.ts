@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ClapError } from '@clapjs/core';
 import { loadConfig } from './config.js';
 import { classifyCommand, embedCommand, searchCommand } from './commands/inference.js';
@@ -26,6 +26,13 @@ function defaultConfig(): string {
     'configs/default.yaml';
 }
 
+function parseWorkers(value: string): number | 'auto' {
+  if (value === 'auto') return value;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('give a positive integer or auto.');
+  return n;
+}
+
 const program = new Command('clapjs')
   .description('Train and use CLAP (contrastive language-audio) models with TensorFlow.js')
   .showHelpAfterError();
@@ -38,13 +45,15 @@ program
   .option('-o, --out <dir>', 'output directory (default: runs/<name>)')
   .option('--steps <n>', 'override train.steps', (v) => Number.parseInt(v, 10))
   .option('--resume', 'continue from the latest checkpoint in the output directory')
+  .option('--workers <n|auto>', 'gradient workers (worker_threads); auto = CPU cores on wasm, else 1 (default: train.workers)', parseWorkers)
   .option('--no-progress', 'no progress bar')
-  .action(async (o: { config?: string; backend?: 'auto'; out?: string; steps?: number; resume?: boolean; progress: boolean }) => {
+  .action(async (o: { config?: string; backend?: 'auto'; out?: string; steps?: number; resume?: boolean; workers?: number | 'auto'; progress: boolean }) => {
     const loaded = loadConfig(o.config ?? defaultConfig());
     await runTraining(loaded, {
       ...(o.out === undefined ? {} : { out: o.out }),
       ...(o.steps === undefined ? {} : { steps: o.steps }),
       ...(o.backend === undefined ? {} : { backend: o.backend }),
+      ...(o.workers === undefined ? {} : { workers: o.workers }),
       resume: o.resume === true,
       progress: o.progress,
     });

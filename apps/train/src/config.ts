@@ -46,6 +46,11 @@ export const trainConfigSchema = z.strictObject({
       checkpointEvery: z.number().int().positive().optional(),
       evalEvery: z.number().int().positive().optional(),
       keepLast: z.number().int().positive().default(3),
+      /**
+       * Gradient workers (worker_threads, data-parallel: each computes one shard's gradients of
+       * the full-batch loss): a number, or `auto` = the CPU cores on the wasm backend, else 1.
+       */
+      workers: z.union([z.number().int().min(1).max(64), z.literal('auto')], { error: 'give a positive integer or auto' }).default(1),
     })
     .default({} as never),
   eval: z

@@ -1,8 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ClapModel } from '@clapjs/model';
 import type { PartConfig, TrainerCallback } from '@clapjs/core';
-import { evaluate, Trainer, zeroShotOnEmbeddings } from '@clapjs/trainer';
+import { evaluate, resolveModule, Trainer, zeroShotOnEmbeddings } from '@clapjs/trainer';
+import type { BackendSelection } from '@clapjs/core';
 import type { EvaluationResult, ZeroShotMetrics } from '@clapjs/trainer';
 import { chooseBackend } from './backend.js';
 import type { LoadedConfig } from './config.js';
@@ -20,6 +23,8 @@ export interface TrainRunOptions {
   /** Continue from the latest checkpoint under the output directory. */
   readonly resume?: boolean;
   readonly backend?: LoadedConfig['config']['backend'];
+  /** Overrides `train.workers`: gradient workers, or `auto` (the CPU cores on wasm, else 1). */
+  readonly workers?: number | 'auto';
   /** Show the progress bar (default: true). */
   readonly progress?: boolean;
   /** Stop after this step (the run's schedule still spans `steps`): for resume tests. */
@@ -44,6 +49,29 @@ export interface TrainRunSummary {
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 /**
+ * What each gradient worker imports before selecting the backend: the register entry of every
+ * kernel pack loaded for it (resolved from this app), then the config's plugin packages (npm
+ * names from the config's directory, ./paths relative to it).
+ */
+function workerSetup(loaded: LoadedConfig, backend: BackendSelection): string[] {
+  const packs = backend.kernelPacks
+    .filter((p) => p.loaded)
+    .flatMap((p) => {
+      try {
+        return [import.meta.resolve(`${p.name}/register`)];
+      } catch {
+        return [];
+      }
+    });
+  const plugins = [...loaded.config.plugins, ...((loaded.config.model as { plugins?: string[] }).plugins ?? [])].map((spec) =>
+    spec.startsWith('.') || spec.startsWith('/')
+      ? pathToFileURL(resolve(loaded.dir, spec)).href
+      : (resolveModule(spec, resolve(loaded.dir, 'config.js')) ?? resolveModule(spec, import.meta.filename) ?? spec),
+  );
+  return [...packs, ...plugins];
+}
+
+/**
  * Trains the model a config describes, end to end: plugins, backend, dataset, model (tokenizer
  * fitted on the training captions), trainer with progress bar, JSONL metrics log and
  * checkpoints; then evaluates on the test split (retrieval, and zero-shot on held-out
@@ -59,6 +87,10 @@ export async function runTraining(loaded: LoadedConfig, options: TrainRunOptions
   const outDir = resolve(options.out ?? join('runs', config.name));
   mkdirSync(outDir, { recursive: true });
   const steps = options.steps ?? config.train.steps;
+  const workersAsked = options.workers ?? config.train.workers;
+  // tfjs-wasm has no threads under Node: one gradient worker per core is how it uses them all.
+  const workers = workersAsked === 'auto' ? (backend.name === 'wasm' ? availableParallelism() : 1) : workersAsked;
+  log(`gradient workers: ${workers}${workersAsked === 'auto' ? ` (auto: ${backend.name === 'wasm' ? `${availableParallelism()} CPU cores` : `1 on ${backend.name}`})` : ''}`);
 
   const dataset = buildDataset(loaded);
   const captions = await splitCaptions(dataset, 'train');
@@ -85,6 +117,8 @@ export async function runTraining(loaded: LoadedConfig, options: TrainRunOptions
     maxBadSteps: config.train.maxBadSteps,
     outDir,
     keepLast: config.train.keepLast,
+    workers,
+    ...(workers > 1 ? { workerSetup: workerSetup(loaded, backend) } : {}),
     validation: () => makeLoader(loaded, dataset, model, 'val', false).evalBatches(),
     evaluation: { templates, maxItems: config.eval.maxItems },
     callbacks,

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NamedVariable, PartConfig } from '@clapjs/core';
 import { TrainerError } from './errors.js';
 import { ABORT, ARRIVED, makeLayout, shardRanges } from './gradient-protocol.js';
-import type { InitMessage, Layout, SharedBuffers, StepMessage, WorkerReply } from './gradient-protocol.js';
+import type { InitMessage, Layout, SharedBuffers, StepMessage, StepTimings, WorkerReply } from './gradient-protocol.js';
 import type { Batch, TrainableModel } from './types.js';
 
 /** How to start a {@link GradientPool}. */
@@ -46,6 +46,8 @@ export class GradientPool {
   private embeddings = new SharedArrayBuffer(4);
   private nextId = 0;
   private dim = 0;
+  /** Where the last step's time went: each worker's phases, and this thread's (ms). */
+  lastTimings: { readonly workers: readonly StepTimings[]; readonly prepare: number; readonly collect: number } | undefined;
 
   private constructor(
     private readonly workers: readonly Worker[],
@@ -176,6 +178,7 @@ export class GradientPool {
         `Trainer: ${count} gradient workers need at least ${count} items per batch, but this batch has ${batchSize}. Lower workers or raise the batch size.`,
       );
     }
+    const t0 = performance.now();
     const { entries } = this.layout;
     const weights = new Float32Array(this.buffers.weights);
     entries.forEach((e, i) => weights.set(this.variables[i]!.variable.dataSync() as Float32Array, e.offset));
@@ -184,6 +187,7 @@ export class GradientPool {
     Atomics.store(new Int32Array(this.buffers.control), ARRIVED, 0);
     const perRow = batch.frames * batch.melBins;
     const id = this.nextId++;
+    const prepare = performance.now() - t0;
     const replies = await Promise.all(
       shardRanges(batchSize, count).map(({ start, rows }, k) => {
         const logMel = batch.logMel.slice(start * perRow, (start + rows) * perRow);
@@ -201,9 +205,12 @@ export class GradientPool {
         return this.request(k, step, [logMel.buffer]);
       }),
     );
+    const t1 = performance.now();
     const first = replies[0];
     const loss = first?.type === 'done' ? first.loss : NaN;
-    return { value: tf.scalar(loss), grads: this.collect() };
+    const grads = this.collect();
+    this.lastTimings = { workers: replies.flatMap((r) => (r.type === 'done' ? [r.timings] : [])), prepare, collect: performance.now() - t1 };
+    return { value: tf.scalar(loss), grads };
   }
 
   /** Sums the gradient slabs into tensors and writes the averaged moving statistics back. */

@@ -100,10 +100,24 @@ export interface StepMessage {
   readonly embeddings: SharedArrayBuffer;
 }
 
+/** Where a worker's step time went (ms). */
+export interface StepTimings {
+  /** Copying the weights in from shared memory. */
+  readonly weights: number;
+  /** Forward pass of the shard up to the barrier. */
+  readonly forward: number;
+  /** Waiting at the barrier for the other workers. */
+  readonly wait: number;
+  /** Full-batch loss and the backward pass. */
+  readonly backward: number;
+  /** Copying the gradients and statistics out. */
+  readonly output: number;
+}
+
 /** Worker → main. */
 export type WorkerReply =
   | { readonly type: 'ready'; readonly dim: number }
-  | { readonly type: 'done'; readonly id: number; readonly loss: number }
+  | { readonly type: 'done'; readonly id: number; readonly loss: number; readonly timings: StepTimings }
   | { readonly type: 'error'; readonly message: string };
 
 /** Control words of the barrier. */

@@ -14,7 +14,7 @@ import type { BackendName, CallOptions, ContrastiveLoss, NamedVariable } from '@
 import { lossPlugins } from '@clapjs/losses';
 import { ClapModel } from '@clapjs/model';
 import { arriveAndWait, BarrierAborted } from './gradient-protocol.js';
-import type { InitMessage, LayoutEntry, StepMessage, WorkerReply } from './gradient-protocol.js';
+import type { InitMessage, LayoutEntry, StepMessage, StepTimings, WorkerReply } from './gradient-protocol.js';
 
 const TRAINING: CallOptions = { training: true };
 
@@ -100,8 +100,11 @@ function fullBatch(own: tf.Tensor2D, view: Float32Array, step: StepMessage, dim:
   return pieces.length === 1 ? own : tf.concat(pieces, 0);
 }
 
-function runStep(s: State, step: StepMessage): number {
+function runStep(s: State, step: StepMessage): { loss: number; timings: StepTimings } {
   const { init, model, loss, variables, dim } = s;
+  const t0 = performance.now();
+  let t1 = t0;
+  let t2 = t0;
   const { layout, buffers } = init;
   const weights = new Float32Array(buffers.weights);
   tf.tidy(() => {
@@ -110,6 +113,7 @@ function runStep(s: State, step: StepMessage): number {
       variables[i]!.variable.assign(tf.tensor(weights.slice(entry.offset, entry.offset + entry.size), [...entry.shape]));
     });
   });
+  const tWeights = performance.now();
   const trainable = layout.entries.flatMap((e, i) => (e.trainable ? [variables[i]!.variable] : []));
   const rows = step.captions.length;
   const audioView = new Float32Array(step.embeddings, 0, step.batchSize * dim);
@@ -123,11 +127,14 @@ function runStep(s: State, step: StepMessage): number {
       const text = model.textProjection.call(model.textEncoder.encode(tokens, TRAINING), TRAINING);
       audioView.set(audio.dataSync(), step.rowStart * dim);
       textView.set(text.dataSync(), step.rowStart * dim);
+      t1 = performance.now();
       arriveAndWait(control, init.count);
+      t2 = performance.now();
       const logits = model.similarity.call(fullBatch(text, textView, step, dim), fullBatch(audio, audioView, step, dim));
       return loss.call(logits);
     }, trainable);
   });
+  const t3 = performance.now();
   const gradSlab = new Float32Array(buffers.grads, init.index * layout.gradSize * 4, layout.gradSize);
   const statSlab = new Float32Array(buffers.stats, init.index * layout.statSize * 4, layout.statSize);
   const hasGrad = new Uint8Array(buffers.hasGrad, init.index * layout.trainableCount, layout.trainableCount);
@@ -146,7 +153,8 @@ function runStep(s: State, step: StepMessage): number {
   });
   const lossValue = value.dataSync()[0] ?? NaN;
   tf.dispose([value, ...Object.values(grads)]);
-  return lossValue;
+  const timings = { weights: tWeights - t0, forward: t1 - tWeights, wait: t2 - t1, backward: t3 - t2, output: performance.now() - t3 };
+  return { loss: lossValue, timings };
 }
 
 parentPort?.on('message', (message: InitMessage | StepMessage | { type: 'close' }) => {
@@ -155,7 +163,7 @@ parentPort?.on('message', (message: InitMessage | StepMessage | { type: 'close' 
   } else if (message.type === 'step') {
     try {
       if (state === undefined) throw new Error('step before init');
-      reply({ type: 'done', id: message.id, loss: runStep(state, message) });
+      reply({ type: 'done', id: message.id, ...runStep(state, message) });
     } catch (error) {
       reply({ type: 'error', message: error instanceof BarrierAborted ? 'stopped: another gradient worker failed' : describe(error) });
     }

@@ -19,6 +19,6 @@ export { retrievalMetrics, zeroShotMetrics } from './metrics.js';
 export type { RetrievalMetrics, ZeroShotMetrics } from './metrics.js';
 export { callbackPlugins, checkpointCallback, earlyStopCallback, evalCallback, loggerCallback } from './callbacks.js';
 export { TrainerError } from './errors.js';
-export { defaultWorkerSetup } from './worker-setup.js';
+export { defaultWorkerSetup, resolveModule } from './worker-setup.js';
 export type { Batch, BatchSource, StatefulRng, TrainableModel } from './types.js';
 export { VERSION } from './version.js';
