@@ -6,7 +6,7 @@ import { ClapModel } from '@clapjs/model';
 import { CPU_ROUTES, useTestBackend } from '@clapjs/test-backends';
 import { describe, expect, it } from 'vitest';
 import { Trainer } from './index.js';
-import { CAPTIONS, FRAMES, MELS, TinyData } from './workers.fixture.js';
+import { CAPTIONS, MELS, TinyData } from './workers.fixture.js';
 
 const STEPS = 1000;
 
