@@ -1,10 +1,51 @@
-import { formatBackendReport, selectBackend } from '@clapjs/core';
+import { BackendError, formatBackendReport, kernelPackStatuses, reportKernelPack, selectBackend } from '@clapjs/core';
 import type { BackendName, BackendSelection } from '@clapjs/core';
+import { CliError } from './errors.js';
+
+const KERNELS_WEBGPU = '@clapjs/kernels-webgpu';
+
+// Optional backends (`webgpu`, `@tensorflow/tfjs-backend-webgpu`, tfjs-node-gpu) are this app's
+// optional dependencies: under pnpm core cannot see them, so core imports them through here,
+// which resolves from the app's node_modules.
+const importModule = (specifier: string): Promise<unknown> => import(/* @vite-ignore */ specifier);
+
+/** What a user needs for `--backend webgpu`, appended to the error when it cannot load. */
+export const WEBGPU_HELP =
+  'WebGPU in Node needs the optional packages `webgpu` (Dawn) and `@tensorflow/tfjs-backend-webgpu`, ' +
+  'the Vulkan loader (Debian: apt-get install libvulkan1) and a Vulkan driver (NVIDIA: the driver\'s ICD; ' +
+  'without a GPU, for correctness only: VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json from Debian\'s chromium-common). ' +
+  'See apps/train/README.md, "Backends".';
+
+/**
+ * Registers @clapjs/kernels-webgpu (tiled GEMM for matMul and the convolutions, implicit-GEMM
+ * filter gradient) once the webgpu backend is loaded, and reports it to core. Without the pack
+ * the backend's own kernels run (correct, far slower: see bench/gpu).
+ */
+async function registerWebgpuPack(): Promise<void> {
+  try {
+    const pack = await import('@clapjs/kernels-webgpu');
+    const kernels = pack.registerWebgpuKernels();
+    // The pack reports itself from registerWebgpuKernels; this covers an older copy that does not.
+    if (!kernelPackStatuses('webgpu').some((p) => p.name === KERNELS_WEBGPU)) {
+      reportKernelPack({ name: KERNELS_WEBGPU, backend: 'webgpu', loaded: true, detail: kernels.join(', ') });
+    }
+  } catch (error) {
+    reportKernelPack({
+      name: KERNELS_WEBGPU,
+      backend: 'webgpu',
+      loaded: false,
+      detail: `${(error as Error).message.split('\n')[0]} (the backend's own kernels run instead)`,
+    });
+  }
+}
 
 /**
  * Picks the tfjs backend through core's selectBackend (auto: tensorflow, webgpu, webgl, wasm,
- * cpu), with clapjs's wasm kernel pack registered first so that wasm can train every model part.
+ * cpu), with clapjs's kernel packs registered: the wasm pack first so that wasm can train every
+ * model part, the webgpu pack once webgpu is chosen.
  * @param log where to print what was chosen and why the others were skipped
+ * @throws CliError (`BACKEND_UNAVAILABLE`) when the one backend asked for explicitly cannot load,
+ *   naming why and the fix (for webgpu: the packages, the Vulkan loader, a driver)
  */
 export async function chooseBackend(preference: 'auto' | BackendName, log: (line: string) => void): Promise<BackendSelection> {
   if (preference === 'auto' || preference === 'wasm') {
@@ -14,7 +55,22 @@ export async function chooseBackend(preference: 'auto' | BackendName, log: (line
       log(`(wasm kernel pack unavailable: ${(error as Error).message.split('\n')[0]})`);
     }
   }
-  const selection = await selectBackend(preference);
+  let selection: BackendSelection;
+  try {
+    selection = await selectBackend(preference, { importModule });
+  } catch (error) {
+    if (!(error instanceof BackendError) || preference === 'auto') throw error;
+    const reason = error.message.split('\n').find((line) => line.startsWith(`✗ ${preference}:`))?.slice(2) ?? error.message;
+    throw new CliError(
+      'BACKEND_UNAVAILABLE',
+      `--backend ${preference} cannot be used: ${reason}.${preference === 'webgpu' ? ` ${WEBGPU_HELP}` : ' Pick another with --backend (auto picks the fastest that loads).'}`,
+      { cause: error },
+    );
+  }
+  if (selection.name === 'webgpu') {
+    await registerWebgpuPack();
+    selection = { ...selection, kernelPacks: kernelPackStatuses('webgpu') };
+  }
   log(`backend: ${selection.name}`);
   for (const line of formatBackendReport(selection).split('\n')) log(`  ${line}`);
   return selection;

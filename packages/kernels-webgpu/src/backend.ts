@@ -19,6 +19,8 @@ export interface Program {
 export interface WebGpuBackend {
   runWebGPUProgram(program: Program, inputs: TensorInfo[], outputDtype: DataType): TensorInfo;
   disposeData(dataId: object, force?: boolean): boolean;
+  /** The GPUDevice (only its limits are read). */
+  readonly device: { readonly limits: { readonly maxStorageBuffersPerShaderStage: number } };
 }
 
 /** The arguments tfjs passes to a kernel function, with the webgpu backend. */

@@ -1,4 +1,5 @@
 import {
+  AddN,
   BatchMatMul,
   Conv2D,
   Conv2DBackpropFilter,
@@ -8,6 +9,8 @@ import {
   unregisterKernel,
   type KernelConfig,
 } from '@tensorflow/tfjs-core';
+import { reportKernelPack } from '@clapjs/core';
+import { addNKernel } from './add-n.js';
 import { KernelPackError } from './backend.js';
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { convConfigs } from './conv2d.js';
@@ -16,6 +19,7 @@ import { symmetricCrossEntropyConfigs } from './symmetric-ce.js';
 // Marks configs registered by this pack; a global symbol, so that two copies of the package
 // (ESM and CJS) recognise each other's kernels and registration stays idempotent.
 const MARK = Symbol.for('@clapjs/kernels-webgpu');
+const PACK = '@clapjs/kernels-webgpu';
 
 /** The kernels this pack registers for the webgpu backend. */
 export const WEBGPU_PACK_KERNELS = [BatchMatMul, Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter] as const;
@@ -59,11 +63,32 @@ export interface RegisterOptions {
  * implicit GEMMs, all on one tiled fp32 GEMM in workgroup memory. Cases outside the pack's
  * (int32, NCHW, odd batch broadcasts) still run the backend's kernels. Idempotent; call it after
  * `@tensorflow/tfjs-backend-webgpu` is imported (before or after `tf.setBackend('webgpu')`).
+ * Whatever `kernels` says, AddN is also taken over: the backend's own fails for more than 7 inputs
+ * (one storage buffer per input); the pack sums them in groups. The outcome is reported to
+ * @clapjs/core (`reportKernelPack`), so `selectBackend`'s report lists the pack.
  * @returns the names of the kernels now provided by the pack
  * @throws KernelPackError (`KERNELS_WEBGPU_NO_BACKEND`) when the webgpu backend's kernels are not
  *   registered, (`KERNELS_WEBGPU_UNKNOWN`) when `kernels` names one the pack does not have
  */
 export function registerWebgpuKernels(options: RegisterOptions = {}): readonly string[] {
+  try {
+    const registered = register(options);
+    reportKernelPack({
+      name: PACK,
+      backend: 'webgpu',
+      loaded: true,
+      detail: `tiled fp32 GEMM for ${registered.join(', ') || 'no kernel'}; AddN in groups the backend can bind`,
+    });
+    return registered;
+  } catch (error) {
+    if (error instanceof KernelPackError && error.code === 'KERNELS_WEBGPU_NO_BACKEND') {
+      reportKernelPack({ name: PACK, backend: 'webgpu', loaded: false, detail: error.message });
+    }
+    throw error;
+  }
+}
+
+function register(options: RegisterOptions): readonly string[] {
   const wanted = options.kernels ?? WEBGPU_PACK_KERNELS;
   for (const name of wanted) {
     if (!(WEBGPU_PACK_KERNELS as readonly string[]).includes(name)) {
@@ -79,6 +104,15 @@ export function registerWebgpuKernels(options: RegisterOptions = {}): readonly s
     (config as Marked)[MARK] = true;
     unregisterKernel(config.kernelName, 'webgpu');
     registerKernel(wanted.includes(config.kernelName) ? config : found[config.kernelName]!);
+  }
+  // AddN is a fix, not a speed-up (the backend's own fails beyond 7 inputs): always taken over,
+  // and kept by unregisterWebgpuKernels.
+  const addN = getKernel(AddN, 'webgpu') as Marked | undefined;
+  if (addN !== undefined && !isOurs(addN)) {
+    const config = addNKernel(addN) as Marked;
+    config[MARK] = true;
+    unregisterKernel(AddN, 'webgpu');
+    registerKernel(config);
   }
   // The fused loss kernels have no tfjs original; they are always registered (unused unless
   // symmetricCrossEntropy is called).
