@@ -146,7 +146,7 @@ export async function runTraining(loaded: LoadedConfig, options: TrainRunOptions
     });
     const zeroShot = evaluation.zeroShot;
     const zeroShotAll = task
-      ? zeroShotOnEmbeddings(
+      ? await zeroShotOnEmbeddings(
           model,
           evaluation.embeddings.audio,
           evaluation.embeddings.dim,

@@ -81,7 +81,9 @@ export async function writeCheckpoint(
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   const weights = pack(
-    variables.map((v) => ({ path: v.path, shape: [...v.variable.shape], data: v.variable.dataSync() as Float32Array })),
+    await Promise.all(
+      variables.map(async (v) => ({ path: v.path, shape: [...v.variable.shape], data: (await v.variable.data()) as Float32Array })),
+    ),
   );
   await writeFile(join(tmp, 'weights.bin'), weights.bytes);
   let optimizerEntry: StateFile['optimizer'];

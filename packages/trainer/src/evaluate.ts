@@ -97,11 +97,13 @@ export async function evaluate(
       return [ae, te, sample === undefined ? model.forward(logMel, model.tokenize(captions), { training: false }).logits : undefined];
     });
     dim = a.shape[1];
-    audio.push(a.dataSync() as Float32Array);
-    text.push(t.dataSync() as Float32Array);
+    // Asynchronous reads: WebGPU in Node has no synchronous readback.
+    const [aData, tData] = await Promise.all([a.data(), t.data()]);
+    audio.push(aData as Float32Array);
+    text.push(tData as Float32Array);
     if (c !== undefined) {
       const n = Math.min(count, options.sampleSize ?? 12);
-      const all = c.arraySync() as number[][];
+      const all = (await c.array()) as number[][];
       sample = {
         texts: captions.slice(0, n),
         audios: batch.ids.slice(0, n),
@@ -149,7 +151,7 @@ export async function evaluate(
   };
   let zeroShot: ZeroShotMetrics | undefined;
   const labelled = labels.map((l, i) => ({ l, i })).filter((x): x is { l: string; i: number } => x.l !== undefined);
-  const measured = labelled.length > 0 ? zeroShotOnEmbeddings(model, audioEmb, dim, labelled, options) : undefined;
+  const measured = labelled.length > 0 ? await zeroShotOnEmbeddings(model, audioEmb, dim, labelled, options) : undefined;
   // No clip carries one of the classes (e.g. the val split of a held-out task): report nothing, not 0 %.
   if (measured !== undefined && measured.items > 0) {
     zeroShot = measured;
@@ -171,30 +173,35 @@ export async function evaluate(
 }
 
 /** The class-prompt embeddings, averaged over templates and re-normalised: `[classes, dim]`. */
-export function classEmbeddings(model: TrainableModel, classes: readonly string[], templates: readonly string[]): Float32Array {
-  return tf.tidy(() => {
+export async function classEmbeddings(model: TrainableModel, classes: readonly string[], templates: readonly string[]): Promise<Float32Array> {
+  const embeddings = tf.tidy(() => {
     const perTemplate = templates.map((t) => model.encodeText(classes.map((c) => t.replaceAll('{label}', c))));
     const mean = tf.div(tf.addN(perTemplate), perTemplate.length);
     const norm = tf.sqrt(tf.sum(tf.square(mean), 1, true));
-    return tf.div(mean, tf.maximum(norm, 1e-12)).dataSync() as Float32Array;
+    return tf.div(mean, tf.maximum(norm, 1e-12));
   });
+  try {
+    return (await embeddings.data()) as Float32Array;
+  } finally {
+    embeddings.dispose();
+  }
 }
 
 /**
  * Zero-shot classification of already-embedded clips: each labelled clip against the classes'
  * prompt embeddings. Clips whose label is not among `options.classes` are left out.
  */
-export function zeroShotOnEmbeddings(
+export async function zeroShotOnEmbeddings(
   model: TrainableModel,
   audioEmb: Float32Array,
   dim: number,
   labelled: readonly { l: string; i: number }[],
   options: EvaluateOptions,
-): ZeroShotMetrics {
+): Promise<ZeroShotMetrics> {
   const classes = options.classes ?? [...new Set(labelled.map((x) => x.l))].sort();
   const index = new Map(classes.map((c, i) => [c, i]));
   const kept = labelled.filter((x) => index.has(x.l));
-  const classEmb = classEmbeddings(model, classes, options.templates ?? [DEFAULT_TEMPLATE]);
+  const classEmb = await classEmbeddings(model, classes, options.templates ?? [DEFAULT_TEMPLATE]);
   const clips = new Float32Array(kept.length * dim);
   kept.forEach((x, r) => clips.set(audioEmb.subarray(x.i * dim, (x.i + 1) * dim), r * dim));
   const scores = gram(clips, kept.length, classEmb, classes.length, dim);

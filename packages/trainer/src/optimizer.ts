@@ -89,7 +89,20 @@ export class AdamOptimizer {
     });
   }
 
-  /** Copies the moments out (for a checkpoint). */
+  /** Copies the moments out (for a checkpoint), reading asynchronously: works on every backend. */
+  async readState(): Promise<OptimizerState> {
+    const moments = new Map<string, { m: Float32Array; v: Float32Array }>();
+    for (const s of this.slots) {
+      const [m, v] = await Promise.all([s.m.data(), s.v.data()]);
+      moments.set(s.named.path, { m: m as Float32Array, v: v as Float32Array });
+    }
+    return { t: this.t, moments };
+  }
+
+  /**
+   * Copies the moments out synchronously (for a checkpoint); prefer {@link readState}, since
+   * WebGPU in Node cannot read synchronously.
+   */
   getState(): OptimizerState {
     const moments = new Map<string, { m: Float32Array; v: Float32Array }>();
     for (const s of this.slots) {

@@ -182,10 +182,12 @@ export class Trainer {
     throw new TrainerError('EMPTY_DATA', 'The training data yielded no batch. Check that the dataset has items in its train split.');
   }
 
-  private logitScale(): number {
+  // Every read from a tensor is asynchronous: WebGPU in Node has no synchronous readback
+  // (tfjs-backend-webgpu's dataSync needs an OffscreenCanvas), and elsewhere it avoids a stall.
+  private async logitScale(): Promise<number> {
     const scale = this.model.variables().find((v) => /logit_?scale/i.test(v.path));
     if (scale === undefined) return NaN;
-    return Math.exp((scale.variable.dataSync()[0] as number | undefined) ?? NaN);
+    return Math.exp(((await scale.variable.data())[0] as number | undefined) ?? NaN);
   }
 
   /** The loss and gradients of one batch, computed on this thread. */
@@ -237,7 +239,8 @@ export class Trainer {
     const { value, grads } = this.workers > 1 ? await (await this.gradientPool()).gradients(batch) : this.localGradients(batch);
     const gradList = Object.values(grads);
     const norm = globalNorm(gradList);
-    const [lossValue, normValue] = [value.dataSync()[0] ?? NaN, norm.dataSync()[0] ?? NaN];
+    const [lossData, normData] = await Promise.all([value.data(), norm.data()]);
+    const [lossValue, normValue] = [lossData[0] ?? NaN, normData[0] ?? NaN];
     const lr = this.learningRate(this.step);
     if (Number.isFinite(lossValue) && Number.isFinite(normValue)) {
       const clip = this.options.clipNorm ?? 1;
@@ -278,7 +281,7 @@ export class Trainer {
         loss,
         learningRate: lr,
         samplesPerSecond,
-        logitScale: this.logitScale(),
+        logitScale: await this.logitScale(),
       };
       for (const c of this.callbacks) await c.onStepEnd?.(info);
       if (this.stopReason !== undefined || this.callbacks.some((c) => c.shouldStop?.() === true)) {
@@ -353,7 +356,7 @@ export class Trainer {
     await writeCheckpoint(
       dir,
       this.model.variables(),
-      this.optimizer.getState(),
+      await this.optimizer.readState(),
       {
         step: this.step,
         data: this.data.getState(),
