@@ -1,6 +1,8 @@
 // CLAP-mini (BENCHMARKS.md) in plain tfjs-core, one configuration per process so that peak RSS
 // belongs to it alone. Prints one JSON line per figure.
-// Usage: node clap_mini.mjs <cpu|wasm> <pack|nopack> <batch> <measuredSteps> [warmupSteps]
+// Usage: node clap_mini.mjs <cpu|wasm> <pack|nopack|native> <batch> <measuredSteps> [warmupSteps]
+// `native`: wasm + @clapjs/kernels-native (oneDNN addon; its own threads), falling back to the
+// wasm pack when the addon cannot load (the engine name then says so).
 import * as tf from '@tensorflow/tfjs-core';
 // Static backend imports (selectBackend then finds them registered) keep the script bundleable.
 import '@tensorflow/tfjs-backend-cpu';
@@ -14,15 +16,23 @@ const [backend = 'wasm', packArg = 'pack', batchArg = '16', stepsArg = '10', war
 const batch = Number(batchArg);
 const steps = Number(stepsArg);
 const warmup = Number(warmupArg);
-const pack = packArg === 'pack';
-const engine = `tfjs-${backend}${backend === 'wasm' ? (pack ? '+kernels-wasm' : ' (no pack)') : ''}`;
+const pack = packArg === 'pack' || packArg === 'native';
+let engine = `tfjs-${backend}${backend === 'wasm' ? (pack ? '+kernels-wasm' : ' (no pack)') : ''}`;
+let threads = 1;
 
 function emit(record) {
   console.log(JSON.stringify({ bench: 'clap-mini', engine, batch, ...record }));
 }
 
 await selectBackend(backend);
-if (backend === 'wasm' && pack) registerWasmKernels();
+if (backend === 'wasm' && packArg === 'native') {
+  // Not a dependency of bench/ (an optional native build): loaded from the workspace's dist.
+  const { registerNativeKernels } = await import('../../packages/kernels-native/dist/index.js');
+  const status = registerNativeKernels();
+  engine = status.loaded ? 'tfjs-wasm+kernels-native' : 'tfjs-wasm+kernels-wasm (native not loaded)';
+  threads = status.threads ?? 1;
+  if (!status.loaded) console.error(status.detail);
+} else if (backend === 'wasm' && pack) registerWasmKernels();
 
 const rng = new Rng(1);
 // He-normal convs, Glorot-uniform dense (the values do not affect speed; shapes match PyTorch's).
@@ -73,6 +83,6 @@ emit({
   tensorsAfterEachStep: tensors,
   tensorsConstant: new Set(tensors.slice(1)).size <= 1,
   peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
-  threads: 1,
+  threads,
   cpus: os.cpus().length,
 });

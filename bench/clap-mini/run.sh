@@ -36,6 +36,11 @@ for batch in $BATCHES; do
   if [ "$PROFILE" = 1 ]; then
     CLAP_MINI_PROFILE=1 node clap-mini/clap_mini.mjs wasm pack "$batch" 1 1 2>/dev/null | json
   fi
+  echo "# batch $batch: tfjs wasm + @clapjs/kernels-native (oneDNN addon, all cores)" >&2
+  node clap-mini/clap_mini.mjs wasm native "$batch" "$STEPS" "$WARMUP" 2>/dev/null | json
+  if [ "$PROFILE" = 1 ]; then
+    CLAP_MINI_PROFILE=1 node clap-mini/clap_mini.mjs wasm native "$batch" 1 1 2>/dev/null | json
+  fi
   echo "# batch $batch: tfjs wasm without the pack" >&2
   node clap-mini/clap_mini.mjs wasm nopack "$batch" 1 0 2>/dev/null | json
   echo "# batch $batch: PyTorch (default threads, then 2 threads)" >&2

@@ -1,5 +1,7 @@
 // Convolutions through oneDNN: forward, backward data and backward weights, NHWC / HWIO at the
 // boundary (tfjs's layouts), primitives cached by geometry.
+#include <omp.h>
+
 #include <sstream>
 
 #include "kernels.h"
@@ -29,7 +31,8 @@ namespace {
 
 std::string key(ConvKind kind, ConvLayout layout, const ConvGeometry& g) {
   std::ostringstream s;
-  s << "conv" << static_cast<int>(kind) << '/' << static_cast<int>(layout);
+  // oneDNN splits work for the thread count at creation time: one primitive per count.
+  s << "conv" << static_cast<int>(kind) << '/' << static_cast<int>(layout) << '/' << omp_get_max_threads();
   for (int64_t v : {g.n, g.h, g.w, g.c, g.oh, g.ow, g.k, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.top, g.left,
                     g.bottom, g.right})
     s << ',' << v;
@@ -93,6 +96,7 @@ CachedOp& State::convOp(ConvKind kind, const ConvGeometry& g) {
   }
   op->hasScratchpad = scratch.get_size() > 0;
   if (op->hasScratchpad) op->scratchpad = memory(scratch, engine);
+  if (cache_.size() >= kMaxCached) cache_.clear();
   return *cache_.emplace(k, std::move(op)).first->second;
 }
 
@@ -117,7 +121,19 @@ void State::run(CachedOp& op, float* a, float* b, float* c) {
   stream.wait();
 }
 
+ThreadScope::ThreadScope(bool single) {
+  if (!single) return;
+  saved_ = omp_get_max_threads();
+  omp_set_num_threads(1);
+}
+
+ThreadScope::~ThreadScope() {
+  if (saved_ > 0) omp_set_num_threads(saved_);
+}
+
 void State::conv(ConvKind kind, const ConvGeometry& g, float* a, float* b, float* c) {
+  const double work = 2.0 * g.n * g.oh * g.ow * g.k * g.kh * g.kw * g.c;
+  ThreadScope scope(work < kSmallWork);
   run(convOp(kind, g), a, b, c);
 }
 

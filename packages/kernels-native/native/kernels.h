@@ -42,6 +42,23 @@ struct CachedOp {
   bool hasScratchpad = false;
 };
 
+// Primitives kept per addon instance; beyond this (many distinct shapes) the cache starts over.
+constexpr size_t kMaxCached = 512;
+
+// Work (floating-point operations) below which a call runs on the calling thread alone: waking
+// OpenMP's team costs more than it saves, and far more when another process holds the other
+// cores (a descheduled team member stalls the barrier for a whole time slice).
+constexpr double kSmallWork = 1 << 23;
+
+// Runs its scope with one OpenMP thread when `single`, restoring the caller's setting after.
+class ThreadScope {
+ public:
+  explicit ThreadScope(bool single);
+  ~ThreadScope();
+ private:
+  int saved_ = 0;
+};
+
 // Per-addon-instance state (one per Node environment: each worker_thread has its own).
 class State {
  public:

@@ -1,5 +1,7 @@
 // Batched matrix products through oneDNN's matmul primitive: transposed operands are plain
 // strides (no copy), batch dimensions broadcast, primitives cached by shape.
+#include <omp.h>
+
 #include <sstream>
 
 #include "kernels.h"
@@ -32,8 +34,11 @@ memory::desc operand(const int64_t* batch, int rank, int64_t r, int64_t c, bool 
 
 void State::matMul(const int64_t* aBatch, const int64_t* bBatch, int rank, int64_t m, int64_t n, int64_t k,
                    bool transposeA, bool transposeB, float* a, float* b, float* c) {
+  double work = 2.0 * m * n * k;
+  for (int i = 0; i < rank; i++) work *= aBatch[i] > bBatch[i] ? aBatch[i] : bBatch[i];
+  ThreadScope scope(work < kSmallWork);
   std::ostringstream s;
-  s << "matmul" << rank << ',' << m << ',' << n << ',' << k << ',' << transposeA << transposeB;
+  s << "matmul/" << omp_get_max_threads() << '/' << rank << ',' << m << ',' << n << ',' << k << ',' << transposeA << transposeB;
   for (int i = 0; i < rank; i++) s << ',' << aBatch[i] << 'x' << bBatch[i];
   const std::string key = s.str();
   auto found = cache_.find(key);
@@ -54,6 +59,7 @@ void State::matMul(const int64_t* aBatch, const int64_t* bBatch, int rank, int64
     const memory::desc scratch = pd.scratchpad_desc();
     op->hasScratchpad = scratch.get_size() > 0;
     if (op->hasScratchpad) op->scratchpad = memory(scratch, engine);
+    if (cache_.size() >= kMaxCached) cache_.clear();
     found = cache_.emplace(key, std::move(op)).first;
   }
   run(*found->second, a, b, c);
