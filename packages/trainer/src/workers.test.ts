@@ -9,7 +9,7 @@ import { GradientPool } from './gradient-pool.js';
 import { shardRanges } from './gradient-protocol.js';
 import { Trainer, TrainerError } from './index.js';
 import { ToyData, ToyModel, toyLoss } from './toy.fixture.js';
-import { FIXTURE_SETUP, TinyData, tinyModel, workerScript } from './workers.fixture.js';
+import { CAPTIONS, FIXTURE_SETUP, FRAMES, MELS, TinyData, tinyModel, workerScript } from './workers.fixture.js';
 
 let script = '';
 let loss: ContrastiveLoss;
@@ -100,6 +100,44 @@ describe.each(['cpu', 'wasm'] as BackendName[])('gradient workers on %s', (backe
     two.forEach((l, i) => expect(Math.abs(l - one[i]!) / Math.abs(one[i]!)).toBeLessThan(1e-3));
     // Equal shards: the average of the shard means is the batch mean, so the statistic matches too.
     stats[1]!.forEach((x, i) => expect(x).toBeCloseTo(stats[0]![i]!, 4));
+  });
+});
+
+describe('gradient workers with BatchNorm (cnn-small, cpu)', () => {
+  beforeAll(async () => {
+    await selectBackend('cpu');
+  });
+
+  it('averages the moving statistics: the input BatchNorm matches single-thread training exactly', async () => {
+    const config = {
+      audio: { preset: 'fast', nMels: 16, clipSeconds: 0.5 },
+      audioEncoder: { name: 'cnn-small', channels: [4], outputDim: 8, dropout: 0 },
+      textEncoder: { name: 'bag-of-embeddings', width: 8 },
+      tokenizer: { name: 'word', maxLength: 6 },
+      audioProjection: { name: 'linear', dim: 8 },
+      textProjection: { name: 'linear', dim: 8 },
+    };
+    const { ClapModel } = await import('@clapjs/model');
+    const batch = new TinyData(7, 8).batch(0);
+    const runningStats: Map<string, Float32Array>[] = [];
+    const losses: number[] = [];
+    for (const workers of [1, 2]) {
+      const model = await ClapModel.create(config as never, { seed: 2, captions: CAPTIONS });
+      const trainer = new Trainer(model, new TinyData(7, 8), { steps: 3, lr: 0.01, workers, workerScript: script });
+      losses.push(await trainer.trainStep({ ...batch, frames: FRAMES, melBins: MELS }));
+      runningStats.push(new Map(model.variables().filter((v) => !v.trainable).map((v) => [v.path, v.variable.dataSync() as Float32Array])));
+      trainer.dispose();
+      model.dispose();
+    }
+    const [one, two] = runningStats as [Map<string, Float32Array>, Map<string, Float32Array>];
+    expect(one.size).toBeGreaterThanOrEqual(4);
+    // bn0 normalises the input: the mean of the two shards' means is the batch mean.
+    const bn0 = [...one.keys()].find((p) => p.includes('bn0') && p.endsWith('running_mean'))!;
+    two.get(bn0)!.forEach((x, i) => expect(x).toBeCloseTo(one.get(bn0)![i]!, 5));
+    // Every moving statistic was updated from the workers (none left at its initial 0 or 1).
+    for (const [path, values] of two) expect(values.some((x) => x !== 0 && x !== 1), path).toBe(true);
+    // The loss differs only through per-shard BatchNorm statistics.
+    expect(Math.abs(losses[1]! - losses[0]!)).toBeLessThan(0.1 * losses[0]!);
   });
 });
 
