@@ -1,6 +1,6 @@
 import { BatchMatMul, type BatchMatMulAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
-import { callPrevious, type NativeKernelArgs } from './previous.js';
+import { callPrevious, runNative, type NativeKernelArgs } from './previous.js';
 
 /**
  * BatchMatMul through oneDNN's matmul primitive: transposeA/transposeB are strides (no copy, no
@@ -28,6 +28,5 @@ export function batchMatMul(addon: NativeAddon, args: NativeKernelArgs): TensorI
   if (k !== kb || !broadcasts || rank > 10 || m * n * k === 0 || outBatch.includes(0)) return callPrevious(BatchMatMul, args);
   const out = backend.makeOutput([...outBatch, m, n], 'float32');
   const view = (info: TensorInfo): Float32Array => backend.typedArrayFromHeap(info) as Float32Array;
-  addon.matMul(view(a), view(b), view(out), aBatch, bBatch, m, n, k, transposeA, transposeB);
-  return out;
+  return runNative(BatchMatMul, args, out, () => addon.matMul(view(a), view(b), view(out), aBatch, bBatch, m, n, k, transposeA, transposeB));
 }

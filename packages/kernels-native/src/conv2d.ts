@@ -1,6 +1,6 @@
 import { backend_util, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
-import { callPrevious, type NativeKernelArgs } from './previous.js';
+import { callPrevious, runNative, type NativeKernelArgs } from './previous.js';
 
 type Pair = number | [number, number];
 interface ConvAttrs {
@@ -59,8 +59,7 @@ export function conv2D(addon: NativeAddon, args: NativeKernelArgs): TensorInfo {
   if (g === undefined) return callPrevious(Conv2D, args);
   const y = backend.makeOutput([g[0]!, g[4]!, g[5]!, g[6]!], 'float32');
   // Views only after every allocation: an allocation may grow (and detach) the wasm heap.
-  addon.conv2d(0, view(backend, x), view(backend, filter), view(backend, y), g);
-  return y;
+  return runNative(Conv2D, args, y, () => addon.conv2d(0, view(backend, x), view(backend, filter), view(backend, y), g));
 }
 
 /** Conv2DBackpropInput: dx from dy and the filter (oneDNN backward data). Honours `dilations`. */
@@ -71,8 +70,7 @@ export function conv2DBackpropInput(addon: NativeAddon, args: NativeKernelArgs):
   const g = float32(dy, filter) && a.inputShape.length === 4 && filter.shape.length === 4 ? convGeometry([...a.inputShape], filter.shape, a) : undefined;
   if (g === undefined) return callPrevious(Conv2DBackpropInput, args);
   const dx = backend.makeOutput([...a.inputShape], 'float32');
-  addon.conv2d(1, view(backend, dy), view(backend, filter), view(backend, dx), g);
-  return dx;
+  return runNative(Conv2DBackpropInput, args, dx, () => addon.conv2d(1, view(backend, dy), view(backend, filter), view(backend, dx), g));
 }
 
 /** Conv2DBackpropFilter: dW from x and dy (oneDNN backward weights). Honours `dilations`. */
@@ -83,8 +81,7 @@ export function conv2DBackpropFilter(addon: NativeAddon, args: NativeKernelArgs)
   const g = float32(x, dy) && x.shape.length === 4 && a.filterShape.length === 4 ? convGeometry(x.shape, [...a.filterShape], a) : undefined;
   if (g === undefined) return callPrevious(Conv2DBackpropFilter, args);
   const dw = backend.makeOutput([...a.filterShape], 'float32');
-  addon.conv2d(2, view(backend, x), view(backend, dy), view(backend, dw), g);
-  return dw;
+  return runNative(Conv2DBackpropFilter, args, dw, () => addon.conv2d(2, view(backend, x), view(backend, dy), view(backend, dw), g));
 }
 
 function view(backend: NativeKernelArgs['backend'], info: TensorInfo): Float32Array {

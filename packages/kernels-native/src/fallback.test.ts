@@ -4,7 +4,7 @@ import { kernelPackStatuses, Rng, selectBackend } from '@clapjs/core';
 import { registerWasmKernels } from '@clapjs/kernels-wasm';
 import { describe, expect, it } from 'vitest';
 import { addonPath } from './addon.js';
-import { NATIVE_KERNELS, nativeKernelsStatus, nativeThreads, registerNativeKernels, setNativeThreads } from './index.js';
+import { KernelPackError, NATIVE_KERNELS, nativeKernelsStatus, nativeThreads, registerNativeKernels, setNativeThreads } from './index.js';
 import { expectClose, NATIVE_EXPECTED } from './test-support.js';
 
 const WASM_MARK = Symbol.for('@clapjs/kernels-wasm');
@@ -76,6 +76,26 @@ describe.skipIf(!NATIVE_EXPECTED)('when the addon loads', () => {
     expect(mark('BatchMatMul', WASM_MARK)).toBe(true);
     expect(registerNativeKernels().loaded).toBe(true);
     expect(mark('Conv2D', NATIVE_MARK)).toBe(true);
+  });
+
+  it('turns inputs that contradict the attributes into a typed error, leaking nothing', async () => {
+    await selectBackend('wasm');
+    registerNativeKernels();
+    const before = tf.memory().numTensors;
+    const dy = tf.zeros([1, 5, 5, 4]);
+    const filter = tf.zeros([3, 3, 3, 4]);
+    const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: [1, 8, 8, 3] };
+    let error: unknown;
+    try {
+      tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs as unknown as tf.NamedAttrMap);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(KernelPackError);
+    expect((error as KernelPackError).code).toBe('KERNELS_NATIVE_FAILED');
+    expect((error as Error).message).toMatch(/^Conv2DBackpropInput \(native\): dy has 100 elements, expected 256/);
+    tf.dispose([dy, filter]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('sets oneDNN threads per calling thread: a worker_thread\'s setting leaves the main thread\'s alone', async () => {

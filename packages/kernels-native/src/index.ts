@@ -14,3 +14,5 @@ export {
   setNativeThreads,
 } from './registration.js';
 export type { NativeKernelsStatus, RegisterNativeOptions } from './registration.js';
+/** The error class of the pack's deliberate errors (shared with @clapjs/kernels-wasm). */
+export { KernelPackError } from '@clapjs/kernels-wasm';

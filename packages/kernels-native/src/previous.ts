@@ -1,4 +1,5 @@
 import type { backend_util, DataType, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { KernelPackError } from '@clapjs/kernels-wasm';
 
 /**
  * The part of tfjs-backend-wasm's `BackendWasm` the pack uses (declared here so that the pack
@@ -9,6 +10,7 @@ export interface WasmBackend {
   makeOutput(shape: number[], dtype: DataType): TensorInfo;
   /** A view of a tensor's bytes on the wasm heap; invalidated when the heap grows. */
   typedArrayFromHeap(info: TensorInfo): backend_util.TypedArray;
+  disposeData(dataId: object, force?: boolean): boolean;
 }
 
 /** The arguments tfjs passes to a kernel function, with the wasm backend. */
@@ -38,4 +40,29 @@ export function callPrevious(kernelName: string, args: NativeKernelArgs): Tensor
   const config = previous.get(kernelName);
   if (config === undefined) throw new Error(`@clapjs/kernels-native: no previous ${kernelName} kernel to fall back to`);
   return (config.kernelFunc as KernelFunc)(args as never) as TensorInfo;
+}
+
+// oneDNN's status for "no implementation for this problem" (dnnl_unimplemented), as the addon
+// reports it in its error messages.
+const UNIMPLEMENTED = /\(status 3\)$/;
+
+/**
+ * Runs the addon call that fills `out`. When oneDNN has no implementation for the problem, `out`
+ * is released and the previous kernel runs instead; any other failure (e.g. inputs whose sizes do
+ * not match the attributes) becomes a KernelPackError naming the kernel.
+ */
+export function runNative(kernelName: string, args: NativeKernelArgs, out: TensorInfo, call: () => void): TensorInfo {
+  try {
+    call();
+    return out;
+  } catch (error) {
+    args.backend.disposeData(out.dataId);
+    const message = error instanceof Error ? error.message : String(error);
+    if (UNIMPLEMENTED.test(message)) return callPrevious(kernelName, args);
+    throw new KernelPackError(
+      'KERNELS_NATIVE_FAILED',
+      `${kernelName} (native): ${message}. Check the input shapes against the attributes, or use @clapjs/kernels-wasm alone.`,
+      { cause: error },
+    );
+  }
 }
