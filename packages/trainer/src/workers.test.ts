@@ -1,3 +1,7 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { create, selectBackend } from '@clapjs/core';
@@ -201,5 +205,17 @@ describe('gradient workers: lifecycle and errors', () => {
     expect(() => new Trainer(toy, new ToyData(1), { steps: 2, loss: toyLoss, workers: 2 })).toThrow(/needs a model with save/);
     expect(() => new Trainer(toy, new ToyData(1), { steps: 2, loss: toyLoss, workers: 0 })).toThrow(/positive integer/);
     toy.dispose();
+  });
+});
+
+describe('gradient workers from the builds', () => {
+  // The package's test task runs after its build (turbo.json), so dist/ is the current source.
+  const dist = fileURLToPath(new URL('../dist/index.cjs', import.meta.url));
+  it.runIf(existsSync(dist))('the CJS build finds dist/gradient-worker.js and trains; the process exits', async () => {
+    const fixture = fileURLToPath(new URL('./cjs-workers.fixture.cjs', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, [fixture], { timeout: 60_000 });
+    const result = JSON.parse(stdout.split('\n').find((l) => l.startsWith('{'))!) as { losses: number[] };
+    expect(result.losses).toHaveLength(3);
+    for (const loss of result.losses) expect(Number.isFinite(loss)).toBe(true);
   });
 });
