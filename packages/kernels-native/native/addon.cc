@@ -61,6 +61,7 @@ class NativeKernels : public Napi::Addon<NativeKernels> {
     DefineAddon(exports, {
                              InstanceMethod("conv2d", &NativeKernels::Conv2d),
                              InstanceMethod("matMul", &NativeKernels::MatMul),
+                             InstanceMethod("avgPool", &NativeKernels::AvgPool),
                              InstanceMethod("setThreads", &NativeKernels::SetThreads),
                              InstanceMethod("threads", &NativeKernels::Threads),
                              InstanceMethod("setLayout", &NativeKernels::SetLayout),
@@ -104,6 +105,22 @@ class NativeKernels : public Napi::Addon<NativeKernels> {
       throw Napi::RangeError::New(info.Env(), "unknown convolution kind");
     }
     return guarded(info, [&] { state_.conv(kind, g, a, b, c); });
+  }
+
+  // avgPool(kind 0 forward | 1 backward, a, c, geometry[17]) (k = c, dilation 1)
+  Napi::Value AvgPool(const Napi::CallbackInfo& info) {
+    const int64_t kind = integer(info, 0);
+    const auto v = integers(info, 3);
+    if (v.size() != 17 || v[6] != v[3] || v[11] != 1 || v[12] != 1)
+      throw Napi::TypeError::New(info.Env(), "pooling geometry must have 17 entries, k = c and dilation 1");
+    const ConvGeometry g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8],
+                         v[9], v[10], v[11], v[12], v[13], v[14], v[15], v[16]};
+    const int64_t x = g.n * g.h * g.w * g.c, y = g.n * g.oh * g.ow * g.c;
+    if (kind != 0 && kind != 1) throw Napi::RangeError::New(info.Env(), "unknown pooling kind");
+    float* a = kind == 0 ? floats(info, 1, x, "x") : floats(info, 1, y, "dy");
+    float* c = kind == 0 ? floats(info, 2, y, "y") : floats(info, 2, x, "dx");
+    const auto k = kind == 0 ? clapjs::PoolKind::AvgForward : clapjs::PoolKind::AvgBackward;
+    return guarded(info, [&] { state_.pool(k, g, a, c); });
   }
 
   // matMul(a, b, c, aBatch[], bBatch[], m, n, k, transposeA, transposeB)

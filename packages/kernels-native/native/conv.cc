@@ -96,8 +96,7 @@ CachedOp& State::convOp(ConvKind kind, const ConvGeometry& g) {
   }
   op->hasScratchpad = scratch.get_size() > 0;
   if (op->hasScratchpad) op->scratchpad = memory(scratch, engine);
-  if (cache_.size() >= kMaxCached) cache_.clear();
-  return *cache_.emplace(k, std::move(op)).first->second;
+  return remember(k, std::move(op));
 }
 
 void State::run(CachedOp& op, float* a, float* b, float* c) {
@@ -112,7 +111,7 @@ void State::run(CachedOp& op, float* a, float* b, float* c) {
     }
   };
   bindInput(op.in0, a);
-  bindInput(op.in1, b);
+  if (op.in1.arg != 0) bindInput(op.in1, b);  // pooling has one input
   memory out(op.out.user, engine, c);
   args.emplace(op.out.arg, op.out.reorder ? op.out.buffer : out);
   if (op.hasScratchpad) args.emplace(DNNL_ARG_SCRATCHPAD, op.scratchpad);

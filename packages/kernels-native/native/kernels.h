@@ -21,6 +21,10 @@ struct ConvGeometry {
 
 enum class ConvKind { Forward, BackwardData, BackwardWeights };
 
+// Average pooling as tfjs's cpu backend computes it: the forward pass averages the in-bounds
+// elements of each window, the gradient divides by the whole window (padding included).
+enum class PoolKind { AvgForward, AvgBackward };
+
 // How a convolution lays out its activations inside oneDNN: the user's NHWC directly, or the
 // library's preferred (blocked) format with reorders around the primitive.
 enum class ConvLayout { Direct, Any };
@@ -76,12 +80,18 @@ class State {
   void matMul(const int64_t* aBatch, const int64_t* bBatch, int rank, int64_t m, int64_t n, int64_t k,
               bool transposeA, bool transposeB, float* a, float* b, float* c);
 
+  // Average pooling over NHWC (geometry as for a convolution with k = c, dilation 1):
+  // forward a = x, c = y; backward a = dy, c = dx.
+  void pool(PoolKind kind, const ConvGeometry& g, float* a, float* c);
+
   size_t cacheSize() const { return cache_.size(); }
   void clearCache() { cache_.clear(); }
 
  private:
   CachedOp& convOp(ConvKind kind, const ConvGeometry& g);
   void run(CachedOp& op, float* a, float* b, float* c);
+  // Adds a primitive to the cache (starting over beyond kMaxCached).
+  CachedOp& remember(const std::string& key, std::unique_ptr<CachedOp> op);
   std::unordered_map<std::string, std::unique_ptr<CachedOp>> cache_;
 };
 

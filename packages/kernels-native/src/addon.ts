@@ -7,6 +7,8 @@ export interface NativeAddon {
   /** kind 0: y = conv(x, w); 1: dx from (dy, w); 2: dW from (x, dy). geometry: see convGeometry. */
   conv2d(kind: 0 | 1 | 2, a: Float32Array, b: Float32Array, c: Float32Array, geometry: number[]): void;
   matMul(a: Float32Array, b: Float32Array, c: Float32Array, aBatch: number[], bBatch: number[], m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): void;
+  /** kind 0: y = avgPool(x); 1: dx from dy. geometry as for conv2d with k = c, dilation 1. */
+  avgPool(kind: 0 | 1, a: Float32Array, c: Float32Array, geometry: number[]): void;
   setThreads(n: number): number;
   threads(): number;
   setLayout(layout: 'direct' | 'any'): void;
@@ -60,6 +62,12 @@ export function loadAddon(explicit?: string): AddonLoad {
   if (!existsSync(path)) {
     return { ok: false, path, reason: `not built: ${path} does not exist. Fix: ${BUILD_FIX}` };
   }
+  // OpenMP's idle threads spin after each parallel region by default; between native kernels the
+  // JS thread runs the wasm backend's own ops, which the spinning threads slow down (CLAP-mini
+  // step: 1.7 s → 1.2 s of kernel time with 'passive'). libgomp reads the policy once, when it is
+  // loaded (with the addon), so it is set around the load unless the user chose one.
+  const setPolicy = process.env.OMP_WAIT_POLICY === undefined;
+  if (setPolicy) process.env.OMP_WAIT_POLICY = 'passive';
   try {
     const module = { exports: {} as NativeAddon };
     process.dlopen(module, path);
@@ -71,5 +79,7 @@ export function loadAddon(explicit?: string): AddonLoad {
       ? 'the oneDNN runtime is missing: apt-get install libdnnl2 (or libdnnl-dev)'
       : `rebuild it for this machine: ${BUILD_FIX}`;
     return { ok: false, path, reason: `cannot load ${path}: ${message.split('\n')[0]}. Fix: ${fix}` };
+  } finally {
+    if (setPolicy) delete process.env.OMP_WAIT_POLICY;
   }
 }

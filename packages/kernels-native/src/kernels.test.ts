@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
 import { compareWithCpu, convInfo, expectClose, forEachTap, NATIVE_EXPECTED, normal, runCases, type Case } from './test-support.js';
@@ -106,5 +107,20 @@ describe.skipIf(!NATIVE_EXPECTED)('native kernels against the cpu backend', () =
     );
     expect(cases.filter((c) => c.inputs.a!.shape.length !== c.inputs.b!.shape.length).length).toBeGreaterThanOrEqual(3);
     await compareWithCpu('BatchMatMul', cases);
+  });
+
+  it(`AvgPool and AvgPoolGrad match over ${CASES} random shapes (stride 2, 'same' and 'valid', batch 1)`, async () => {
+    const cases = Array.from({ length: CASES }, (_, i) => {
+      const batch = i % 4 === 0 ? 1 : 1 + rng.int(3);
+      const filterSize = [1 + rng.int(3), 1 + rng.int(3)];
+      const strides = [1 + rng.int(2), 1 + rng.int(2)];
+      const pad = rng.next() < 0.5 ? 'same' : 'valid';
+      const x = [batch, filterSize[0]! + rng.int(9), filterSize[1]! + rng.int(9), rng.pick(CIN)];
+      const info = tf.backend_util.computePool2DInfo(x as [number, number, number, number], filterSize as [number, number], strides as [number, number], 1, pad);
+      return { x, dy: [batch, info.outHeight, info.outWidth, x[3]!], attrs: { filterSize, strides, pad }, label: `x [${x}] f ${filterSize} s ${strides} ${pad}` };
+    });
+    expect(cases.filter((c) => c.attrs.pad === 'same' && c.attrs.strides.includes(2)).length).toBeGreaterThan(5);
+    await compareWithCpu('AvgPool', cases.map((c) => ({ label: c.label, inputs: { x: normal(rng, c.x) }, attrs: c.attrs })));
+    await compareWithCpu('AvgPoolGrad', cases.map((c) => ({ label: c.label, inputs: { dy: normal(rng, c.dy), input: normal(rng, c.x) }, attrs: c.attrs })));
   });
 });

@@ -4,10 +4,11 @@ import { registerWasmKernels } from '@clapjs/kernels-wasm';
 import { loadAddon, type NativeAddon } from './addon.js';
 import { batchMatMul } from './batch-mat-mul.js';
 import { conv2D, conv2DBackpropFilter, conv2DBackpropInput } from './conv2d.js';
+import { avgPool, avgPoolGrad } from './pool.js';
 import { setPrevious, type NativeKernelArgs } from './previous.js';
 
 /** The kernels this pack runs natively (on the wasm backend's tensors). */
-export const NATIVE_KERNELS = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul'] as const;
+export const NATIVE_KERNELS = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul', 'AvgPool', 'AvgPoolGrad'] as const;
 
 const PACK = '@clapjs/kernels-native';
 // Marks configs registered by this pack; a global symbol, so that the ESM and CJS copies of the
@@ -59,6 +60,8 @@ const IMPLEMENTATIONS: Record<(typeof NATIVE_KERNELS)[number], (addon: NativeAdd
   Conv2DBackpropInput: conv2DBackpropInput,
   Conv2DBackpropFilter: conv2DBackpropFilter,
   BatchMatMul: batchMatMul,
+  AvgPool: avgPool,
+  AvgPoolGrad: avgPoolGrad,
 };
 
 function describe(addon: NativeAddon, path: string): NativeKernelsStatus {
@@ -112,8 +115,8 @@ function registerNative(addon: NativeAddon): void {
 
 /**
  * Registers `@clapjs/kernels-wasm`'s kernels for tfjs's wasm backend, then, when the oneDNN addon
- * loads, replaces Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter and BatchMatMul with native
- * ones that compute in place on the wasm heap. When the addon cannot load (not built, libdnnl
+ * loads, replaces Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, BatchMatMul, AvgPool and
+ * AvgPoolGrad with native ones that compute in place on the wasm heap. When the addon cannot load (not built, libdnnl
  * missing, built for another machine) only the wasm pack is registered and the status says why
  * and how to fix it. Either way the outcome is reported to @clapjs/core (`reportKernelPack`), so
  * `selectBackend` shows it. Idempotent. Call it after `@tensorflow/tfjs-backend-wasm` is imported.

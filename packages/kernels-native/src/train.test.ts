@@ -16,9 +16,9 @@ function problem(rng: Rng): Problem {
 }
 
 /**
- * A small conv net (3×3 'same', then 3×3 stride 2 'valid'), a transposed matMul head and softmax
- * cross-entropy, trained by SGD through tf.variableGrads: Conv2D, both conv gradients and
- * BatchMatMul (plain and transposed) all run. Returns the loss and live-tensor count per step.
+ * A small conv net (3×3 'same', 2×2 average pool 'same', 3×3 stride 2 'valid'), a transposed
+ * matMul head and softmax cross-entropy, trained by SGD through tf.variableGrads: every native
+ * kernel and gradient runs. Returns the loss and live-tensor count per step.
  */
 function train(p: Problem, steps: number): { losses: number[]; counts: number[] } {
   const w1 = tf.variable(tf.tensor4d(p.w1, [3, 3, 3, 8]));
@@ -31,7 +31,7 @@ function train(p: Problem, steps: number): { losses: number[]; counts: number[] 
   for (let step = 0; step < steps; step++) {
     const { value, grads } = tf.variableGrads(() => {
       const h1 = tf.relu(tf.conv2d(x, w1, 1, 'same'));
-      const h2 = tf.relu(tf.conv2d(h1, w2, 2, 'valid'));
+      const h2 = tf.relu(tf.conv2d(tf.avgPool(h1, 2, 1, 'same'), w2, 2, 'valid'));
       const pooled = tf.mean(h2, [1, 2]) as tf.Tensor2D;
       const logits = tf.matMul(pooled, w3, false, true);
       return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
