@@ -1,5 +1,6 @@
-import { BackendError, formatBackendReport, kernelPackStatuses, reportKernelPack, selectBackend } from '@clapjs/core';
-import type { BackendName, BackendSelection } from '@clapjs/core';
+import { existsSync, readdirSync } from 'node:fs';
+import { AUTO_BACKEND_ORDER, BackendError, formatBackendReport, kernelPackStatuses, reportKernelPack, selectBackend } from '@clapjs/core';
+import type { BackendAttempt, BackendName, BackendPreference, BackendSelection } from '@clapjs/core';
 import { CliError } from './errors.js';
 
 const KERNELS_WEBGPU = '@clapjs/kernels-webgpu';
@@ -9,12 +10,42 @@ const KERNELS_WEBGPU = '@clapjs/kernels-webgpu';
 // which resolves from the app's node_modules.
 const importModule = (specifier: string): Promise<unknown> => import(/* @vite-ignore */ specifier);
 
-/** What a user needs for `--backend webgpu`, appended to the error when it cannot load. */
+/** Appended to core's reason when `--backend webgpu` cannot load. */
 export const WEBGPU_HELP =
-  'WebGPU in Node needs the optional packages `webgpu` (Dawn) and `@tensorflow/tfjs-backend-webgpu`, ' +
-  'the Vulkan loader (Debian: apt-get install libvulkan1) and a Vulkan driver (NVIDIA: the driver\'s ICD; ' +
-  'without a GPU, for correctness only: VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json from Debian\'s chromium-common). ' +
-  'See apps/train/README.md, "Backends".';
+  'WebGPU in Node needs the optional packages `webgpu` (Dawn) and `@tensorflow/tfjs-backend-webgpu`, the Vulkan loader ' +
+  "(Debian: apt-get install libvulkan1) and a Vulkan driver (on NVIDIA, the driver's ICD); without a GPU, for correctness " +
+  "checks only, SwiftShader: apt-get install chromium-common and VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json. " +
+  'See apps/train/README.md, "GPU backends".';
+
+/**
+ * On Linux, the device node a GPU driver exposes (NVIDIA, DRM render node, WSL), if any. Without
+ * one, `auto` does not start Dawn: on a CPU-only machine it would only find a software adapter,
+ * after the Vulkan loader and Mesa print warnings on stderr.
+ */
+function linuxGpuDevice(): string | undefined {
+  if (existsSync('/dev/nvidia0')) return '/dev/nvidia0';
+  if (existsSync('/dev/dxg')) return '/dev/dxg';
+  try {
+    const render = readdirSync('/dev/dri').find((name) => name.startsWith('renderD'));
+    return render === undefined ? undefined : `/dev/dri/${render}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `auto`'s order, less webgpu on a Linux machine with no GPU device (with the reason why). */
+function autoOrder(): { order: BackendPreference; skipped?: BackendAttempt } {
+  const explicitDriver = process.env.VK_ICD_FILENAMES !== undefined || process.env.VK_DRIVER_FILES !== undefined;
+  if (process.platform !== 'linux' || explicitDriver || linuxGpuDevice() !== undefined) return { order: 'auto' };
+  return {
+    order: AUTO_BACKEND_ORDER.filter((name) => name !== 'webgpu'),
+    skipped: {
+      name: 'webgpu',
+      ok: false,
+      reason: 'not tried: no GPU device on this machine (/dev/nvidia0, /dev/dri/renderD*, /dev/dxg); ask for --backend webgpu to try anyway',
+    },
+  };
+}
 
 /**
  * Registers @clapjs/kernels-webgpu (tiled GEMM for matMul and the convolutions, implicit-GEMM
@@ -57,7 +88,18 @@ export async function chooseBackend(preference: 'auto' | BackendName, log: (line
   }
   let selection: BackendSelection;
   try {
-    selection = await selectBackend(preference, { importModule });
+    if (preference === 'auto') {
+      const { order, skipped } = autoOrder();
+      selection = await selectBackend(order, { importModule });
+      if (skipped !== undefined) {
+        // Reported where auto would have tried it: after tensorflow.
+        const attempts = [...selection.attempts];
+        attempts.splice(attempts[0]?.name === 'tensorflow' ? 1 : 0, 0, skipped);
+        selection = { ...selection, attempts };
+      }
+    } else {
+      selection = await selectBackend(preference, { importModule });
+    }
   } catch (error) {
     if (!(error instanceof BackendError) || preference === 'auto') throw error;
     const reason = error.message.split('\n').find((line) => line.startsWith(`✗ ${preference}:`))?.slice(2) ?? error.message;

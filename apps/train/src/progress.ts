@@ -1,4 +1,6 @@
+import { appendFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
+import * as tf from '@tensorflow/tfjs-core';
 import type { StepInfo, TrainerCallback } from '@clapjs/core';
 
 function formatEta(seconds: number): string {
@@ -55,6 +57,21 @@ export function progressCallback(stream: NodeJS.WriteStream = process.stderr, ev
     },
     onTrainEnd() {
       if (tty) bar.stop();
+    },
+  };
+}
+
+/**
+ * Appends `{ type: 'memory', step, numTensors, numBytes }` (tf.memory() after the step) to the
+ * metrics file every step: a leak shows as a count that grows, on any backend.
+ */
+export function memoryCallback(path: string): TrainerCallback {
+  return {
+    name: 'memory',
+    getConfig: () => ({ name: 'memory' }),
+    onStepEnd(info: StepInfo) {
+      const { numTensors, numBytes } = tf.memory();
+      appendFileSync(path, `${JSON.stringify({ type: 'memory', step: info.step, numTensors, numBytes })}\n`);
     },
   };
 }

@@ -11,7 +11,7 @@ import { chooseBackend } from './backend.js';
 import type { LoadedConfig } from './config.js';
 import { buildDataset, makeLoader, splitCaptions, withShuffledCaptions, zeroShotTaskOf } from './data.js';
 import { importPlugins, registerBuiltins } from './plugins.js';
-import { progressCallback } from './progress.js';
+import { memoryCallback, progressCallback } from './progress.js';
 import { renderReport } from './report/html.js';
 
 /** Command-line overrides of a training run. */
@@ -100,6 +100,7 @@ export async function runTraining(loaded: LoadedConfig, options: TrainRunOptions
   const source = config.data.shuffleCaptions ? withShuffledCaptions(trainLoader, config.seed) : trainLoader;
   const callbacks: (TrainerCallback | PartConfig)[] = [
     { name: 'logger', path: join(outDir, 'metrics.jsonl') },
+    memoryCallback(join(outDir, 'metrics.jsonl')),
     { name: 'checkpoint', every: config.train.checkpointEvery ?? steps },
     ...(config.train.evalEvery === undefined ? [] : [{ name: 'eval', every: config.train.evalEvery }]),
     ...config.callbacks,
