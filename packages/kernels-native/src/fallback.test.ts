@@ -62,6 +62,8 @@ describe.skipIf(!NATIVE_EXPECTED)('when the addon loads', () => {
     const status = registerNativeKernels();
     expect(status.loaded, status.detail).toBe(true);
     expect(status.detail).toMatch(/^oneDNN 2\.\d+\.\d+ \(.+, OpenMP\), \d+ threads?: Conv2D/);
+    // The OpenMP wait policy is set only around loading the addon: the environment is unchanged.
+    expect(process.env.OMP_WAIT_POLICY).toBeUndefined();
     const configs = NATIVE_KERNELS.map((name) => tf.getKernel(name, 'wasm'));
     expect(registerNativeKernels().loaded).toBe(true);
     NATIVE_KERNELS.forEach((name, i) => expect(tf.getKernel(name, 'wasm'), name).toBe(configs[i]));
