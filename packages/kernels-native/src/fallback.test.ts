@@ -108,6 +108,15 @@ describe.skipIf(!NATIVE_EXPECTED)('when the addon loads', () => {
     expect(setNativeThreads(1)).toBe(1);
     expect(nativeKernelsStatus().detail).toContain(', 1 thread:');
     setNativeThreads(before);
+    process.env.CLAPJS_NATIVE_THREADS = '1';
+    try {
+      expect(registerNativeKernels().threads).toBe(1);
+      process.env.CLAPJS_NATIVE_THREADS = 'two';
+      expect(() => registerNativeKernels()).toThrow(/CLAPJS_NATIVE_THREADS=two: expected an integer/);
+    } finally {
+      delete process.env.CLAPJS_NATIVE_THREADS;
+    }
+    setNativeThreads(before);
     const script = `
       const { parentPort, workerData } = require('node:worker_threads');
       const m = { exports: {} };

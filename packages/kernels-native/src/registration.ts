@@ -43,7 +43,10 @@ export interface NativeKernelsStatus {
 export interface RegisterNativeOptions {
   /** The addon file; default $CLAPJS_NATIVE_ADDON, else the one built into dist/. */
   addonPath?: string;
-  /** oneDNN threads for this thread (default: all cores, or $OMP_NUM_THREADS). */
+  /**
+   * oneDNN threads for kernels called from this thread. Default: $CLAPJS_NATIVE_THREADS when set
+   * (e.g. one per gradient worker_thread), else OpenMP's default (all cores, or $OMP_NUM_THREADS).
+   */
   threads?: number;
 }
 
@@ -127,7 +130,8 @@ export function registerNativeKernels(options: RegisterNativeOptions = {}): Nati
   const s = state();
   const load = loadAddon(options.addonPath);
   if (load.ok) {
-    if (options.threads !== undefined) load.addon.setThreads(options.threads);
+    const threads = options.threads ?? threadsFromEnv();
+    if (threads !== undefined) load.addon.setThreads(threads);
     const layout = process.env.CLAPJS_NATIVE_LAYOUT;
     if (layout === 'any' || layout === 'direct') load.addon.setLayout(layout);
     registerNative(load.addon);
@@ -140,6 +144,16 @@ export function registerNativeKernels(options: RegisterNativeOptions = {}): Nati
   }
   reportKernelPack({ name: PACK, backend: 'wasm', loaded: s.status.loaded, detail: s.status.detail });
   return { ...s.status };
+}
+
+function threadsFromEnv(): number | undefined {
+  const value = process.env.CLAPJS_NATIVE_THREADS;
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new RangeError(`CLAPJS_NATIVE_THREADS=${value}: expected an integer ≥ 1 (threads for oneDNN's kernels)`);
+  }
+  return n;
 }
 
 /** Whether the native kernels are loaded, and what they are or why not (after registration). */
