@@ -140,7 +140,7 @@ export class GradientPool {
     if (this.closing && this.failure === undefined) return;
     this.failure ??= new TrainerError(
       'WORKER_FAILED',
-      `Gradient worker ${k} of ${this.workers.length} failed: ${cause}. ` +
+      `Gradient worker ${k} of ${this.workers.length} failed: ${cause.replace(/\.+$/, '')}. ` +
         'Check that the setup modules (workerSetup: kernel packs, plugin packages) import in a worker thread, or train with workers: 1.',
     );
     const control = new Int32Array(this.buffers.control);

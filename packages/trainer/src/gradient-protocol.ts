@@ -112,6 +112,8 @@ export interface StepTimings {
   readonly backward: number;
   /** Copying the gradients and statistics out. */
   readonly output: number;
+  /** The worker's `tf.memory().numTensors` after the step (constant across steps: no leak). */
+  readonly tensors: number;
 }
 
 /** Worker → main. */

@@ -153,7 +153,7 @@ function runStep(s: State, step: StepMessage): { loss: number; timings: StepTimi
   });
   const lossValue = value.dataSync()[0] ?? NaN;
   tf.dispose([value, ...Object.values(grads)]);
-  const timings = { weights: tWeights - t0, forward: t1 - tWeights, wait: t2 - t1, backward: t3 - t2, output: performance.now() - t3 };
+  const timings = { weights: tWeights - t0, forward: t1 - tWeights, wait: t2 - t1, backward: t3 - t2, output: performance.now() - t3, tensors: tf.memory().numTensors };
   return { loss: lossValue, timings };
 }
 

@@ -153,14 +153,18 @@ describe('gradient workers: lifecycle and errors', () => {
     await selectBackend('cpu');
   });
 
-  it('keeps tf.memory().numTensors constant on the main thread across steps', async () => {
+  it('keeps tf.memory().numTensors constant across steps on the main thread and in the workers', async () => {
     const model = await tinyModel();
     const data = new TinyData(3, 8);
     const trainer = new Trainer(model, data, { steps: 10, lr: 0.01, workers: 2, workerSetup: [FIXTURE_SETUP], workerScript: script });
     for (let i = 0; i < 2; i++) await trainer.trainStep(data.batch(i));
     const before = tf.memory().numTensors;
+    const pool = await (trainer as unknown as { pool: Promise<GradientPool> }).pool;
+    const workerTensors = pool.lastTimings!.workers.map((w) => w.tensors);
     for (let i = 2; i < 6; i++) await trainer.trainStep(data.batch(i));
     expect(tf.memory().numTensors).toBe(before);
+    // ...and in each worker.
+    expect(pool.lastTimings!.workers.map((w) => w.tensors)).toEqual(workerTensors);
     trainer.dispose();
     model.dispose();
   });
