@@ -2,8 +2,10 @@
 # Runs on the GPU machine (or here, on SwiftShader, for a smoke test with small settings): the
 # CLAP-mini step on tfjs-webgpu with and without @clapjs/kernels-webgpu, per-kernel profiles, an
 # n³ matMul rate, and the identical PyTorch model, all in one go. JSON lines to stdout and to
-# $OUT/results.jsonl. Settings: BATCHES ("64 256"), STEPS (10), WARMUP (2), NOPACK_STEPS (3),
-# MATMUL_N (4096), STEP_TIMEOUT_S (90).
+# $OUT/results.jsonl. Then the default clapjs model's step (default_model_webgpu.mjs) with and
+# without the pack, and its per-kernel profiles. Settings: BATCHES ("64 256"), STEPS (10),
+# WARMUP (2), NOPACK_STEPS (3), MATMUL_N (4096), DEFAULT_BATCHES ("32", the default config's),
+# STEP_TIMEOUT_S (90).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 carry="$here/.carry"
@@ -24,7 +26,7 @@ unxz() {
 }
 [ -x "$work/node" ] || { unxz "$carry/node.xz" "$work/node" && chmod +x "$work/node"; }
 [ -f "$work/dist/linux-x64/dawn.node" ] || unxz "$carry/dawn.node.xz" "$work/dist/linux-x64/dawn.node"
-cp "$carry/clap_mini_webgpu.mjs" "$work/"
+cp "$carry/clap_mini_webgpu.mjs" "$carry/default_model_webgpu.mjs" "$work/"
 if ! ldconfig -p | grep -q 'libvulkan.so.1 '; then
   for f in "$carry"/debs/*.deb; do dpkg -x "$f" /; done
   ldconfig
@@ -35,6 +37,7 @@ results="$OUT/results.jsonl"
 : > "$results"
 json() { grep '^{' | tee -a "$results"; }
 node() { timeout "$T" "$work/node" "$work/clap_mini_webgpu.mjs" "$@" 2>>"$OUT/stderr.log" | json; }
+default_model() { timeout "$T" "$work/node" "$work/default_model_webgpu.mjs" "$@" 2>>"$OUT/stderr.log" | json; }
 
 "$work/node" -e '
 const os = require("node:os");
@@ -61,5 +64,11 @@ timeout "$T" $PY "$here/clap_mini_cuda.py" matmul "$MATMUL_N" 2>>"$OUT/stderr.lo
 for b in $BATCHES; do
   node nopack "$b" "$NOPACK_STEPS" 1
   node nopack "$b" 1 1 profile
+done
+for b in ${DEFAULT_BATCHES:-32}; do
+  default_model pack "$b" "$STEPS" "$WARMUP"
+  default_model pack "$b" 1 1 profile
+  default_model nopack "$b" "$NOPACK_STEPS" 1
+  default_model nopack "$b" 1 1 profile
 done
 echo '{"bench":"clap-mini","figure":"done"}' | json

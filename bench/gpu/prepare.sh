@@ -10,10 +10,13 @@ carry="$here/.carry"
 mkdir -p "$carry/debs"
 cd "$root"
 pnpm --filter @clapjs/kernels-webgpu build >/dev/null
-# An ESM bundle: CJS parts of tfjs that call require() get one from createRequire.
-bench/node_modules/.bin/esbuild bench/gpu/clap_mini_webgpu.mjs --bundle --platform=node --format=esm \
-  --target=node20 --log-level=warning --outfile="$carry/clap_mini_webgpu.mjs" \
-  --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
+# ESM bundles: CJS parts of tfjs that call require() get one from createRequire. The default
+# model's step needs the built packages it imports (@clapjs/model and its parts: dist/ present).
+for script in clap_mini_webgpu default_model_webgpu; do
+  bench/node_modules/.bin/esbuild "bench/gpu/$script.mjs" --bundle --platform=node --format=esm \
+    --target=node20 --log-level=warning --outfile="$carry/$script.mjs" \
+    --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
+done
 dawn=$(node -e "console.log(require('node:path').join(require('node:path').dirname(require.resolve('webgpu/package.json', {paths: ['bench']})), 'dist/linux-x64/dawn.node'))")
 # Written under a temporary name first: an interrupted run must not leave a truncated archive.
 [ -f "$carry/dawn.node.xz" ] || { xz -T0 -c "$dawn" > "$carry/dawn.node.xz.tmp" && mv "$carry/dawn.node.xz.tmp" "$carry/dawn.node.xz"; }

@@ -1,10 +1,13 @@
 import {
   AddN,
+  AvgPool,
   BatchMatMul,
   Conv2D,
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
   getKernel,
+  Mean,
+  Sum,
   registerKernel,
   unregisterKernel,
   type KernelConfig,
@@ -13,6 +16,7 @@ import { reportKernelPack } from '@clapjs/core';
 import { addNKernel } from './add-n.js';
 import { KernelPackError } from './backend.js';
 import { batchMatMulConfig } from './batch-mat-mul.js';
+import { reductionConfigs } from './column-reduce.js';
 import { convConfigs } from './conv2d.js';
 import { symmetricCrossEntropyConfigs } from './symmetric-ce.js';
 
@@ -22,7 +26,7 @@ const MARK = Symbol.for('@clapjs/kernels-webgpu');
 const PACK = '@clapjs/kernels-webgpu';
 
 /** The kernels this pack registers for the webgpu backend. */
-export const WEBGPU_PACK_KERNELS = [BatchMatMul, Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter] as const;
+export const WEBGPU_PACK_KERNELS = [BatchMatMul, Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, Sum, Mean, AvgPool] as const;
 
 type Marked = KernelConfig & { original?: KernelConfig; [MARK]?: true };
 
@@ -60,7 +64,8 @@ export interface RegisterOptions {
 /**
  * Registers the pack's kernels for tfjs's webgpu backend, replacing the backend's own: BatchMatMul
  * (plain and transposed operands) and Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter as
- * implicit GEMMs, all on one tiled fp32 GEMM in workgroup memory. Cases outside the pack's
+ * implicit GEMMs, all on one tiled fp32 GEMM in workgroup memory; Sum and Mean over leading axes
+ * and the whole-image AvgPool as column reductions without a transpose. Cases outside the pack's
  * (int32, NCHW, odd batch broadcasts) still run the backend's kernels. Idempotent; call it after
  * `@tensorflow/tfjs-backend-webgpu` is imported (before or after `tf.setBackend('webgpu')`).
  * Whatever `kernels` says, AddN is also taken over: the backend's own fails for more than 7 inputs
@@ -77,7 +82,7 @@ export function registerWebgpuKernels(options: RegisterOptions = {}): readonly s
       name: PACK,
       backend: 'webgpu',
       loaded: true,
-      detail: `tiled fp32 GEMM for ${registered.join(', ') || 'no kernel'}; AddN in groups the backend can bind`,
+      detail: `${registered.join(', ') || 'no kernel'}; AddN in groups the backend can bind`,
     });
     return registered;
   } catch (error) {
@@ -99,7 +104,7 @@ function register(options: RegisterOptions): readonly string[] {
     }
   }
   const found = originals();
-  const configs = [batchMatMulConfig(found[BatchMatMul]!), ...convConfigs(found)];
+  const configs = [batchMatMulConfig(found[BatchMatMul]!), ...convConfigs(found), ...reductionConfigs(found)];
   for (const config of configs) {
     (config as Marked)[MARK] = true;
     unregisterKernel(config.kernelName, 'webgpu');
