@@ -44,6 +44,26 @@ describe('conv2d', () => {
     }
   });
 
+  it('runs on @clapjs/kernels-native’s oneDNN gradient kernels where they are registered, with the same numbers', async () => {
+    for (const shape of SHAPES) {
+      await useTestBackend('cpu');
+      const reference = await gradsOf(native, shape);
+      await useTestBackend('wasm+native');
+      const ours = await gradsOf(conv2d, shape);
+      expectRelativelyClose(ours.y, reference.y);
+      expectRelativelyClose(ours.dx, reference.dx);
+      expectRelativelyClose(ours.dw, reference.dw);
+    }
+    const x = randomTensor([2, 6, 5, 3], 1) as tf.Tensor4D;
+    const w = randomTensor([3, 3, 3, 4], 2) as tf.Tensor4D;
+    const profile = await tf.profile(() => tf.dispose(tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(conv2d(a as tf.Tensor4D, b as tf.Tensor4D)))([x, w])));
+    expect(profile.kernels.map((k) => k.name)).toEqual(expect.arrayContaining(['Conv2DBackpropFilter', 'Conv2DBackpropInput']));
+    await useTestBackend('wasm+pack');
+    const portable = await tf.profile(() => tf.dispose(tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(conv2d(a as tf.Tensor4D, b as tf.Tensor4D)))([x, w])));
+    expect(portable.kernels.map((k) => k.name)).not.toContain('Conv2DBackpropFilter');
+    tf.dispose([x, w]);
+  });
+
   it('trains on wasm, where tf.conv2d itself has no filter gradient', async () => {
     await useTestBackend('wasm');
     const x = randomTensor([1, 4, 4, 1], 1) as tf.Tensor4D;
