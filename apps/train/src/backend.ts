@@ -71,21 +71,41 @@ async function registerWebgpuPack(): Promise<void> {
 }
 
 /**
+ * Registers the fastest CPU route that loads: @clapjs/kernels-native (oneDNN kernels on the wasm
+ * backend's tensors, over @clapjs/kernels-wasm), else @clapjs/kernels-wasm alone. The native pack
+ * reports to core why it did not load (not built, libdnnl missing), and selectBackend shows it.
+ */
+async function registerCpuPacks(log: (line: string) => void): Promise<void> {
+  await import('@tensorflow/tfjs-backend-wasm');
+  try {
+    await import('@clapjs/kernels-native/register');
+    return;
+  } catch (error) {
+    reportKernelPack({
+      name: '@clapjs/kernels-native',
+      backend: 'wasm',
+      loaded: false,
+      detail: `${(error as Error).message.split('\n')[0]} (running @clapjs/kernels-wasm's kernels instead)`,
+    });
+  }
+  try {
+    await import('@clapjs/kernels-wasm/register');
+  } catch (error) {
+    log(`(wasm kernel pack unavailable: ${(error as Error).message.split('\n')[0]})`);
+  }
+}
+
+/**
  * Picks the tfjs backend through core's selectBackend (auto: tensorflow, webgpu, webgl, wasm,
- * cpu), with clapjs's kernel packs registered: the wasm pack first so that wasm can train every
- * model part, the webgpu pack once webgpu is chosen.
+ * cpu), with clapjs's kernel packs registered: for wasm the native oneDNN pack where it loads, else
+ * the wasm pack, so that wasm trains every model part at its best speed; the webgpu pack once
+ * webgpu is chosen.
  * @param log where to print what was chosen and why the others were skipped
  * @throws CliError (`BACKEND_UNAVAILABLE`) when the one backend asked for explicitly cannot load,
  *   naming why and the fix (for webgpu: the packages, the Vulkan loader, a driver)
  */
 export async function chooseBackend(preference: 'auto' | BackendName, log: (line: string) => void): Promise<BackendSelection> {
-  if (preference === 'auto' || preference === 'wasm') {
-    try {
-      await import('@clapjs/kernels-wasm/register');
-    } catch (error) {
-      log(`(wasm kernel pack unavailable: ${(error as Error).message.split('\n')[0]})`);
-    }
-  }
+  if (preference === 'auto' || preference === 'wasm') await registerCpuPacks(log);
   let selection: BackendSelection;
   try {
     if (preference === 'auto') {
