@@ -17,10 +17,12 @@ const [packArg = 'pack', batchArg = '32', stepsArg = '10', warmupArg = '2', prof
 const pack = packArg !== 'nopack';
 const batch = Number(batchArg);
 const clipSeconds = Number(process.env.DEFAULT_MODEL_CLIP_SECONDS ?? 2);
-const engine = `tfjs-webgpu${pack ? '+kernels-webgpu' : ' (no pack)'}`;
+const engine = `tfjs-webgpu${pack ? '+kernels-webgpu' : ' (no pack but its AddN fix)'}`;
 
 const selection = await selectBackend('webgpu');
-if (pack) registerWebgpuKernels();
+// Without the pack, tfjs-webgpu's AddN cannot sum the 60-odd squared gradient norms (it binds one
+// buffer per input, 7 at most): `kernels: []` registers only that fix.
+registerWebgpuKernels(pack ? {} : { kernels: [] });
 const backend = tf.backend();
 
 function emit(record) {
