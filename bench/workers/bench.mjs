@@ -1,7 +1,9 @@
 // Data-parallel gradient workers (@clapjs/trainer `workers`) on the wasm route: samples/s of K
 // workers at one batch size, one configuration per process. Prints one JSON line per figure.
 // Usage: node bench.mjs <default|clap-mini> <workers> <batch> <measuredSteps> [warmupSteps]
-// The trainer is imported from packages/trainer/dist (bench/package.json does not list it).
+// ROUTE=native adds @clapjs/kernels-native (oneDNN; its threads per worker = cores / workers).
+// The trainer and the native pack are imported from packages/*/dist (bench/package.json does not
+// list them).
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
@@ -42,6 +44,9 @@ const MODELS = {
   },
 };
 
+const native = process.env.ROUTE === 'native';
+const nativeRegister = new URL('../../packages/kernels-native/dist/register.js', import.meta.url).href;
+if (native) await import(nativeRegister);
 const selection = await selectBackend('wasm');
 const words = Array.from({ length: 200 }, (_, i) => `w${i}`);
 const rng = new Rng(1);
@@ -59,9 +64,11 @@ const makeBatch = () => ({
 });
 const batches = Array.from({ length: warmup + steps }, makeBatch);
 const data = { getState: () => ({}), setState: () => {}, async *[Symbol.asyncIterator]() {} };
-const trainer = new Trainer(model, data, { steps: 1000, lr: 1e-4, workers });
+// wasm route: the trainer's default worker setup (the kernel packs this thread loaded).
+const workerSetup = native ? [import.meta.resolve('@clapjs/kernels-wasm/register'), nativeRegister] : undefined;
+const trainer = new Trainer(model, data, { steps: 1000, lr: 1e-4, workers, ...(workerSetup ? { workerSetup } : {}) });
 const emit = (record) =>
-  console.log(JSON.stringify({ bench: 'workers', model: modelArg, engine: `tfjs-wasm+${selection.kernelPacks.filter((p) => p.loaded).map((p) => p.name).join('+') || 'no pack'}`, workers, batch, ...record }));
+  console.log(JSON.stringify({ bench: 'workers', model: modelArg, engine: `tfjs-wasm+${selection.kernelPacks.filter((p) => p.loaded).map((p) => p.name.replace('@clapjs/', '')).join('+') || 'no pack'}`, workers, batch, ...record }));
 
 /** CPU ms of each thread of this process so far (Linux /proc; clock ticks of 10 ms). */
 function threadCpu() {
@@ -118,7 +125,7 @@ emit({
   warmupSteps: warmup,
   weights: model.variables().reduce((n, v) => n + v.variable.size, 0),
   frames,
-  workerSetup: workers > 1 ? defaultWorkerSetup('wasm').map((u) => u.replace(/^file:.*?\/(packages|node_modules)\//, '$1/')) : [],
+  workerSetup: workers > 1 ? (workerSetup ?? defaultWorkerSetup('wasm')).map((u) => u.replace(/^file:.*?\/(packages|node_modules)\//, '$1/')) : [],
   tensorsConstant: new Set(tensors.slice(warmup)).size <= 1,
   peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
   loadavg: os.loadavg().map((x) => +x.toFixed(2)),

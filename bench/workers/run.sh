@@ -5,7 +5,8 @@
 # that they share the machine's load. Prints one JSON line per figure (stdout); progress on stderr.
 # Needs packages/trainer/dist (pnpm --filter @clapjs/trainer build).
 # Environment: MODELS ("default"; also "clap-mini"), BATCH (64), WORKERS ("1 2"), STEPS measured
-# (5), WARMUP (2), REPEATS (3), STEP_LINES (0: 1 prints every step too).
+# (5), WARMUP (2), REPEATS (3), STEP_LINES (0: 1 prints every step too), ROUTE (wasm; native adds
+# @clapjs/kernels-native, whose oneDNN threads the trainer divides among the workers).
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/.."

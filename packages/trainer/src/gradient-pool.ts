@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
@@ -91,7 +91,12 @@ export class GradientPool {
         hasGrad: new SharedArrayBuffer(Math.max(1, k * layout.trainableCount)),
         control: new SharedArrayBuffer(8),
       };
-      const workers = Array.from({ length: k }, () => new Worker(options.script));
+      // A multi-threaded kernel pack (@clapjs/kernels-native: oneDNN over OpenMP) would use every
+      // core in every worker: K workers × all cores oversubscribe the machine. Each worker gets its
+      // share of the cores unless the user chose (CLAPJS_NATIVE_THREADS, read by the pack).
+      const share = String(Math.max(1, Math.floor(availableParallelism() / k)));
+      const env = { ...process.env, CLAPJS_NATIVE_THREADS: process.env.CLAPJS_NATIVE_THREADS ?? share };
+      const workers = Array.from({ length: k }, () => new Worker(options.script, { env }));
       pool = new GradientPool(workers, variables, layout, buffers);
       const replies = await Promise.all(
         workers.map((_, index) => {
