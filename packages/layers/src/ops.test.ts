@@ -25,6 +25,16 @@ describe.each(TEST_BACKENDS)('ops on %s', (backend) => {
     close(await matMul(a, b).data(), await tf.matMul(a, b).data());
   });
 
+  it('matMul’s gradient materialises transposes only on plain wasm (its transposed matMul is the slow path)', async () => {
+    await useTestBackend(backend);
+    const a = tf.ones([3, 4]) as tf.Tensor2D;
+    const b = tf.ones([4, 5]) as tf.Tensor2D;
+    const info = await tf.profile(() => tf.dispose(tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(matMul(x as tf.Tensor2D, y as tf.Tensor2D)))([a, b])));
+    const transposes = info.kernels.filter((k) => k.name === 'Transpose').length;
+    expect(transposes).toBe(backend === 'wasm' ? 2 : 0);
+    tf.dispose([a, b]);
+  });
+
   it('dense applies over the last axis of a rank-3 input', async () => {
     await useTestBackend(backend);
     const x = tf.ones([2, 3, 4]);

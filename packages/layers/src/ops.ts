@@ -23,12 +23,24 @@ const matMulWithPlainGradients = tf.customGrad(
   }) as unknown as Parameters<typeof tf.customGrad>[0],
 );
 
+// Both CPU kernel packs (@clapjs/kernels-wasm, and @clapjs/kernels-native over it) mark their
+// BatchMatMul with this symbol: it runs transposed operands at untransposed speed.
+const WASM_PACK = Symbol.for('@clapjs/kernels-wasm');
+
+/** Whether tf.matMul's own gradient (transposed operands) is fast on the active backend. */
+function transposedMatMulIsFast(): boolean {
+  const backend = tf.getBackend();
+  if (backend !== 'wasm') return true;
+  return (tf.getKernel('BatchMatMul', backend) as unknown as Record<symbol, unknown> | undefined)?.[WASM_PACK] === true;
+}
+
 /**
- * `a · b` for 2-D operands, with gradients written as a materialised transpose followed by a
- * plain matMul (see above).
+ * `a · b` for 2-D operands. On plain tfjs-wasm its gradients are a materialised transpose followed
+ * by a plain matMul (see above); elsewhere (a kernel pack on wasm, webgpu, cpu) it is tf.matMul
+ * with its own gradient, whose transposed operands those backends read directly.
  */
 export function matMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  return matMulWithPlainGradients(a, b) as tf.Tensor2D;
+  return transposedMatMulIsFast() ? tf.matMul(a, b) : (matMulWithPlainGradients(a, b) as tf.Tensor2D);
 }
 
 /** `x · w + b` over the last axis of a tensor of any rank ≥ 2; `w` is `[in, out]`. */
