@@ -40,7 +40,9 @@ export async function splitCaptions(dataset: Dataset, split: Split): Promise<str
 /** The held-out zero-shot task, when the dataset defines one (synth). */
 export function zeroShotTaskOf(dataset: Dataset): ZeroShotTask | undefined {
   const d = dataset as Partial<{ zeroShotTask(): ZeroShotTask }>;
-  return typeof d.zeroShotTask === 'function' ? d.zeroShotTask() : undefined;
+  const task = typeof d.zeroShotTask === 'function' ? d.zeroShotTask() : undefined;
+  // A synth dataset with nothing held out (heldOut: 0) has no zero-shot task to report.
+  return task !== undefined && task.labels.length > 0 && task.indices.length > 0 ? task : undefined;
 }
 
 /** A loader over one split of the dataset, with the model's front end. */

@@ -186,8 +186,9 @@ export async function runTraining(loaded: LoadedConfig, options: TrainRunOptions
     if (skipped > 0) log(`skipped ${skipped} corrupt clip(s) (data.onCorrupt: skip)`);
     log(`done: ${result.step} steps in ${seconds.toFixed(0)} s on ${backend.name}; mean loss of the last 10 steps ${metrics['loss/last10']?.toFixed(3)} (ln N = ${Math.log(config.data.batchSize).toFixed(3)})`);
     if (zeroShot !== undefined) {
+      const among = task ? `${zeroShot.classes.length} held-out combinations` : `${zeroShot.classes.length} ${config.eval.split} labels`;
       log(
-        `held-out zero-shot top-1: ${pct(zeroShot.top1)}, class-balanced ${pct(zeroShot.balancedTop1)} (chance ${pct(zeroShot.chance)}; ${zeroShot.items} clips of ${zeroShot.classes.length} held-out combinations)`,
+        `${task ? 'held-out ' : ''}zero-shot top-1: ${pct(zeroShot.top1)}, class-balanced ${pct(zeroShot.balancedTop1)} (chance ${pct(zeroShot.chance)}; ${zeroShot.items} clips of ${among})`,
       );
     }
     if (zeroShotAll !== undefined) {
