@@ -5,7 +5,7 @@
 # that they share the machine's load. Prints one JSON line per figure (stdout); progress on stderr.
 # Needs packages/trainer/dist (pnpm --filter @clapjs/trainer build).
 # Environment: MODELS ("default"; also "clap-mini"), BATCH (64), WORKERS ("1 2"), STEPS measured
-# (5), WARMUP (2), REPEATS (3), STEP_LINES (0: 1 prints every step too), ROUTE (wasm; native adds
+# (8), WARMUP (4: the workers tier up their wasm code in the first steps), REPEATS (3), STEP_LINES (0: 1 prints every step too), ROUTE (wasm; native adds
 # @clapjs/kernels-native, whose oneDNN threads the trainer divides among the workers).
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
@@ -13,8 +13,8 @@ cd "$here/.."
 MODELS=${MODELS:-default}
 BATCH=${BATCH:-64}
 WORKERS=${WORKERS:-1 2}
-STEPS=${STEPS:-5}
-WARMUP=${WARMUP:-2}
+STEPS=${STEPS:-8}
+WARMUP=${WARMUP:-4}
 REPEATS=${REPEATS:-3}
 STEP_LINES=${STEP_LINES:-0}
 out=$(mktemp)

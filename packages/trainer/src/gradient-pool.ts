@@ -44,6 +44,9 @@ export class GradientPool {
   private failure: TrainerError | undefined;
   private closing = false;
   private embeddings = new SharedArrayBuffer(4);
+  private input = new SharedArrayBuffer(4);
+  /** Reused gradient sums (wasm copies a tensor's values into its heap, so they can be). */
+  private readonly sums: (Float32Array | undefined)[] = [];
   private nextId = 0;
   private dim = 0;
   /** Where the last step's time went: each worker's phases, and this thread's (ms). */
@@ -54,6 +57,7 @@ export class GradientPool {
     private readonly variables: readonly NamedVariable[],
     private readonly layout: Layout,
     private readonly buffers: SharedBuffers,
+    private readonly reuseSums: boolean,
   ) {
     this.pending = workers.map(() => undefined);
     workers.forEach((worker, k) => {
@@ -97,7 +101,7 @@ export class GradientPool {
       const share = String(Math.max(1, Math.floor(availableParallelism() / k)));
       const env = { ...process.env, CLAPJS_NATIVE_THREADS: process.env.CLAPJS_NATIVE_THREADS ?? share };
       const workers = Array.from({ length: k }, () => new Worker(options.script, { env }));
-      pool = new GradientPool(workers, variables, layout, buffers);
+      pool = new GradientPool(workers, variables, layout, buffers, options.backend === 'wasm');
       const replies = await Promise.all(
         workers.map((_, index) => {
           const init: InitMessage = {
@@ -157,13 +161,13 @@ export class GradientPool {
     });
   }
 
-  private request(k: number, message: InitMessage | StepMessage, transfer: ArrayBuffer[] = []): Promise<WorkerReply> {
+  private request(k: number, message: InitMessage | StepMessage): Promise<WorkerReply> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     return new Promise<WorkerReply>((resolve, reject) => {
       this.pending[k] = { resolve, reject };
       // Referenced only while a reply is awaited: an idle pool never keeps the process alive.
       this.workers[k]!.ref();
-      this.workers[k]!.postMessage(message, transfer);
+      this.workers[k]!.postMessage(message);
     });
   }
 
@@ -189,17 +193,17 @@ export class GradientPool {
     entries.forEach((e, i) => weights.set(this.variables[i]!.variable.dataSync() as Float32Array, e.offset));
     const embeddingBytes = 4 * 2 * batchSize * this.dim;
     if (this.embeddings.byteLength < embeddingBytes) this.embeddings = new SharedArrayBuffer(embeddingBytes);
+    if (this.input.byteLength < batch.logMel.byteLength) this.input = new SharedArrayBuffer(batch.logMel.byteLength);
+    new Float32Array(this.input).set(batch.logMel);
     Atomics.store(new Int32Array(this.buffers.control), ARRIVED, 0);
-    const perRow = batch.frames * batch.melBins;
     const id = this.nextId++;
     const prepare = performance.now() - t0;
     const replies = await Promise.all(
       shardRanges(batchSize, count).map(({ start, rows }, k) => {
-        const logMel = batch.logMel.slice(start * perRow, (start + rows) * perRow);
         const step: StepMessage = {
           type: 'step',
           id,
-          logMel,
+          logMel: this.input,
           frames: batch.frames,
           melBins: batch.melBins,
           captions: batch.captions.slice(start, start + rows),
@@ -207,7 +211,7 @@ export class GradientPool {
           batchSize,
           embeddings: this.embeddings,
         };
-        return this.request(k, step, [logMel.buffer]);
+        return this.request(k, step);
       }),
     );
     const t1 = performance.now();
@@ -237,7 +241,8 @@ export class GradientPool {
           if (hasGrad[k * trainableCount + t] !== 1) continue;
           const base = k * gradSize + entry.gradOffset;
           if (sum === undefined) {
-            sum = slabs.slice(base, base + entry.size);
+            sum = this.reuseSums ? (this.sums[i] ??= new Float32Array(entry.size)) : new Float32Array(entry.size);
+            sum.set(slabs.subarray(base, base + entry.size));
           } else {
             for (let j = 0; j < entry.size; j++) sum[j]! += slabs[base + j]!;
           }

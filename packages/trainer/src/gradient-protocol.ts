@@ -88,8 +88,8 @@ export interface InitMessage {
 export interface StepMessage {
   readonly type: 'step';
   readonly id: number;
-  /** `rows × frames × melBins` log-mel values. */
-  readonly logMel: Float32Array;
+  /** The whole batch's log-mel values (`batchSize × frames × melBins`, Float32), shared. */
+  readonly logMel: SharedArrayBuffer;
   readonly frames: number;
   readonly melBins: number;
   readonly captions: readonly string[];

@@ -107,10 +107,13 @@ function runStep(s: State, step: StepMessage): { loss: number; timings: StepTimi
   let t2 = t0;
   const { layout, buffers } = init;
   const weights = new Float32Array(buffers.weights);
+  // tfjs-wasm copies a new tensor's values into its heap at once; other backends (tfjs-cpu) may
+  // keep the array as the tensor's storage, so they get a private copy of the shared memory.
+  // Not copying on wasm keeps the worker from allocating megabytes per step (GC time).
+  const own = (view: Float32Array): Float32Array => (init.backend === 'wasm' ? view : view.slice());
   tf.tidy(() => {
     layout.entries.forEach((entry, i) => {
-      // A copy: tfjs-cpu would otherwise keep the shared memory as the variable's storage.
-      variables[i]!.variable.assign(tf.tensor(weights.slice(entry.offset, entry.offset + entry.size), [...entry.shape]));
+      variables[i]!.variable.assign(tf.tensor(own(weights.subarray(entry.offset, entry.offset + entry.size)), [...entry.shape]));
     });
   });
   const tWeights = performance.now();
@@ -120,7 +123,9 @@ function runStep(s: State, step: StepMessage): { loss: number; timings: StepTimi
   const textView = new Float32Array(step.embeddings, step.batchSize * dim * 4, step.batchSize * dim);
   const control = new Int32Array(buffers.control);
   const { value, grads } = tf.tidy(() => {
-    const logMel = tf.tensor4d(step.logMel, [rows, step.frames, step.melBins, 1]);
+    const perRow = step.frames * step.melBins;
+    const shard = new Float32Array(step.logMel, 4 * step.rowStart * perRow, rows * perRow);
+    const logMel = tf.tensor4d(own(shard), [rows, step.frames, step.melBins, 1]);
     const tokens = model.tokenize(step.captions);
     return tf.variableGrads(() => {
       const audio = model.audioProjection.call(model.audioEncoder.encode(logMel, TRAINING), TRAINING);
