@@ -45,7 +45,7 @@ program
   .option('-o, --out <dir>', 'output directory (default: runs/<name>)')
   .option('--steps <n>', 'override train.steps', (v) => Number.parseInt(v, 10))
   .option('--resume', 'continue from the latest checkpoint in the output directory')
-  .option('--workers <n|auto>', 'gradient workers (worker_threads); auto = CPU cores on wasm, else 1 (default: train.workers)', parseWorkers)
+  .option('--workers <n|auto>', 'gradient workers (worker_threads); auto = CPU cores on wasm without kernels-native, else 1 (default: train.workers)', parseWorkers)
   .option('--no-progress', 'no progress bar')
   .action(async (o: { config?: string; backend?: 'auto'; out?: string; steps?: number; resume?: boolean; workers?: number | 'auto'; progress: boolean }) => {
     const loaded = loadConfig(o.config ?? defaultConfig());

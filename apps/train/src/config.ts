@@ -48,7 +48,8 @@ export const trainConfigSchema = z.strictObject({
       keepLast: z.number().int().positive().default(3),
       /**
        * Gradient workers (worker_threads, data-parallel: each computes one shard's gradients of
-       * the full-batch loss): a number, or `auto` = the CPU cores on the wasm backend, else 1.
+       * the full-batch loss): a number, or `auto` = the CPU cores on the wasm backend (1 when
+       * @clapjs/kernels-native's threads already use them, and on other backends).
        */
       workers: z.union([z.number().int().min(1).max(64), z.literal('auto')], { error: 'give a positive integer or auto' }).default(1),
     })
