@@ -190,7 +190,9 @@ export class GradientPool {
     const t0 = performance.now();
     const { entries } = this.layout;
     const weights = new Float32Array(this.buffers.weights);
-    entries.forEach((e, i) => weights.set(this.variables[i]!.variable.dataSync() as Float32Array, e.offset));
+    // Asynchronous reads, as the trainer's: some backends (webgpu in Node) have no dataSync.
+    const values = await Promise.all(this.variables.map((v) => v.variable.data()));
+    entries.forEach((e, i) => weights.set(values[i] as Float32Array, e.offset));
     const embeddingBytes = 4 * 2 * batchSize * this.dim;
     if (this.embeddings.byteLength < embeddingBytes) this.embeddings = new SharedArrayBuffer(embeddingBytes);
     if (this.input.byteLength < batch.logMel.byteLength) this.input = new SharedArrayBuffer(batch.logMel.byteLength);
