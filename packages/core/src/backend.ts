@@ -144,6 +144,15 @@ async function loadCpu(importOptional: Importer): Promise<string> {
   return '@tensorflow/tfjs-backend-cpu (pure JavaScript: slow for training)';
 }
 
+/** The package that provides each backend, for the report when an app registered it itself. */
+const BACKEND_PACKAGES: Record<BackendName, string> = {
+  tensorflow: '@tensorflow/tfjs-node(-gpu)',
+  webgpu: '@tensorflow/tfjs-backend-webgpu',
+  webgl: '@tensorflow/tfjs-backend-webgl',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  cpu: '@tensorflow/tfjs-backend-cpu',
+};
+
 const LOADERS: Record<BackendName, Loader> = {
   tensorflow: loadTensorflow,
   webgpu: loadWebgpu,
@@ -181,7 +190,10 @@ export async function selectBackend(
   for (const name of order(preference)) {
     try {
       // An app (or a browser bundle) may have imported the backend itself already.
-      const what = tf.findBackendFactory(name) === null ? await LOADERS[name](importOptional, preference === 'auto') : 'already registered';
+      const what =
+        tf.findBackendFactory(name) === null
+          ? await LOADERS[name](importOptional, preference === 'auto')
+          : `${BACKEND_PACKAGES[name]} (registered by the app)`;
       if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') returned false`);
       await tf.ready();
       const kernelPacks = kernelPackStatuses(name);
