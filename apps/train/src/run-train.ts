@@ -8,6 +8,7 @@ import { evaluate, resolveModule, Trainer, zeroShotOnEmbeddings } from '@clapjs/
 import type { BackendSelection } from '@clapjs/core';
 import type { EvaluationResult, ZeroShotMetrics } from '@clapjs/trainer';
 import { chooseBackend } from './backend.js';
+import { CliError } from './errors.js';
 import type { LoadedConfig } from './config.js';
 import { buildDataset, makeLoader, splitCaptions, withShuffledCaptions, zeroShotTaskOf } from './data.js';
 import { importPlugins, registerBuiltins } from './plugins.js';
@@ -95,6 +96,13 @@ export async function runTraining(loaded: LoadedConfig, options: TrainRunOptions
   const autoWorkers = backend.name === 'wasm' && !nativeThreads ? availableParallelism() : 1;
   const autoWhy = backend.name !== 'wasm' ? `1 on ${backend.name}` : nativeThreads ? 'kernels-native threads use the cores' : `${autoWorkers} CPU cores`;
   const workers = workersAsked === 'auto' ? autoWorkers : workersAsked;
+  if (workers > 1 && backend.name !== 'wasm' && backend.name !== 'cpu') {
+    // Each worker would open its own GPU device and model copy: gradient workers are a CPU feature.
+    throw new CliError(
+      'WORKERS_BACKEND',
+      `train.workers ${workers} needs a CPU backend (wasm or cpu); the backend is ${backend.name}, which runs one model on its device. Set --workers 1 (or auto).`,
+    );
+  }
   log(`gradient workers: ${workers}${workersAsked === 'auto' ? ` (auto: ${autoWhy})` : ''}`);
 
   const dataset = buildDataset(loaded);

@@ -35,8 +35,8 @@ function cutDefaultConfig(dir: string): string {
   return file;
 }
 
-function train(config: string, out: string, backend: string, env: NodeJS.ProcessEnv = process.env) {
-  return spawnSync(process.execPath, [CLI, 'train', '--config', config, '--backend', backend, '--steps', String(STEPS), '--out', out, '--no-progress'], {
+function train(config: string, out: string, backend: string, env: NodeJS.ProcessEnv = process.env, extra: string[] = []) {
+  return spawnSync(process.execPath, [CLI, 'train', '--config', config, '--backend', backend, '--steps', String(STEPS), '--out', out, '--no-progress', ...extra], {
     encoding: 'utf8',
     env,
     timeout: 400_000,
@@ -80,6 +80,15 @@ describe('clapjs train --backend webgpu (SwiftShader)', () => {
     expect(Math.abs(got[0]! - want[0]!)).toBeLessThanOrEqual(1e-4 * want[0]!);
     got.forEach((loss, i) => expect(Math.abs(loss - want[i]!), `step ${i + 1}: webgpu ${loss}, wasm ${want[i]}`).toBeLessThanOrEqual(0.02));
   }, 420_000);
+
+  it('refuses gradient workers on webgpu (a CPU feature) before training, naming the fix', () => {
+    const dir = tempDir('clapjs-webgpu-');
+    const env = { ...process.env, VK_ICD_FILENAMES: SWIFTSHADER };
+    const run = train(cutDefaultConfig(dir), join(dir, 'workers'), 'webgpu', env, ['--workers', '2']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/train\.workers 2 needs a CPU backend \(wasm or cpu\); the backend is webgpu.*--workers 1/);
+    expect(existsSync(join(dir, 'workers', 'metrics.jsonl'))).toBe(false);
+  });
 
   it('without a GPU adapter, an explicit --backend webgpu fails with exit code 2 and names the fix', () => {
     const dir = tempDir('clapjs-webgpu-');
