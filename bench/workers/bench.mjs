@@ -9,7 +9,7 @@ import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import '@clapjs/kernels-wasm/register';
 import { Rng, selectBackend } from '@clapjs/core';
-import { ClapModel } from '@clapjs/model';
+import { ClapModel, defaultModelConfig } from '@clapjs/model';
 import { defaultWorkerSetup, Trainer } from '../../packages/trainer/dist/index.js';
 
 const [modelArg = 'default', workersArg = '1', batchArg = '64', stepsArg = '5', warmupArg = '2'] = process.argv.slice(2);
@@ -20,16 +20,7 @@ const warmup = Number(warmupArg);
 
 const MODELS = {
   // The `model` section of apps/train/configs/default.yaml.
-  default: {
-    audio: { preset: 'fast' },
-    audioEncoder: { name: 'cnn-small' },
-    textEncoder: { name: 'transformer', layers: 2, width: 128, heads: 4 },
-    tokenizer: { name: 'word', maxLength: 24 },
-    audioProjection: { name: 'mlp', dim: 128 },
-    textProjection: { name: 'mlp', dim: 128 },
-    similarity: { name: 'cosine' },
-    loss: { name: 'symmetric-clap' },
-  },
+  default: defaultModelConfig(),
   // BENCHMARKS.md's CLAP-mini as clapjs parts (closest built-ins: cnn-small adds BatchNorm and
   // fc1; 64 mel × 256 frames; 4 conv blocks 64–512; bag of 512-d word embeddings + dense; 256-d).
   'clap-mini': {

@@ -2,29 +2,14 @@
 // real, small ClapModel (convolutions, BatchNorm, a text encoder, projections) for 1,000 steps
 // without leaking a tensor: tf.memory().numTensors is the same after every step.
 import * as tf from '@tensorflow/tfjs-core';
-import { ClapModel } from '@clapjs/model';
 import { CPU_ROUTES, useTestBackend } from '@clapjs/test-backends';
 import { describe, expect, it } from 'vitest';
 import { Trainer } from './index.js';
-import { CAPTIONS, MELS, TinyData } from './workers.fixture.js';
+import { TinyData, tinyModel } from './workers.fixture.js';
 
 const STEPS = 1000;
 
-function smallConvModel(): Promise<ClapModel> {
-  return ClapModel.create(
-    {
-      audio: { preset: 'fast', nMels: MELS, clipSeconds: 0.5 },
-      audioEncoder: { name: 'cnn-small', channels: [4, 8], outputDim: 16 },
-      textEncoder: { name: 'bag-of-embeddings', width: 16 },
-      tokenizer: { name: 'word', maxLength: 6 },
-      audioProjection: { name: 'linear', dim: 8 },
-      textProjection: { name: 'linear', dim: 8 },
-      similarity: { name: 'cosine' },
-      loss: { name: 'symmetric-clap' },
-    } as never,
-    { seed: 5, captions: CAPTIONS },
-  );
-}
+const smallConvModel = () => tinyModel(5, { name: 'cnn-small', channels: [4, 8], outputDim: 16 });
 
 describe.each(CPU_ROUTES)('training on the %s route', (route) => {
   it(`keeps tf.memory().numTensors constant across ${STEPS} trainer steps, and learns`, async () => {

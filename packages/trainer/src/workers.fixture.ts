@@ -37,12 +37,15 @@ const WORDS = ['dog', 'rain', 'piano', 'hum', 'bird', 'siren', 'drum', 'wind', '
 /** Captions the word tokenizer is fitted on. */
 export const CAPTIONS = WORDS.map((w) => `a ${w} sound`);
 
-/** A tiny model: no BatchNorm, no dropout, so sharded gradients equal full-batch ones. */
-export function tinyModel(seed = 3): Promise<ClapModel> {
+/**
+ * A tiny model. By default its audio encoder is the test-only mean pool: no BatchNorm, no dropout,
+ * so sharded gradients equal full-batch ones; pass another encoder config (e.g. a small cnn-small).
+ */
+export function tinyModel(seed = 3, audioEncoder: Record<string, unknown> = { name: 'test-mean-pool', dim: 16 }): Promise<ClapModel> {
   return ClapModel.create(
     {
       audio: { preset: 'fast', nMels: MELS, clipSeconds: 0.5 },
-      audioEncoder: { name: 'test-mean-pool', dim: 16 },
+      audioEncoder,
       textEncoder: { name: 'bag-of-embeddings', width: 16 },
       tokenizer: { name: 'word', maxLength: 6 },
       audioProjection: { name: 'linear', dim: 8 },
