@@ -10,6 +10,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { Rng, selectBackend } from '@clapjs/core';
 import { registerWasmKernels } from '@clapjs/kernels-wasm';
 import { buildClapMini } from './model.mjs';
+import { summarizeProfile } from '../profile.mjs';
 import os from 'node:os';
 
 const [backend = 'wasm', packArg = 'pack', batchArg = '16', stepsArg = '10', warmupArg = '2'] = process.argv.slice(2);
@@ -43,15 +44,8 @@ if (process.env.CLAP_MINI_PROFILE === '1') {
   // One warm step, then a per-kernel profile of one step (kernel time summed by kernel name).
   tf.dispose(optimizer.minimize(loss, true, variables));
   const info = await tf.profile(() => tf.dispose(optimizer.minimize(loss, true, variables)));
-  const byKernel = new Map();
-  for (const k of info.kernels) {
-    const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
-    entry.ms += Number(k.kernelTimeMs) || 0;
-    entry.calls += 1;
-    byKernel.set(k.name, entry);
-  }
-  const profile = [...byKernel].sort((a, b) => b[1].ms - a[1].ms).map(([name, e]) => ({ name, ms: Math.round(e.ms), calls: e.calls }));
-  emit({ figure: 'profile', totalKernelMs: Math.round(profile.reduce((a, e) => a + e.ms, 0)), kernels: profile.slice(0, 15) });
+  const { totalKernelMs, kernels } = await summarizeProfile(info);
+  emit({ figure: 'profile', totalKernelMs: Math.round(totalKernelMs), kernels: kernels.slice(0, 15).map((k) => ({ ...k, ms: Math.round(k.ms) })) });
   process.exit(0);
 }
 const times = [];

@@ -8,6 +8,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { Rng, selectBackend } from '@clapjs/core';
 import { registerWebgpuKernels, symmetricCrossEntropy } from '@clapjs/kernels-webgpu';
 import { buildClapMini } from '../clap-mini/model.mjs';
+import { summarizeProfile } from '../profile.mjs';
 
 const [packArg = 'pack', batchArg = '64', stepsArg = '10', warmupArg = '2', profileArg = ''] = process.argv.slice(2);
 // pack-mm-dw: only BatchMatMul and Conv2DBackpropFilter from the pack, tfjs's own convolutions.
@@ -62,16 +63,9 @@ if (batchArg === 'matmul') {
       const start = performance.now();
       const info = await tf.profile(async () => { const c = step(); await c.data(); tf.dispose(c); });
       const wallMs = performance.now() - start;
-      const byKernel = new Map();
-      for (const k of info.kernels) {
-        const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
-        entry.ms += Number(await k.kernelTimeMs) || 0;
-        entry.calls += 1;
-        byKernel.set(k.name, entry);
-      }
-      const kernels = [...byKernel].sort((a, b) => b[1].ms - a[1].ms).map(([name, e]) => ({ name, ms: +e.ms.toFixed(2), calls: e.calls }));
+      const { totalKernelMs, kernels } = await summarizeProfile(info);
       emit({ figure: 'profile', batch, wallMs: Math.round(wallMs), kernelCalls: info.kernels.length,
-        totalKernelMs: +kernels.reduce((a, e) => a + e.ms, 0).toFixed(1), kernels: kernels.slice(0, 12) });
+        totalKernelMs, kernels: kernels.slice(0, 12) });
     } else {
       const times = [];
       const tensors = [];

@@ -12,6 +12,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { Rng, selectBackend } from '@clapjs/core';
 import { registerWebgpuKernels } from '@clapjs/kernels-webgpu';
 import { ClapModel, defaultModelConfig } from '@clapjs/model';
+import { summarizeProfile } from '../profile.mjs';
 
 const [packArg = 'pack', batchArg = '32', stepsArg = '10', warmupArg = '2', profileArg = ''] = process.argv.slice(2);
 const pack = packArg !== 'nopack';
@@ -73,19 +74,9 @@ try {
     const start = performance.now();
     const info = await tf.profile(() => step());
     const wallMs = performance.now() - start;
-    const byKernel = new Map();
-    for (const k of info.kernels) {
-      const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
-      entry.ms += Number(await k.kernelTimeMs) || 0;
-      entry.calls += 1;
-      byKernel.set(k.name, entry);
-    }
-    const kernels = [...byKernel].sort((a, b) => b[1].ms - a[1].ms).map(([name, e]) => ({ name, ms: +e.ms.toFixed(2), calls: e.calls }));
-    const slowest = [];
-    for (const k of info.kernels) slowest.push({ name: k.name, ms: +(Number(await k.kernelTimeMs) || 0).toFixed(2), in: k.inputShapes, out: k.outputShapes });
-    slowest.sort((a, b) => b.ms - a.ms);
+    const { totalKernelMs, kernels, calls } = await summarizeProfile(info);
     emit({ figure: 'profile', batch, wallMs: Math.round(wallMs), kernelCalls: info.kernels.length,
-      totalKernelMs: +kernels.reduce((a, e) => a + e.ms, 0).toFixed(1), kernels: kernels.slice(0, 15), slowestCalls: slowest.slice(0, 10) });
+      totalKernelMs, kernels: kernels.slice(0, 15), slowestCalls: calls.slice(0, 10) });
   } else {
     const times = [];
     const tensors = [];
