@@ -7,6 +7,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { selectBackend, type Rng } from '@clapjs/core';
 import { expect } from 'vitest';
 import { NATIVE_KERNELS, registerNativeKernels, type NativeKernelsStatus } from './index.js';
+import { expectClose } from '@clapjs/config/expect-close';
 
 export interface Input { shape: number[]; values: Float32Array }
 export interface Case { inputs: Record<string, Input>; attrs: Record<string, unknown>; label: string }
@@ -39,17 +40,8 @@ export async function runCases(backend: 'cpu' | 'native', kernel: string, cases:
   );
 }
 
-/** Asserts max |got − ref| ≤ 1e-4 · max |ref| (the issue's tolerance). */
-export function expectClose(got: Float32Array, ref: Float32Array, label: string): void {
-  expect(got.length, label).toBe(ref.length);
-  let scale = 0;
-  let diff = 0;
-  for (let i = 0; i < ref.length; i++) {
-    scale = Math.max(scale, Math.abs(ref[i]!));
-    diff = Math.max(diff, Math.abs(got[i]! - ref[i]!));
-  }
-  expect(diff, `${label}: max diff ${diff}, max |ref| ${scale}`).toBeLessThanOrEqual(1e-4 * scale + 1e-30);
-}
+// The kernel packs share one tolerance check: max |got − ref| ≤ 1e-4 · max |ref|.
+export { expectClose };
 
 export async function compareWithCpu(kernel: string, cases: Case[]): Promise<void> {
   const ref = await runCases('cpu', kernel, cases);

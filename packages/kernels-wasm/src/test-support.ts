@@ -2,8 +2,8 @@
 // with the pack, and compare.
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend, type Rng } from '@clapjs/core';
-import { expect } from 'vitest';
 import { registerWasmKernels } from './index.js';
+import { expectClose } from '@clapjs/config/expect-close';
 
 export interface Input { shape: number[]; dtype: 'float32' | 'int32'; values: Float32Array | Int32Array }
 export interface Case { inputs: Record<string, Input>; attrs: Record<string, unknown>; label: string }
@@ -26,17 +26,8 @@ export async function runCases(backend: 'cpu' | 'wasm', kernel: string, cases: C
   );
 }
 
-/** Asserts max |got − ref| ≤ 1e-4 · max |ref| (the issue's tolerance). */
-export function expectClose(got: Float32Array, ref: Float32Array, label: string): void {
-  expect(got.length, label).toBe(ref.length);
-  let scale = 0;
-  let diff = 0;
-  for (let i = 0; i < ref.length; i++) {
-    scale = Math.max(scale, Math.abs(ref[i] as number));
-    diff = Math.max(diff, Math.abs((got[i] as number) - (ref[i] as number)));
-  }
-  expect(diff, `${label}: max diff ${diff}, max |ref| ${scale}`).toBeLessThanOrEqual(1e-4 * scale + 1e-30);
-}
+// The kernel packs share one tolerance check: max |got − ref| ≤ 1e-4 · max |ref|.
+export { expectClose };
 
 export async function compareWithCpu(kernel: string, cases: Case[]): Promise<void> {
   const ref = await runCases('cpu', kernel, cases);

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { selectBackend } from '@clapjs/core';
-import { expect } from 'vitest';
+import { expectClose } from '@clapjs/config/expect-close';
 
 const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
@@ -57,14 +57,5 @@ export async function runCases(kernel: string, cases: Case[]): Promise<Float32Ar
   return outputs;
 }
 
-/** Asserts max |got − ref| ≤ 1e-4 · max |ref| (the issue's tolerance). */
-export function expectClose(got: Float32Array, ref: Float32Array, label: string): void {
-  expect(got.length, label).toBe(ref.length);
-  let scale = 0;
-  let diff = 0;
-  for (let i = 0; i < ref.length; i++) {
-    scale = Math.max(scale, Math.abs(ref[i]!));
-    diff = Math.max(diff, Math.abs(got[i]! - ref[i]!));
-  }
-  expect(diff, `${label}: max diff ${diff}, max |ref| ${scale}`).toBeLessThanOrEqual(1e-4 * scale + 1e-30);
-}
+// The kernel packs share one tolerance check: max |got − ref| ≤ 1e-4 · max |ref|.
+export { expectClose };
