@@ -30,7 +30,10 @@ describe.skipIf(!built)('DataLoader with worker threads', () => {
     try {
       const expected = await take(local, 8);
       expect(summary(await take(pooled, 8))).toEqual(summary(expected));
-      expect(pooled.stats).toEqual({ computed: 24, cacheHits: 8 });
+      // Each of the 24 items is computed once; the second epoch's come from the cache (the
+      // prefetcher may already have read a few items of the next batch: hence at least 8).
+      expect(pooled.stats.computed).toBe(24);
+      expect(pooled.stats.cacheHits).toBeGreaterThanOrEqual(8);
       pooled.setState({ seed: 5, epoch: 0, position: 8, skipped: 0 });
       expect(summary(await take(pooled, 2))).toEqual(summary(expected.slice(2, 4)));
     } finally {
