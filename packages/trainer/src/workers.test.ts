@@ -13,7 +13,7 @@ import { GradientPool } from './gradient-pool.js';
 import { shardRanges } from './gradient-protocol.js';
 import { Trainer, TrainerError } from './index.js';
 import { ToyData, ToyModel, toyLoss } from './toy.fixture.js';
-import { CAPTIONS, FIXTURE_SETUP, FRAMES, MELS, TinyData, tinyModel, workerScript } from './workers.fixture.js';
+import { FIXTURE_SETUP, FRAMES, MELS, TinyData, tinyModel, workerScript } from './workers.fixture.js';
 
 let script = '';
 let loss: ContrastiveLoss;
@@ -113,20 +113,11 @@ describe('gradient workers with BatchNorm (cnn-small, cpu)', () => {
   });
 
   it('averages the moving statistics: the input BatchNorm matches single-thread training exactly', async () => {
-    const config = {
-      audio: { preset: 'fast', nMels: 16, clipSeconds: 0.5 },
-      audioEncoder: { name: 'cnn-small', channels: [4], outputDim: 8, dropout: 0 },
-      textEncoder: { name: 'bag-of-embeddings', width: 8 },
-      tokenizer: { name: 'word', maxLength: 6 },
-      audioProjection: { name: 'linear', dim: 8 },
-      textProjection: { name: 'linear', dim: 8 },
-    };
-    const { ClapModel } = await import('@clapjs/model');
     const batch = new TinyData(7, 8).batch(0);
     const runningStats: Map<string, Float32Array>[] = [];
     const losses: number[] = [];
     for (const workers of [1, 2]) {
-      const model = await ClapModel.create(config as never, { seed: 2, captions: CAPTIONS });
+      const model = await tinyModel(2, { name: 'cnn-small', channels: [4], outputDim: 8, dropout: 0 });
       const trainer = new Trainer(model, new TinyData(7, 8), { steps: 3, lr: 0.01, workers, workerScript: script });
       losses.push(await trainer.trainStep({ ...batch, frames: FRAMES, melBins: MELS }));
       runningStats.push(new Map(model.variables().filter((v) => !v.trainable).map((v) => [v.path, v.variable.dataSync() as Float32Array])));
