@@ -1,6 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { AUTO_BACKEND_ORDER, BackendError, formatBackendReport, kernelPackStatuses, reportKernelPack, selectBackend } from '@clapjs/core';
-import type { BackendAttempt, BackendName, BackendPreference, BackendSelection } from '@clapjs/core';
+import { BackendError, formatBackendReport, kernelPackStatuses, reportKernelPack, selectBackend } from '@clapjs/core';
+import type { BackendName, BackendSelection } from '@clapjs/core';
 import { CliError } from './errors.js';
 
 const KERNELS_WEBGPU = '@clapjs/kernels-webgpu';
@@ -18,48 +17,14 @@ export const WEBGPU_HELP =
   'See apps/train/README.md, "GPU backends".';
 
 /**
- * On Linux, the device node a GPU driver exposes (NVIDIA, DRM render node, WSL), if any. Without
- * one, `auto` does not start Dawn: on a CPU-only machine it would only find a software adapter,
- * after the Vulkan loader and Mesa print warnings on stderr.
- */
-function linuxGpuDevice(): string | undefined {
-  if (existsSync('/dev/nvidia0')) return '/dev/nvidia0';
-  if (existsSync('/dev/dxg')) return '/dev/dxg';
-  try {
-    const render = readdirSync('/dev/dri').find((name) => name.startsWith('renderD'));
-    return render === undefined ? undefined : `/dev/dri/${render}`;
-  } catch {
-    return undefined;
-  }
-}
-
-/** `auto`'s order, less webgpu on a Linux machine with no GPU device (with the reason why). */
-function autoOrder(): { order: BackendPreference; skipped?: BackendAttempt } {
-  const explicitDriver = process.env.VK_ICD_FILENAMES !== undefined || process.env.VK_DRIVER_FILES !== undefined;
-  if (process.platform !== 'linux' || explicitDriver || linuxGpuDevice() !== undefined) return { order: 'auto' };
-  return {
-    order: AUTO_BACKEND_ORDER.filter((name) => name !== 'webgpu'),
-    skipped: {
-      name: 'webgpu',
-      ok: false,
-      reason: 'not tried: no GPU device on this machine (/dev/nvidia0, /dev/dri/renderD*, /dev/dxg); ask for --backend webgpu to try anyway',
-    },
-  };
-}
-
-/**
  * Registers @clapjs/kernels-webgpu (tiled GEMM for matMul and the convolutions, implicit-GEMM
  * filter gradient) once the webgpu backend is loaded, and reports it to core. Without the pack
  * the backend's own kernels run (correct, far slower: see bench/gpu).
  */
 async function registerWebgpuPack(): Promise<void> {
   try {
-    const pack = await import('@clapjs/kernels-webgpu');
-    const kernels = pack.registerWebgpuKernels();
-    // The pack reports itself from registerWebgpuKernels; this covers an older copy that does not.
-    if (!kernelPackStatuses('webgpu').some((p) => p.name === KERNELS_WEBGPU)) {
-      reportKernelPack({ name: KERNELS_WEBGPU, backend: 'webgpu', loaded: true, detail: kernels.join(', ') });
-    }
+    // The pack reports itself to core from registerWebgpuKernels.
+    (await import('@clapjs/kernels-webgpu')).registerWebgpuKernels();
   } catch (error) {
     reportKernelPack({
       name: KERNELS_WEBGPU,
@@ -108,18 +73,7 @@ export async function chooseBackend(preference: 'auto' | BackendName, log: (line
   if (preference === 'auto' || preference === 'wasm') await registerCpuPacks(log);
   let selection: BackendSelection;
   try {
-    if (preference === 'auto') {
-      const { order, skipped } = autoOrder();
-      selection = await selectBackend(order, { importModule });
-      if (skipped !== undefined) {
-        // Reported where auto would have tried it: after tensorflow.
-        const attempts = [...selection.attempts];
-        attempts.splice(attempts[0]?.name === 'tensorflow' ? 1 : 0, 0, skipped);
-        selection = { ...selection, attempts };
-      }
-    } else {
-      selection = await selectBackend(preference, { importModule });
-    }
+    selection = await selectBackend(preference, { importModule });
   } catch (error) {
     if (!(error instanceof BackendError) || preference === 'auto') throw error;
     const reason = error.message.split('\n').find((line) => line.startsWith(`✗ ${preference}:`))?.slice(2) ?? error.message;

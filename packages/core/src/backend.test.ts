@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { BackendError } from './errors.js';
@@ -17,6 +18,17 @@ describe('selectBackend', () => {
     expect(tf.getBackend()).toBe('wasm');
     expect(formatBackendReport(selection)).toMatch(/✗ tensorflow: .*\n.*\n.*\n✓ wasm/);
   });
+
+  it.runIf(process.platform === 'linux' && !existsSync('/dev/nvidia0') && !existsSync('/dev/dri') && !existsSync('/dev/dxg'))(
+    "'auto' does not start Dawn on a Linux machine without a GPU device, and says so",
+    async () => {
+      const selection = await selectBackend('auto');
+      expect(selection.attempts.find((a) => a.name === 'webgpu')?.reason).toBe(
+        'not tried: no GPU device on this machine (/dev/nvidia0, /dev/dri/renderD*, /dev/dxg); ask for the webgpu backend explicitly to try anyway',
+      );
+      expect((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu).toBeUndefined();
+    },
+  );
 
   it('loads exactly the backend asked for', async () => {
     const selection = await selectBackend('cpu');

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type * as NodeFs from 'node:fs';
 import { BackendError } from './errors.js';
 import { kernelPackStatuses } from './kernel-packs.js';
 import type { KernelPackStatus } from './kernel-packs.js';
@@ -87,11 +88,34 @@ async function loadTensorflow(importOptional: Importer): Promise<string> {
   throw new Error(failures.join('; '));
 }
 
+/**
+ * On Linux, the device node a GPU driver exposes (NVIDIA, DRM render node, WSL), if any. Without
+ * one (and no Vulkan driver named in the environment) `auto` does not start Dawn: on a CPU-only
+ * machine it would only find a software adapter, after the Vulkan loader and Mesa print warnings
+ * on stderr. node:fs is imported only here, so browser bundles of core do not need it.
+ */
+async function linuxWithoutGpuDevice(): Promise<boolean> {
+  if (process.platform !== 'linux') return false;
+  if (process.env.VK_ICD_FILENAMES !== undefined || process.env.VK_DRIVER_FILES !== undefined) return false;
+  const fs = (await importFromCore('node:fs')) as typeof NodeFs;
+  if (fs.existsSync('/dev/nvidia0') || fs.existsSync('/dev/dxg')) return false;
+  try {
+    return !fs.readdirSync('/dev/dri').some((name) => name.startsWith('renderD'));
+  } catch {
+    return true;
+  }
+}
+
 async function loadWebgpu(importOptional: Importer, auto: boolean): Promise<string> {
   const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
   let source = 'navigator.gpu';
   if (nav?.gpu === undefined) {
     if (!isNode) throw new Error('this browser has no WebGPU (navigator.gpu is undefined)');
+    if (auto && (await linuxWithoutGpuDevice())) {
+      throw new Error(
+        'not tried: no GPU device on this machine (/dev/nvidia0, /dev/dri/renderD*, /dev/dxg); ask for the webgpu backend explicitly to try anyway',
+      );
+    }
     let dawn: { create(options: string[]): unknown; globals: Record<string, unknown> };
     try {
       dawn = (await importOptional('webgpu')) as typeof dawn;
