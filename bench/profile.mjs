@@ -16,7 +16,9 @@ export async function summarizeProfile(info) {
     byKernel.set(k.name, entry);
     calls.push({ name: k.name, ms: +ms.toFixed(2), in: k.inputShapes, out: k.outputShapes });
   }
-  const kernels = [...byKernel].sort((a, b) => b[1].ms - a[1].ms).map(([name, e]) => ({ name, ms: +e.ms.toFixed(2), calls: e.calls }));
+  const kernels = [...byKernel]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .map(([name, e]) => ({ name, ms: +e.ms.toFixed(2), calls: e.calls }));
   calls.sort((a, b) => b.ms - a.ms);
   return { totalKernelMs: +kernels.reduce((a, e) => a + e.ms, 0).toFixed(1), kernels, calls };
 }

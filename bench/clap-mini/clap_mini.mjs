@@ -13,7 +13,8 @@ import { buildClapMini } from './model.mjs';
 import { summarizeProfile } from '../profile.mjs';
 import os from 'node:os';
 
-const [backend = 'wasm', packArg = 'pack', batchArg = '16', stepsArg = '10', warmupArg = '2'] = process.argv.slice(2);
+const [backend = 'wasm', packArg = 'pack', batchArg = '16', stepsArg = '10', warmupArg = '2'] =
+  process.argv.slice(2);
 const batch = Number(batchArg);
 const steps = Number(stepsArg);
 const warmup = Number(warmupArg);
@@ -30,7 +31,9 @@ if (backend === 'wasm' && packArg === 'native') {
   // Not a dependency of bench/ (an optional native build): loaded from the workspace's dist.
   const { registerNativeKernels } = await import('../../packages/kernels-native/dist/index.js');
   const status = registerNativeKernels();
-  engine = status.loaded ? 'tfjs-wasm+kernels-native' : 'tfjs-wasm+kernels-wasm (native not loaded)';
+  engine = status.loaded
+    ? 'tfjs-wasm+kernels-native'
+    : 'tfjs-wasm+kernels-wasm (native not loaded)';
   threads = status.threads ?? 1;
   if (!status.loaded) console.error(status.detail);
 } else if (backend === 'wasm' && pack) registerWasmKernels();
@@ -45,7 +48,11 @@ if (process.env.CLAP_MINI_PROFILE === '1') {
   tf.dispose(optimizer.minimize(loss, true, variables));
   const info = await tf.profile(() => tf.dispose(optimizer.minimize(loss, true, variables)));
   const { totalKernelMs, kernels } = await summarizeProfile(info);
-  emit({ figure: 'profile', totalKernelMs: Math.round(totalKernelMs), kernels: kernels.slice(0, 15).map((k) => ({ ...k, ms: Math.round(k.ms) })) });
+  emit({
+    figure: 'profile',
+    totalKernelMs: Math.round(totalKernelMs),
+    kernels: kernels.slice(0, 15).map((k) => ({ ...k, ms: Math.round(k.ms) })),
+  });
   process.exit(0);
 }
 const times = [];
@@ -60,7 +67,13 @@ try {
     const ms = performance.now() - start;
     tensors.push(tf.memory().numTensors);
     if (step >= warmup) times.push(ms);
-    emit({ figure: 'step', step, ms: Math.round(ms), loss: lossValue, tensors: tf.memory().numTensors });
+    emit({
+      figure: 'step',
+      step,
+      ms: Math.round(ms),
+      loss: lossValue,
+      tensors: tf.memory().numTensors,
+    });
   }
 } catch (error) {
   emit({ figure: 'error', message: String(error?.message ?? error).split('\n')[0] });

@@ -1,18 +1,34 @@
 // The CLAP-mini model (BENCHMARKS.md) in plain tfjs-core ops, shared by clap_mini.mjs (CPU) and ../gpu:
 // four 3×3 convs with avg-pools, bag-of-embeddings text tower, projections, symmetric CE.
 // MEL and FRAMES can be shrunk through the environment for smoke tests on SwiftShader only.
-const MEL = Number(process.env.CLAP_MINI_MEL ?? 64), FRAMES = Number(process.env.CLAP_MINI_FRAMES ?? 256);
-const TOKENS = 32, VOCAB = 5000, WIDTH = 512, DIM = 256;
+const MEL = Number(process.env.CLAP_MINI_MEL ?? 64),
+  FRAMES = Number(process.env.CLAP_MINI_FRAMES ?? 256);
+const TOKENS = 32,
+  VOCAB = 5000,
+  WIDTH = 512,
+  DIM = 256;
 
 /**
  * Variables, random inputs and the loss closure for one batch size. `symmetricLoss`, when given,
  * replaces the two tf.losses.softmaxCrossEntropy calls (same math: ½(CE rows + CE columns)).
  */
 export function buildClapMini(tf, rng, batch, symmetricLoss) {
-  const he = (shape, fanIn) => tf.variable(tf.tensor(rng.normalArray(shape.reduce((a, b) => a * b), 0, Math.sqrt(2 / fanIn)), shape));
+  const he = (shape, fanIn) =>
+    tf.variable(
+      tf.tensor(
+        rng.normalArray(
+          shape.reduce((a, b) => a * b),
+          0,
+          Math.sqrt(2 / fanIn),
+        ),
+        shape,
+      ),
+    );
   const glorot = (fanIn, fanOut) => {
     const limit = Math.sqrt(6 / (fanIn + fanOut));
-    return tf.variable(tf.tensor2d(rng.uniformArray(fanIn * fanOut, -limit, limit), [fanIn, fanOut]));
+    return tf.variable(
+      tf.tensor2d(rng.uniformArray(fanIn * fanOut, -limit, limit), [fanIn, fanOut]),
+    );
   };
   const channels = [1, 64, 128, 256, 512];
   const convs = channels.slice(1).map((c, i) => he([3, 3, channels[i], c], 9 * channels[i]));
@@ -23,7 +39,11 @@ export function buildClapMini(tf, rng, batch, symmetricLoss) {
   const logitScale = tf.variable(tf.scalar(Math.log(1 / 0.07)));
   const variables = [...convs, embedding, textDense, audioProj, textProj, logitScale];
   const logMel = tf.tensor4d(rng.normalArray(batch * MEL * FRAMES), [batch, MEL, FRAMES, 1]);
-  const ids = tf.tensor2d(Int32Array.from({ length: batch * TOKENS }, () => rng.int(VOCAB)), [batch, TOKENS], 'int32');
+  const ids = tf.tensor2d(
+    Int32Array.from({ length: batch * TOKENS }, () => rng.int(VOCAB)),
+    [batch, TOKENS],
+    'int32',
+  );
   // int32 one-hot then cast: a float oneHot is wrong on some backends (FACTS.md).
   const labels = tf.cast(tf.oneHot(tf.range(0, batch, 1, 'int32'), batch), 'float32');
   const l2Normalize = (x) => tf.div(x, tf.sqrt(tf.maximum(tf.sum(tf.square(x), -1, true), 1e-24)));

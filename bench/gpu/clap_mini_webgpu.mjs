@@ -10,7 +10,8 @@ import { registerWebgpuKernels, symmetricCrossEntropy } from '@clapjs/kernels-we
 import { buildClapMini } from '../clap-mini/model.mjs';
 import { summarizeProfile } from '../profile.mjs';
 
-const [packArg = 'pack', batchArg = '64', stepsArg = '10', warmupArg = '2', profileArg = ''] = process.argv.slice(2);
+const [packArg = 'pack', batchArg = '64', stepsArg = '10', warmupArg = '2', profileArg = ''] =
+  process.argv.slice(2);
 // pack-mm-dw: only BatchMatMul and Conv2DBackpropFilter from the pack, tfjs's own convolutions.
 // pack-fused-loss: the whole pack plus its fused symmetric cross-entropy for the loss.
 const packKernels = { 'pack-mm-dw': ['BatchMatMul', 'Conv2DBackpropFilter'] }[packArg];
@@ -40,7 +41,11 @@ if (batchArg === 'matmul') {
   const n = Number(stepsArg);
   const a = tf.randomNormal([n, n]);
   const b = tf.randomNormal([n, n]);
-  for (let i = 0; i < 2; i++) { const w = tf.matMul(a, b); await w.data(); w.dispose(); }
+  for (let i = 0; i < 2; i++) {
+    const w = tf.matMul(a, b);
+    await w.data();
+    w.dispose();
+  }
   const reps = 10;
   const start = performance.now();
   const outs = [];
@@ -48,7 +53,13 @@ if (batchArg === 'matmul') {
   await outs[reps - 1].data();
   tf.dispose(outs);
   const ms = (performance.now() - start) / reps;
-  emit({ figure: 'matmul', size: n, msPerMatmul: +ms.toFixed(2), tflops: +((2 * n ** 3) / ms / 1e9).toFixed(2), adapter: adapterInfo });
+  emit({
+    figure: 'matmul',
+    size: n,
+    msPerMatmul: +ms.toFixed(2),
+    tflops: +((2 * n ** 3) / ms / 1e9).toFixed(2),
+    adapter: adapterInfo,
+  });
   finish();
 } else {
   const batch = Number(batchArg);
@@ -61,11 +72,21 @@ if (batchArg === 'matmul') {
     if (profileArg === 'profile') {
       tf.dispose(step());
       const start = performance.now();
-      const info = await tf.profile(async () => { const c = step(); await c.data(); tf.dispose(c); });
+      const info = await tf.profile(async () => {
+        const c = step();
+        await c.data();
+        tf.dispose(c);
+      });
       const wallMs = performance.now() - start;
       const { totalKernelMs, kernels } = await summarizeProfile(info);
-      emit({ figure: 'profile', batch, wallMs: Math.round(wallMs), kernelCalls: info.kernels.length,
-        totalKernelMs, kernels: kernels.slice(0, 12) });
+      emit({
+        figure: 'profile',
+        batch,
+        wallMs: Math.round(wallMs),
+        kernelCalls: info.kernels.length,
+        totalKernelMs,
+        kernels: kernels.slice(0, 12),
+      });
     } else {
       const times = [];
       const tensors = [];
@@ -82,10 +103,21 @@ if (batchArg === 'matmul') {
       }
       const sorted = [...times].sort((a, b) => a - b);
       const median = sorted[Math.floor(sorted.length / 2)];
-      emit({ figure: 'summary', batch, msPerStep: +median.toFixed(1), samplesPerSecond: +((1000 * batch) / median).toFixed(1),
-        measuredSteps: steps, warmupSteps: warmup, stepMs: times.map((t) => Math.round(t)), losses,
-        tensorsAfterEachStep: tensors, tensorsConstant: new Set(tensors.slice(1)).size <= 1,
-        peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), backend: selection.attempts.at(-1)?.reason, adapter: adapterInfo });
+      emit({
+        figure: 'summary',
+        batch,
+        msPerStep: +median.toFixed(1),
+        samplesPerSecond: +((1000 * batch) / median).toFixed(1),
+        measuredSteps: steps,
+        warmupSteps: warmup,
+        stepMs: times.map((t) => Math.round(t)),
+        losses,
+        tensorsAfterEachStep: tensors,
+        tensorsConstant: new Set(tensors.slice(1)).size <= 1,
+        peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+        backend: selection.attempts.at(-1)?.reason,
+        adapter: adapterInfo,
+      });
     }
     finish();
   } catch (error) {

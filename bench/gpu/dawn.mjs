@@ -3,4 +3,8 @@
 import { create, globals } from 'webgpu';
 
 Object.assign(globalThis, globals);
-Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]) }, configurable: true, writable: true });
+Object.defineProperty(globalThis, 'navigator', {
+  value: { gpu: create([]) },
+  configurable: true,
+  writable: true,
+});

@@ -14,7 +14,8 @@ import { registerWebgpuKernels } from '@clapjs/kernels-webgpu';
 import { ClapModel, defaultModelConfig } from '@clapjs/model';
 import { summarizeProfile } from '../profile.mjs';
 
-const [packArg = 'pack', batchArg = '32', stepsArg = '10', warmupArg = '2', profileArg = ''] = process.argv.slice(2);
+const [packArg = 'pack', batchArg = '32', stepsArg = '10', warmupArg = '2', profileArg = ''] =
+  process.argv.slice(2);
 const pack = packArg !== 'nopack';
 const batch = Number(batchArg);
 const clipSeconds = Number(process.env.DEFAULT_MODEL_CLIP_SECONDS ?? 2);
@@ -30,16 +31,42 @@ function emit(record) {
   console.log(JSON.stringify({ bench: 'default-model', engine, clipSeconds, ...record }));
 }
 
-const WORDS = ['dog', 'rain', 'piano', 'siren', 'engine', 'bird', 'bell', 'drum', 'voice', 'wind', 'rising', 'falling', 'loud', 'soft'];
-const captions = Array.from({ length: batch }, (_, i) => `a ${WORDS[i % 14]} and a ${WORDS[(i * 5 + 3) % 14]} ${WORDS[(i * 3 + 1) % 14]}`);
+const WORDS = [
+  'dog',
+  'rain',
+  'piano',
+  'siren',
+  'engine',
+  'bird',
+  'bell',
+  'drum',
+  'voice',
+  'wind',
+  'rising',
+  'falling',
+  'loud',
+  'soft',
+];
+const captions = Array.from(
+  { length: batch },
+  (_, i) => `a ${WORDS[i % 14]} and a ${WORDS[(i * 5 + 3) % 14]} ${WORDS[(i * 3 + 1) % 14]}`,
+);
 const config = defaultModelConfig();
 if (clipSeconds !== 2) config.audio = { ...config.audio, clipSeconds };
 const model = await ClapModel.create(config, { seed: 1, captions });
 const frames = model.frontEnd.frames(Math.round(clipSeconds * model.config.audio.sampleRate));
 const rng = new Rng(3);
-const logMel = tf.tensor4d(Float32Array.from(rng.normalArray(batch * frames * 64)), [batch, frames, 64, 1]);
+const logMel = tf.tensor4d(Float32Array.from(rng.normalArray(batch * frames * 64)), [
+  batch,
+  frames,
+  64,
+  1,
+]);
 const tokens = model.tokenize(captions);
-const trainable = model.variables().filter((v) => v.trainable).map((v) => v.variable);
+const trainable = model
+  .variables()
+  .filter((v) => v.trainable)
+  .map((v) => v.variable);
 const optimizer = tf.train.adam(1e-3);
 
 // symmetric-clap: ½ (cross-entropy over the rows of C + over its columns), targets on the diagonal.
@@ -50,12 +77,17 @@ function symmetricLoss(logits) {
 }
 
 async function step() {
-  const { value, grads } = tf.variableGrads(() => symmetricLoss(model.forward(logMel, tokens, { training: true }).logits), trainable);
+  const { value, grads } = tf.variableGrads(
+    () => symmetricLoss(model.forward(logMel, tokens, { training: true }).logits),
+    trainable,
+  );
   const list = Object.values(grads);
   const norm = tf.tidy(() => tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g))))));
   const [loss, n] = await Promise.all([value.data(), norm.data()]);
   const scale = n[0] > 1 ? 1 / n[0] : 1;
-  const scaled = tf.tidy(() => Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)])));
+  const scaled = tf.tidy(() =>
+    Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)])),
+  );
   optimizer.applyGradients(scaled);
   model.afterUpdate();
   tf.dispose([value, norm, ...list, ...Object.values(scaled)]);
@@ -75,8 +107,15 @@ try {
     const info = await tf.profile(() => step());
     const wallMs = performance.now() - start;
     const { totalKernelMs, kernels, calls } = await summarizeProfile(info);
-    emit({ figure: 'profile', batch, wallMs: Math.round(wallMs), kernelCalls: info.kernels.length,
-      totalKernelMs, kernels: kernels.slice(0, 15), slowestCalls: calls.slice(0, 10) });
+    emit({
+      figure: 'profile',
+      batch,
+      wallMs: Math.round(wallMs),
+      kernelCalls: info.kernels.length,
+      totalKernelMs,
+      kernels: kernels.slice(0, 15),
+      slowestCalls: calls.slice(0, 10),
+    });
   } else {
     const times = [];
     const tensors = [];
@@ -90,10 +129,19 @@ try {
     }
     const sorted = [...times].sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)];
-    emit({ figure: 'summary', batch, msPerStep: +median.toFixed(1), samplesPerSecond: +((1000 * batch) / median).toFixed(1),
-      stepMs: times.map((t) => Math.round(t)), losses, tensorsAfterEachStep: tensors, // Adam creates its moments in the first step.
+    emit({
+      figure: 'summary',
+      batch,
+      msPerStep: +median.toFixed(1),
+      samplesPerSecond: +((1000 * batch) / median).toFixed(1),
+      stepMs: times.map((t) => Math.round(t)),
+      losses,
+      tensorsAfterEachStep: tensors, // Adam creates its moments in the first step.
       tensorsConstant: new Set(tensors.slice(1)).size <= 1,
-      weights: trainable.reduce((n, v) => n + v.size, 0), backend: selection.attempts.at(-1)?.reason, adapter: backend.adapterInfo ?? {} });
+      weights: trainable.reduce((n, v) => n + v.size, 0),
+      backend: selection.attempts.at(-1)?.reason,
+      adapter: backend.adapterInfo ?? {},
+    });
   }
   finish();
 } catch (error) {

@@ -24,7 +24,12 @@ const config = {
 
 function clips() {
   const rng = new Rng(7);
-  return CAPTIONS.map((_, i) => Float32Array.from({ length: 8000 }, (_, t) => 0.5 * Math.sin((2 * Math.PI * 220 * (i + 1) * t) / 16000) + 0.05 * rng.normal()));
+  return CAPTIONS.map((_, i) =>
+    Float32Array.from(
+      { length: 8000 },
+      (_, t) => 0.5 * Math.sin((2 * Math.PI * 220 * (i + 1) * t) / 16000) + 0.05 * rng.normal(),
+    ),
+  );
 }
 
 function symmetricLoss(logits) {
@@ -65,19 +70,35 @@ const ref = await run('cpu');
 const got = await run('webgpu');
 // A gradient that is zero in exact arithmetic (an attention key bias: softmax ignores a shift)
 // is float noise on both sides, so each tensor's scale has a floor of 1e-3 × the largest gradient.
-const globalScale = Math.max(...ref.grads.map((d) => d.values.reduce((m, x) => Math.max(m, Math.abs(x)), 0)));
+const globalScale = Math.max(
+  ...ref.grads.map((d) => d.values.reduce((m, x) => Math.max(m, Math.abs(x)), 0)),
+);
 let worst = { ratio: 0, name: '' };
 for (let i = 0; i < ref.grads.length; i++) {
   const r = ref.grads[i].values;
   const g = got.grads[i].values;
-  let scale = 1e-3 * globalScale, diff = 0;
-  for (let j = 0; j < r.length; j++) { scale = Math.max(scale, Math.abs(r[j])); diff = Math.max(diff, Math.abs(g[j] - r[j])); }
+  let scale = 1e-3 * globalScale,
+    diff = 0;
+  for (let j = 0; j < r.length; j++) {
+    scale = Math.max(scale, Math.abs(r[j]));
+    diff = Math.max(diff, Math.abs(g[j] - r[j]));
+  }
   const ratio = diff / scale;
   if (ratio > worst.ratio) worst = { ratio, name: ref.grads[i].name };
 }
 const lossDiff = Math.abs(got.losses[0] - ref.losses[0]) / Math.abs(ref.losses[0]);
 const ok = lossDiff <= 1e-4 && worst.ratio <= 1e-4 && new Set(got.tensors.slice(1)).size === 1;
-console.log(JSON.stringify({ bench: 'model-step', figure: 'webgpu-vs-cpu', ok, cpuLosses: ref.losses, webgpuLosses: got.losses,
-  lossRelDiff: lossDiff, worstGradientRelDiff: worst, webgpuTensorsPerStep: got.tensors }));
+console.log(
+  JSON.stringify({
+    bench: 'model-step',
+    figure: 'webgpu-vs-cpu',
+    ok,
+    cpuLosses: ref.losses,
+    webgpuLosses: got.losses,
+    lossRelDiff: lossDiff,
+    worstGradientRelDiff: worst,
+    webgpuTensorsPerStep: got.tensors,
+  }),
+);
 tf.backend().device?.destroy?.();
 process.exitCode = ok ? 0 : 1;

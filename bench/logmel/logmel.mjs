@@ -9,12 +9,27 @@ import { selectBackend } from '@clapjs/core';
 
 const audioDist = fileURLToPath(new URL('../../packages/audio/dist/index.js', import.meta.url));
 const { LogMelExtractor, RealFFT, hannWindow } = await import(audioDist);
-const FFT = createRequire(fileURLToPath(new URL('../../packages/audio/package.json', import.meta.url)))('fft.js');
+const FFT = createRequire(
+  fileURLToPath(new URL('../../packages/audio/package.json', import.meta.url)),
+)('fft.js');
 
 const [clipDir, clipsArg = '8', repsArg = '5', refPath] = process.argv.slice(2);
 const CONFIG = {
-  sampleRate: 32_000, nFft: 1024, hopLength: 320, winLength: 1024, nMels: 64, fMin: 50, fMax: 14_000,
-  power: 2, melScale: 'slaney', norm: 'slaney', center: true, topDb: null, amin: 1e-10, ref: 1, clipSeconds: 10,
+  sampleRate: 32_000,
+  nFft: 1024,
+  hopLength: 320,
+  winLength: 1024,
+  nMels: 64,
+  fMin: 50,
+  fMax: 14_000,
+  power: 2,
+  melScale: 'slaney',
+  norm: 'slaney',
+  center: true,
+  topDb: null,
+  amin: 1e-10,
+  ref: 1,
+  clipSeconds: 10,
 };
 const emit = (record) => console.log(JSON.stringify({ bench: 'logmel', ...record }));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -38,7 +53,8 @@ const reps = Number(repsArg);
 
 // 1. The FFT alone: 1024-point windowed power spectrum, ours vs fft.js 4.0.4 (radix-4).
 {
-  const n = 1024, count = 20_000;
+  const n = 1024,
+    count = 20_000;
   const frame = clips[0].subarray(0, n);
   const window = hannWindow(n);
   const ours = new RealFFT(n);
@@ -52,7 +68,10 @@ const reps = Number(repsArg);
     fftjs.realTransform(out, input);
     for (let k = 0; k <= n / 2; k++) power[k] = out[2 * k] ** 2 + out[2 * k + 1] ** 2;
   };
-  for (const [engine, run] of [['clapjs RealFFT', runOurs], ['fft.js 4.0.4', runFftJs]]) {
+  for (const [engine, run] of [
+    ['clapjs RealFFT', runOurs],
+    ['fft.js 4.0.4', runFftJs],
+  ]) {
     for (let i = 0; i < 2000; i++) run();
     const cpu = [];
     const wall = [];
@@ -63,7 +82,12 @@ const reps = Number(repsArg);
       wall.push((w * 1e3) / count);
       cpu.push((c * 1e3) / count);
     }
-    emit({ figure: 'fft-1024-power-spectrum', engine, cpuUs: +median(cpu).toFixed(2), wallUs: +median(wall).toFixed(2) });
+    emit({
+      figure: 'fft-1024-power-spectrum',
+      engine,
+      cpuUs: +median(cpu).toFixed(2),
+      wallUs: +median(wall).toFixed(2),
+    });
   }
 }
 
@@ -81,7 +105,16 @@ for (const kernel of ['js', 'wasm']) {
       cpu.push(c);
     }
   }
-  emit({ figure: 'logmel-10s-32k', engine: `clapjs ${kernel} kernel`, threads: 1, clips: clips.length, reps, cpuMsPerClip: +median(cpu).toFixed(2), wallMsPerClip: +median(wall).toFixed(2), frames: extractor.frames(clips[0].length) });
+  emit({
+    figure: 'logmel-10s-32k',
+    engine: `clapjs ${kernel} kernel`,
+    threads: 1,
+    clips: clips.length,
+    reps,
+    cpuMsPerClip: +median(cpu).toFixed(2),
+    wallMsPerClip: +median(wall).toFixed(2),
+    frames: extractor.frames(clips[0].length),
+  });
 }
 
 // 3. Agreement with torchaudio (float32, its default) on clip 0.
@@ -92,7 +125,12 @@ if (refPath) {
   const diffs = [];
   for (let i = 0; i < ref.length; i++) if (ref[i] > -80) diffs.push(Math.abs(ours[i] - ref[i]));
   diffs.sort((a, b2) => a - b2);
-  emit({ figure: 'agreement-vs-torchaudio-float32', cells: diffs.length, medianDb: diffs[Math.floor(diffs.length / 2)], maxDb: diffs[diffs.length - 1] });
+  emit({
+    figure: 'agreement-vs-torchaudio-float32',
+    cells: diffs.length,
+    medianDb: diffs[Math.floor(diffs.length / 2)],
+    maxDb: diffs[diffs.length - 1],
+  });
 }
 
 // 4. The tfjs path (DFT as matMul), batch of all clips, on the wasm backend.
@@ -106,4 +144,11 @@ for (let r = 0; r < Math.min(reps, 3); r++) {
   batchWall.push(w / clips.length);
   batchCpu.push(c / clips.length);
 }
-emit({ figure: 'logmel-10s-32k', engine: 'clapjs tfjs-wasm computeBatch', threads: 1, batch: clips.length, cpuMsPerClip: +median(batchCpu).toFixed(2), wallMsPerClip: +median(batchWall).toFixed(2) });
+emit({
+  figure: 'logmel-10s-32k',
+  engine: 'clapjs tfjs-wasm computeBatch',
+  threads: 1,
+  batch: clips.length,
+  cpuMsPerClip: +median(batchCpu).toFixed(2),
+  wallMsPerClip: +median(batchWall).toFixed(2),
+});

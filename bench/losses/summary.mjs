@@ -2,14 +2,18 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 
-const rows = readFileSync(process.argv[2], 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+const rows = readFileSync(process.argv[2], 'utf8')
+  .trim()
+  .split('\n')
+  .map((line) => JSON.parse(line));
 const ratios = {};
 for (const row of rows.filter((r) => r.engine.startsWith('clapjs'))) {
   // Against PyTorch's fastest thread count.
   const torch = rows
     .filter((r) => r.engine.startsWith('pytorch') && r.loss === row.loss)
     .sort((a, b) => a.ms_median - b.ms_median)[0];
-  ratios[`${row.loss} ${row.engine.replace("clapjs ", "")} ${row.variant}`] = Math.round((torch.ms_median / row.ms_median) * 1000) / 1000;
+  ratios[`${row.loss} ${row.engine.replace('clapjs ', '')} ${row.variant}`] =
+    Math.round((torch.ms_median / row.ms_median) * 1000) / 1000;
 }
 console.log(
   JSON.stringify({

@@ -12,7 +12,8 @@ import { Rng, selectBackend } from '@clapjs/core';
 import { ClapModel, defaultModelConfig } from '@clapjs/model';
 import { defaultWorkerSetup, Trainer } from '../../packages/trainer/dist/index.js';
 
-const [modelArg = 'default', workersArg = '1', batchArg = '64', stepsArg = '5', warmupArg = '2'] = process.argv.slice(2);
+const [modelArg = 'default', workersArg = '1', batchArg = '64', stepsArg = '5', warmupArg = '2'] =
+  process.argv.slice(2);
 const workers = Number(workersArg);
 const batch = Number(batchArg);
 const steps = Number(stepsArg);
@@ -25,7 +26,13 @@ const MODELS = {
   // fc1; 64 mel × 256 frames; 4 conv blocks 64–512; bag of 512-d word embeddings + dense; 256-d).
   'clap-mini': {
     audio: { preset: 'fast', clipSeconds: 4.08 },
-    audioEncoder: { name: 'cnn-small', channels: [64, 128, 256, 512], inputPool: [1, 1], outputDim: 512, dropout: 0 },
+    audioEncoder: {
+      name: 'cnn-small',
+      channels: [64, 128, 256, 512],
+      inputPool: [1, 1],
+      outputDim: 512,
+      dropout: 0,
+    },
     textEncoder: { name: 'bag-of-embeddings', width: 512, dense: 512 },
     tokenizer: { name: 'word', maxLength: 32 },
     audioProjection: { name: 'linear', dim: 256 },
@@ -36,13 +43,17 @@ const MODELS = {
 };
 
 const native = process.env.ROUTE === 'native';
-const nativeRegister = new URL('../../packages/kernels-native/dist/register.js', import.meta.url).href;
+const nativeRegister = new URL('../../packages/kernels-native/dist/register.js', import.meta.url)
+  .href;
 if (native) await import(nativeRegister);
 const selection = await selectBackend('wasm');
 const words = Array.from({ length: 200 }, (_, i) => `w${i}`);
 const rng = new Rng(1);
 const caption = () => Array.from({ length: 8 }, () => rng.pick(words)).join(' ');
-const model = await ClapModel.create(MODELS[modelArg], { seed: 1, captions: Array.from({ length: 500 }, caption) });
+const model = await ClapModel.create(MODELS[modelArg], {
+  seed: 1,
+  captions: Array.from({ length: 500 }, caption),
+});
 const { sampleRate, clipSeconds, nMels } = model.config.audio;
 const frames = model.frontEnd.frames(Math.round(sampleRate * clipSeconds));
 const makeBatch = () => ({
@@ -56,10 +67,31 @@ const makeBatch = () => ({
 const batches = Array.from({ length: warmup + steps }, makeBatch);
 const data = { getState: () => ({}), setState: () => {}, async *[Symbol.asyncIterator]() {} };
 // wasm route: the trainer's default worker setup (the kernel packs this thread loaded).
-const workerSetup = native ? [import.meta.resolve('@clapjs/kernels-wasm/register'), nativeRegister] : undefined;
-const trainer = new Trainer(model, data, { steps: 1000, lr: 1e-4, workers, ...(workerSetup ? { workerSetup } : {}) });
+const workerSetup = native
+  ? [import.meta.resolve('@clapjs/kernels-wasm/register'), nativeRegister]
+  : undefined;
+const trainer = new Trainer(model, data, {
+  steps: 1000,
+  lr: 1e-4,
+  workers,
+  ...(workerSetup ? { workerSetup } : {}),
+});
 const emit = (record) =>
-  console.log(JSON.stringify({ bench: 'workers', model: modelArg, engine: `tfjs-wasm+${selection.kernelPacks.filter((p) => p.loaded).map((p) => p.name.replace('@clapjs/', '')).join('+') || 'no pack'}`, workers, batch, ...record }));
+  console.log(
+    JSON.stringify({
+      bench: 'workers',
+      model: modelArg,
+      engine: `tfjs-wasm+${
+        selection.kernelPacks
+          .filter((p) => p.loaded)
+          .map((p) => p.name.replace('@clapjs/', ''))
+          .join('+') || 'no pack'
+      }`,
+      workers,
+      batch,
+      ...record,
+    }),
+  );
 
 /** CPU ms of each thread of this process so far (Linux /proc; clock ticks of 10 ms). */
 function threadCpu() {
@@ -102,7 +134,17 @@ for (let i = 0; i < batches.length; i++) {
     cpuTimes.push(cpuMs);
     criticalPaths.push(criticalPath);
   }
-  emit({ figure: 'step', step: i, ms: Math.round(ms), cpuMs: Math.round(cpuMs), mainCpuMs: mainCpu, busiestOtherThreadCpuMs: otherMax, loss, warmup: i < warmup, loadavg: +os.loadavg()[0].toFixed(2) });
+  emit({
+    figure: 'step',
+    step: i,
+    ms: Math.round(ms),
+    cpuMs: Math.round(cpuMs),
+    mainCpuMs: mainCpu,
+    busiestOtherThreadCpuMs: otherMax,
+    loss,
+    warmup: i < warmup,
+    loadavg: +os.loadavg()[0].toFixed(2),
+  });
 }
 const medianOf = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const median = medianOf(times);
@@ -116,7 +158,12 @@ emit({
   warmupSteps: warmup,
   weights: model.variables().reduce((n, v) => n + v.variable.size, 0),
   frames,
-  workerSetup: workers > 1 ? (workerSetup ?? defaultWorkerSetup('wasm')).map((u) => u.replace(/^file:.*?\/(packages|node_modules)\//, '$1/')) : [],
+  workerSetup:
+    workers > 1
+      ? (workerSetup ?? defaultWorkerSetup('wasm')).map((u) =>
+          u.replace(/^file:.*?\/(packages|node_modules)\//, '$1/'),
+        )
+      : [],
   tensorsConstant: new Set(tensors.slice(warmup)).size <= 1,
   peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
   loadavg: os.loadavg().map((x) => +x.toFixed(2)),

@@ -27,7 +27,9 @@ for (const [key, byWorkers] of groups) {
   const one = byWorkers.get(1) ?? [];
   for (const [workers, runs] of [...byWorkers].sort((a, b) => a[0] - b[0])) {
     const sps = median(runs.map((r) => r.samplesPerSecond));
-    const paired = runs.flatMap((r, i) => (one[i] ? [r.samplesPerSecond / one[i].samplesPerSecond] : []));
+    const paired = runs.flatMap((r, i) =>
+      one[i] ? [r.samplesPerSecond / one[i].samplesPerSecond] : [],
+    );
     console.log(
       JSON.stringify({
         bench: 'workers',
@@ -42,8 +44,14 @@ for (const [key, byWorkers] of groups) {
         criticalPathCpuMsPerStep: median(runs.map((r) => r.criticalPathCpuMsPerStep)),
         // Load-independent estimate: one worker's critical-path CPU time over this one's.
         criticalPathRatio:
-          one.length > 0 ? +(median(one.map((r) => r.criticalPathCpuMsPerStep)) / median(runs.map((r) => r.criticalPathCpuMsPerStep))).toFixed(3) : null,
-        vsOneWorker: one.length > 0 ? +(sps / median(one.map((r) => r.samplesPerSecond))).toFixed(3) : null,
+          one.length > 0
+            ? +(
+                median(one.map((r) => r.criticalPathCpuMsPerStep)) /
+                median(runs.map((r) => r.criticalPathCpuMsPerStep))
+              ).toFixed(3)
+            : null,
+        vsOneWorker:
+          one.length > 0 ? +(sps / median(one.map((r) => r.samplesPerSecond))).toFixed(3) : null,
         medianPairedRatio: paired.length > 0 ? +median(paired).toFixed(3) : null,
         loadavg1m: runs.map((r) => r.loadavg[0]),
       }),

@@ -4,13 +4,21 @@ await selectBackend('wasm');
 const rng = new Rng(0);
 const mk = (s) => tf.tensor(rng.normalArray(s.reduce((x, y) => x * y)), s);
 const [BH, L, D] = [128, 32, 64];
-const Q = mk([BH, L, D]), K = mk([BH, L, D]), KT = tf.transpose(K, [0, 2, 1]), P = mk([BH, L, L]), V = mk([BH, L, D]);
+const Q = mk([BH, L, D]),
+  K = mk([BH, L, D]),
+  KT = tf.transpose(K, [0, 2, 1]),
+  P = mk([BH, L, L]),
+  V = mk([BH, L, D]);
 const variants = {
   'QK: matMul(Q, K^T materialised)': () => tf.matMul(Q, KT),
   'QK: matMul(Q, K, false, true)': () => tf.matMul(Q, K, false, true),
   'PV: matMul(P, V)': () => tf.matMul(P, V),
-  'PV: matMul(P, transpose(V), false, true)': () => tf.matMul(P, tf.transpose(V, [0, 2, 1]), false, true),
-  'PV: matMul(P, V^T already materialised, false, true)': ((VT) => () => tf.matMul(P, VT, false, true))(tf.transpose(V, [0, 2, 1])),
+  'PV: matMul(P, transpose(V), false, true)': () =>
+    tf.matMul(P, tf.transpose(V, [0, 2, 1]), false, true),
+  'PV: matMul(P, V^T already materialised, false, true)': (
+    (VT) => () =>
+      tf.matMul(P, VT, false, true)
+  )(tf.transpose(V, [0, 2, 1])),
   'transpose [128,32,64] alone': () => tf.transpose(V, [0, 2, 1]),
 };
 const best = {};

@@ -55,7 +55,12 @@ export function checkDependencies(root) {
       const self = pkg.name;
       const allowed = new Set([...rule.map((short) => `@clapjs/${short}`), self, '@clapjs/config']);
       const used = new Map();
-      for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies', 'devDependencies']) {
+      for (const field of [
+        'dependencies',
+        'peerDependencies',
+        'optionalDependencies',
+        'devDependencies',
+      ]) {
         for (const dep of Object.keys(pkg[field] ?? {})) {
           if (!dep.startsWith('@clapjs/')) continue;
           if (testOnly.has(dep) && field === 'devDependencies') continue;

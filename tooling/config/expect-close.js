@@ -16,5 +16,7 @@ export function expectClose(got, ref, label) {
     scale = Math.max(scale, Math.abs(ref[i]));
     diff = Math.max(diff, Math.abs(got[i] - ref[i]));
   }
-  expect(diff, `${label}: max diff ${diff}, max |ref| ${scale}`).toBeLessThanOrEqual(1e-4 * scale + 1e-30);
+  expect(diff, `${label}: max diff ${diff}, max |ref| ${scale}`).toBeLessThanOrEqual(
+    1e-4 * scale + 1e-30,
+  );
 }

@@ -4,7 +4,15 @@
 // use them as a user would: compute a symmetric CLAP loss with @clapjs/losses alone, and load a
 // saved model with @clapjs/model and classify a clip. Also runs docs/plugins.md's code blocks.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  mkdtempSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  existsSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,11 +21,16 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'clapjs-release-'));
 const started = Date.now();
-const log = (message) => console.log(`[release ${((Date.now() - started) / 1000).toFixed(0)}s] ${message}`);
+const log = (message) =>
+  console.log(`[release ${((Date.now() - started) / 1000).toFixed(0)}s] ${message}`);
 
 function run(command, args, options = {}) {
   log(`$ ${command} ${args.join(' ')}`);
-  return execFileSync(command, args, { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', ...options });
+  return execFileSync(command, args, {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    ...options,
+  });
 }
 
 const libraries = readdirSync(join(root, 'packages'))
@@ -42,10 +55,14 @@ async function startRegistry() {
     ].join('\n'),
   );
   const bin = join(here, 'node_modules', '.bin', 'verdaccio');
-  const server = spawn(bin, ['--config', join(work, 'verdaccio.yaml'), '--listen', `127.0.0.1:${port}`], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    detached: false,
-  });
+  const server = spawn(
+    bin,
+    ['--config', join(work, 'verdaccio.yaml'), '--listen', `127.0.0.1:${port}`],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      detached: false,
+    },
+  );
   const url = `http://127.0.0.1:${port}/`;
   for (let i = 0; i < 120; i++) {
     try {
@@ -69,7 +86,9 @@ async function startRegistry() {
 function checkTypes() {
   const attw = join(here, 'node_modules', '.bin', 'attw');
   for (const { dir, pkg } of libraries) {
-    run(attw, ['--pack', dir, '--format', 'table-flipped', '--profile', 'node16'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    run(attw, ['--pack', dir, '--format', 'table-flipped', '--profile', 'node16'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     log(`attw: ${pkg.name} ok`);
   }
 }
@@ -77,7 +96,10 @@ function checkTypes() {
 function consumer(name, registry) {
   const dir = join(work, name);
   mkdirSync(dir);
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `rehearsal-${name}`, private: true, type: 'module' }));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: `rehearsal-${name}`, private: true, type: 'module' }),
+  );
   // Only @clapjs comes from the rehearsal registry; everything else from the usual one.
   writeFileSync(join(dir, '.npmrc'), `@clapjs:registry=${registry}\n`);
   return dir;
@@ -92,7 +114,8 @@ async function main() {
     const published = libraries.map(({ pkg }) => `${pkg.name}@${pkg.version}`);
     for (const spec of published) {
       const version = run('npm', ['view', spec, 'version', '--registry', url]).trim();
-      if (version === '') throw new Error(`${spec} is not on the local registry after changeset publish`);
+      if (version === '')
+        throw new Error(`${spec} is not on the local registry after changeset publish`);
     }
     log(`published: ${published.join(', ')}`);
     const npmEnv = { ...process.env, NPM_CONFIG_USERCONFIG: join(work, 'none') };
@@ -100,7 +123,18 @@ async function main() {
     // 1. The losses alone, in a clean directory outside the workspace.
     const losses = libraries.find(({ pkg }) => pkg.name === '@clapjs/losses').pkg.version;
     const lossDir = consumer('losses', url);
-    run('npm', ['install', '--no-audit', '--no-fund', `@clapjs/losses@${losses}`, '@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0'], { cwd: lossDir, env: npmEnv });
+    run(
+      'npm',
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        `@clapjs/losses@${losses}`,
+        '@tensorflow/tfjs-core@4.22.0',
+        '@tensorflow/tfjs-backend-cpu@4.22.0',
+      ],
+      { cwd: lossDir, env: npmEnv },
+    );
     writeFileSync(
       join(lossDir, 'loss.mjs'),
       `import * as tf from '@tensorflow/tfjs-core';
@@ -139,7 +173,18 @@ console.log(JSON.stringify(model.zeroShotClassify(clip, ['dog', 'rain', 'piano']
     } finally {
       rmSync(makeModel, { force: true });
     }
-    run('npm', ['install', '--no-audit', '--no-fund', `@clapjs/model@${model}`, '@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0'], { cwd: modelDir, env: npmEnv });
+    run(
+      'npm',
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        `@clapjs/model@${model}`,
+        '@tensorflow/tfjs-core@4.22.0',
+        '@tensorflow/tfjs-backend-cpu@4.22.0',
+      ],
+      { cwd: modelDir, env: npmEnv },
+    );
     writeFileSync(
       join(modelDir, 'classify.mjs'),
       `import { selectBackend } from '@clapjs/core';
@@ -150,10 +195,17 @@ const clip = new Float32Array(16000).map((_, i) => Math.sin((2 * Math.PI * 440 *
 console.log(JSON.stringify(model.zeroShotClassify(clip, ['dog', 'rain', 'piano'])));
 `,
     );
-    const got = JSON.parse(run('node', ['classify.mjs'], { cwd: modelDir }).trim().split('\n').pop());
+    const got = JSON.parse(
+      run('node', ['classify.mjs'], { cwd: modelDir }).trim().split('\n').pop(),
+    );
     for (let i = 0; i < expected.length; i++) {
-      if (got[i].label !== expected[i].label || Math.abs(got[i].probability - expected[i].probability) > 1e-5) {
-        throw new Error(`published @clapjs/model classifies differently: ${JSON.stringify(got)} vs ${JSON.stringify(expected)}`);
+      if (
+        got[i].label !== expected[i].label ||
+        Math.abs(got[i].probability - expected[i].probability) > 1e-5
+      ) {
+        throw new Error(
+          `published @clapjs/model classifies differently: ${JSON.stringify(got)} vs ${JSON.stringify(expected)}`,
+        );
       }
     }
     log(`published @clapjs/model loads the saved model and classifies: ${JSON.stringify(got)}`);
@@ -163,7 +215,19 @@ console.log(JSON.stringify(model.zeroShotClassify(clip, ['dog', 'rain', 'piano']
     const blocks = [...docs.matchAll(/```js file=(\S+)\n([\s\S]*?)```/g)];
     if (blocks.length === 0) throw new Error('docs/plugins.md has no runnable code blocks');
     const docsDir = consumer('plugins-doc', url);
-    run('npm', ['install', '--no-audit', '--no-fund', `@clapjs/model@${model}`, `@clapjs/layers@${libraries.find(({ pkg }) => pkg.name === "@clapjs/layers").pkg.version}`, '@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0'], { cwd: docsDir, env: npmEnv });
+    run(
+      'npm',
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        `@clapjs/model@${model}`,
+        `@clapjs/layers@${libraries.find(({ pkg }) => pkg.name === '@clapjs/layers').pkg.version}`,
+        '@tensorflow/tfjs-core@4.22.0',
+        '@tensorflow/tfjs-backend-cpu@4.22.0',
+      ],
+      { cwd: docsDir, env: npmEnv },
+    );
     for (const [, file, code] of blocks) writeFileSync(join(docsDir, file), code);
     for (const [, file] of blocks.filter(([, f]) => f.startsWith('run-'))) {
       process.stdout.write(run('node', [file], { cwd: docsDir }));

@@ -5,7 +5,11 @@
 // between them puts back the exact kernels each route had.
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { selectBackend } from '@clapjs/core';
-import { registerWasmKernels, wasmKernelsRegistered, WASM_PACK_KERNELS } from '@clapjs/kernels-wasm';
+import {
+  registerWasmKernels,
+  wasmKernelsRegistered,
+  WASM_PACK_KERNELS,
+} from '@clapjs/kernels-wasm';
 import { NATIVE_KERNELS, registerNativeKernels } from '@clapjs/kernels-native';
 
 /** The backends every model part's tests run on, in order. */
@@ -54,7 +58,9 @@ export async function useTestBackend(name) {
   if (name === 'cpu') return;
   if (plain === undefined) {
     if (wasmKernelsRegistered()) {
-      throw new Error('useTestBackend: a wasm kernel pack was registered outside useTestBackend, so plain wasm cannot be restored');
+      throw new Error(
+        'useTestBackend: a wasm kernel pack was registered outside useTestBackend, so plain wasm cannot be restored',
+      );
     }
     plain = snapshot();
   }

@@ -33,26 +33,43 @@ function parseArgs(argv) {
   return args;
 }
 
-const isWebExport = (dir) => existsSync(join(dir, 'examples.json')) && existsSync(join(dir, 'model', 'model.json'));
-const isModel = (dir) => existsSync(join(dir, 'model.json')) && existsSync(join(dir, 'config.json'));
+const isWebExport = (dir) =>
+  existsSync(join(dir, 'examples.json')) && existsSync(join(dir, 'model', 'model.json'));
+const isModel = (dir) =>
+  existsSync(join(dir, 'model.json')) && existsSync(join(dir, 'config.json'));
 const mtime = (file) => statSync(file).mtimeMs;
 
 /** Runs the real CLI (apps/train, a devDependency of the demo) to write a web export. */
 function exportWeb(modelDir, out) {
-  const cli = join(dirname(createRequire(import.meta.url).resolve('clapjs/package.json')), 'dist', 'cli.js');
-  if (!existsSync(cli)) fail(`the clapjs CLI is not built (${cli}); run \`pnpm --filter clapjs build\`.`);
+  const cli = join(
+    dirname(createRequire(import.meta.url).resolve('clapjs/package.json')),
+    'dist',
+    'cli.js',
+  );
+  if (!existsSync(cli))
+    fail(`the clapjs CLI is not built (${cli}); run \`pnpm --filter clapjs build\`.`);
   console.log(`clapjs demo: exporting ${modelDir} → ${out}`);
-  execFileSync(process.execPath, [cli, 'export', '--format', 'web', '--model', modelDir, '--out', out, '--backend', 'wasm'], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [cli, 'export', '--format', 'web', '--model', modelDir, '--out', out, '--backend', 'wasm'],
+    { stdio: 'inherit' },
+  );
 }
 
 /** Finds (or makes) the web export to serve for a user-given path. */
 export function resolveExport(given) {
   const dir = resolve(given);
   if (!existsSync(dir)) {
-    fail(`${dir} does not exist. Train the default model with \`pnpm train\` (it writes runs/default/model) or pass --model DIR.`);
+    fail(
+      `${dir} does not exist. Train the default model with \`pnpm train\` (it writes runs/default/model) or pass --model DIR.`,
+    );
   }
   if (isWebExport(dir)) return dir;
-  const modelDir = isModel(dir) ? dir : isModel(join(dir, 'model')) ? join(dir, 'model') : undefined;
+  const modelDir = isModel(dir)
+    ? dir
+    : isModel(join(dir, 'model'))
+      ? join(dir, 'model')
+      : undefined;
   if (modelDir === undefined) {
     fail(
       `${dir} is neither a web export (examples.json + model/) nor a saved model (model.json + config.json) nor a run directory with model/. ` +
@@ -60,17 +77,23 @@ export function resolveExport(given) {
     );
   }
   const out = basename(modelDir) === 'model' ? join(dirname(modelDir), 'web') : `${modelDir}-web`;
-  if (!isWebExport(out) || mtime(join(modelDir, 'model.json')) > mtime(join(out, 'examples.json'))) exportWeb(modelDir, out);
+  if (!isWebExport(out) || mtime(join(modelDir, 'model.json')) > mtime(join(out, 'examples.json')))
+    exportWeb(modelDir, out);
   return out;
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = parseArgs(process.argv.slice(2));
   const dist = join(demoDir, 'dist');
-  if (!existsSync(join(dist, 'index.html'))) fail('the demo is not built; run `pnpm --filter @clapjs/demo build` (or `pnpm demo`).');
+  if (!existsSync(join(dist, 'index.html')))
+    fail('the demo is not built; run `pnpm --filter @clapjs/demo build` (or `pnpm demo`).');
   // Paths the user typed are relative to where they ran pnpm (INIT_CWD), not to apps/demo.
   const cwd = process.env.INIT_CWD ?? repoRoot;
-  const exportDir = resolveExport(args.model === undefined ? join(repoRoot, 'runs', 'default') : resolve(cwd, args.model));
+  const exportDir = resolveExport(
+    args.model === undefined ? join(repoRoot, 'runs', 'default') : resolve(cwd, args.model),
+  );
   const { url } = await startServer({ dist, exportDir, port: args.port });
-  console.log(`clapjs demo: serving ${exportDir}\n  open ${url}  (add ?backend=wasm|webgl|webgpu to force a backend; Ctrl+C stops)`);
+  console.log(
+    `clapjs demo: serving ${exportDir}\n  open ${url}  (add ?backend=wasm|webgl|webgpu to force a backend; Ctrl+C stops)`,
+  );
 }

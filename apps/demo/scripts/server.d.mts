@@ -1,2 +1,7 @@
 /** Starts the demo's static server: `dist` at `/`, the web export at `/clap/`. */
-export function startServer(options: { dist: string; exportDir: string; port?: number; host?: string }): Promise<{ url: string; close: () => Promise<void> }>;
+export function startServer(options: {
+  dist: string;
+  exportDir: string;
+  port?: number;
+  host?: string;
+}): Promise<{ url: string; close: () => Promise<void> }>;

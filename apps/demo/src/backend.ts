@@ -5,7 +5,12 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { formatBackendReport, selectBackend, type BackendName, type BackendSelection } from '@clapjs/core';
+import {
+  formatBackendReport,
+  selectBackend,
+  type BackendName,
+  type BackendSelection,
+} from '@clapjs/core';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -20,11 +25,15 @@ const KNOWN: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
  */
 export function backendPreference(search: string): readonly BackendName[] {
   const asked = new URLSearchParams(search).get('backend');
-  return asked !== null && (KNOWN as readonly string[]).includes(asked) ? [asked as BackendName] : BROWSER_ORDER;
+  return asked !== null && (KNOWN as readonly string[]).includes(asked)
+    ? [asked as BackendName]
+    : BROWSER_ORDER;
 }
 
 /** Points tfjs-backend-wasm at the .wasm files Vite copied into the build, then selects a backend. */
-export async function startBackend(search: string): Promise<{ selection: BackendSelection; report: string }> {
+export async function startBackend(
+  search: string,
+): Promise<{ selection: BackendSelection; report: string }> {
   // The files are served by this app (no CDN): the page works offline.
   setWasmPaths({
     'tfjs-backend-wasm.wasm': new URL(wasmPlain, document.baseURI).href,

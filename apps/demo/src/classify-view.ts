@@ -26,24 +26,68 @@ export function classifyView(model: ClapModel, examples: readonly Example[]): HT
   let clip: { samples: Float32Array; source: string; name: string } | null = null;
 
   const errorBox = h('p', { class: 'error', role: 'alert', id: 'classify-error', hidden: true });
-  const status = h('p', { class: 'status', 'aria-live': 'polite', id: 'classify-status' }, 'Choose a clip.');
-  const results = h('ol', { id: 'classify-results', class: 'ranked', 'aria-label': 'Labels ranked by probability' });
-  const wave = h('canvas', { id: 'classify-waveform', width: 640, height: 96, role: 'img', 'aria-label': 'Waveform of the clip' });
-  const mel = h('canvas', { id: 'classify-logmel', width: 640, height: 160, role: 'img', 'aria-label': 'Log-mel spectrogram the model sees' });
-  const labelsInput = h('input', { id: 'labels', type: 'text', value: defaultLabels(examples).join(', '), size: 60 });
-  const templateInput = h('input', { id: 'template', type: 'text', value: 'This is a sound of {label}.', size: 40 });
-  const fileInput = h('input', { id: 'audio-file', type: 'file', accept: 'audio/*,.wav,.flac,.ogg,.mp3' });
+  const status = h(
+    'p',
+    { class: 'status', 'aria-live': 'polite', id: 'classify-status' },
+    'Choose a clip.',
+  );
+  const results = h('ol', {
+    id: 'classify-results',
+    class: 'ranked',
+    'aria-label': 'Labels ranked by probability',
+  });
+  const wave = h('canvas', {
+    id: 'classify-waveform',
+    width: 640,
+    height: 96,
+    role: 'img',
+    'aria-label': 'Waveform of the clip',
+  });
+  const mel = h('canvas', {
+    id: 'classify-logmel',
+    width: 640,
+    height: 160,
+    role: 'img',
+    'aria-label': 'Log-mel spectrogram the model sees',
+  });
+  const labelsInput = h('input', {
+    id: 'labels',
+    type: 'text',
+    value: defaultLabels(examples).join(', '),
+    size: 60,
+  });
+  const templateInput = h('input', {
+    id: 'template',
+    type: 'text',
+    value: 'This is a sound of {label}.',
+    size: 40,
+  });
+  const fileInput = h('input', {
+    id: 'audio-file',
+    type: 'file',
+    accept: 'audio/*,.wav,.flac,.ogg,.mp3',
+  });
   const exampleSelect = h(
     'select',
     { id: 'example-select' },
     h('option', { value: '' }, '— choose an example clip —'),
     ...examples.map((e, i) => h('option', { value: i }, `${e.file}: ${e.caption}`)),
   );
-  const recordButton = h('button', { type: 'button', id: 'record' }, `Record ${clipSeconds} s from the microphone`);
+  const recordButton = h(
+    'button',
+    { type: 'button', id: 'record' },
+    `Record ${clipSeconds} s from the microphone`,
+  );
   const classifyButton = h('button', { type: 'button', id: 'classify' }, 'Classify');
   const drop = h(
     'div',
-    { class: 'drop', id: 'drop-zone', tabindex: 0, role: 'button', 'aria-label': 'Drop an audio file here, or press Enter to pick one' },
+    {
+      class: 'drop',
+      id: 'drop-zone',
+      tabindex: 0,
+      role: 'button',
+      'aria-label': 'Drop an audio file here, or press Enter to pick one',
+    },
     'Drop an audio file here (or press Enter to pick one)',
   );
 
@@ -94,7 +138,8 @@ export function classifyView(model: ClapModel, examples: readonly Example[]): HT
     } catch (error) {
       // Clear the previous clip's pictures and ranking: they do not belong to this file.
       clip = null;
-      for (const canvas of [wave, mel]) canvas.getContext('2d')?.clearRect(0, 0, canvas.width, canvas.height);
+      for (const canvas of [wave, mel])
+        canvas.getContext('2d')?.clearRect(0, 0, canvas.width, canvas.height);
       results.replaceChildren();
       delete results.dataset.source;
       status.textContent = '';
@@ -127,7 +172,8 @@ export function classifyView(model: ClapModel, examples: readonly Example[]): HT
   exampleSelect.addEventListener('change', () => {
     const index = Number(exampleSelect.value);
     const example = examples[index];
-    if (exampleSelect.value !== '' && example !== undefined) void useClip(example.samples, `example:${index}`, example.file);
+    if (exampleSelect.value !== '' && example !== undefined)
+      void useClip(example.samples, `example:${index}`, example.file);
   });
   recordButton.addEventListener('click', async () => {
     showError(errorBox, null);
@@ -153,11 +199,33 @@ export function classifyView(model: ClapModel, examples: readonly Example[]): HT
     'section',
     { id: 'view-classify', 'aria-labelledby': 'classify-title' },
     h('h2', { id: 'classify-title' }, 'Zero-shot classification'),
-    h('div', { class: 'row' }, h('label', { for: 'example-select' }, 'Example clip'), exampleSelect),
-    h('div', { class: 'row' }, h('label', { for: 'audio-file' }, 'Audio file'), fileInput, recordButton),
+    h(
+      'div',
+      { class: 'row' },
+      h('label', { for: 'example-select' }, 'Example clip'),
+      exampleSelect,
+    ),
+    h(
+      'div',
+      { class: 'row' },
+      h('label', { for: 'audio-file' }, 'Audio file'),
+      fileInput,
+      recordButton,
+    ),
     drop,
-    h('div', { class: 'row' }, h('label', { for: 'labels' }, 'Labels (comma separated)'), labelsInput),
-    h('div', { class: 'row' }, h('label', { for: 'template' }, 'Prompt template'), templateInput, classifyButton),
+    h(
+      'div',
+      { class: 'row' },
+      h('label', { for: 'labels' }, 'Labels (comma separated)'),
+      labelsInput,
+    ),
+    h(
+      'div',
+      { class: 'row' },
+      h('label', { for: 'template' }, 'Prompt template'),
+      templateInput,
+      classifyButton,
+    ),
     errorBox,
     status,
     h('div', { class: 'pictures' }, wave, mel),

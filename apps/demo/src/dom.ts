@@ -8,14 +8,19 @@ type Props = Record<string, string | number | boolean | EventListener | undefine
  * Creates an element: `props` become attributes (`on…` functions become listeners, `true` a bare
  * attribute, `false`/`undefined` nothing), children are appended in order.
  */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Props = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
     if (typeof value === 'function') element.addEventListener(key.slice(2).toLowerCase(), value);
     else if (value === true) element.setAttribute(key, '');
     else if (value !== undefined && value !== false) element.setAttribute(key, String(value));
   }
-  for (const child of children) if (child !== null && child !== undefined && child !== false) element.append(child);
+  for (const child of children)
+    if (child !== null && child !== undefined && child !== false) element.append(child);
   return element;
 }
 
@@ -24,7 +29,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = 
  * typed errors the page expects are named explicitly; ClapErrors carry their stable code.
  */
 export function describeError(error: unknown): string {
-  if (error instanceof AudioDecodeError) return `AudioDecodeError (${error.code}): ${error.message}`;
+  if (error instanceof AudioDecodeError)
+    return `AudioDecodeError (${error.code}): ${error.message}`;
   if (error instanceof ClapError) return `${error.code}: ${error.message}`;
   if (error instanceof Error) return error.message;
   return String(error);

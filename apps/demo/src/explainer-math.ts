@@ -41,7 +41,10 @@ export interface ClapLosses {
 /** The symmetric CLAP loss of a square logit matrix (cross-entropy against the diagonal, both ways). */
 export function clapLosses(c: Matrix): ClapLosses {
   const n = c.length;
-  if (n === 0 || c.some((row) => row.length !== n)) throw new Error(`The CLAP loss needs a square matrix, got ${n} rows of ${c.map((r) => r.length).join('/')} columns.`);
+  if (n === 0 || c.some((row) => row.length !== n))
+    throw new Error(
+      `The CLAP loss needs a square matrix, got ${n} rows of ${c.map((r) => r.length).join('/')} columns.`,
+    );
   const cols = transpose(c);
   const text = c.reduce((sum, row, i) => sum + logSumExp(row) - (row[i] ?? 0), 0) / n;
   const audio = cols.reduce((sum, col, j) => sum + logSumExp(col) - (col[j] ?? 0), 0) / n;

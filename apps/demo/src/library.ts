@@ -22,14 +22,21 @@ export class ExportLoadError extends Error {
 
 async function fetchBytes(url: string): Promise<ArrayBuffer> {
   const response = await fetch(url);
-  if (!response.ok) throw new ExportLoadError(`GET ${url} answered ${response.status} ${response.statusText}`);
+  if (!response.ok)
+    throw new ExportLoadError(`GET ${url} answered ${response.status} ${response.statusText}`);
   return response.arrayBuffer();
 }
 
 /** Decodes audio bytes with @clapjs/audio and resamples them to `rate` (mono). */
-export async function clipFromBytes(bytes: ArrayBuffer | Uint8Array, name: string, rate: number): Promise<Float32Array> {
+export async function clipFromBytes(
+  bytes: ArrayBuffer | Uint8Array,
+  name: string,
+  rate: number,
+): Promise<Float32Array> {
   const decoded = await decodeAudio(bytes, { name });
-  return decoded.sampleRate === rate ? decoded.samples : resample(decoded.samples, decoded.sampleRate, rate);
+  return decoded.sampleRate === rate
+    ? decoded.samples
+    : resample(decoded.samples, decoded.sampleRate, rate);
 }
 
 /**
@@ -51,11 +58,16 @@ export async function loadExport(base: string): Promise<{ model: ClapModel; exam
   const rate = model.frontEnd.config.sampleRate;
   const listUrl = new URL('examples.json', base).href;
   const entries = JSON.parse(new TextDecoder().decode(await fetchBytes(listUrl))) as ExampleEntry[];
-  if (!Array.isArray(entries)) throw new ExportLoadError(`${listUrl} must hold an array of { file, caption, label? }.`);
+  if (!Array.isArray(entries))
+    throw new ExportLoadError(`${listUrl} must hold an array of { file, caption, label? }.`);
   const examples = await Promise.all(
     entries.map(async (entry) => {
       const url = new URL(entry.file, base).href;
-      return { ...entry, url, samples: await clipFromBytes(await fetchBytes(url), entry.file, rate) };
+      return {
+        ...entry,
+        url,
+        samples: await clipFromBytes(await fetchBytes(url), entry.file, rate),
+      };
     }),
   );
   return { model, examples };

@@ -7,14 +7,18 @@ import { resample } from '@clapjs/audio';
  */
 export async function recordMicrophone(seconds: number, rate: number): Promise<Float32Array> {
   if (navigator.mediaDevices?.getUserMedia === undefined || typeof MediaRecorder === 'undefined') {
-    throw new Error('This browser cannot record audio here (no getUserMedia/MediaRecorder; pages must be served from localhost or https).');
+    throw new Error(
+      'This browser cannot record audio here (no getUserMedia/MediaRecorder; pages must be served from localhost or https).',
+    );
   }
   const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
   try {
     const recorder = new MediaRecorder(stream);
     const chunks: Blob[] = [];
     recorder.addEventListener('dataavailable', (event) => chunks.push(event.data));
-    const stopped = new Promise<void>((resolve) => recorder.addEventListener('stop', () => resolve()));
+    const stopped = new Promise<void>((resolve) =>
+      recorder.addEventListener('stop', () => resolve()),
+    );
     recorder.start();
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
     recorder.stop();

@@ -11,8 +11,17 @@ export function searchView(model: ClapModel, examples: readonly Example[]): HTML
   let playing: HTMLAudioElement | null = null;
   const errorBox = h('p', { class: 'error', role: 'alert', id: 'search-error', hidden: true });
   const status = h('p', { class: 'status', 'aria-live': 'polite', id: 'search-status' });
-  const results = h('ol', { id: 'search-results', class: 'ranked', 'aria-label': 'Clips ranked by similarity' });
-  const query = h('input', { id: 'query', type: 'search', value: examples[0]?.caption ?? '', size: 50 });
+  const results = h('ol', {
+    id: 'search-results',
+    class: 'ranked',
+    'aria-label': 'Clips ranked by similarity',
+  });
+  const query = h('input', {
+    id: 'query',
+    type: 'search',
+    value: examples[0]?.caption ?? '',
+    size: 50,
+  });
   const button = h('button', { type: 'button', id: 'search' }, 'Search');
 
   function play(example: Example, control: HTMLButtonElement): void {
@@ -26,7 +35,8 @@ export function searchView(model: ClapModel, examples: readonly Example[]): HTML
   async function search(): Promise<void> {
     showError(errorBox, null);
     const text = query.value.trim();
-    if (text === '') return showError(errorBox, new Error('Type a description of a sound to search for.'));
+    if (text === '')
+      return showError(errorBox, new Error('Type a description of a sound to search for.'));
     status.textContent = 'Searching…';
     await nextPaint();
     try {

@@ -6,7 +6,8 @@ export function testClip(seconds: number, rate: number): Float32Array {
   const samples = new Float32Array(Math.round(seconds * rate));
   for (let i = 0; i < samples.length; i++) {
     const t = i / rate;
-    samples[i] = 0.4 * Math.sin(2 * Math.PI * (200 * t + 150 * t * t)) + 0.2 * Math.sin(2 * Math.PI * 660 * t);
+    samples[i] =
+      0.4 * Math.sin(2 * Math.PI * (200 * t + 150 * t * t)) + 0.2 * Math.sin(2 * Math.PI * 660 * t);
   }
   return samples;
 }
@@ -16,7 +17,11 @@ export function testClip(seconds: number, rate: number): Float32Array {
  * decode-free embedding (log-mel + audio encoder + projection), reported as ms per clip and as a
  * multiple of real time.
  */
-export async function measureEmbedding(model: ClapModel, seconds = 5, repeats = 5): Promise<{ msPerClip: number; realtime: number }> {
+export async function measureEmbedding(
+  model: ClapModel,
+  seconds = 5,
+  repeats = 5,
+): Promise<{ msPerClip: number; realtime: number }> {
   const clip = testClip(seconds, model.frontEnd.config.sampleRate);
   const once = async (): Promise<void> => {
     const embedding = model.encodeAudio([clip]);
@@ -34,7 +39,11 @@ export async function measureEmbedding(model: ClapModel, seconds = 5, repeats = 
 export function speedView(model: ClapModel): HTMLElement {
   const output = h('output', { id: 'speed-result', 'aria-live': 'polite' });
   const errorBox = h('p', { class: 'error', role: 'alert', hidden: true });
-  const button = h('button', { type: 'button', id: 'measure-speed' }, 'Measure embedding speed (5 s clip)');
+  const button = h(
+    'button',
+    { type: 'button', id: 'measure-speed' },
+    'Measure embedding speed (5 s clip)',
+  );
   button.addEventListener('click', async () => {
     button.disabled = true;
     output.textContent = 'Measuring…';

@@ -5,7 +5,9 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from './fixtures.js';
 
 /** Debian's Chromium with a fresh profile directory, headless. */
-export async function openBrowser(extraArgs: readonly string[] = []): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+export async function openBrowser(
+  extraArgs: readonly string[] = [],
+): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'clapjs-demo-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -23,7 +25,10 @@ export async function openBrowser(extraArgs: readonly string[] = []): Promise<{ 
 }
 
 /** Opens the demo and waits until it has loaded the model (or shown why not). */
-export async function openDemo(context: BrowserContext, url: string): Promise<{ page: Page; requests: string[] }> {
+export async function openDemo(
+  context: BrowserContext,
+  url: string,
+): Promise<{ page: Page; requests: string[] }> {
   const page = await context.newPage();
   const requests: string[] = [];
   page.on('request', (request) => requests.push(request.url()));

@@ -29,7 +29,11 @@ let clips: Float32Array[];
 
 async function cells(): Promise<{ row: number; col: number; value: number }[]> {
   return page.$$eval('#heatmap .cell', (nodes) =>
-    nodes.map((n) => ({ row: Number(n.getAttribute('data-row')), col: Number(n.getAttribute('data-col')), value: Number(n.getAttribute('data-value')) })),
+    nodes.map((n) => ({
+      row: Number(n.getAttribute('data-row')),
+      col: Number(n.getAttribute('data-col')),
+      value: Number(n.getAttribute('data-value')),
+    })),
   );
 }
 
@@ -38,18 +42,22 @@ beforeAll(async () => {
   // The same model in Node, on the same backend as the page.
   await selectBackend('wasm');
   model = await ClapModel.load(join(exportDir, 'model'));
-  entries = (await import(join(exportDir, 'examples.json'), { with: { type: 'json' } })).default as Entry[];
+  entries = (await import(join(exportDir, 'examples.json'), { with: { type: 'json' } }))
+    .default as Entry[];
   const rate = model.frontEnd.config.sampleRate;
   clips = await Promise.all(
     entries.map(async (e) => {
       const decoded = await decodeAudio(join(exportDir, e.file));
-      return decoded.sampleRate === rate ? decoded.samples : resample(decoded.samples, decoded.sampleRate, rate);
+      return decoded.sampleRate === rate
+        ? decoded.samples
+        : resample(decoded.samples, decoded.sampleRate, rate);
     }),
   );
   browser = await openBrowser();
   ({ page, requests } = await openDemo(browser.context, `${baseUrl}?backend=wasm`));
   const ready = await page.getAttribute('body', 'data-ready');
-  if (ready !== 'true') throw new Error(`The demo did not load: ${await page.textContent('#fatal')}`);
+  if (ready !== 'true')
+    throw new Error(`The demo did not load: ${await page.textContent('#fatal')}`);
 });
 
 afterAll(async () => {
@@ -64,26 +72,53 @@ describe('the demo page (wasm backend, forced by ?backend=wasm)', () => {
   });
 
   it("classifies every example clip with the same probabilities as the model's zeroShotClassify in Node", async () => {
-    const labels = (await page.inputValue('#labels')).split(',').map((l) => l.trim()).filter(Boolean);
+    const labels = (await page.inputValue('#labels'))
+      .split(',')
+      .map((l) => l.trim())
+      .filter(Boolean);
     const template = await page.inputValue('#template');
     expect(labels.length).toBeGreaterThan(1);
     for (const [i, clip] of clips.entries()) {
       await page.selectOption('#example-select', String(i));
       await page.waitForSelector(`#classify-results[data-source="example:${i}"]`);
       const shown = await page.$$eval('#classify-results li', (items) =>
-        items.map((li) => ({ label: li.getAttribute('data-label') ?? '', probability: Number(li.getAttribute('data-probability')) })),
+        items.map((li) => ({
+          label: li.getAttribute('data-label') ?? '',
+          probability: Number(li.getAttribute('data-probability')),
+        })),
       );
       const expected = model.zeroShotClassify(clip, labels, template);
       expect(shown).toHaveLength(labels.length);
       for (const { label, probability } of expected) {
-        expect(Math.abs(shown.find((s) => s.label === label)!.probability - probability)).toBeLessThan(1e-4);
+        expect(
+          Math.abs(shown.find((s) => s.label === label)!.probability - probability),
+        ).toBeLessThan(1e-4);
       }
       if (cli !== '' && i === 0) {
         // And the real `clapjs classify` (a process of its own) on the same file.
-        const args = ['classify', join(exportDir, entries[i]!.file), '--labels', labels.join(','), '--template', template, '--model', join(exportDir, 'model'), '--backend', 'wasm', '--json'];
-        const printed = JSON.parse(execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8' }).trim().split('\n').pop()!) as { label: string; probability: number }[];
+        const args = [
+          'classify',
+          join(exportDir, entries[i]!.file),
+          '--labels',
+          labels.join(','),
+          '--template',
+          template,
+          '--model',
+          join(exportDir, 'model'),
+          '--backend',
+          'wasm',
+          '--json',
+        ];
+        const printed = JSON.parse(
+          execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8' })
+            .trim()
+            .split('\n')
+            .pop()!,
+        ) as { label: string; probability: number }[];
         for (const { label, probability } of printed) {
-          expect(Math.abs(shown.find((s) => s.label === label)!.probability - probability)).toBeLessThan(1e-4);
+          expect(
+            Math.abs(shown.find((s) => s.label === label)!.probability - probability),
+          ).toBeLessThan(1e-4);
         }
       }
     }
@@ -98,13 +133,19 @@ describe('the demo page (wasm backend, forced by ?backend=wasm)', () => {
       await page.fill('#query', caption);
       await page.press('#query', 'Enter');
       await page.waitForSelector(`#search-results[data-query="${caption}"]`);
-      const shown = await page.$$eval('#search-results li', (items) => items.map((li) => ({ index: Number(li.getAttribute('data-index')), score: Number(li.getAttribute('data-score')) })));
+      const shown = await page.$$eval('#search-results li', (items) =>
+        items.map((li) => ({
+          index: Number(li.getAttribute('data-index')),
+          score: Number(li.getAttribute('data-score')),
+        })),
+      );
       const expected = model.retrieve(caption, clips, clips.length);
       expect(shown).toHaveLength(clips.length);
       expected.forEach((hit, r) => {
         expect(Math.abs(shown[r]!.score - hit.score)).toBeLessThan(1e-4);
         // Positions may swap only between near-equal scores.
-        if (shown[r]!.index !== hit.index) expect(Math.abs(shown[r]!.score - hit.score)).toBeLessThan(1e-5);
+        if (shown[r]!.index !== hit.index)
+          expect(Math.abs(shown[r]!.score - hit.score)).toBeLessThan(1e-5);
       });
       expect(await page.locator('#search-results li button.play').count()).toBe(clips.length);
     }
@@ -113,43 +154,72 @@ describe('the demo page (wasm backend, forced by ?backend=wasm)', () => {
 
   it("draws the model's logits as the heatmap, and the row/column softmax sums to 1", async () => {
     const n = Number(await page.inputValue('#explainer-n'));
-    const texts = await Promise.all(Array.from({ length: n }, (_, i) => page.inputValue(`#pair-caption-${i}`)));
+    const texts = await Promise.all(
+      Array.from({ length: n }, (_, i) => page.inputValue(`#pair-caption-${i}`)),
+    );
     await page.click('#explain');
     await page.waitForSelector('#heatmap[data-mode="logits"]');
-    const logits = tf.tidy(() => model.logits(model.encodeText(texts), model.encodeAudio(clips.slice(0, n)))).arraySync();
+    const logits = tf
+      .tidy(() => model.logits(model.encodeText(texts), model.encodeAudio(clips.slice(0, n))))
+      .arraySync();
     const shown = await cells();
     expect(shown).toHaveLength(n * n);
-    for (const { row, col, value } of shown) expect(Math.abs(value - logits[row]![col]!)).toBeLessThan(1e-4);
+    for (const { row, col, value } of shown)
+      expect(Math.abs(value - logits[row]![col]!)).toBeLessThan(1e-4);
     const losses = clapLosses(logits);
-    expect(Math.abs(Number(await page.getAttribute('#loss-text', 'data-value')) - losses.text)).toBeLessThan(1e-4);
-    expect(Math.abs(Number(await page.getAttribute('#loss-audio', 'data-value')) - losses.audio)).toBeLessThan(1e-4);
-    expect(Math.abs(Number(await page.getAttribute('#loss-mean', 'data-value')) - losses.mean)).toBeLessThan(1e-4);
+    expect(
+      Math.abs(Number(await page.getAttribute('#loss-text', 'data-value')) - losses.text),
+    ).toBeLessThan(1e-4);
+    expect(
+      Math.abs(Number(await page.getAttribute('#loss-audio', 'data-value')) - losses.audio),
+    ).toBeLessThan(1e-4);
+    expect(
+      Math.abs(Number(await page.getAttribute('#loss-mean', 'data-value')) - losses.mean),
+    ).toBeLessThan(1e-4);
     expect(await page.locator('#heatmap .diagonal').count()).toBe(n);
-    await page.locator('#view-explainer').screenshot({ path: join(ARTIFACTS, 'explainer-logits.png') });
+    await page
+      .locator('#view-explainer')
+      .screenshot({ path: join(ARTIFACTS, 'explainer-logits.png') });
 
     await page.check('#mode-rows');
     await page.waitForSelector('#heatmap[data-mode="rows"]');
     const rows = await cells();
-    for (let i = 0; i < n; i++) expect(rows.filter((c) => c.row === i).reduce((s, c) => s + c.value, 0)).toBeCloseTo(1, 6);
-    await page.locator('#view-explainer').screenshot({ path: join(ARTIFACTS, 'explainer-rows.png') });
+    for (let i = 0; i < n; i++)
+      expect(rows.filter((c) => c.row === i).reduce((s, c) => s + c.value, 0)).toBeCloseTo(1, 6);
+    await page
+      .locator('#view-explainer')
+      .screenshot({ path: join(ARTIFACTS, 'explainer-rows.png') });
 
     await page.check('#mode-columns');
     await page.waitForSelector('#heatmap[data-mode="columns"]');
     const cols = await cells();
-    for (let j = 0; j < n; j++) expect(cols.filter((c) => c.col === j).reduce((s, c) => s + c.value, 0)).toBeCloseTo(1, 6);
-    await page.locator('#view-explainer').screenshot({ path: join(ARTIFACTS, 'explainer-columns.png') });
+    for (let j = 0; j < n; j++)
+      expect(cols.filter((c) => c.col === j).reduce((s, c) => s + c.value, 0)).toBeCloseTo(1, 6);
+    await page
+      .locator('#view-explainer')
+      .screenshot({ path: join(ARTIFACTS, 'explainer-columns.png') });
   });
 
   it('shows the typed decode error for a corrupt or unsupported upload', async () => {
-    await page.setInputFiles('#audio-file', { name: 'broken.wav', mimeType: 'audio/wav', buffer: Buffer.from('RIFF\x10\x00\x00\x00WAVEfmt garbage') });
+    await page.setInputFiles('#audio-file', {
+      name: 'broken.wav',
+      mimeType: 'audio/wav',
+      buffer: Buffer.from('RIFF\x10\x00\x00\x00WAVEfmt garbage'),
+    });
     await page.waitForSelector('#classify-error:not([hidden])');
     const message = await page.textContent('#classify-error');
     expect(message).toContain('AudioDecodeError');
     expect(message).toContain('Cannot decode audio "broken.wav"');
     await page.locator('#view-classify').screenshot({ path: join(ARTIFACTS, 'error.png') });
 
-    await page.setInputFiles('#audio-file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not audio at all') });
-    await page.waitForFunction(() => document.querySelector('#classify-error')?.textContent?.includes('notes.txt'));
+    await page.setInputFiles('#audio-file', {
+      name: 'notes.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('not audio at all'),
+    });
+    await page.waitForFunction(() =>
+      document.querySelector('#classify-error')?.textContent?.includes('notes.txt'),
+    );
     expect(await page.textContent('#classify-error')).toContain('AUDIO_DECODE');
   });
 
@@ -158,19 +228,27 @@ describe('the demo page (wasm backend, forced by ?backend=wasm)', () => {
       const bytes = await (await fetch(`clap/${file}`)).arrayBuffer();
       const transfer = new DataTransfer();
       transfer.items.add(new File([bytes], 'dropped.wav', { type: 'audio/wav' }));
-      document.querySelector('#drop-zone')!.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      document
+        .querySelector('#drop-zone')!
+        .dispatchEvent(
+          new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }),
+        );
     }, entries[0]!.file);
     await page.waitForSelector('#classify-results[data-source="file:dropped.wav"]');
     const labels = (await page.inputValue('#labels')).split(',').map((l) => l.trim());
     const expected = model.zeroShotClassify(clips[0]!, labels, await page.inputValue('#template'));
-    const shown = await page.$$eval('#classify-results li', (items) => items.map((li) => Number(li.getAttribute('data-probability'))));
+    const shown = await page.$$eval('#classify-results li', (items) =>
+      items.map((li) => Number(li.getAttribute('data-probability'))),
+    );
     shown.forEach((p, r) => expect(Math.abs(p - expected[r]!.probability)).toBeLessThan(1e-4));
   });
 
   it('records from the microphone (Chromium fake device) and classifies the recording', async () => {
     await page.click('#record');
     await page.waitForSelector('#classify-results[data-source="microphone"]', { timeout: 30_000 });
-    const probabilities = await page.$$eval('#classify-results li', (items) => items.map((li) => Number(li.getAttribute('data-probability'))));
+    const probabilities = await page.$$eval('#classify-results li', (items) =>
+      items.map((li) => Number(li.getAttribute('data-probability'))),
+    );
     expect(probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
   });
 
@@ -180,18 +258,28 @@ describe('the demo page (wasm backend, forced by ?backend=wasm)', () => {
     const ms = Number(await page.getAttribute('#speed-result', 'data-ms'));
     const realtime = Number(await page.getAttribute('#speed-result', 'data-realtime'));
     expect(ms).toBeGreaterThan(0);
-    writeFileSync(join(ARTIFACTS, 'speed.json'), `${JSON.stringify({ date: new Date().toISOString(), backend: 'wasm', clipSeconds: 5, msPerClip: ms, realtime }, null, 2)}\n`);
+    writeFileSync(
+      join(ARTIFACTS, 'speed.json'),
+      `${JSON.stringify({ date: new Date().toISOString(), backend: 'wasm', clipSeconds: 5, msPerClip: ms, realtime }, null, 2)}\n`,
+    );
   });
 
   it('made no request outside its own origin', () => {
     const origin = new URL(baseUrl).origin;
-    expect(requests.filter((url) => !url.startsWith(origin) && !url.startsWith('blob:') && !url.startsWith('data:'))).toEqual([]);
+    expect(
+      requests.filter(
+        (url) => !url.startsWith(origin) && !url.startsWith('blob:') && !url.startsWith('data:'),
+      ),
+    ).toEqual([]);
   });
 });
 
 describe('a missing export', () => {
   it('shows why in the page instead of a blank screen', async () => {
-    const { page: other } = await openDemo(browser.context, `${baseUrl}?backend=wasm&data=nowhere/`);
+    const { page: other } = await openDemo(
+      browser.context,
+      `${baseUrl}?backend=wasm&data=nowhere/`,
+    );
     expect(await other.getAttribute('body', 'data-ready')).toBe('error');
     expect(await other.textContent('#fatal')).toContain('Could not load the model');
     await other.screenshot({ path: join(ARTIFACTS, 'missing-export.png') });
@@ -207,7 +295,17 @@ describe('keyboard use', () => {
       seen.push(await page.evaluate(() => document.activeElement?.id ?? ''));
       await page.keyboard.press('Tab');
     }
-    const order = ['example-select', 'audio-file', 'record', 'drop-zone', 'labels', 'template', 'classify', 'query', 'search'];
+    const order = [
+      'example-select',
+      'audio-file',
+      'record',
+      'drop-zone',
+      'labels',
+      'template',
+      'classify',
+      'query',
+      'search',
+    ];
     const positions = order.map((id) => seen.indexOf(id));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -228,10 +326,15 @@ describe('the default backend order (no ?backend) without WebGPU', () => {
     expect(await other.getAttribute('#backend', 'title')).toMatch(/^✗ webgpu: /);
     await other.click('#explain');
     await other.waitForSelector('#heatmap[data-mode="logits"]', { timeout: 90_000 });
-    const shown = await other.$$eval('#heatmap .cell', (nodes) => nodes.map((n) => Number(n.getAttribute('data-value'))));
+    const shown = await other.$$eval('#heatmap .cell', (nodes) =>
+      nodes.map((n) => Number(n.getAttribute('data-value'))),
+    );
     const n = Math.sqrt(shown.length);
     const texts = entries.slice(0, n).map((e) => e.caption);
-    const logits = tf.tidy(() => model.logits(model.encodeText(texts), model.encodeAudio(clips.slice(0, n)))).arraySync().flat();
+    const logits = tf
+      .tidy(() => model.logits(model.encodeText(texts), model.encodeAudio(clips.slice(0, n))))
+      .arraySync()
+      .flat();
     // GPU backends compute in float32 with their own kernels: a looser tolerance than wasm-vs-wasm.
     shown.forEach((value, k) => expect(Math.abs(value - logits[k]!)).toBeLessThan(1e-3));
     await other.close();

@@ -31,7 +31,11 @@ export const CHROMIUM = '/usr/bin/chromium';
 /** The real CLI's path (apps/train, a devDependency), when it is built. */
 export function cliPath(): string | undefined {
   try {
-    const cli = join(dirname(createRequire(import.meta.url).resolve('clapjs/package.json')), 'dist', 'cli.js');
+    const cli = join(
+      dirname(createRequire(import.meta.url).resolve('clapjs/package.json')),
+      'dist',
+      'cli.js',
+    );
     return existsSync(cli) ? cli : undefined;
   } catch {
     return undefined;

@@ -23,8 +23,16 @@ function writeExamples(out: string, rate: number): Entry[] {
   const kinds = [
     ['a low steady tone', 'low tone', (t: number) => Math.sin(2 * Math.PI * 220 * t)],
     ['a high steady tone', 'high tone', (t: number) => Math.sin(2 * Math.PI * 2000 * t)],
-    ['a tone rising in pitch', 'rising tone', (t: number) => Math.sin(2 * Math.PI * (300 * t + 400 * t * t))],
-    ['a pulsing tone', 'pulsing tone', (t: number) => Math.sin(2 * Math.PI * 500 * t) * (Math.sin(2 * Math.PI * 4 * t) > 0 ? 1 : 0)],
+    [
+      'a tone rising in pitch',
+      'rising tone',
+      (t: number) => Math.sin(2 * Math.PI * (300 * t + 400 * t * t)),
+    ],
+    [
+      'a pulsing tone',
+      'pulsing tone',
+      (t: number) => Math.sin(2 * Math.PI * 500 * t) * (Math.sin(2 * Math.PI * 4 * t) > 0 ? 1 : 0),
+    ],
     ['loud noise', 'noise', (t: number) => Math.sin(1e4 * t * t * 12.9898) % 1],
   ] as const;
   mkdirSync(join(out, 'examples'), { recursive: true });
@@ -38,7 +46,11 @@ function writeExamples(out: string, rate: number): Entry[] {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (!existsSync(join(DIST, 'index.html'))) {
-    execFileSync(process.execPath, [join(DEMO_DIR, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], { cwd: DEMO_DIR, stdio: 'inherit' });
+    execFileSync(
+      process.execPath,
+      [join(DEMO_DIR, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'],
+      { cwd: DEMO_DIR, stdio: 'inherit' },
+    );
   }
   await selectBackend('wasm');
   const root = mkdtempSync(join(tmpdir(), 'clapjs-demo-'));
@@ -49,19 +61,46 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (cli !== undefined) {
     // The CLI writes the examples from a saved model; the vocabulary of the word tokenizer is
     // then refitted to the examples' captions, so the texts the tests type are in-vocabulary.
-    const first = await ClapModel.create(TEST_MODEL_CONFIG, { seed: TEST_SEED, captions: ['a sound'] });
+    const first = await ClapModel.create(TEST_MODEL_CONFIG, {
+      seed: TEST_SEED,
+      captions: ['a sound'],
+    });
     await first.save(join(root, 'seed-model'));
     first.dispose();
-    execFileSync(process.execPath, [cli, 'export', '--format', 'web', '--model', join(root, 'seed-model'), '--out', exportDir, '--examples', '6', '--backend', 'wasm'], {
-      stdio: 'pipe',
-    });
+    execFileSync(
+      process.execPath,
+      [
+        cli,
+        'export',
+        '--format',
+        'web',
+        '--model',
+        join(root, 'seed-model'),
+        '--out',
+        exportDir,
+        '--examples',
+        '6',
+        '--backend',
+        'wasm',
+      ],
+      {
+        stdio: 'pipe',
+      },
+    );
     exportedBy = cli;
   } else {
     mkdirSync(exportDir, { recursive: true });
-    writeFileSync(join(exportDir, 'examples.json'), JSON.stringify(writeExamples(exportDir, 16000), null, 2));
+    writeFileSync(
+      join(exportDir, 'examples.json'),
+      JSON.stringify(writeExamples(exportDir, 16000), null, 2),
+    );
   }
   const entries = JSON.parse(readFileSync(join(exportDir, 'examples.json'), 'utf8')) as Entry[];
-  const captions = entries.flatMap((e) => [e.caption, ...(e.label === undefined ? [] : [e.label]), `This is a sound of ${e.label ?? e.caption}.`]);
+  const captions = entries.flatMap((e) => [
+    e.caption,
+    ...(e.label === undefined ? [] : [e.label]),
+    `This is a sound of ${e.label ?? e.caption}.`,
+  ]);
   const model = await ClapModel.create(TEST_MODEL_CONFIG, { seed: TEST_SEED, captions });
   rmSync(join(exportDir, 'model'), { recursive: true, force: true });
   await model.save(join(exportDir, 'model'));

@@ -1,4 +1,10 @@
-import { BackendError, formatBackendReport, kernelPackStatuses, reportKernelPack, selectBackend } from '@clapjs/core';
+import {
+  BackendError,
+  formatBackendReport,
+  kernelPackStatuses,
+  reportKernelPack,
+  selectBackend,
+} from '@clapjs/core';
 import type { BackendName, BackendSelection } from '@clapjs/core';
 import { CliError } from './errors.js';
 
@@ -13,7 +19,7 @@ const importModule = (specifier: string): Promise<unknown> => import(/* @vite-ig
 export const WEBGPU_HELP =
   'WebGPU in Node needs the optional packages `webgpu` (Dawn) and `@tensorflow/tfjs-backend-webgpu`, the Vulkan loader ' +
   "(Debian: apt-get install libvulkan1) and a Vulkan driver (on NVIDIA, the driver's ICD); without a GPU, for correctness " +
-  "checks only, SwiftShader: apt-get install chromium-common and VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json. " +
+  'checks only, SwiftShader: apt-get install chromium-common and VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json. ' +
   'See apps/train/README.md, "GPU backends".';
 
 /**
@@ -69,14 +75,21 @@ async function registerCpuPacks(log: (line: string) => void): Promise<void> {
  * @throws CliError (`BACKEND_UNAVAILABLE`) when the one backend asked for explicitly cannot load,
  *   naming why and the fix (for webgpu: the packages, the Vulkan loader, a driver)
  */
-export async function chooseBackend(preference: 'auto' | BackendName, log: (line: string) => void): Promise<BackendSelection> {
+export async function chooseBackend(
+  preference: 'auto' | BackendName,
+  log: (line: string) => void,
+): Promise<BackendSelection> {
   if (preference === 'auto' || preference === 'wasm') await registerCpuPacks(log);
   let selection: BackendSelection;
   try {
     selection = await selectBackend(preference, { importModule });
   } catch (error) {
     if (!(error instanceof BackendError) || preference === 'auto') throw error;
-    const reason = error.message.split('\n').find((line) => line.startsWith(`✗ ${preference}:`))?.slice(2) ?? error.message;
+    const reason =
+      error.message
+        .split('\n')
+        .find((line) => line.startsWith(`✗ ${preference}:`))
+        ?.slice(2) ?? error.message;
     throw new CliError(
       'BACKEND_UNAVAILABLE',
       `--backend ${preference} cannot be used: ${reason}.${preference === 'webgpu' ? ` ${WEBGPU_HELP}` : ' Pick another with --backend (auto picks the fastest that loads).'}`,

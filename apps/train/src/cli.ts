@@ -17,19 +17,26 @@ const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 const backendOption = () =>
-  new Option('--backend <name>', 'tfjs backend').choices(['auto', 'tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu']).default('auto');
+  new Option('--backend <name>', 'tfjs backend')
+    .choices(['auto', 'tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu'])
+    .default('auto');
 
 /** The default config: configs/default.yaml next to the built CLI. */
 function defaultConfig(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  return [join(here, '..', 'configs', 'default.yaml'), join(process.cwd(), 'apps', 'train', 'configs', 'default.yaml')].find(existsSync) ??
-    'configs/default.yaml';
+  return (
+    [
+      join(here, '..', 'configs', 'default.yaml'),
+      join(process.cwd(), 'apps', 'train', 'configs', 'default.yaml'),
+    ].find(existsSync) ?? 'configs/default.yaml'
+  );
 }
 
 function parseWorkers(value: string): number | 'auto' {
   if (value === 'auto') return value;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('give a positive integer or auto.');
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError('give a positive integer or auto.');
   return n;
 }
 
@@ -39,25 +46,41 @@ const program = new Command('clapjs')
 
 program
   .command('train')
-  .description('train a model from a YAML/JSON config; writes checkpoints, metrics.jsonl, model/ and report.html')
+  .description(
+    'train a model from a YAML/JSON config; writes checkpoints, metrics.jsonl, model/ and report.html',
+  )
   .option('-c, --config <file>', 'config file (default: configs/default.yaml)')
   .addOption(backendOption().default(undefined, 'from the config (auto)'))
   .option('-o, --out <dir>', 'output directory (default: runs/<name>)')
   .option('--steps <n>', 'override train.steps', (v) => Number.parseInt(v, 10))
   .option('--resume', 'continue from the latest checkpoint in the output directory')
-  .option('--workers <n|auto>', 'gradient workers (worker_threads); auto = CPU cores on wasm without kernels-native, else 1 (default: train.workers)', parseWorkers)
+  .option(
+    '--workers <n|auto>',
+    'gradient workers (worker_threads); auto = CPU cores on wasm without kernels-native, else 1 (default: train.workers)',
+    parseWorkers,
+  )
   .option('--no-progress', 'no progress bar')
-  .action(async (o: { config?: string; backend?: 'auto'; out?: string; steps?: number; resume?: boolean; workers?: number | 'auto'; progress: boolean }) => {
-    const loaded = loadConfig(o.config ?? defaultConfig());
-    await runTraining(loaded, {
-      ...(o.out === undefined ? {} : { out: o.out }),
-      ...(o.steps === undefined ? {} : { steps: o.steps }),
-      ...(o.backend === undefined ? {} : { backend: o.backend }),
-      ...(o.workers === undefined ? {} : { workers: o.workers }),
-      resume: o.resume === true,
-      progress: o.progress,
-    });
-  });
+  .action(
+    async (o: {
+      config?: string;
+      backend?: 'auto';
+      out?: string;
+      steps?: number;
+      resume?: boolean;
+      workers?: number | 'auto';
+      progress: boolean;
+    }) => {
+      const loaded = loadConfig(o.config ?? defaultConfig());
+      await runTraining(loaded, {
+        ...(o.out === undefined ? {} : { out: o.out }),
+        ...(o.steps === undefined ? {} : { steps: o.steps }),
+        ...(o.backend === undefined ? {} : { backend: o.backend }),
+        ...(o.workers === undefined ? {} : { workers: o.workers }),
+        resume: o.resume === true,
+        progress: o.progress,
+      });
+    },
+  );
 
 program
   .command('eval')
@@ -109,8 +132,14 @@ program
 
 program
   .command('export')
-  .description('export a saved model: tfjs (model directory), safetensors, or web (model + example clips for apps/demo)')
-  .addOption(new Option('--format <format>', 'output format').choices(['tfjs', 'safetensors', 'web']).makeOptionMandatory())
+  .description(
+    'export a saved model: tfjs (model directory), safetensors, or web (model + example clips for apps/demo)',
+  )
+  .addOption(
+    new Option('--format <format>', 'output format')
+      .choices(['tfjs', 'safetensors', 'web'])
+      .makeOptionMandatory(),
+  )
   .requiredOption('-o, --out <dir>', 'output directory')
   .option('-m, --model <dir>', 'saved model directory (default: runs/default/model)')
   .option('--examples <n>', 'web: number of example clips', '12')
@@ -136,7 +165,9 @@ data
   });
 data
   .command('build')
-  .description('render a real-audio dataset from Debian packages: gm-speech (GM instruments + speech) or real-eval (recorded sounds)')
+  .description(
+    'render a real-audio dataset from Debian packages: gm-speech (GM instruments + speech) or real-eval (recorded sounds)',
+  )
   .argument('<dataset>', 'gm-speech or real-eval')
   .requiredOption('-o, --out <dir>', 'output directory (written atomically)')
   .option('--clips <n>', 'gm-speech: number of clips', '5000')

@@ -9,7 +9,10 @@ const part = z.looseObject({ name: z.string().min(1, 'give the plugin name') });
 /** The schema of a training config file (YAML or JSON). Every key has a default but `data.dataset`. */
 export const trainConfigSchema = z.strictObject({
   /** The run name: outputs go to `runs/<name>/` unless --out says otherwise. */
-  name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, dots, dashes and underscores').default('run'),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, dots, dashes and underscores')
+    .default('run'),
   seed: z.number().int().default(1),
   backend: z.enum(['auto', 'tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu']).default('auto'),
   /** Packages (npm names, or ./paths relative to this file) imported before building: they register plugins. */
@@ -51,7 +54,11 @@ export const trainConfigSchema = z.strictObject({
        * the full-batch loss): a number, or `auto` = the CPU cores on the wasm backend (1 when
        * @clapjs/kernels-native's threads already use them, and on other backends).
        */
-      workers: z.union([z.number().int().min(1).max(64), z.literal('auto')], { error: 'give a positive integer or auto' }).default(1),
+      workers: z
+        .union([z.number().int().min(1).max(64), z.literal('auto')], {
+          error: 'give a positive integer or auto',
+        })
+        .default(1),
     })
     .default({} as never),
   eval: z
@@ -59,7 +66,10 @@ export const trainConfigSchema = z.strictObject({
       /** The split retrieval is measured on. */
       split: z.enum(['train', 'val', 'test']).default('test'),
       /** Zero-shot prompt templates (default: the dataset's own, else "This is a sound of {label}."). */
-      templates: z.array(z.string().includes('{label}', { message: 'a template needs {label}' })).min(1).optional(),
+      templates: z
+        .array(z.string().includes('{label}', { message: 'a template needs {label}' }))
+        .min(1)
+        .optional(),
       maxItems: z.number().int().positive().default(1000),
     })
     .default({} as never),
@@ -87,10 +97,17 @@ export function parseTrainConfig(raw: unknown, source = 'the config'): TrainConf
     const issue = result.error.issues[0];
     const unknown = issue?.code === 'unrecognized_keys' ? issue.keys : [];
     const key = [...(issue?.path ?? []).map(String), ...unknown.slice(0, 1)].join('.') || '(root)';
-    const message = unknown.length > 0 ? `unknown key "${unknown.join('", "')}"` : (issue?.message ?? 'invalid value');
-    throw new ConfigError(key, `Invalid config in ${source} at ${key}: ${message}. Fix that key (see apps/train/README.md for every key).`, {
-      cause: result.error,
-    });
+    const message =
+      unknown.length > 0
+        ? `unknown key "${unknown.join('", "')}"`
+        : (issue?.message ?? 'invalid value');
+    throw new ConfigError(
+      key,
+      `Invalid config in ${source} at ${key}: ${message}. Fix that key (see apps/train/README.md for every key).`,
+      {
+        cause: result.error,
+      },
+    );
   }
   return result.data;
 }
@@ -102,14 +119,21 @@ export function parseTrainConfig(raw: unknown, source = 'the config'): TrainConf
 export function loadConfig(file: string): LoadedConfig {
   const path = resolve(file);
   if (!existsSync(path)) {
-    throw new CliError('CONFIG_MISSING', `Config file not found: ${path}. Pass --config with a YAML or JSON file (e.g. apps/train/configs/default.yaml).`);
+    throw new CliError(
+      'CONFIG_MISSING',
+      `Config file not found: ${path}. Pass --config with a YAML or JSON file (e.g. apps/train/configs/default.yaml).`,
+    );
   }
   const text = readFileSync(path, 'utf8');
   let raw: unknown;
   try {
     raw = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new CliError('CONFIG_SYNTAX', `Cannot parse ${path}: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+    throw new CliError(
+      'CONFIG_SYNTAX',
+      `Cannot parse ${path}: ${(error as Error).message.split('\n')[0]}`,
+      { cause: error },
+    );
   }
   return { config: parseTrainConfig(raw, path), path, dir: dirname(path) };
 }

@@ -9,7 +9,12 @@ import { resolveFromConfig } from './config.js';
 
 /** Builds the dataset a config names; relative paths resolve against `data.root` or the config's directory. */
 export function buildDataset(loaded: LoadedConfig): Dataset {
-  return create('dataset', loaded.config.data.dataset, { root: datasetRoot(loaded) }, 'data.dataset');
+  return create(
+    'dataset',
+    loaded.config.data.dataset,
+    { root: datasetRoot(loaded) },
+    'data.dataset',
+  );
 }
 
 /** The directory the dataset's relative paths resolve against. */
@@ -24,7 +29,9 @@ interface Describable {
 
 /** The captions of a split (for fitting the word tokenizer), cheaply when the dataset can describe items. */
 export async function splitCaptions(dataset: Dataset, split: Split): Promise<string[]> {
-  const indices = isSplitIndexed(dataset) ? dataset.indicesFor(split) : Array.from({ length: dataset.size }, (_, i) => i);
+  const indices = isSplitIndexed(dataset)
+    ? dataset.indicesFor(split)
+    : Array.from({ length: dataset.size }, (_, i) => i);
   const describe = (dataset as Partial<Describable>).describe?.bind(dataset);
   const out: string[] = [];
   for (const i of indices) {
@@ -46,7 +53,13 @@ export function zeroShotTaskOf(dataset: Dataset): ZeroShotTask | undefined {
 }
 
 /** A loader over one split of the dataset, with the model's front end. */
-export function makeLoader(loaded: LoadedConfig, dataset: Dataset, model: ClapModel, split: Split, training: boolean): DataLoader {
+export function makeLoader(
+  loaded: LoadedConfig,
+  dataset: Dataset,
+  model: ClapModel,
+  split: Split,
+  training: boolean,
+): DataLoader {
   const { data, seed } = loaded.config;
   return new DataLoader(dataset, {
     batchSize: data.batchSize,
@@ -60,7 +73,9 @@ export function makeLoader(loaded: LoadedConfig, dataset: Dataset, model: ClapMo
       ? {
           workers: data.workers,
           workerRoot: datasetRoot(loaded),
-          workerImports: loaded.config.plugins.map((p) => (p.startsWith('.') ? resolveFromConfig(loaded, p) : p)),
+          workerImports: loaded.config.plugins.map((p) =>
+            p.startsWith('.') ? resolveFromConfig(loaded, p) : p,
+          ),
         }
       : {}),
     ...(training && data.augment !== undefined ? { augment: data.augment as never } : {}),

@@ -20,16 +20,20 @@ export async function loadModel(dir = join('runs', 'default', 'model')): Promise
 
 /** Decodes an audio file and resamples it to the model's rate. */
 export async function readClip(model: ClapModel, file: string): Promise<Float32Array> {
-  if (!existsSync(file)) throw new CliError('AUDIO_MISSING', `Audio file not found: ${resolve(file)}.`);
+  if (!existsSync(file))
+    throw new CliError('AUDIO_MISSING', `Audio file not found: ${resolve(file)}.`);
   const decoded = await decodeAudio(file);
   const rate = model.frontEnd.config.sampleRate;
-  return decoded.sampleRate === rate ? decoded.samples : resample(decoded.samples, decoded.sampleRate, rate);
+  return decoded.sampleRate === rate
+    ? decoded.samples
+    : resample(decoded.samples, decoded.sampleRate, rate);
 }
 
 /** Audio files (wav, flac, mp3, ogg) directly inside a directory, sorted. */
 export function audioFiles(dir: string): string[] {
   const path = resolve(dir);
-  if (!existsSync(path) || !statSync(path).isDirectory()) throw new CliError('DIR_MISSING', `Not a directory: ${path}.`);
+  if (!existsSync(path) || !statSync(path).isDirectory())
+    throw new CliError('DIR_MISSING', `Not a directory: ${path}.`);
   return readdirSync(path)
     .filter((n) => /\.(wav|flac|mp3|ogg)$/i.test(n))
     .sort()

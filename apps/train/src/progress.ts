@@ -13,20 +13,22 @@ function formatEta(seconds: number): string {
  * A terminal progress bar (cli-progress) showing step, loss, learning rate, samples/s and ETA.
  * On a non-TTY stream it prints one line every `every` steps instead.
  */
-export function progressCallback(stream: NodeJS.WriteStream = process.stderr, every = 25): TrainerCallback {
+export function progressCallback(
+  stream: NodeJS.WriteStream = process.stderr,
+  every = 25,
+): TrainerCallback {
   const tty = stream.isTTY === true;
-  const bar = new SingleBar(
-    {
-      stream,
-      format: 'train |{bar}| step {value}/{total} | loss {loss} | lr {lr} | {rate} samples/s | ETA {eta_h}',
-      barsize: 24,
-      hideCursor: tty,
-      noTTYOutput: false,
-      etaBuffer: 50,
-      barCompleteChar: '█',
-      barIncompleteChar: '░',
-    },
-  );
+  const bar = new SingleBar({
+    stream,
+    format:
+      'train |{bar}| step {value}/{total} | loss {loss} | lr {lr} | {rate} samples/s | ETA {eta_h}',
+    barsize: 24,
+    hideCursor: tty,
+    noTTYOutput: false,
+    etaBuffer: 50,
+    barCompleteChar: '█',
+    barIncompleteChar: '░',
+  });
   let smoothed = NaN;
   let started = 0;
   let startStep = 0;
@@ -38,10 +40,13 @@ export function progressCallback(stream: NodeJS.WriteStream = process.stderr, ev
       started = performance.now();
       startStep = info.startStep;
       total = info.totalSteps;
-      if (tty) bar.start(info.totalSteps, info.startStep, { loss: '-', lr: '-', rate: '-', eta_h: '?' });
+      if (tty)
+        bar.start(info.totalSteps, info.startStep, { loss: '-', lr: '-', rate: '-', eta_h: '?' });
     },
     onStepEnd(info: StepInfo) {
-      smoothed = Number.isNaN(smoothed) ? info.loss : 0.9 * smoothed + 0.1 * (Number.isFinite(info.loss) ? info.loss : smoothed);
+      smoothed = Number.isNaN(smoothed)
+        ? info.loss
+        : 0.9 * smoothed + 0.1 * (Number.isFinite(info.loss) ? info.loss : smoothed);
       const elapsed = (performance.now() - started) / 1000;
       const eta = ((total - info.step) * elapsed) / Math.max(1, info.step - startStep);
       const values = {
@@ -52,7 +57,9 @@ export function progressCallback(stream: NodeJS.WriteStream = process.stderr, ev
       };
       if (tty) bar.update(info.step, values);
       else if (info.step % every === 0 || info.step === total) {
-        stream.write(`step ${info.step}/${total} loss ${values.loss} lr ${values.lr} ${values.rate} samples/s ETA ${values.eta_h}\n`);
+        stream.write(
+          `step ${info.step}/${total} loss ${values.loss} lr ${values.lr} ${values.rate} samples/s ETA ${values.eta_h}\n`,
+        );
       }
     },
     onTrainEnd() {
@@ -71,7 +78,10 @@ export function memoryCallback(path: string): TrainerCallback {
     getConfig: () => ({ name: 'memory' }),
     onStepEnd(info: StepInfo) {
       const { numTensors, numBytes } = tf.memory();
-      appendFileSync(path, `${JSON.stringify({ type: 'memory', step: info.step, numTensors, numBytes })}\n`);
+      appendFileSync(
+        path,
+        `${JSON.stringify({ type: 'memory', step: info.step, numTensors, numBytes })}\n`,
+      );
     },
   };
 }

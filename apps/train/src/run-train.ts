@@ -10,7 +10,13 @@ import type { EvaluationResult, ZeroShotMetrics } from '@clapjs/trainer';
 import { chooseBackend } from './backend.js';
 import { CliError } from './errors.js';
 import type { LoadedConfig } from './config.js';
-import { buildDataset, makeLoader, splitCaptions, withShuffledCaptions, zeroShotTaskOf } from './data.js';
+import {
+  buildDataset,
+  makeLoader,
+  splitCaptions,
+  withShuffledCaptions,
+  zeroShotTaskOf,
+} from './data.js';
 import { importPlugins, registerBuiltins } from './plugins.js';
 import { memoryCallback, progressCallback } from './progress.js';
 import { renderReport } from './report/html.js';
@@ -64,10 +70,15 @@ function workerSetup(loaded: LoadedConfig, backend: BackendSelection): string[] 
         return [];
       }
     });
-  const plugins = [...loaded.config.plugins, ...((loaded.config.model as { plugins?: string[] }).plugins ?? [])].map((spec) =>
+  const plugins = [
+    ...loaded.config.plugins,
+    ...((loaded.config.model as { plugins?: string[] }).plugins ?? []),
+  ].map((spec) =>
     spec.startsWith('.') || spec.startsWith('/')
       ? pathToFileURL(resolve(loaded.dir, spec)).href
-      : (resolveModule(spec, resolve(loaded.dir, 'config.js')) ?? resolveModule(spec, import.meta.filename) ?? spec),
+      : (resolveModule(spec, resolve(loaded.dir, 'config.js')) ??
+        resolveModule(spec, import.meta.filename) ??
+        spec),
   );
   return [...packs, ...plugins];
 }
@@ -78,12 +89,18 @@ function workerSetup(loaded: LoadedConfig, backend: BackendSelection): string[] 
  * checkpoints; then evaluates on the test split (retrieval, and zero-shot on held-out
  * combinations when the dataset defines them), saves the model and writes report.html.
  */
-export async function runTraining(loaded: LoadedConfig, options: TrainRunOptions = {}): Promise<TrainRunSummary> {
+export async function runTraining(
+  loaded: LoadedConfig,
+  options: TrainRunOptions = {},
+): Promise<TrainRunSummary> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const { config } = loaded;
   const started = performance.now();
   await registerBuiltins();
-  await importPlugins([...config.plugins, ...((config.model as { plugins?: string[] }).plugins ?? [])], loaded.dir);
+  await importPlugins(
+    [...config.plugins, ...((config.model as { plugins?: string[] }).plugins ?? [])],
+    loaded.dir,
+  );
   const backend = await chooseBackend(options.backend ?? config.backend, log);
   const outDir = resolve(options.out ?? join('runs', config.name));
   mkdirSync(outDir, { recursive: true });
@@ -92,9 +109,16 @@ export async function runTraining(loaded: LoadedConfig, options: TrainRunOptions
   // tfjs-wasm has no threads under Node: one gradient worker per core is how it uses them all,
   // unless @clapjs/kernels-native's oneDNN threads already do (bench/workers: two workers over
   // it were 0.90x at batch 32, 1.24x at 64).
-  const nativeThreads = backend.kernelPacks.some((p) => p.loaded && p.name === '@clapjs/kernels-native');
+  const nativeThreads = backend.kernelPacks.some(
+    (p) => p.loaded && p.name === '@clapjs/kernels-native',
+  );
   const autoWorkers = backend.name === 'wasm' && !nativeThreads ? availableParallelism() : 1;
-  const autoWhy = backend.name !== 'wasm' ? `1 on ${backend.name}` : nativeThreads ? 'kernels-native threads use the cores' : `${autoWorkers} CPU cores`;
+  const autoWhy =
+    backend.name !== 'wasm'
+      ? `1 on ${backend.name}`
+      : nativeThreads
+        ? 'kernels-native threads use the cores'
+        : `${autoWorkers} CPU cores`;
   const workers = workersAsked === 'auto' ? autoWorkers : workersAsked;
   if (workers > 1 && backend.name !== 'wasm' && backend.name !== 'cpu') {
     // Each worker would open its own GPU device and model copy: gradient workers are a CPU feature.
@@ -108,25 +132,42 @@ export async function runTraining(loaded: LoadedConfig, options: TrainRunOptions
   const dataset = buildDataset(loaded);
   const captions = await splitCaptions(dataset, 'train');
   const model = await ClapModel.create(config.model as never, { seed: config.seed, captions });
-  log(`model: ${model.variables().reduce((n, v) => n + v.variable.size, 0).toLocaleString('en')} weights · dataset ${config.data.dataset.name} (${dataset.size} items) · batch ${config.data.batchSize} · ${steps} steps`);
+  log(
+    `model: ${model
+      .variables()
+      .reduce((n, v) => n + v.variable.size, 0)
+      .toLocaleString(
+        'en',
+      )} weights · dataset ${config.data.dataset.name} (${dataset.size} items) · batch ${config.data.batchSize} · ${steps} steps`,
+  );
   const trainLoader = makeLoader(loaded, dataset, model, 'train', true);
-  const source = config.data.shuffleCaptions ? withShuffledCaptions(trainLoader, config.seed) : trainLoader;
+  const source = config.data.shuffleCaptions
+    ? withShuffledCaptions(trainLoader, config.seed)
+    : trainLoader;
   const callbacks: (TrainerCallback | PartConfig)[] = [
     { name: 'logger', path: join(outDir, 'metrics.jsonl') },
     memoryCallback(join(outDir, 'metrics.jsonl')),
     { name: 'checkpoint', every: config.train.checkpointEvery ?? steps },
-    ...(config.train.evalEvery === undefined ? [] : [{ name: 'eval', every: config.train.evalEvery }]),
+    ...(config.train.evalEvery === undefined
+      ? []
+      : [{ name: 'eval', every: config.train.evalEvery }]),
     ...config.callbacks,
   ];
   if (options.progress !== false) callbacks.unshift(progressCallback());
   const task = zeroShotTaskOf(dataset);
-  const templates = config.eval.templates ?? (task ? [task.template] : ['This is a sound of {label}.']);
+  const templates =
+    config.eval.templates ?? (task ? [task.template] : ['This is a sound of {label}.']);
   const trainer = new Trainer(model, source, {
     steps,
     lr: config.train.lr,
     ...(config.train.warmupSteps === undefined ? {} : { warmupSteps: config.train.warmupSteps }),
     minLr: config.train.minLr,
-    optimizer: { kind: config.train.optimizer, weightDecay: config.train.weightDecay, beta1: config.train.beta1, beta2: config.train.beta2 },
+    optimizer: {
+      kind: config.train.optimizer,
+      weightDecay: config.train.weightDecay,
+      beta1: config.train.beta1,
+      beta2: config.train.beta2,
+    },
     clipNorm: config.train.clipNorm,
     maxBadSteps: config.train.maxBadSteps,
     outDir,
@@ -144,27 +185,42 @@ export async function runTraining(loaded: LoadedConfig, options: TrainRunOptions
     } else {
       // A fresh run owns its output directory: stale checkpoints would be picked up by a later --resume.
       if (existsSync(join(outDir, 'checkpoints'))) {
-        log(`fresh run: removing the previous checkpoints in ${join(outDir, 'checkpoints')} (use --resume to continue them)`);
+        log(
+          `fresh run: removing the previous checkpoints in ${join(outDir, 'checkpoints')} (use --resume to continue them)`,
+        );
         rmSync(join(outDir, 'checkpoints'), { recursive: true, force: true });
       }
       writeFileSync(join(outDir, 'metrics.jsonl'), '');
     }
     const result = await trainer.fit(options.stopAt ?? steps);
     if (result.step < steps && options.stopAt !== undefined) {
-      return { outDir, backend: backend.name, steps: result.step, seconds: result.seconds, losses: result.losses, metrics: {} };
+      return {
+        outDir,
+        backend: backend.name,
+        steps: result.step,
+        seconds: result.seconds,
+        losses: result.losses,
+        metrics: {},
+      };
     }
-    const evaluation = await evaluate(model, makeLoader(loaded, dataset, model, config.eval.split, false).evalBatches(), {
-      templates,
-      maxItems: config.eval.maxItems,
-      ...(task ? { classes: task.labels } : {}),
-    });
+    const evaluation = await evaluate(
+      model,
+      makeLoader(loaded, dataset, model, config.eval.split, false).evalBatches(),
+      {
+        templates,
+        maxItems: config.eval.maxItems,
+        ...(task ? { classes: task.labels } : {}),
+      },
+    );
     const zeroShot = evaluation.zeroShot;
     const zeroShotAll = task
       ? await zeroShotOnEmbeddings(
           model,
           evaluation.embeddings.audio,
           evaluation.embeddings.dim,
-          evaluation.embeddings.labels.flatMap((l, i) => (l !== undefined && task.labels.includes(l) ? [{ l, i }] : [])),
+          evaluation.embeddings.labels.flatMap((l, i) =>
+            l !== undefined && task.labels.includes(l) ? [{ l, i }] : [],
+          ),
           { templates, classes: task.allLabels },
         )
       : undefined;
@@ -177,7 +233,10 @@ export async function runTraining(loaded: LoadedConfig, options: TrainRunOptions
     }
     const lastLosses = result.losses.slice(-10);
     metrics['loss/last10'] = lastLosses.reduce((a, b) => a + b, 0) / Math.max(1, lastLosses.length);
-    writeFileSync(join(outDir, 'summary.json'), `${JSON.stringify({ config, backend: backend.name, metrics }, null, 2)}\n`);
+    writeFileSync(
+      join(outDir, 'summary.json'),
+      `${JSON.stringify({ config, backend: backend.name, metrics }, null, 2)}\n`,
+    );
     const stepsLog = readSteps(join(outDir, 'metrics.jsonl'));
     writeFileSync(
       join(outDir, 'report.html'),
@@ -197,20 +256,28 @@ export async function runTraining(loaded: LoadedConfig, options: TrainRunOptions
     log('');
     const skipped = (trainLoader as unknown as { skipped?: number }).skipped ?? 0;
     if (skipped > 0) log(`skipped ${skipped} corrupt clip(s) (data.onCorrupt: skip)`);
-    log(`done: ${result.step} steps in ${seconds.toFixed(0)} s on ${backend.name}; mean loss of the last 10 steps ${metrics['loss/last10']?.toFixed(3)} (ln N = ${Math.log(config.data.batchSize).toFixed(3)})`);
+    log(
+      `done: ${result.step} steps in ${seconds.toFixed(0)} s on ${backend.name}; mean loss of the last 10 steps ${metrics['loss/last10']?.toFixed(3)} (ln N = ${Math.log(config.data.batchSize).toFixed(3)})`,
+    );
     if (zeroShot !== undefined) {
-      const among = task ? `${zeroShot.classes.length} held-out combinations` : `${zeroShot.classes.length} ${config.eval.split} labels`;
+      const among = task
+        ? `${zeroShot.classes.length} held-out combinations`
+        : `${zeroShot.classes.length} ${config.eval.split} labels`;
       log(
         `${task ? 'held-out ' : ''}zero-shot top-1: ${pct(zeroShot.top1)}, class-balanced ${pct(zeroShot.balancedTop1)} (chance ${pct(zeroShot.chance)}; ${zeroShot.items} clips of ${among})`,
       );
     }
     if (zeroShotAll !== undefined) {
-      log(`  the same clips among all ${zeroShotAll.classes.length} combinations: top-1 ${pct(zeroShotAll.top1)}, class-balanced ${pct(zeroShotAll.balancedTop1)} (chance ${pct(zeroShotAll.chance)})`);
+      log(
+        `  the same clips among all ${zeroShotAll.classes.length} combinations: top-1 ${pct(zeroShotAll.top1)}, class-balanced ${pct(zeroShotAll.balancedTop1)} (chance ${pct(zeroShotAll.chance)})`,
+      );
     }
     log(
       `test retrieval (${evaluation.items} items): text→audio R@1 ${pct(evaluation.textToAudio.r1)} R@10 ${pct(evaluation.textToAudio.r10)} · audio→text R@1 ${pct(evaluation.audioToText.r1)} R@10 ${pct(evaluation.audioToText.r10)} (chance R@1 ${pct(1 / evaluation.items)}, R@10 ${pct(Math.min(1, 10 / evaluation.items))})`,
     );
-    log(`checkpoint: ${join(outDir, 'checkpoints')} · model: ${join(outDir, 'model')} · report: ${join(outDir, 'report.html')}`);
+    log(
+      `checkpoint: ${join(outDir, 'checkpoints')} · model: ${join(outDir, 'model')} · report: ${join(outDir, 'report.html')}`,
+    );
     return {
       outDir,
       backend: backend.name,

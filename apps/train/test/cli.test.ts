@@ -9,7 +9,10 @@ const model = join(run, 'model');
 describe('clapjs CLI on the shared tiny model', () => {
   it('wrote a checkpoint, a JSONL metrics log and an offline HTML report with real charts', () => {
     expect(readdirSync(join(run, 'checkpoints')).some((n) => /^step-\d+$/.test(n))).toBe(true);
-    const lines = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    const lines = readFileSync(join(run, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string });
     expect(lines.filter((l) => l.type === 'step').length).toBeGreaterThan(10);
     const html = readFileSync(join(run, 'report.html'), 'utf8');
     expect(html.match(/<svg/g)?.length).toBeGreaterThanOrEqual(4); // loss, lr, confusion, similarity
@@ -20,29 +23,70 @@ describe('clapjs CLI on the shared tiny model', () => {
   const exported = join(tempDir(), 'web');
 
   it('export --format web writes the model, example clips and their captions', () => {
-    const r = clapjs(['export', '--format', 'web', '--model', model, '--out', exported, '--examples', '4']);
+    const r = clapjs([
+      'export',
+      '--format',
+      'web',
+      '--model',
+      model,
+      '--out',
+      exported,
+      '--examples',
+      '4',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    const examples = JSON.parse(readFileSync(join(exported, 'examples.json'), 'utf8')) as { file: string; caption: string }[];
+    const examples = JSON.parse(readFileSync(join(exported, 'examples.json'), 'utf8')) as {
+      file: string;
+      caption: string;
+    }[];
     expect(examples).toHaveLength(4);
     for (const e of examples) expect(existsSync(join(exported, e.file))).toBe(true);
     expect(existsSync(join(exported, 'model', 'config.json'))).toBe(true);
   });
 
   it('classify prints probabilities that sum to 1, as JSON', () => {
-    const examples = JSON.parse(readFileSync(join(exported, 'examples.json'), 'utf8')) as { file: string }[];
+    const examples = JSON.parse(readFileSync(join(exported, 'examples.json'), 'utf8')) as {
+      file: string;
+    }[];
     const clip = join(exported, examples[0]?.file ?? '');
-    const r = clapjs(['classify', clip, '--labels', 'bright rising,pure falling,white noise', '--model', model, '--json']);
+    const r = clapjs([
+      'classify',
+      clip,
+      '--labels',
+      'bright rising,pure falling,white noise',
+      '--model',
+      model,
+      '--json',
+    ]);
     expect(r.status).toBe(0);
-    const ranked = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '[]') as { label: string; probability: number }[];
+    const ranked = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '[]') as {
+      label: string;
+      probability: number;
+    }[];
     expect(ranked).toHaveLength(3);
     expect(ranked.reduce((s, x) => s + x.probability, 0)).toBeCloseTo(1, 4);
   });
 
   it('search ranks a directory of clips against a text; embed prints embeddings', () => {
-    const r = clapjs(['search', '--text', 'a loud bright tone', '--dir', join(exported, 'examples'), '-k', '3', '--model', model]);
+    const r = clapjs([
+      'search',
+      '--text',
+      'a loud bright tone',
+      '--dir',
+      join(exported, 'examples'),
+      '-k',
+      '3',
+      '--model',
+      model,
+    ]);
     expect(r.status).toBe(0);
-    expect(r.stdout.trim().split('\n').filter((l) => l.endsWith('.wav'))).toHaveLength(3);
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .filter((l) => l.endsWith('.wav')),
+    ).toHaveLength(3);
     const e = clapjs(['embed', '--text', 'a hum', 'a click', '--model', model]);
     expect(e.status).toBe(0);
     const rows = JSON.parse(e.stdout) as { embedding: number[] }[];
@@ -52,14 +96,27 @@ describe('clapjs CLI on the shared tiny model', () => {
 
   it('export --format safetensors and tfjs', () => {
     const dir = tempDir();
-    expect(clapjs(['export', '--format', 'safetensors', '--model', model, '--out', join(dir, 'st')]).status).toBe(0);
+    expect(
+      clapjs(['export', '--format', 'safetensors', '--model', model, '--out', join(dir, 'st')])
+        .status,
+    ).toBe(0);
     expect(existsSync(join(dir, 'st', 'model.safetensors'))).toBe(true);
-    expect(clapjs(['export', '--format', 'tfjs', '--model', model, '--out', join(dir, 'tf')]).status).toBe(0);
+    expect(
+      clapjs(['export', '--format', 'tfjs', '--model', model, '--out', join(dir, 'tf')]).status,
+    ).toBe(0);
     expect(existsSync(join(dir, 'tf', 'model', 'config.json'))).toBe(true);
   });
 
   it('eval prints retrieval and zero-shot metrics as JSON', () => {
-    const r = clapjs(['eval', '--config', inject('tinyConfig'), '--model', model, '--split', 'val']);
+    const r = clapjs([
+      'eval',
+      '--config',
+      inject('tinyConfig'),
+      '--model',
+      model,
+      '--split',
+      'val',
+    ]);
     expect(r.status).toBe(0);
     const metrics = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as Record<string, number>;
     expect(metrics['t2a/R@10']).toBeGreaterThan(metrics['chance/R@10'] ?? 1);
@@ -75,15 +132,31 @@ describe('clapjs CLI on the shared tiny model', () => {
 
   it('names a missing model, a missing audio file and an empty label list', () => {
     const dir = tempDir();
-    const missingModel = clapjs(['classify', 'x.wav', '--labels', 'a', '--model', join(dir, 'none')]);
+    const missingModel = clapjs([
+      'classify',
+      'x.wav',
+      '--labels',
+      'a',
+      '--model',
+      join(dir, 'none'),
+    ]);
     expect(missingModel.status).toBe(2);
     expect(missingModel.stderr).toMatch(/No saved model at .*pnpm train/);
-    const missingAudio = clapjs(['classify', join(dir, 'nope.wav'), '--labels', 'a', '--model', model]);
+    const missingAudio = clapjs([
+      'classify',
+      join(dir, 'nope.wav'),
+      '--labels',
+      'a',
+      '--model',
+      model,
+    ]);
     expect(missingAudio.stderr).toMatch(/Audio file not found: .*nope\.wav/);
     const noLabels = clapjs(['classify', 'x.wav', '--labels', ' , ', '--model', model]);
     expect(noLabels.stderr).toMatch(/at least one label/);
     mkdirSync(join(dir, 'empty'));
     writeFileSync(join(dir, 'empty', 'notes.txt'), 'no audio here');
-    expect(clapjs(['search', '--text', 'x', '--dir', join(dir, 'empty'), '--model', model]).stderr).toMatch(/No audio files/);
+    expect(
+      clapjs(['search', '--text', 'x', '--dir', join(dir, 'empty'), '--model', model]).stderr,
+    ).toMatch(/No audio files/);
   });
 });

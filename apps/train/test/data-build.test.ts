@@ -9,7 +9,10 @@ describe('clapjs data build', () => {
     const r = clapjs(['data', 'build', 'gm-speech', '--out', out, '--clips', '12', '--seed', '3']);
     expect(r.stderr).not.toMatch(/Error/);
     expect(r.status).toBe(0);
-    const summary = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as { dataset: string; clips: number };
+    const summary = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as {
+      dataset: string;
+      clips: number;
+    };
     expect(summary).toMatchObject({ dataset: 'gm-speech', clips: 12 });
     const rows = readFileSync(join(out, 'manifest.jsonl'), 'utf8').trim().split('\n');
     expect(rows.length).toBeGreaterThan(0);
@@ -21,7 +24,15 @@ describe('clapjs data build', () => {
     const unknown = clapjs(['data', 'build', 'esc-51', '--out', tempDir()]);
     expect(unknown.status).not.toBe(0);
     expect(unknown.stderr).toContain('choose gm-speech or real-eval');
-    const bad = clapjs(['data', 'build', 'gm-speech', '--out', join(tempDir(), 'x'), '--clips', '0']);
+    const bad = clapjs([
+      'data',
+      'build',
+      'gm-speech',
+      '--out',
+      join(tempDir(), 'x'),
+      '--clips',
+      '0',
+    ]);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain('--clips must be a whole number');
   });

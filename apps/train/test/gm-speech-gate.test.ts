@@ -33,21 +33,56 @@ eval:
   maxItems: 600
 `;
 
-function heldOutZeroShot(dir: string, run: string): { top1: number; chance: number; classes: number } {
-  const r = clapjs(['eval', '--config', join(dir, 'gm', 'eval-heldout-combos.json'), '--model', join(dir, run, 'model'), '--split', 'test']);
+function heldOutZeroShot(
+  dir: string,
+  run: string,
+): { top1: number; chance: number; classes: number } {
+  const r = clapjs([
+    'eval',
+    '--config',
+    join(dir, 'gm', 'eval-heldout-combos.json'),
+    '--model',
+    join(dir, run, 'model'),
+    '--split',
+    'test',
+  ]);
   expect(r.status, r.stderr).toBe(0);
   const metrics = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as Record<string, number>;
-  return { top1: metrics['zeroshot/top1'] ?? NaN, chance: metrics['zeroshot/chance'] ?? NaN, classes: metrics['zeroshot/classes'] ?? 0 };
+  return {
+    top1: metrics['zeroshot/top1'] ?? NaN,
+    chance: metrics['zeroshot/chance'] ?? NaN,
+    classes: metrics['zeroshot/classes'] ?? 0,
+  };
 }
 
 describe('gm-speech: a 300-clip rendered set learns held-out combinations (issue 6 gate)', () => {
   it('beats chance on held-out combinations; the shuffled-caption control does not', () => {
     const dir = tempDir('clapjs-gm-gate-');
-    const built = clapjs(['data', 'build', 'gm-speech', '--out', join(dir, 'gm'), '--clips', '300', '--seed', '1']);
+    const built = clapjs([
+      'data',
+      'build',
+      'gm-speech',
+      '--out',
+      join(dir, 'gm'),
+      '--clips',
+      '300',
+      '--seed',
+      '1',
+    ]);
     expect(built.status, built.stderr).toBe(0);
-    for (const [name, shuffled] of [['learn', false], ['control', true]] as const) {
+    for (const [name, shuffled] of [
+      ['learn', false],
+      ['control', true],
+    ] as const) {
       writeFileSync(join(dir, `${name}.yaml`), tinyConfig(name, shuffled));
-      const trained = clapjs(['train', '--config', join(dir, `${name}.yaml`), '--out', join(dir, name), '--no-progress']);
+      const trained = clapjs([
+        'train',
+        '--config',
+        join(dir, `${name}.yaml`),
+        '--out',
+        join(dir, name),
+        '--no-progress',
+      ]);
       expect(trained.status, trained.stderr).toBe(0);
     }
     const learned = heldOutZeroShot(dir, 'learn');

@@ -8,8 +8,15 @@ import { fileURLToPath } from 'node:url';
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
 /** Runs `clapjs ...args` and returns its exit status and output. */
-export function clapjs(args: string[], cwd?: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd, timeout: 170_000 });
+export function clapjs(
+  args: string[],
+  cwd?: string,
+): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    cwd,
+    timeout: 170_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -28,8 +28,15 @@ describe('the tiny config learns', () => {
 
   it('the shuffled-caption control stays at chance (± 5 points)', async () => {
     const loaded = loadConfig(inject('tinyConfig'));
-    const control = { ...loaded, config: { ...loaded.config, data: { ...loaded.config.data, shuffleCaptions: true } } };
-    const run = await runTraining(control, { out: join(tempDir(), 'control'), progress: false, log: () => {} });
+    const control = {
+      ...loaded,
+      config: { ...loaded.config, data: { ...loaded.config.data, shuffleCaptions: true } },
+    };
+    const run = await runTraining(control, {
+      out: join(tempDir(), 'control'),
+      progress: false,
+      log: () => {},
+    });
     const chance = run.zeroShot?.chance ?? 0;
     expect(run.zeroShot?.items).toBeGreaterThanOrEqual(200);
     expect(Math.abs((run.zeroShot?.balancedTop1 ?? 1) - chance)).toBeLessThanOrEqual(0.05);

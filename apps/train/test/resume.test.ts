@@ -9,13 +9,24 @@ describe('resume', () => {
     // Fewer, smaller steps: the point is bit-identical continuation, not learning.
     const loaded = {
       ...base,
-      config: { ...base.config, data: { ...base.config.data, batchSize: 8 }, train: { ...base.config.train, steps: 8, warmupSteps: 2 } },
+      config: {
+        ...base.config,
+        data: { ...base.config.data, batchSize: 8 },
+        train: { ...base.config.train, steps: 8, warmupSteps: 2 },
+      },
     };
     const quiet = { progress: false, log: () => {} };
-    const straight = await runTraining(loaded, { ...quiet, out: join(tempDir(), 'straight'), stopAt: 8 });
+    const straight = await runTraining(loaded, {
+      ...quiet,
+      out: join(tempDir(), 'straight'),
+      stopAt: 8,
+    });
     const out = join(tempDir(), 'halves');
     const first = await runTraining(
-      { ...loaded, config: { ...loaded.config, train: { ...loaded.config.train, checkpointEvery: 4 } } },
+      {
+        ...loaded,
+        config: { ...loaded.config, train: { ...loaded.config.train, checkpointEvery: 4 } },
+      },
       { ...quiet, out, stopAt: 4 },
     );
     const second = await runTraining(loaded, { ...quiet, out, resume: true, stopAt: 8 });

@@ -11,10 +11,14 @@ const config = fileURLToPath(new URL('../configs/train-with-plugins.yaml', impor
 describe('the clapjs CLI with this package listed under plugins', () => {
   it('trains 5 steps with the third-party encoders and saves a model that names them', () => {
     const out = mkdtempSync(join(tmpdir(), 'clapjs-plugins-'));
-    const run = spawnSync(process.execPath, [cli, 'train', '--config', config, '--out', out, '--no-progress'], {
-      encoding: 'utf8',
-      timeout: 240_000,
-    });
+    const run = spawnSync(
+      process.execPath,
+      [cli, 'train', '--config', config, '--out', out, '--no-progress'],
+      {
+        encoding: 'utf8',
+        timeout: 240_000,
+      },
+    );
     expect(run.stderr).not.toMatch(/Error/);
     expect(run.status).toBe(0);
     const saved = JSON.parse(readFileSync(join(out, 'model', 'config.json'), 'utf8')) as {

@@ -21,9 +21,16 @@ export const frameAttention = definePlugin({
   configSchema: schema,
   create(config, { melBins, rng }): AudioEncoder {
     const params = new Params('', rng);
-    const w1 = params.weight('frame/kernel', [melBins, config.hidden], { kind: 'he', fanIn: melBins });
+    const w1 = params.weight('frame/kernel', [melBins, config.hidden], {
+      kind: 'he',
+      fanIn: melBins,
+    });
     const b1 = params.weight('frame/bias', [config.hidden], { kind: 'zeros' });
-    const score = params.weight('score/kernel', [config.hidden, 1], { kind: 'glorot', fanIn: config.hidden, fanOut: 1 });
+    const score = params.weight('score/kernel', [config.hidden, 1], {
+      kind: 'glorot',
+      fanIn: config.hidden,
+      fanOut: 1,
+    });
     const out = params.weight('out/kernel', [config.hidden, config.outputDim], {
       kind: 'glorot',
       fanIn: config.hidden,
@@ -40,7 +47,10 @@ export const frameAttention = definePlugin({
           const [batch, frames] = logMel.shape;
           const x = tf.reshape(logMel, [batch, frames, melBins]);
           const h = tf.relu(dense(x, w1 as tf.Tensor2D, b1 as tf.Tensor1D)); // [B, T, H]
-          const weights = tf.softmax(tf.reshape(dense(h, score as tf.Tensor2D), [batch, frames]), 1);
+          const weights = tf.softmax(
+            tf.reshape(dense(h, score as tf.Tensor2D), [batch, frames]),
+            1,
+          );
           const pooled = tf.sum(tf.mul(h, tf.expandDims(weights, 2)), 1) as tf.Tensor2D; // [B, H]
           return matMul(pooled, out as tf.Tensor2D);
         }),

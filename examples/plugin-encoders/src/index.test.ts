@@ -11,10 +11,16 @@ describe.each(['cpu', 'wasm'] as const)('example plugins on %s', (backend) => {
 
   it('encodes audio and trains every weight', async () => {
     await selectBackend(backend);
-    const encoder = create('audio-encoder', { name: 'frame-attention', hidden: 8, outputDim: 4 }, { melBins: 6, rng: new Rng(1) });
+    const encoder = create(
+      'audio-encoder',
+      { name: 'frame-attention', hidden: 8, outputDim: 4 },
+      { melBins: 6, rng: new Rng(1) },
+    );
     const logMel = tf.tensor4d(new Rng(2).normalArray(2 * 5 * 6), [2, 5, 6, 1]);
     expect(encoder.encode(logMel, { training: true }).shape).toEqual([2, 4]);
-    const { grads } = tf.variableGrads(() => tf.sum(tf.square(encoder.encode(logMel, { training: true }))));
+    const { grads } = tf.variableGrads(() =>
+      tf.sum(tf.square(encoder.encode(logMel, { training: true }))),
+    );
     for (const v of encoder.variables()) {
       expect(tf.max(tf.abs(grads[v.variable.name]!)).dataSync()[0]).toBeGreaterThan(0);
     }
@@ -23,10 +29,20 @@ describe.each(['cpu', 'wasm'] as const)('example plugins on %s', (backend) => {
 
   it('encodes text ignoring padded positions', async () => {
     await selectBackend(backend);
-    const encoder = create('text-encoder', { name: 'position-max', width: 8, outputDim: 4 }, { vocabSize: 10, maxLength: 5, rng: new Rng(3) });
+    const encoder = create(
+      'text-encoder',
+      { name: 'position-max', width: 8, outputDim: 4 },
+      { vocabSize: 10, maxLength: 5, rng: new Rng(3) },
+    );
     const mask = tf.tensor2d([1, 1, 1, 0, 0], [1, 5]);
-    const a = encoder.encode({ ids: tf.tensor2d([2, 3, 4, 0, 0], [1, 5], 'int32'), mask }, { training: false });
-    const b = encoder.encode({ ids: tf.tensor2d([2, 3, 4, 9, 7], [1, 5], 'int32'), mask }, { training: false });
+    const a = encoder.encode(
+      { ids: tf.tensor2d([2, 3, 4, 0, 0], [1, 5], 'int32'), mask },
+      { training: false },
+    );
+    const b = encoder.encode(
+      { ids: tf.tensor2d([2, 3, 4, 9, 7], [1, 5], 'int32'), mask },
+      { training: false },
+    );
     expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
     expect(a.shape).toEqual([1, 4]);
     encoder.dispose();

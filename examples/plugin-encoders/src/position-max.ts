@@ -22,7 +22,10 @@ export const positionMax = definePlugin({
   create(config, { vocabSize, maxLength, rng }): TextEncoder {
     const params = new Params('', rng);
     const tokens = params.weight('tokens', [vocabSize, config.width], { kind: 'normal', std: 0.1 });
-    const positions = params.weight('positions', [maxLength, config.width], { kind: 'normal', std: 0.1 });
+    const positions = params.weight('positions', [maxLength, config.width], {
+      kind: 'normal',
+      std: 0.1,
+    });
     const out = params.weight('out/kernel', [config.width, config.outputDim], {
       kind: 'glorot',
       fanIn: config.width,
@@ -38,10 +41,20 @@ export const positionMax = definePlugin({
         tf.tidy(() => {
           const [batch, length] = ids.shape;
           // A one-hot matMul instead of tf.gather: gather has no gradient on tfjs-wasm.
-          const oneHot = tf.cast(tf.oneHot(tf.reshape(ids, [-1]), vocabSize), 'float32') as tf.Tensor2D;
-          const embedded = tf.reshape(matMul(oneHot, tokens as tf.Tensor2D), [batch, length, config.width]);
+          const oneHot = tf.cast(
+            tf.oneHot(tf.reshape(ids, [-1]), vocabSize),
+            'float32',
+          ) as tf.Tensor2D;
+          const embedded = tf.reshape(matMul(oneHot, tokens as tf.Tensor2D), [
+            batch,
+            length,
+            config.width,
+          ]);
           const positioned = tf.add(embedded, tf.slice(positions, [0, 0], [length, config.width]));
-          const masked = tf.add(tf.tanh(positioned), tf.mul(tf.sub(tf.expandDims(mask, 2), 1), 1e4));
+          const masked = tf.add(
+            tf.tanh(positioned),
+            tf.mul(tf.sub(tf.expandDims(mask, 2), 1), 1e4),
+          );
           return dense(tf.max(masked, 1) as tf.Tensor2D, out as tf.Tensor2D);
         }),
     };

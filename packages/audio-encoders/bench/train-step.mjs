@@ -6,17 +6,27 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng, selectBackend } from '@clapjs/core';
 import { CnnAudioEncoder } from '../dist/index.js';
 
-const [backend = 'wasm', name = 'cnn-small', stepsArg = '10', overrides = '{}'] = process.argv.slice(2);
+const [backend = 'wasm', name = 'cnn-small', stepsArg = '10', overrides = '{}'] =
+  process.argv.slice(2);
 const steps = Number(stepsArg);
 // The 'fast' preset of @clapjs/audio: 2 s at 16 kHz, hop 256 → 126 frames × 64 mel bins.
 const [batch, frames, mels] = [32, 126, 64];
 await selectBackend(backend);
-const encoder = new CnnAudioEncoder({ name, ...JSON.parse(overrides) }, { melBins: mels, rng: new Rng(0) });
-const trainable = encoder.variables().filter((v) => v.trainable).map((v) => v.variable);
+const encoder = new CnnAudioEncoder(
+  { name, ...JSON.parse(overrides) },
+  { melBins: mels, rng: new Rng(0) },
+);
+const trainable = encoder
+  .variables()
+  .filter((v) => v.trainable)
+  .map((v) => v.variable);
 const rng = new Rng(1);
 const input = tf.tensor4d(rng.normalArray(batch * frames * mels), [batch, frames, mels, 1]);
 const step = () => {
-  const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(encoder.encode(input, { training: true }))), trainable);
+  const { value, grads } = tf.variableGrads(
+    () => tf.mean(tf.square(encoder.encode(input, { training: true }))),
+    trainable,
+  );
   value.dataSync();
   tf.dispose([value, ...Object.values(grads)]);
 };
@@ -32,8 +42,25 @@ if (process.env.PROFILE) {
   const info = await tf.profile(step);
   const byKernel = {};
   for (const k of info.kernels) byKernel[k.name] = (byKernel[k.name] ?? 0) + k.kernelTimeMs;
-  const top = Object.entries(byKernel).sort((a, b) => b[1] - a[1]).slice(0, 12);
-  console.log(JSON.stringify({ profileMs: Object.fromEntries(top.map(([k, v]) => [k, +v.toFixed(1)])) }));
+  const top = Object.entries(byKernel)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12);
+  console.log(
+    JSON.stringify({ profileMs: Object.fromEntries(top.map(([k, v]) => [k, +v.toFixed(1)])) }),
+  );
 }
 const params = trainable.reduce((n, v) => n + v.size, 0);
-console.log(JSON.stringify({ backend, name, overrides: JSON.parse(overrides), params, batch, input: [batch, frames, mels, 1], medianMs: +times[Math.floor(times.length / 2)].toFixed(1), minMs: +times[0].toFixed(1), steps, date: new Date().toISOString() }));
+console.log(
+  JSON.stringify({
+    backend,
+    name,
+    overrides: JSON.parse(overrides),
+    params,
+    batch,
+    input: [batch, frames, mels, 1],
+    medianMs: +times[Math.floor(times.length / 2)].toFixed(1),
+    minMs: +times[0].toFixed(1),
+    steps,
+    date: new Date().toISOString(),
+  }),
+);

@@ -1,5 +1,10 @@
 import { ConfigError } from '@clapjs/core';
-import { pannConfigSchema, smallConfigSchema, type AudioEncoderConfig, type EncoderName } from './config.js';
+import {
+  pannConfigSchema,
+  smallConfigSchema,
+  type AudioEncoderConfig,
+  type EncoderName,
+} from './config.js';
 
 /** One conv block: `convs` × (k×k conv + BatchNorm + ReLU), then average pooling. */
 export interface BlockSpec {
@@ -44,12 +49,25 @@ const PANN_CHANNELS: Record<'cnn6' | 'cnn10' | 'cnn14', readonly number[]> = {
   cnn14: [64, 128, 256, 512, 1024, 2048],
 };
 
-function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, name: string, rest: unknown): T {
+function parse<T>(
+  schema: {
+    safeParse(
+      v: unknown,
+    ):
+      | { success: true; data: T }
+      | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+  },
+  name: string,
+  rest: unknown,
+): T {
   const result = schema.safeParse(rest);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const key = ['audioEncoder', ...(issue?.path ?? []).map(String)].join('.');
-  throw new ConfigError(key, `Invalid config at ${key} (audio-encoder "${name}"): ${issue?.message ?? 'invalid value'}.`);
+  throw new ConfigError(
+    key,
+    `Invalid config at ${key} (audio-encoder "${name}"): ${issue?.message ?? 'invalid value'}.`,
+  );
 }
 
 /**
@@ -59,7 +77,10 @@ function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | 
  */
 export function architecture(config: AudioEncoderConfig, melBins: number): ArchitectureSpec {
   if (!Number.isInteger(melBins) || melBins < 1) {
-    throw new ConfigError('melBins', `The audio encoder needs a positive integer number of mel bins, got ${melBins}.`);
+    throw new ConfigError(
+      'melBins',
+      `The audio encoder needs a positive integer number of mel bins, got ${melBins}.`,
+    );
   }
   const { name, ...rest } = config;
   if (name === 'cnn-small') {
@@ -78,7 +99,10 @@ export function architecture(config: AudioEncoderConfig, melBins: number): Archi
     };
   }
   if (!(name in PANN_CHANNELS)) {
-    throw new ConfigError('audioEncoder.name', `Unknown audio encoder "${String(name)}"; choose cnn6, cnn10, cnn14 or cnn-small.`);
+    throw new ConfigError(
+      'audioEncoder.name',
+      `Unknown audio encoder "${String(name)}"; choose cnn6, cnn10, cnn14 or cnn-small.`,
+    );
   }
   const c = parse(pannConfigSchema, name, rest);
   const channels = PANN_CHANNELS[name].map((ch) => Math.max(1, Math.round(ch * c.width)));
@@ -124,10 +148,15 @@ export function parameterShapes(spec: ArchitectureSpec): ParameterShape[] {
   spec.blocks.forEach((block, b) => {
     const prefix = `conv_block${b + 1}`;
     for (let c = 1; c <= block.convs; c++) {
-      shapes.push({ path: `${prefix}/conv${c}/weight`, shape: [block.kernel, block.kernel, inChannels, block.channels], trainable: true });
+      shapes.push({
+        path: `${prefix}/conv${c}/weight`,
+        shape: [block.kernel, block.kernel, inChannels, block.channels],
+        trainable: true,
+      });
       inChannels = block.channels;
     }
-    for (let c = 1; c <= block.convs; c++) shapes.push(...batchNormShapes(`${prefix}/bn${c}`, block.channels));
+    for (let c = 1; c <= block.convs; c++)
+      shapes.push(...batchNormShapes(`${prefix}/bn${c}`, block.channels));
   });
   shapes.push({ path: 'fc1/weight', shape: [inChannels, spec.fc1], trainable: true });
   shapes.push({ path: 'fc1/bias', shape: [spec.fc1], trainable: true });
@@ -139,7 +168,10 @@ export function parameterShapes(spec: ArchitectureSpec): ParameterShape[] {
 }
 
 /** The number of parameters an encoder has: trainable only (PANNs' 80.8 M for CNN14) or all. */
-export function countParameters(spec: ArchitectureSpec, options: { readonly trainableOnly?: boolean } = {}): number {
+export function countParameters(
+  spec: ArchitectureSpec,
+  options: { readonly trainableOnly?: boolean } = {},
+): number {
   return parameterShapes(spec)
     .filter((p) => p.trainable || options.trainableOnly === false)
     .reduce((sum, p) => sum + p.shape.reduce((a, b) => a * b, 1), 0);
@@ -147,6 +179,9 @@ export function countParameters(spec: ArchitectureSpec, options: { readonly trai
 
 /** The smallest (frames, melBins) the pooling stack accepts: each 2× pool (the input pool too) needs at least 2. */
 export function minimumInput(spec: ArchitectureSpec): { frames: number; melBins: number } {
-  const [t, f] = spec.blocks.reduce(([a, b], block) => [a * block.pool[0], b * block.pool[1]], spec.inputPool);
+  const [t, f] = spec.blocks.reduce(
+    ([a, b], block) => [a * block.pool[0], b * block.pool[1]],
+    spec.inputPool,
+  );
   return { frames: t, melBins: f };
 }

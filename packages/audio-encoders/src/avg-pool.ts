@@ -17,7 +17,10 @@ const avgPoolWithResizeGradient = (pool: readonly [number, number]) =>
         value: tf.avgPool(x as tf.Tensor4D, [pool[0], pool[1]], [pool[0], pool[1]], 'valid'),
         gradFunc: (dy: tf.Tensor) => {
           const [, h, w] = dy.shape as [number, number, number, number];
-          const spread = tf.image.resizeNearestNeighbor(tf.div(dy, pool[0] * pool[1]) as tf.Tensor4D, [h * pool[0], w * pool[1]]);
+          const spread = tf.image.resizeNearestNeighbor(
+            tf.div(dy, pool[0] * pool[1]) as tf.Tensor4D,
+            [h * pool[0], w * pool[1]],
+          );
           const [padH, padW] = [height - h * pool[0], width - w * pool[1]];
           if (padH === 0 && padW === 0) return spread;
           return tf.pad(spread, [

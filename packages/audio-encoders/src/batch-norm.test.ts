@@ -9,9 +9,18 @@ import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
 const OPTIONS = { momentum: 0.1, epsilon: 1e-5 };
 
 /** BatchNorm written the plain way (autodiff through tf.moments), as the reference. */
-function referenceBatchNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, stats: { mean: tf.Tensor; variance: tf.Tensor } | undefined, relu: boolean): tf.Tensor {
+function referenceBatchNorm(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  stats: { mean: tf.Tensor; variance: tf.Tensor } | undefined,
+  relu: boolean,
+): tf.Tensor {
   const { mean, variance } = stats ?? tf.moments(x, [0, 1, 2]);
-  const y = tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, OPTIONS.epsilon))), gamma), beta);
+  const y = tf.add(
+    tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, OPTIONS.epsilon))), gamma),
+    beta,
+  );
   return relu ? tf.relu(y) : y;
 }
 
@@ -26,9 +35,25 @@ async function valueAndGrads(training: boolean, relu: boolean, ours: boolean) {
   const x = tf.add(randomTensor([2, 5, 4, 3], 7, 2), tf.tensor1d([3, -2, 0]));
   const probe = randomTensor([2, 5, 4, 3], 8);
   const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
-    tf.sum(tf.mul(ours ? bn.apply(a, training, relu) : referenceBatchNorm(a, g, b, training ? undefined : { mean: mean!, variance: variance! }, relu), probe));
+    tf.sum(
+      tf.mul(
+        ours
+          ? bn.apply(a, training, relu)
+          : referenceBatchNorm(
+              a,
+              g,
+              b,
+              training ? undefined : { mean: mean!, variance: variance! },
+              relu,
+            ),
+        probe,
+      ),
+    );
   // BatchNorm.apply reads its own γ, β: differentiate with respect to those variables.
-  const { value, grads } = tf.variableGrads(() => f(x, gamma!, beta!) as tf.Scalar, [gamma!, beta!]);
+  const { value, grads } = tf.variableGrads(
+    () => f(x, gamma!, beta!) as tf.Scalar,
+    [gamma!, beta!],
+  );
   const dx = tf.grad((a: tf.Tensor) => f(a, gamma!, beta!))(x);
   const out = {
     value: await value.data(),
@@ -65,7 +90,11 @@ describe('BatchNorm', () => {
     const bn = new BatchNorm(params, 2, OPTIONS);
     // Channel 0 holds 1, 2, 3, 4; channel 1 holds 10, 10, 10, 30.
     const x = tf.tensor4d([1, 10, 2, 10, 3, 10, 4, 30], [2, 2, 1, 2]);
-    const stats = () => params.variables().slice(2).map((v) => Array.from(v.variable.dataSync()));
+    const stats = () =>
+      params
+        .variables()
+        .slice(2)
+        .map((v) => Array.from(v.variable.dataSync()));
     tf.dispose(bn.apply(x, false));
     expect(stats()).toEqual([
       [0, 0],
@@ -77,7 +106,10 @@ describe('BatchNorm', () => {
     expectRelativelyClose(runningMean!, [0.25, 1.5]);
     expectRelativelyClose(runningVar!, [0.9 + 0.1 * (5 / 3), 0.9 + 0.1 * (300 / 3)]);
     // Training normalises with the batch's biased variance: channel 0 → (x − 2.5)/√1.25.
-    expectRelativelyClose(Array.from(await y.data()).filter((_, i) => i % 2 === 0), [-1.5, -0.5, 0.5, 1.5].map((d) => d / Math.sqrt(1.25 + 1e-5)));
+    expectRelativelyClose(
+      Array.from(await y.data()).filter((_, i) => i % 2 === 0),
+      [-1.5, -0.5, 0.5, 1.5].map((d) => d / Math.sqrt(1.25 + 1e-5)),
+    );
     // Inference uses the moving statistics, and leaves them alone.
     const z = bn.apply(x, false);
     expectRelativelyClose([(await z.data())[0]!], [(1 - 0.25) / Math.sqrt(runningVar![0]! + 1e-5)]);

@@ -40,51 +40,54 @@ function normalize(
   gamma: tf.Tensor,
   beta: tf.Tensor,
   moving: { mean: tf.Tensor; variance: tf.Tensor },
-  options: { batchStats: boolean; relu: boolean; epsilon: number; onStats?: (s: BatchStatistics) => void },
+  options: {
+    batchStats: boolean;
+    relu: boolean;
+    epsilon: number;
+    onStats?: (s: BatchStatistics) => void;
+  },
 ): tf.Tensor2D {
   const rows = x.shape[0];
-  const op = tf.customGrad(
-    ((xIn: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-      let mean = tf.reshape(moving.mean, [1, -1]) as tf.Tensor2D;
-      let variance = tf.reshape(moving.variance, [1, -1]) as tf.Tensor2D;
-      let centered: tf.Tensor2D;
-      if (options.batchStats) {
-        mean = channelMeans(xIn as tf.Tensor2D);
-        centered = tf.sub(xIn, mean);
-        variance = channelMeans(tf.square(centered));
-      } else {
-        centered = tf.sub(xIn, mean);
-      }
-      const invStd = tf.rsqrt(tf.add(variance, options.epsilon));
-      const scale = tf.mul(g, invStd);
-      let y: tf.Tensor2D = tf.add(tf.mul(centered, scale), b);
-      if (options.relu) y = tf.relu(y);
-      options.onStats?.({ mean, variance });
-      save([centered, invStd, g, y]);
-      return {
-        value: y,
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [c, inv, gs, out] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-          // ReLU's gradient: pass dy where the output is positive (step(out) is 1 there, else 0).
-          const d = (options.relu ? tf.mul(dy, tf.step(out)) : dy) as tf.Tensor2D;
-          const dBeta = tf.mul(channelMeans(d), rows);
-          const dyCentered = tf.mul(channelMeans(tf.mul(d, c)), rows);
-          const dGamma = tf.mul(dyCentered, inv);
-          const a = tf.mul(gs, inv);
-          let dx: tf.Tensor;
-          if (options.batchStats) {
-            // dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)), with x̂ = (x − μ)/σ.
-            const b2 = tf.neg(tf.mul(a, tf.mul(tf.square(inv), tf.div(dyCentered, rows))));
-            const c2 = tf.neg(tf.mul(a, tf.div(dBeta, rows)));
-            dx = tf.add(tf.add(tf.mul(d, a), tf.mul(c, b2)), c2);
-          } else {
-            dx = tf.mul(d, a);
-          }
-          return [dx, tf.reshape(dGamma, gs.shape), tf.reshape(dBeta, gs.shape)];
-        },
-      };
-    }) as unknown as Parameters<typeof tf.customGrad>[0],
-  );
+  const op = tf.customGrad(((xIn: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    let mean = tf.reshape(moving.mean, [1, -1]) as tf.Tensor2D;
+    let variance = tf.reshape(moving.variance, [1, -1]) as tf.Tensor2D;
+    let centered: tf.Tensor2D;
+    if (options.batchStats) {
+      mean = channelMeans(xIn as tf.Tensor2D);
+      centered = tf.sub(xIn, mean);
+      variance = channelMeans(tf.square(centered));
+    } else {
+      centered = tf.sub(xIn, mean);
+    }
+    const invStd = tf.rsqrt(tf.add(variance, options.epsilon));
+    const scale = tf.mul(g, invStd);
+    let y: tf.Tensor2D = tf.add(tf.mul(centered, scale), b);
+    if (options.relu) y = tf.relu(y);
+    options.onStats?.({ mean, variance });
+    save([centered, invStd, g, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [c, inv, gs, out] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        // ReLU's gradient: pass dy where the output is positive (step(out) is 1 there, else 0).
+        const d = (options.relu ? tf.mul(dy, tf.step(out)) : dy) as tf.Tensor2D;
+        const dBeta = tf.mul(channelMeans(d), rows);
+        const dyCentered = tf.mul(channelMeans(tf.mul(d, c)), rows);
+        const dGamma = tf.mul(dyCentered, inv);
+        const a = tf.mul(gs, inv);
+        let dx: tf.Tensor;
+        if (options.batchStats) {
+          // dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)), with x̂ = (x − μ)/σ.
+          const b2 = tf.neg(tf.mul(a, tf.mul(tf.square(inv), tf.div(dyCentered, rows))));
+          const c2 = tf.neg(tf.mul(a, tf.div(dBeta, rows)));
+          dx = tf.add(tf.add(tf.mul(d, a), tf.mul(c, b2)), c2);
+        } else {
+          dx = tf.mul(d, a);
+        }
+        return [dx, tf.reshape(dGamma, gs.shape), tf.reshape(dBeta, gs.shape)];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return op(x, gamma, beta) as tf.Tensor2D;
 }
 
@@ -111,8 +114,18 @@ export class BatchNorm {
   ) {
     this.gamma = params.weight('weight', [channels], { kind: 'ones' });
     this.beta = params.weight('bias', [channels], { kind: 'zeros' });
-    this.runningMean = params.weight('running_mean', [channels], { kind: 'zeros' }, { trainable: false });
-    this.runningVar = params.weight('running_var', [channels], { kind: 'ones' }, { trainable: false });
+    this.runningMean = params.weight(
+      'running_mean',
+      [channels],
+      { kind: 'zeros' },
+      { trainable: false },
+    );
+    this.runningVar = params.weight(
+      'running_var',
+      [channels],
+      { kind: 'ones' },
+      { trainable: false },
+    );
   }
 
   /**
@@ -123,12 +136,20 @@ export class BatchNorm {
     return tf.tidy(() => {
       const x2d = tf.reshape(x, [-1, this.channels]) as tf.Tensor2D;
       const rows = x2d.shape[0];
-      const y = normalize(x2d, this.gamma, this.beta, { mean: this.runningMean, variance: this.runningVar }, {
-        batchStats: training,
-        relu,
-        epsilon: this.options.epsilon,
-        onStats: training ? (s) => this.updateMovingStatistics(s.mean, s.variance, rows) : undefined,
-      });
+      const y = normalize(
+        x2d,
+        this.gamma,
+        this.beta,
+        { mean: this.runningMean, variance: this.runningVar },
+        {
+          batchStats: training,
+          relu,
+          epsilon: this.options.epsilon,
+          onStats: training
+            ? (s) => this.updateMovingStatistics(s.mean, s.variance, rows)
+            : undefined,
+        },
+      );
       return tf.reshape(y, x.shape) as T;
     });
   }
@@ -137,7 +158,11 @@ export class BatchNorm {
     const m = this.options.momentum;
     const unbiased = count > 1 ? count / (count - 1) : 1;
     const shape = this.runningMean.shape;
-    this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.reshape(tf.mul(mean, m), shape)));
-    this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.reshape(tf.mul(variance, m * unbiased), shape)));
+    this.runningMean.assign(
+      tf.add(tf.mul(this.runningMean, 1 - m), tf.reshape(tf.mul(mean, m), shape)),
+    );
+    this.runningVar.assign(
+      tf.add(tf.mul(this.runningVar, 1 - m), tf.reshape(tf.mul(variance, m * unbiased), shape)),
+    );
   }
 }

@@ -11,7 +11,12 @@ const TINY: { config: AudioEncoderConfig; melBins: number; frames: number; outpu
   { config: { name: 'cnn6', width: 0.125 }, melBins: 16, frames: 20, outputDim: 64 },
   { config: { name: 'cnn10', width: 0.125 }, melBins: 16, frames: 20, outputDim: 64 },
   { config: { name: 'cnn14', width: 0.0625 }, melBins: 32, frames: 36, outputDim: 128 },
-  { config: { name: 'cnn-small', channels: [4, 8], outputDim: 12 }, melBins: 8, frames: 10, outputDim: 12 },
+  {
+    config: { name: 'cnn-small', channels: [4, 8], outputDim: 12 },
+    melBins: 8,
+    frames: 10,
+    outputDim: 12,
+  },
 ];
 
 function build(config: AudioEncoderConfig, melBins: number, seed = 0): CnnAudioEncoder {
@@ -19,29 +24,40 @@ function build(config: AudioEncoderConfig, melBins: number, seed = 0): CnnAudioE
 }
 
 describe.each(TEST_BACKENDS)('CnnAudioEncoder on %s', (backend) => {
-  it.each(TINY)('$config.name gives [batch, outputDim] features', async ({ config, melBins, frames, outputDim }) => {
-    await useTestBackend(backend);
-    const encoder = build(config, melBins);
-    expect(encoder.outputDim).toBe(outputDim);
-    for (const batch of [1, 3]) {
-      const y = encoder.encode(randomTensor([batch, frames, melBins, 1], 1) as tf.Tensor4D, { training: false });
-      expect(y.shape).toEqual([batch, outputDim]);
-      expect(Array.from(await y.data()).every(Number.isFinite)).toBe(true);
-      y.dispose();
-    }
-    encoder.dispose();
-  });
+  it.each(TINY)(
+    '$config.name gives [batch, outputDim] features',
+    async ({ config, melBins, frames, outputDim }) => {
+      await useTestBackend(backend);
+      const encoder = build(config, melBins);
+      expect(encoder.outputDim).toBe(outputDim);
+      for (const batch of [1, 3]) {
+        const y = encoder.encode(randomTensor([batch, frames, melBins, 1], 1) as tf.Tensor4D, {
+          training: false,
+        });
+        expect(y.shape).toEqual([batch, outputDim]);
+        expect(Array.from(await y.data()).every(Number.isFinite)).toBe(true);
+        y.dispose();
+      }
+      encoder.dispose();
+    },
+  );
 
   it('every trainable weight gets a finite, non-zero gradient', async () => {
     await useTestBackend(backend);
     const encoder = build({ name: 'cnn10', width: 0.125, dropout: 0, blockDropout: 0 }, 16);
     const x = randomTensor([2, 20, 16, 1], 2) as tf.Tensor4D;
     const trainable = encoder.variables().filter((v) => v.trainable);
-    const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(encoder.encode(x, { training: true }))), trainable.map((v) => v.variable));
+    const { value, grads } = tf.variableGrads(
+      () => tf.mean(tf.square(encoder.encode(x, { training: true }))),
+      trainable.map((v) => v.variable),
+    );
     for (const v of trainable) {
       const g = await grads[v.variable.name]!.data();
       expect(g.every(Number.isFinite), v.path).toBe(true);
-      expect(g.some((e) => e !== 0), v.path).toBe(true);
+      expect(
+        g.some((e) => e !== 0),
+        v.path,
+      ).toBe(true);
     }
     tf.dispose([x, value, ...Object.values(grads)]);
     encoder.dispose();
@@ -51,7 +67,11 @@ describe.each(TEST_BACKENDS)('CnnAudioEncoder on %s', (backend) => {
     await useTestBackend(backend);
     const encoder = build({ name: 'cnn-small', channels: [4, 8], outputDim: 12, dropout: 0.5 }, 8);
     const x = tf.add(randomTensor([4, 10, 8, 1], 3, 10), -40) as tf.Tensor4D; // log-mel-like values
-    const stats = () => encoder.variables().filter((v) => !v.trainable).map((v) => Array.from(v.variable.dataSync()));
+    const stats = () =>
+      encoder
+        .variables()
+        .filter((v) => !v.trainable)
+        .map((v) => Array.from(v.variable.dataSync()));
     const before = stats();
     const a = await encoder.encode(x, { training: false }).data();
     const b = await encoder.encode(x, { training: false }).data();
@@ -73,10 +93,16 @@ describe.each(TEST_BACKENDS)('CnnAudioEncoder on %s', (backend) => {
     await useTestBackend(backend);
     const encoder = build({ name: 'cnn-small', channels: [4, 8], outputDim: 12 }, 8);
     const x = randomTensor([2, 10, 8, 1], 4) as tf.Tensor4D;
-    const trainable = encoder.variables().filter((v) => v.trainable).map((v) => v.variable);
+    const trainable = encoder
+      .variables()
+      .filter((v) => v.trainable)
+      .map((v) => v.variable);
     const step = () =>
       tf.tidy(() => {
-        const { grads } = tf.variableGrads(() => tf.mean(encoder.encode(x, { training: true })), trainable);
+        const { grads } = tf.variableGrads(
+          () => tf.mean(encoder.encode(x, { training: true })),
+          trainable,
+        );
         for (const v of trainable) v.assign(tf.sub(v, tf.mul(grads[v.name]!, 0.01)));
       });
     step();
@@ -91,11 +117,20 @@ describe.each(TEST_BACKENDS)('CnnAudioEncoder on %s', (backend) => {
     await useTestBackend(backend);
     const encoder = build({ name: 'cnn14', width: 0.0625 }, 32);
     const x = randomTensor([1, 32, 32, 1], 6) as tf.Tensor4D;
-    const trainable = encoder.variables().filter((v) => v.trainable).map((v) => v.variable);
-    const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(encoder.encode(x, { training: true }))), trainable);
+    const trainable = encoder
+      .variables()
+      .filter((v) => v.trainable)
+      .map((v) => v.variable);
+    const { value, grads } = tf.variableGrads(
+      () => tf.mean(tf.square(encoder.encode(x, { training: true }))),
+      trainable,
+    );
     expect(Number.isFinite((await value.data())[0])).toBe(true);
-    for (const g of Object.values(grads)) expect((await g.data()).every(Number.isFinite)).toBe(true);
-    expect(encoder.variables().every((v) => v.variable.dataSync().every(Number.isFinite))).toBe(true);
+    for (const g of Object.values(grads))
+      expect((await g.data()).every(Number.isFinite)).toBe(true);
+    expect(encoder.variables().every((v) => v.variable.dataSync().every(Number.isFinite))).toBe(
+      true,
+    );
     tf.dispose([x, value, ...Object.values(grads)]);
     encoder.dispose();
   });
@@ -103,9 +138,15 @@ describe.each(TEST_BACKENDS)('CnnAudioEncoder on %s', (backend) => {
   it('refuses input of the wrong shape with an error that says what to pass', async () => {
     await useTestBackend(backend);
     const encoder = build({ name: 'cnn-small', channels: [4, 8], outputDim: 12 }, 8);
-    expect(() => encoder.encode(tf.zeros([2, 10, 8]) as unknown as tf.Tensor4D, { training: false })).toThrow(AudioEncoderInputError);
-    expect(() => encoder.encode(tf.zeros([2, 10, 6, 1]) as tf.Tensor4D, { training: false })).toThrow(/\[batch, frames, 8, 1\]/);
-    expect(() => encoder.encode(tf.zeros([2, 3, 8, 1]) as tf.Tensor4D, { training: false })).toThrow(/at least one clip of 8 frames/);
+    expect(() =>
+      encoder.encode(tf.zeros([2, 10, 8]) as unknown as tf.Tensor4D, { training: false }),
+    ).toThrow(AudioEncoderInputError);
+    expect(() =>
+      encoder.encode(tf.zeros([2, 10, 6, 1]) as tf.Tensor4D, { training: false }),
+    ).toThrow(/\[batch, frames, 8, 1\]/);
+    expect(() =>
+      encoder.encode(tf.zeros([2, 3, 8, 1]) as tf.Tensor4D, { training: false }),
+    ).toThrow(/at least one clip of 8 frames/);
     encoder.dispose();
   });
 });
@@ -114,7 +155,9 @@ describe('across backends', () => {
   it('the same seed gives the same features on cpu and wasm', async () => {
     const run = async () => {
       const encoder = build({ name: 'cnn6', width: 0.125, classes: 5 }, 16, 42);
-      const out = encoder.forward(randomTensor([2, 20, 16, 1], 5) as tf.Tensor4D, { training: false });
+      const out = encoder.forward(randomTensor([2, 20, 16, 1], 5) as tf.Tensor4D, {
+        training: false,
+      });
       const values = [await out.embedding.data(), await out.clipwise!.data()];
       expect(out.clipwise!.shape).toEqual([2, 5]);
       encoder.dispose();

@@ -1,7 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ClapError, ConfigError, type AudioEncoder, type CallOptions, type NamedVariable, type Rng } from '@clapjs/core';
+import {
+  ClapError,
+  ConfigError,
+  type AudioEncoder,
+  type CallOptions,
+  type NamedVariable,
+  type Rng,
+} from '@clapjs/core';
 import { dense, dropout, Params } from '@clapjs/layers';
-import { architecture, minimumInput, parameterShapes, type ArchitectureSpec } from './architecture.js';
+import {
+  architecture,
+  minimumInput,
+  parameterShapes,
+  type ArchitectureSpec,
+} from './architecture.js';
 import { avgPool2d } from './avg-pool.js';
 import { BatchNorm } from './batch-norm.js';
 import type { AudioEncoderConfig } from './config.js';
@@ -51,7 +63,10 @@ export class CnnAudioEncoder implements AudioEncoder<AudioEncoderConfig> {
    * @param config a config of this package (validated here; omitted keys take their defaults)
    * @param context the mel-bin count of the input and the seeded generator for weights and dropout
    */
-  constructor(config: AudioEncoderConfig, context: { readonly melBins: number; readonly rng: Rng }) {
+  constructor(
+    config: AudioEncoderConfig,
+    context: { readonly melBins: number; readonly rng: Rng },
+  ) {
     this.spec = architecture(config, context.melBins);
     const min = minimumInput(this.spec);
     if (this.spec.melBins < min.melBins) {
@@ -75,15 +90,24 @@ export class CnnAudioEncoder implements AudioEncoder<AudioEncoderConfig> {
       for (let c = 1; c <= block.convs; c++) {
         const k = block.kernel;
         // PANNs' init_layer: Xavier uniform over the conv's fan-in and fan-out.
-        const init = { kind: 'glorot', fanIn: inChannels * k * k, fanOut: block.channels * k * k } as const;
-        kernels.push(p.child(`conv${c}`).weight('weight', [k, k, inChannels, block.channels], init));
+        const init = {
+          kind: 'glorot',
+          fanIn: inChannels * k * k,
+          fanOut: block.channels * k * k,
+        } as const;
+        kernels.push(
+          p.child(`conv${c}`).weight('weight', [k, k, inChannels, block.channels], init),
+        );
         inChannels = block.channels;
       }
       const norms = kernels.map((_, c) => new BatchNorm(p.child(`bn${c + 1}`), block.channels, bn));
       return { kernels, norms, pool: block.pool };
     });
     this.fc1 = this.linear('fc1', inChannels, this.spec.fc1);
-    this.head = this.spec.classes === undefined ? undefined : this.linear('fc_audioset', this.spec.fc1, this.spec.classes);
+    this.head =
+      this.spec.classes === undefined
+        ? undefined
+        : this.linear('fc_audioset', this.spec.fc1, this.spec.classes);
     this.checkShapes();
   }
 
@@ -102,8 +126,14 @@ export class CnnAudioEncoder implements AudioEncoder<AudioEncoderConfig> {
     return tf.tidy(() => {
       // bn0 normalises each mel bin: with a single channel, mel bins are the last axis of [B, T, M].
       const [batch, frames, mels] = logMel.shape;
-      let x = tf.reshape(this.bn0.apply(tf.reshape(logMel, [batch, frames, mels]), training), [batch, frames, mels, 1]) as tf.Tensor4D;
-      if (this.spec.inputPool[0] > 1 || this.spec.inputPool[1] > 1) x = avgPool2d(x, this.spec.inputPool);
+      let x = tf.reshape(this.bn0.apply(tf.reshape(logMel, [batch, frames, mels]), training), [
+        batch,
+        frames,
+        mels,
+        1,
+      ]) as tf.Tensor4D;
+      if (this.spec.inputPool[0] > 1 || this.spec.inputPool[1] > 1)
+        x = avgPool2d(x, this.spec.inputPool);
       for (const block of this.blocks) {
         block.kernels.forEach((kernel, i) => {
           x = (block.norms[i] as BatchNorm).apply(conv2d(x, kernel as tf.Tensor4D), training, true);
@@ -117,7 +147,9 @@ export class CnnAudioEncoder implements AudioEncoder<AudioEncoderConfig> {
       const hidden = tf.relu(dense(pooled, this.fc1.w as tf.Tensor2D, this.fc1.b as tf.Tensor1D));
       const embedding = dropout(hidden, this.spec.dropout, this.rng, training);
       if (!classify || this.head === undefined) return { embedding };
-      const clipwise = tf.sigmoid(dense(hidden, this.head.w as tf.Tensor2D, this.head.b as tf.Tensor1D));
+      const clipwise = tf.sigmoid(
+        dense(hidden, this.head.w as tf.Tensor2D, this.head.b as tf.Tensor1D),
+      );
       return { embedding, clipwise };
     });
   }
@@ -149,7 +181,10 @@ export class CnnAudioEncoder implements AudioEncoder<AudioEncoderConfig> {
   private checkShapes(): void {
     const expected = parameterShapes(this.spec).map((p) => `${p.path}:${p.shape.join('x')}`);
     const actual = this.params.variables().map((v) => `${v.path}:${v.variable.shape.join('x')}`);
-    if (expected.join() !== actual.join()) throw new Error(`CnnAudioEncoder: weights ${actual.join()} differ from the plan ${expected.join()}`);
+    if (expected.join() !== actual.join())
+      throw new Error(
+        `CnnAudioEncoder: weights ${actual.join()} differ from the plan ${expected.join()}`,
+      );
   }
 
   private checkInput(logMel: tf.Tensor): void {

@@ -14,7 +14,11 @@ const common = {
   /** Dropout after each conv block (PANNs: 0.2). */
   blockDropout: rate('blockDropout', 0.2),
   /** BatchNorm moving-average momentum, PyTorch semantics (weight of the new batch). */
-  bnMomentum: z.number().gt(0, 'bnMomentum must be in (0, 1]').max(1, 'bnMomentum must be in (0, 1]').default(0.1),
+  bnMomentum: z
+    .number()
+    .gt(0, 'bnMomentum must be in (0, 1]')
+    .max(1, 'bnMomentum must be in (0, 1]')
+    .default(0.1),
   /** BatchNorm epsilon. */
   bnEpsilon: z.number().gt(0, 'bnEpsilon must be > 0').default(1e-5),
 };
@@ -41,7 +45,10 @@ export const smallConfigSchema = z.strictObject({
    * 2×2 stem quarters the cost of every layer (most of a CPU step is the full-resolution block).
    */
   inputPool: z
-    .tuple([z.int('inputPool must be integers').min(1, 'inputPool must be ≥ 1'), z.int('inputPool must be integers').min(1, 'inputPool must be ≥ 1')])
+    .tuple([
+      z.int('inputPool must be integers').min(1, 'inputPool must be ≥ 1'),
+      z.int('inputPool must be integers').min(1, 'inputPool must be ≥ 1'),
+    ])
     .default([2, 2]),
   /** Size of the output features (fc1). */
   outputDim: z.int('outputDim must be an integer').positive('outputDim must be > 0').default(256),

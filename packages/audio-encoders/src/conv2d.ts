@@ -29,7 +29,10 @@ function filterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, k: number): tf.Tensor4D
   ]);
   const batchAsChannels = tf.transpose(padded, [3, 1, 2, 0]) as tf.Tensor4D;
   const dyAsKernel = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D;
-  return tf.transpose(tf.conv2d(batchAsChannels, dyAsKernel, 1, 'valid'), [1, 2, 0, 3]) as tf.Tensor4D;
+  return tf.transpose(
+    tf.conv2d(batchAsChannels, dyAsKernel, 1, 'valid'),
+    [1, 2, 0, 3],
+  ) as tf.Tensor4D;
 }
 
 const conv2dWithPortableGradients = tf.customGrad(
@@ -40,7 +43,10 @@ const conv2dWithPortableGradients = tf.customGrad(
       value: tf.conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, 1, 'same'),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sk] = saved as [tf.Tensor4D, tf.Tensor4D];
-        return [inputGradient(dy as tf.Tensor4D, sk), filterGradient(sx, dy as tf.Tensor4D, sk.shape[0])];
+        return [
+          inputGradient(dy as tf.Tensor4D, sk),
+          filterGradient(sx, dy as tf.Tensor4D, sk.shape[0]),
+        ];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0],
@@ -60,9 +66,13 @@ export function conv2d(x: tf.Tensor4D, kernel: tf.Tensor4D): tf.Tensor4D {
     throw new RangeError(`conv2d: the kernel must be square with an odd size, got ${kh}×${kw}`);
   }
   if (x.shape[3] !== cin) {
-    throw new RangeError(`conv2d: the input has ${x.shape[3]} channels but the kernel expects ${cin}`);
+    throw new RangeError(
+      `conv2d: the input has ${x.shape[3]} channels but the kernel expects ${cin}`,
+    );
   }
-  return nativeConvGradients() ? tf.conv2d(x, kernel, 1, 'same') : (conv2dWithPortableGradients(x, kernel) as tf.Tensor4D);
+  return nativeConvGradients()
+    ? tf.conv2d(x, kernel, 1, 'same')
+    : (conv2dWithPortableGradients(x, kernel) as tf.Tensor4D);
 }
 
 // @clapjs/kernels-native marks its kernel configs with this symbol. Its oneDNN
@@ -74,6 +84,8 @@ const NATIVE = Symbol.for('@clapjs/kernels-native');
 function nativeConvGradients(): boolean {
   const backend = tf.getBackend();
   return (['Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const).every(
-    (name) => (tf.getKernel(name, backend) as unknown as Record<symbol, unknown> | undefined)?.[NATIVE] === true,
+    (name) =>
+      (tf.getKernel(name, backend) as unknown as Record<symbol, unknown> | undefined)?.[NATIVE] ===
+      true,
   );
 }

@@ -61,6 +61,13 @@ function pannsShapeOf(shape: readonly number[], transform: PannsTransform): numb
 export function pannsNameMap(config: AudioEncoderConfig, melBins = 64): PannsNameMapEntry[] {
   return parameterShapes(architecture(config, melBins)).map(({ path, shape, trainable }) => {
     const transform = transformOf(shape);
-    return { path, pannsName: path.replaceAll('/', '.'), transform, shape, pannsShape: pannsShapeOf(shape, transform), trainable };
+    return {
+      path,
+      pannsName: path.replaceAll('/', '.'),
+      transform,
+      shape,
+      pannsShape: pannsShapeOf(shape, transform),
+      trainable,
+    };
   });
 }

@@ -23,11 +23,15 @@ interface Fixture {
 
 const floats = (b64: string) => {
   const bytes = Buffer.from(b64, 'base64');
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  return new Float32Array(
+    bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+  );
 };
 
 function load(name: string): Fixture {
-  return JSON.parse(readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url), 'utf8')) as Fixture;
+  return JSON.parse(
+    readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url), 'utf8'),
+  ) as Fixture;
 }
 
 /** Loads a PyTorch state_dict into an encoder through pannsNameMap, as @clapjs/model does. */
@@ -46,23 +50,31 @@ function importWeights(encoder: CnnAudioEncoder, fixture: Fixture): void {
     });
     used.add(entry.pannsName);
   }
-  const unmapped = Object.keys(fixture.stateDict).filter((k) => !used.has(k) && !PANNS_IGNORED_KEYS.some((re) => re.test(k)));
+  const unmapped = Object.keys(fixture.stateDict).filter(
+    (k) => !used.has(k) && !PANNS_IGNORED_KEYS.some((re) => re.test(k)),
+  );
   expect(unmapped).toEqual([]);
 }
 
 describe.each(['panns-cnn14-w1-64', 'panns-cnn6-w1-16'])('PyTorch parity: %s', (name) => {
-  it.each(TEST_BACKENDS)('PANNs weights give PyTorch’s embedding and clipwise output on %s', async (backend) => {
-    await useTestBackend(backend);
-    const fixture = load(name);
-    const encoder = new CnnAudioEncoder(fixture.config, { melBins: fixture.melBins, rng: new Rng(0) });
-    importWeights(encoder, fixture);
-    const x = tf.tensor4d(floats(fixture.input), fixture.inputShape);
-    const out = encoder.forward(x, { training: false });
-    expectRelativelyClose(await out.embedding.data(), floats(fixture.embedding));
-    expectRelativelyClose(await out.clipwise!.data(), floats(fixture.clipwise));
-    tf.dispose([x, out.embedding, out.clipwise!]);
-    encoder.dispose();
-  });
+  it.each(TEST_BACKENDS)(
+    'PANNs weights give PyTorch’s embedding and clipwise output on %s',
+    async (backend) => {
+      await useTestBackend(backend);
+      const fixture = load(name);
+      const encoder = new CnnAudioEncoder(fixture.config, {
+        melBins: fixture.melBins,
+        rng: new Rng(0),
+      });
+      importWeights(encoder, fixture);
+      const x = tf.tensor4d(floats(fixture.input), fixture.inputShape);
+      const out = encoder.forward(x, { training: false });
+      expectRelativelyClose(await out.embedding.data(), floats(fixture.embedding));
+      expectRelativelyClose(await out.clipwise!.data(), floats(fixture.clipwise));
+      tf.dispose([x, out.embedding, out.clipwise!]);
+      encoder.dispose();
+    },
+  );
 
   it('training mode (batch statistics) gives PyTorch’s output and moving statistics on wasm', async () => {
     await useTestBackend('wasm');

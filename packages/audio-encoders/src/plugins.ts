@@ -3,13 +3,19 @@ import { CnnAudioEncoder } from './cnn-encoder.js';
 import { pannConfigSchema, smallConfigSchema } from './config.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
-const base = { kind: 'audio-encoder', version: PACKAGE_VERSION, coreVersion: '^0.1.0', origin: PACKAGE_NAME } as const;
+const base = {
+  kind: 'audio-encoder',
+  version: PACKAGE_VERSION,
+  coreVersion: '^0.1.0',
+  origin: PACKAGE_NAME,
+} as const;
 
 /** PANNs' Cnn6: four blocks of one 5×5 conv + BatchNorm + ReLU + 2×2 average pooling; 512-d output at width 1. */
 export const cnn6 = definePlugin({
   ...base,
   name: 'cnn6',
-  description: "PANNs' CNN6 (4 blocks of one 5×5 conv): 4.6 M parameters at width 1 (4.8 M with the 527-class head), 512-d output",
+  description:
+    "PANNs' CNN6 (4 blocks of one 5×5 conv): 4.6 M parameters at width 1 (4.8 M with the 527-class head), 512-d output",
   configSchema: pannConfigSchema,
   create: (config, context) => new CnnAudioEncoder({ ...config, name: 'cnn6' }, context),
 });
@@ -18,7 +24,8 @@ export const cnn6 = definePlugin({
 export const cnn10 = definePlugin({
   ...base,
   name: 'cnn10',
-  description: "PANNs' CNN10 (4 blocks of two 3×3 convs): 4.9 M parameters at width 1 (5.2 M with the 527-class head), 512-d output",
+  description:
+    "PANNs' CNN10 (4 blocks of two 3×3 convs): 4.9 M parameters at width 1 (5.2 M with the 527-class head), 512-d output",
   configSchema: pannConfigSchema,
   create: (config, context) => new CnnAudioEncoder({ ...config, name: 'cnn10' }, context),
 });
@@ -27,7 +34,8 @@ export const cnn10 = definePlugin({
 export const cnn14 = definePlugin({
   ...base,
   name: 'cnn14',
-  description: "PANNs' CNN14 (6 blocks of two 3×3 convs; msclap's encoder): 79.7 M parameters at width 1 (80.8 M with the 527-class head), 2048-d output",
+  description:
+    "PANNs' CNN14 (6 blocks of two 3×3 convs; msclap's encoder): 79.7 M parameters at width 1 (80.8 M with the 527-class head), 2048-d output",
   configSchema: pannConfigSchema,
   create: (config, context) => new CnnAudioEncoder({ ...config, name: 'cnn14' }, context),
 });
@@ -36,7 +44,8 @@ export const cnn14 = definePlugin({
 export const cnnSmall = definePlugin({
   ...base,
   name: 'cnn-small',
-  description: 'A small CNN (2×2 input pooling, then 4 blocks of one 3×3 conv: 16-32-64-128) for fast training on CPUs, ~145 ms per batch-32 step on wasm',
+  description:
+    'A small CNN (2×2 input pooling, then 4 blocks of one 3×3 conv: 16-32-64-128) for fast training on CPUs, ~145 ms per batch-32 step on wasm',
   configSchema: smallConfigSchema,
   create: (config, context) => new CnnAudioEncoder({ ...config, name: 'cnn-small' }, context),
 });

@@ -5,11 +5,22 @@ import { expect } from 'vitest';
 
 /** A seeded normal tensor. */
 export function randomTensor(shape: number[], seed: number, std = 1): tf.Tensor {
-  return tf.tensor(new Rng(seed).normalArray(shape.reduce((a, b) => a * b, 1), 0, std), shape);
+  return tf.tensor(
+    new Rng(seed).normalArray(
+      shape.reduce((a, b) => a * b, 1),
+      0,
+      std,
+    ),
+    shape,
+  );
 }
 
 /** Asserts max |a − b| ≤ tol · max |b| (b is the reference). */
-export function expectRelativelyClose(a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-4): void {
+export function expectRelativelyClose(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  tol = 1e-4,
+): void {
   expect(a.length).toBe(b.length);
   let scale = 0;
   let worst = 0;

@@ -8,7 +8,12 @@ export const logMelConfigSchema = z.strictObject({
   /** Samples per second the extractor expects. */
   sampleRate: z.number().int().min(1000).max(768_000),
   /** FFT size (a power of two). */
-  nFft: z.number().int().min(4).max(65_536).refine((n) => (n & (n - 1)) === 0, 'nFft must be a power of two'),
+  nFft: z
+    .number()
+    .int()
+    .min(4)
+    .max(65_536)
+    .refine((n) => (n & (n - 1)) === 0, 'nFft must be a power of two'),
   /** Samples between frame starts. */
   hopLength: z.number().int().positive(),
   /** Hann window length (≤ nFft; centred in the FFT frame when shorter). */
@@ -49,13 +54,24 @@ export function validateLogMelConfig(config: LogMelConfig): LogMelConfig {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue?.path.join('.') ?? '';
-    throw new ConfigError(`audio.${path}`, `Invalid log-mel setting audio.${path}: ${issue?.message}. Start from getPreset('fast') and override single fields.`);
+    throw new ConfigError(
+      `audio.${path}`,
+      `Invalid log-mel setting audio.${path}: ${issue?.message}. Start from getPreset('fast') and override single fields.`,
+    );
   }
   const c = parsed.data;
-  if (c.winLength > c.nFft) throw new ConfigError('audio.winLength', `audio.winLength ${c.winLength} exceeds nFft ${c.nFft}; use winLength <= nFft.`);
-  if (c.fMax <= c.fMin) throw new ConfigError('audio.fMax', `audio.fMax ${c.fMax} must exceed fMin ${c.fMin}.`);
+  if (c.winLength > c.nFft)
+    throw new ConfigError(
+      'audio.winLength',
+      `audio.winLength ${c.winLength} exceeds nFft ${c.nFft}; use winLength <= nFft.`,
+    );
+  if (c.fMax <= c.fMin)
+    throw new ConfigError('audio.fMax', `audio.fMax ${c.fMax} must exceed fMin ${c.fMin}.`);
   if (c.fMax > c.sampleRate / 2) {
-    throw new ConfigError('audio.fMax', `audio.fMax ${c.fMax} Hz is above the Nyquist rate ${c.sampleRate / 2} Hz; lower fMax or raise sampleRate.`);
+    throw new ConfigError(
+      'audio.fMax',
+      `audio.fMax ${c.fMax} Hz is above the Nyquist rate ${c.sampleRate / 2} Hz; lower fMax or raise sampleRate.`,
+    );
   }
   return c;
 }

@@ -32,17 +32,38 @@ function zeroPad(samples: Float32Array, length: number): Float32Array {
  *
  * @throws AudioArgumentError for an empty clip, a bad length, an unknown mode, or random-crop without rng
  */
-export function cropOrPad(samples: Float32Array, length: number, mode: CropMode, rng?: Rng): Float32Array {
-  if (!MODES.includes(mode)) throw new AudioArgumentError(`cropOrPad: mode must be one of ${MODES.join(', ')}, got '${String(mode)}'`);
-  if (!Number.isInteger(length) || length < 1) throw new AudioArgumentError(`cropOrPad: length must be a positive integer, got ${length}`);
-  if (samples.length === 0) throw new AudioArgumentError('cropOrPad: the clip is empty (0 samples); decode or generate audio first');
-  if (mode === 'random-crop' && !rng) throw new AudioArgumentError("cropOrPad: 'random-crop' needs an Rng (pass one, or use 'center-crop')");
+export function cropOrPad(
+  samples: Float32Array,
+  length: number,
+  mode: CropMode,
+  rng?: Rng,
+): Float32Array {
+  if (!MODES.includes(mode))
+    throw new AudioArgumentError(
+      `cropOrPad: mode must be one of ${MODES.join(', ')}, got '${String(mode)}'`,
+    );
+  if (!Number.isInteger(length) || length < 1)
+    throw new AudioArgumentError(`cropOrPad: length must be a positive integer, got ${length}`);
+  if (samples.length === 0)
+    throw new AudioArgumentError(
+      'cropOrPad: the clip is empty (0 samples); decode or generate audio first',
+    );
+  if (mode === 'random-crop' && !rng)
+    throw new AudioArgumentError(
+      "cropOrPad: 'random-crop' needs an Rng (pass one, or use 'center-crop')",
+    );
   const n = samples.length;
   if (n === length) return samples.slice();
   if (n > length) {
     const random = mode === 'random-crop' || (mode === 'fit' && rng !== undefined);
-    const start = random ? (rng as Rng).int(n - length + 1) : mode === 'center-crop' || mode === 'fit' ? Math.floor((n - length) / 2) : 0;
+    const start = random
+      ? (rng as Rng).int(n - length + 1)
+      : mode === 'center-crop' || mode === 'fit'
+        ? Math.floor((n - length) / 2)
+        : 0;
     return samples.slice(start, start + length);
   }
-  return mode === 'repeat-pad' || mode === 'fit' ? repeatPad(samples, length) : zeroPad(samples, length);
+  return mode === 'repeat-pad' || mode === 'fit'
+    ? repeatPad(samples, length)
+    : zeroPad(samples, length);
 }

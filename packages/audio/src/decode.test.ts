@@ -38,7 +38,9 @@ describe('decodeAudio', () => {
       // MP3 adds encoder delay and padding; the others are sample-exact in length.
       if (container !== 'mp3') expect(fromPath.samples.length).toBe(4000);
       expect(Math.abs(toneAmplitude(fromPath.samples) - 0.4)).toBeLessThan(tolerance);
-      const fromBuffer = await decodeAudio(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+      const fromBuffer = await decodeAudio(
+        bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+      );
       expect(Array.from(fromBuffer.samples)).toEqual(Array.from(fromPath.samples));
     });
 

@@ -10,7 +10,8 @@ describe('LogMelExtractor kernels', () => {
       const js = new LogMelExtractor(configOf(c), { kernel: 'js' });
       const a = wasm.compute(c.samples).data;
       const b = js.compute(c.samples).data;
-      for (let i = 0; i < a.length; i++) expect(Math.abs((a[i] as number) - (b[i] as number))).toBeLessThanOrEqual(1e-4);
+      for (let i = 0; i < a.length; i++)
+        expect(Math.abs((a[i] as number) - (b[i] as number))).toBeLessThanOrEqual(1e-4);
     }
   });
 

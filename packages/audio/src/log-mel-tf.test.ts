@@ -26,11 +26,17 @@ describe.each(TEST_BACKENDS)('LogMelExtractor.computeBatch on %s', (backend) => 
       expect(out.shape).toEqual([group.length, group[0]!.frames, group[0]!.melBins]);
       group.forEach((c, i) => {
         const tfOut = values[i]!.flat();
-        for (const [label, reference] of [['cpu path', extractor.compute(c.samples).data], ['torchaudio', c.logMel]] as const) {
+        for (const [label, reference] of [
+          ['cpu path', extractor.compute(c.samples).data],
+          ['torchaudio', c.logMel],
+        ] as const) {
           const err = dbError(tfOut, reference, FLOAT32_RANGE_DB);
           expect(err.median, `${name}/${c.signal} vs ${label}: median`).toBeLessThanOrEqual(1e-3);
           expect(err.max, `${name}/${c.signal} vs ${label}: max`).toBeLessThanOrEqual(1e-2);
-          expect(dbError(tfOut, reference).max, `${name}/${c.signal} vs ${label}: deep cells`).toBeLessThanOrEqual(0.1);
+          expect(
+            dbError(tfOut, reference).max,
+            `${name}/${c.signal} vs ${label}: deep cells`,
+          ).toBeLessThanOrEqual(0.1);
         }
       });
       tf.dispose([batch, out]);

@@ -60,10 +60,14 @@ export class LogMelGraph {
       const blocks = frames + k - 1;
       const need = blocks * hopLength;
       const have = x.shape[1];
-      x = need > have ? tf.concat([x, tf.zeros([batch, need - have])], 1) : tf.slice(x, [0, 0], [batch, need]);
+      x =
+        need > have
+          ? tf.concat([x, tf.zeros([batch, need - have])], 1)
+          : tf.slice(x, [0, 0], [batch, need]);
       const blocked = tf.reshape(x, [batch, blocks, hopLength]);
       const parts: tf.Tensor3D[] = [];
-      for (let j = 0; j < k; j++) parts.push(tf.slice(blocked, [0, j, 0], [batch, frames, hopLength]) as tf.Tensor3D);
+      for (let j = 0; j < k; j++)
+        parts.push(tf.slice(blocked, [0, j, 0], [batch, frames, hopLength]) as tf.Tensor3D);
       let framed: tf.Tensor3D = k === 1 ? (parts[0] as tf.Tensor3D) : tf.concat(parts, 2);
       if (k * hopLength !== nFft) framed = tf.slice(framed, [0, 0, 0], [batch, frames, nFft]);
       const spectrum = tf.matMul(tf.reshape(framed, [batch * frames, nFft]), dft);

@@ -7,7 +7,17 @@ const cases = loadGolden();
 describe('log-mel matches torchaudio 0.13 (committed fixtures, scripts/make_golden.py)', () => {
   it('covers every preset and the htk / no-norm / power-1 / top-db / short-window settings', () => {
     const settings = new Set(cases.map((c) => c.setting.name));
-    for (const s of ['msclap-2022', 'msclap-2023', 'laion', 'fast', 'htk-slaney-norm', 'slaney-no-norm', 'power-1', 'top-db-80', 'short-window-no-center']) {
+    for (const s of [
+      'msclap-2022',
+      'msclap-2023',
+      'laion',
+      'fast',
+      'htk-slaney-norm',
+      'slaney-no-norm',
+      'power-1',
+      'top-db-80',
+      'short-window-no-center',
+    ]) {
       expect(settings.has(s)).toBe(true);
     }
   });

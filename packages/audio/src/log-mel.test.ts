@@ -7,11 +7,39 @@ import { getPreset, PRESET_NAMES } from './presets.js';
 
 describe('presets', () => {
   it('match the reference front ends', () => {
-    expect(getPreset('msclap-2022')).toMatchObject({ sampleRate: 44_100, nMels: 64, fMin: 50, fMax: 14_000, nFft: 1024, hopLength: 320, clipSeconds: 5 });
-    expect(getPreset('msclap-2023')).toMatchObject({ sampleRate: 32_000, nFft: 1024, hopLength: 320, clipSeconds: 7 });
-    expect(getPreset('laion')).toMatchObject({ sampleRate: 48_000, hopLength: 480, melScale: 'htk', norm: null, clipSeconds: 10 });
-    expect(getPreset('fast')).toMatchObject({ sampleRate: 16_000, nFft: 512, hopLength: 256, nMels: 64, fMin: 50, fMax: 8000, clipSeconds: 2 });
-    for (const name of PRESET_NAMES) expect(() => new LogMelExtractor(getPreset(name))).not.toThrow();
+    expect(getPreset('msclap-2022')).toMatchObject({
+      sampleRate: 44_100,
+      nMels: 64,
+      fMin: 50,
+      fMax: 14_000,
+      nFft: 1024,
+      hopLength: 320,
+      clipSeconds: 5,
+    });
+    expect(getPreset('msclap-2023')).toMatchObject({
+      sampleRate: 32_000,
+      nFft: 1024,
+      hopLength: 320,
+      clipSeconds: 7,
+    });
+    expect(getPreset('laion')).toMatchObject({
+      sampleRate: 48_000,
+      hopLength: 480,
+      melScale: 'htk',
+      norm: null,
+      clipSeconds: 10,
+    });
+    expect(getPreset('fast')).toMatchObject({
+      sampleRate: 16_000,
+      nFft: 512,
+      hopLength: 256,
+      nMels: 64,
+      fMin: 50,
+      fMax: 8000,
+      clipSeconds: 2,
+    });
+    for (const name of PRESET_NAMES)
+      expect(() => new LogMelExtractor(getPreset(name))).not.toThrow();
     expect(() => getPreset('nope' as never)).toThrow(ConfigError);
   });
 
@@ -58,21 +86,35 @@ describe('LogMelExtractor', () => {
 describe('DSP pieces', () => {
   it('periodic Hann window, centred when shorter than nFft', () => {
     const w = hannWindow(4);
-    expect(Array.from(w)).toEqual([0, 0.5, 1, 0.5].map((v, i) => (i === 1 || i === 3 ? expect.closeTo(v, 12) : v)));
+    expect(Array.from(w)).toEqual(
+      [0, 0.5, 1, 0.5].map((v, i) => (i === 1 || i === 3 ? expect.closeTo(v, 12) : v)),
+    );
     const padded = hannWindow(4, 8);
     expect(padded[0]).toBe(0);
     expect(padded[4]).toBe(1);
   });
 
   it('reflect padding leaves out the edge sample, as torch does', () => {
-    expect(Array.from(reflectPad(Float32Array.of(1, 2, 3, 4), 2))).toEqual([3, 2, 1, 2, 3, 4, 3, 2]);
+    expect(Array.from(reflectPad(Float32Array.of(1, 2, 3, 4), 2))).toEqual([
+      3, 2, 1, 2, 3, 4, 3, 2,
+    ]);
   });
 
   it('mel scales invert and agree with librosa / HTK reference points', () => {
-    for (const scale of ['slaney', 'htk'] as const) for (const hz of [0, 50, 999, 1000, 8000, 14_000]) expect(melToHz(hzToMel(hz, scale), scale)).toBeCloseTo(hz, 6);
+    for (const scale of ['slaney', 'htk'] as const)
+      for (const hz of [0, 50, 999, 1000, 8000, 14_000])
+        expect(melToHz(hzToMel(hz, scale), scale)).toBeCloseTo(hz, 6);
     expect(hzToMel(1000, 'slaney')).toBeCloseTo(15, 12);
     expect(hzToMel(1000, 'htk')).toBeCloseTo(999.9855, 3);
-    const bank = melFilterbank({ nFreqs: 257, fMin: 0, fMax: 8000, nMels: 40, sampleRate: 16_000, melScale: 'htk', norm: null });
+    const bank = melFilterbank({
+      nFreqs: 257,
+      fMin: 0,
+      fMax: 8000,
+      nMels: 40,
+      sampleRate: 16_000,
+      melScale: 'htk',
+      norm: null,
+    });
     for (const w of bank.weights) expect(Math.max(...w)).toBeLessThanOrEqual(1);
   });
 });

@@ -31,7 +31,11 @@ export interface LogMel {
  * Copies `samples` into a float64 buffer with `pad` samples reflected on each side
  * (torch's reflect mode: the edge sample itself is not repeated).
  */
-export function reflectPad(samples: Float32Array, pad: number, out: Float64Array = new Float64Array(samples.length + 2 * pad)): Float64Array {
+export function reflectPad(
+  samples: Float32Array,
+  pad: number,
+  out: Float64Array = new Float64Array(samples.length + 2 * pad),
+): Float64Array {
   const n = samples.length;
   for (let i = 0; i < n; i++) out[pad + i] = samples[i] as number;
   for (let i = 1; i <= pad; i++) {
@@ -71,7 +75,10 @@ export class LogMelExtractor {
   constructor(config: LogMelConfig, options: LogMelExtractorOptions = {}) {
     this.config = validateLogMelConfig(config);
     const wanted = options.kernel ?? 'auto';
-    if (wanted === 'wasm' && !wasmKernelAvailable()) throw new AudioArgumentError("LogMelExtractor: kernel 'wasm' requested but WebAssembly is unavailable here; use 'auto' or 'js'");
+    if (wanted === 'wasm' && !wasmKernelAvailable())
+      throw new AudioArgumentError(
+        "LogMelExtractor: kernel 'wasm' requested but WebAssembly is unavailable here; use 'auto' or 'js'",
+      );
     this.kernel = wanted === 'js' || (wanted === 'auto' && !wasmKernelAvailable()) ? 'js' : 'wasm';
     const c = this.config;
     this.nFreqs = c.nFft / 2 + 1;
@@ -156,11 +163,21 @@ export class LogMelExtractor {
     const { nFft, hopLength, center, power, topDb, nMels } = this.config;
     const frames = this.frames(samples.length);
     const data = new Float32Array(frames * nMels);
-    const fill = (target: Float64Array): Float64Array => (center ? reflectPad(samples, nFft >> 1, target) : (target.set(samples), target));
+    const fill = (target: Float64Array): Float64Array =>
+      center ? reflectPad(samples, nFft >> 1, target) : (target.set(samples), target);
     const signalLength = samples.length + (center ? 2 * (nFft >> 1) : 0);
     let max = -Infinity;
     if (this.kernel === 'wasm') {
-      const energies = wasmMelEnergies(fill, signalLength, frames, hopLength, this.fft, this.window, this.filterbank, power === 1);
+      const energies = wasmMelEnergies(
+        fill,
+        signalLength,
+        frames,
+        hopLength,
+        this.fft,
+        this.window,
+        this.filterbank,
+        power === 1,
+      );
       for (let t = 0; t < frames; t++) max = Math.max(max, this.toDb(energies, data, t * nMels));
     } else {
       const signal = fill(new Float64Array(signalLength));

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { resample } from './resample.js';
 
 function tone(freq: number, rate: number, seconds: number, amplitude = 0.5): Float32Array {
-  return Float32Array.from({ length: Math.round(rate * seconds) }, (_, i) => amplitude * Math.sin((2 * Math.PI * freq * i) / rate));
+  return Float32Array.from(
+    { length: Math.round(rate * seconds) },
+    (_, i) => amplitude * Math.sin((2 * Math.PI * freq * i) / rate),
+  );
 }
 
 /** RMS of the middle of a signal (away from the zero-padded edges). */
@@ -23,7 +26,13 @@ describe('resample', () => {
     expect(db(rms(out) / rms(input))).toBeLessThan(-60);
   });
 
-  for (const [from, to] of [[44_100, 16_000], [16_000, 44_100], [48_000, 32_000], [22_050, 48_000], [32_000, 44_100]] as const) {
+  for (const [from, to] of [
+    [44_100, 16_000],
+    [16_000, 44_100],
+    [48_000, 32_000],
+    [22_050, 48_000],
+    [32_000, 44_100],
+  ] as const) {
     it(`keeps a 1 kHz tone's level within 0.1 dB, ${from} → ${to} Hz`, () => {
       const input = tone(1000, from, 0.5);
       const out = resample(input, from, to);
@@ -31,7 +40,8 @@ describe('resample', () => {
       expect(Math.abs(db(rms(out) / rms(input)))).toBeLessThan(0.1);
       // and the waveform is the same tone, sample for sample, away from the edges
       const expected = tone(1000, to, 0.5);
-      for (let i = Math.floor(out.length / 4); i < (3 * out.length) / 4; i++) expect(Math.abs((out[i] as number) - (expected[i] as number))).toBeLessThan(1e-3);
+      for (let i = Math.floor(out.length / 4); i < (3 * out.length) / 4; i++)
+        expect(Math.abs((out[i] as number) - (expected[i] as number))).toBeLessThan(1e-3);
     });
   }
 

@@ -51,9 +51,14 @@ function kernel(): Float64Array {
  * @param toRate the wanted sample rate in Hz
  */
 export function resample(samples: Float32Array, fromRate: number, toRate: number): Float32Array {
-  for (const [label, rate] of [['fromRate', fromRate], ['toRate', toRate]] as const) {
+  for (const [label, rate] of [
+    ['fromRate', fromRate],
+    ['toRate', toRate],
+  ] as const) {
     if (!(Number.isFinite(rate) && rate > 0)) {
-      throw new AudioArgumentError(`resample: ${label} must be a positive number of Hz, got ${rate}`);
+      throw new AudioArgumentError(
+        `resample: ${label} must be a positive number of Hz, got ${rate}`,
+      );
     }
   }
   if (fromRate === toRate) return samples.slice();

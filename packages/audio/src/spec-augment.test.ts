@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import type { LogMel } from './log-mel.js';
 import { specAugment } from './spec-augment.js';
 
-const logMel = (): LogMel => ({ data: Float32Array.from({ length: 50 * 16 }, (_, i) => 1 + (i % 7)), frames: 50, melBins: 16 });
+const logMel = (): LogMel => ({
+  data: Float32Array.from({ length: 50 * 16 }, (_, i) => 1 + (i % 7)),
+  frames: 50,
+  melBins: 16,
+});
 
 describe('specAugment', () => {
   it('is seeded and leaves its input unchanged', () => {
@@ -19,14 +23,27 @@ describe('specAugment', () => {
   it('masks whole frames and whole mel bands with the given value, within the widths', () => {
     const rng = new Rng(11);
     for (let trial = 0; trial < 50; trial++) {
-      const out = specAugment(logMel(), { timeMasks: 1, maxTimeWidth: 6, freqMasks: 0, value: -100 }, rng);
-      const masked = [...Array(50).keys()].filter((t) => out.data.subarray(t * 16, t * 16 + 16).every((v) => v === -100));
+      const out = specAugment(
+        logMel(),
+        { timeMasks: 1, maxTimeWidth: 6, freqMasks: 0, value: -100 },
+        rng,
+      );
+      const masked = [...Array(50).keys()].filter((t) =>
+        out.data.subarray(t * 16, t * 16 + 16).every((v) => v === -100),
+      );
       expect(masked.length).toBeLessThanOrEqual(6);
       expect(out.data.filter((v) => v === -100).length).toBe(masked.length * 16);
-      if (masked.length > 0) expect(masked[masked.length - 1]! - masked[0]!).toBe(masked.length - 1);
+      if (masked.length > 0)
+        expect(masked[masked.length - 1]! - masked[0]!).toBe(masked.length - 1);
     }
-    const freq = specAugment(logMel(), { timeMasks: 0, freqMasks: 1, maxFreqWidth: 16, value: -100 }, new Rng(2));
-    const bands = [...Array(16).keys()].filter((m) => [...Array(50).keys()].every((t) => freq.data[t * 16 + m] === -100));
+    const freq = specAugment(
+      logMel(),
+      { timeMasks: 0, freqMasks: 1, maxFreqWidth: 16, value: -100 },
+      new Rng(2),
+    );
+    const bands = [...Array(16).keys()].filter((m) =>
+      [...Array(50).keys()].every((t) => freq.data[t * 16 + m] === -100),
+    );
     expect(freq.data.filter((v) => v === -100).length).toBe(bands.length * 50);
   });
 

@@ -18,7 +18,8 @@ export interface SpecAugmentOptions {
 
 function count(label: string, value: number | undefined, fallback: number): number {
   const v = value ?? fallback;
-  if (!Number.isInteger(v) || v < 0) throw new AudioArgumentError(`specAugment: ${label} must be a non-negative integer, got ${v}`);
+  if (!Number.isInteger(v) || v < 0)
+    throw new AudioArgumentError(`specAugment: ${label} must be a non-negative integer, got ${v}`);
   return v;
 }
 
@@ -40,7 +41,10 @@ export function specAugment(logMel: LogMel, options: SpecAugmentOptions, rng: Rn
     for (let i = 0; i < data.length; i++) sum += data[i] as number;
     value = data.length > 0 ? sum / data.length : 0;
   } else if (Number.isFinite(options.value)) value = options.value;
-  else throw new AudioArgumentError(`specAugment: value must be a finite number or 'mean', got ${String(options.value)}`);
+  else
+    throw new AudioArgumentError(
+      `specAugment: value must be a finite number or 'mean', got ${String(options.value)}`,
+    );
 
   const span = (size: number, max: number): [number, number] => {
     const width = Math.floor(rng.next() * (max + 1));
@@ -52,7 +56,8 @@ export function specAugment(logMel: LogMel, options: SpecAugmentOptions, rng: Rn
   }
   for (let i = 0; i < freqMasks; i++) {
     const [start, width] = span(melBins, maxFreq);
-    for (let t = 0; t < frames; t++) data.fill(value, t * melBins + start, t * melBins + start + width);
+    for (let t = 0; t < frames; t++)
+      data.fill(value, t * melBins + start, t * melBins + start + width);
   }
   return { data, frames, melBins };
 }

@@ -11,7 +11,9 @@ describe('selectBackend with only a software GPU', () => {
     const selection = await selectBackend('auto');
     const webgpu = selection.attempts.find((a) => a.name === 'webgpu');
     expect(webgpu?.ok).toBe(false);
-    expect(webgpu?.reason).toMatch(/only a software adapter \(SwiftShader.*\).*ask for the webgpu backend explicitly/);
+    expect(webgpu?.reason).toMatch(
+      /only a software adapter \(SwiftShader.*\).*ask for the webgpu backend explicitly/,
+    );
     expect(selection.name).toBe('wasm');
   });
 
@@ -19,7 +21,9 @@ describe('selectBackend with only a software GPU', () => {
     const selection = await selectBackend('webgpu');
     expect(selection.name).toBe('webgpu');
     expect(tf.getBackend()).toBe('webgpu');
-    expect(selection.attempts[0]?.reason).toMatch(/tfjs-backend-webgpu via .* on SwiftShader.*software adapter/);
+    expect(selection.attempts[0]?.reason).toMatch(
+      /tfjs-backend-webgpu via .* on SwiftShader.*software adapter/,
+    );
     const sum = tf.add(tf.tensor1d([1, 2]), tf.tensor1d([3, 4]));
     expect(Array.from(await sum.data())).toEqual([4, 6]);
     sum.dispose();

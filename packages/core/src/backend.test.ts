@@ -2,10 +2,15 @@ import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { BackendError } from './errors.js';
-import { formatBackendReport, kernelPackStatuses, reportKernelPack, selectBackend } from './index.js';
+import {
+  formatBackendReport,
+  kernelPackStatuses,
+  reportKernelPack,
+  selectBackend,
+} from './index.js';
 
 describe('selectBackend', () => {
-  it("falls back from tfjs-node-gpu without its binding and says why and how to fix it", async () => {
+  it('falls back from tfjs-node-gpu without its binding and says why and how to fix it', async () => {
     // @tensorflow/tfjs-node-gpu is a devDependency installed with its build script blocked:
     // exactly the state of a machine without CUDA or internet.
     const selection = await selectBackend('auto');
@@ -19,16 +24,18 @@ describe('selectBackend', () => {
     expect(formatBackendReport(selection)).toMatch(/✗ tensorflow: .*\n.*\n.*\n✓ wasm/);
   });
 
-  it.runIf(process.platform === 'linux' && !existsSync('/dev/nvidia0') && !existsSync('/dev/dri') && !existsSync('/dev/dxg'))(
-    "'auto' does not start Dawn on a Linux machine without a GPU device, and says so",
-    async () => {
-      const selection = await selectBackend('auto');
-      expect(selection.attempts.find((a) => a.name === 'webgpu')?.reason).toBe(
-        'not tried: no GPU device on this machine (/dev/nvidia0, /dev/dri/renderD*, /dev/dxg); ask for the webgpu backend explicitly to try anyway',
-      );
-      expect((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu).toBeUndefined();
-    },
-  );
+  it.runIf(
+    process.platform === 'linux' &&
+      !existsSync('/dev/nvidia0') &&
+      !existsSync('/dev/dri') &&
+      !existsSync('/dev/dxg'),
+  )("'auto' does not start Dawn on a Linux machine without a GPU device, and says so", async () => {
+    const selection = await selectBackend('auto');
+    expect(selection.attempts.find((a) => a.name === 'webgpu')?.reason).toBe(
+      'not tried: no GPU device on this machine (/dev/nvidia0, /dev/dri/renderD*, /dev/dxg); ask for the webgpu backend explicitly to try anyway',
+    );
+    expect((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu).toBeUndefined();
+  });
 
   it('loads exactly the backend asked for', async () => {
     const selection = await selectBackend('cpu');
@@ -46,28 +53,57 @@ describe('selectBackend', () => {
 
   it('refuses an unknown backend name, listing the known ones', async () => {
     await expect(selectBackend('cuda' as 'cpu')).rejects.toThrowError(BackendError);
-    await expect(selectBackend('cuda' as 'cpu')).rejects.toThrowError(/choose auto, tensorflow, webgpu/);
+    await expect(selectBackend('cuda' as 'cpu')).rejects.toThrowError(
+      /choose auto, tensorflow, webgpu/,
+    );
   });
 
   it('fails with every reason when nothing loads', async () => {
-    await expect(selectBackend(['webgl'])).rejects.toThrowError(/No tfjs backend could be loaded:\n✗ webgl/);
+    await expect(selectBackend(['webgl'])).rejects.toThrowError(
+      /No tfjs backend could be loaded:\n✗ webgl/,
+    );
   });
 });
 
 describe('kernel pack reports', () => {
   it('lists the packs of the chosen backend in the selection and its report, with why one did not load', async () => {
-    reportKernelPack({ name: 'test-pack-loaded', backend: 'cpu', loaded: true, detail: 'two kernels' });
-    reportKernelPack({ name: 'test-pack-missing', backend: 'cpu', loaded: false, detail: 'not built: run the build' });
-    reportKernelPack({ name: 'test-pack-other', backend: 'webgl', loaded: true, detail: 'elsewhere' });
+    reportKernelPack({
+      name: 'test-pack-loaded',
+      backend: 'cpu',
+      loaded: true,
+      detail: 'two kernels',
+    });
+    reportKernelPack({
+      name: 'test-pack-missing',
+      backend: 'cpu',
+      loaded: false,
+      detail: 'not built: run the build',
+    });
+    reportKernelPack({
+      name: 'test-pack-other',
+      backend: 'webgl',
+      loaded: true,
+      detail: 'elsewhere',
+    });
     const selection = await selectBackend('cpu');
-    expect(selection.kernelPacks.map((p) => p.name)).toEqual(['test-pack-loaded', 'test-pack-missing']);
+    expect(selection.kernelPacks.map((p) => p.name)).toEqual([
+      'test-pack-loaded',
+      'test-pack-missing',
+    ]);
     const report = formatBackendReport(selection);
     expect(report).toContain('✓ kernel pack test-pack-loaded: two kernels');
     expect(report).toContain('✗ kernel pack test-pack-missing: not built: run the build');
     expect(report).not.toContain('test-pack-other');
     // A later report of the same pack replaces the earlier one.
-    reportKernelPack({ name: 'test-pack-missing', backend: 'cpu', loaded: true, detail: 'built now' });
-    expect(kernelPackStatuses('cpu').find((p) => p.name === 'test-pack-missing')?.loaded).toBe(true);
+    reportKernelPack({
+      name: 'test-pack-missing',
+      backend: 'cpu',
+      loaded: true,
+      detail: 'built now',
+    });
+    expect(kernelPackStatuses('cpu').find((p) => p.name === 'test-pack-missing')?.loaded).toBe(
+      true,
+    );
   });
 
   it('resolves optional backends through the importer the app gives', async () => {
@@ -75,12 +111,18 @@ describe('kernel pack reports', () => {
     const selection = await selectBackend(['tensorflow', 'cpu'], {
       importModule: (specifier) => {
         asked.push(specifier);
-        return Promise.reject(Object.assign(new Error(`Cannot find package '${specifier}'`), { code: 'ERR_MODULE_NOT_FOUND' }));
+        return Promise.reject(
+          Object.assign(new Error(`Cannot find package '${specifier}'`), {
+            code: 'ERR_MODULE_NOT_FOUND',
+          }),
+        );
       },
     });
     // The real @tensorflow/tfjs-node-gpu (a devDependency of core) was not used: the app's importer was.
     expect(asked).toEqual(['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']);
-    expect(selection.attempts[0]?.reason).toBe('@tensorflow/tfjs-node-gpu is not installed; @tensorflow/tfjs-node is not installed');
+    expect(selection.attempts[0]?.reason).toBe(
+      '@tensorflow/tfjs-node-gpu is not installed; @tensorflow/tfjs-node is not installed',
+    );
     expect(selection.name).toBe('cpu');
   });
 });

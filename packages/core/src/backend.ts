@@ -8,7 +8,13 @@ import type { KernelPackStatus } from './kernel-packs.js';
 export type BackendName = 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 /** The order `'auto'` tries. */
-export const AUTO_BACKEND_ORDER: readonly BackendName[] = ['tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu'];
+export const AUTO_BACKEND_ORDER: readonly BackendName[] = [
+  'tensorflow',
+  'webgpu',
+  'webgl',
+  'wasm',
+  'cpu',
+];
 
 /** One backend that was tried: whether it loaded, and if not, why and how to fix it. */
 export interface BackendAttempt {
@@ -52,7 +58,7 @@ function importFromCore(specifier: string): Promise<unknown> {
 }
 
 function describeError(error: unknown): string {
-  return error instanceof Error ? error.message.split('\n')[0] ?? String(error) : String(error);
+  return error instanceof Error ? (error.message.split('\n')[0] ?? String(error)) : String(error);
 }
 
 function isMissingModule(error: unknown, specifier: string): boolean {
@@ -96,7 +102,8 @@ async function loadTensorflow(importOptional: Importer): Promise<string> {
  */
 async function linuxWithoutGpuDevice(): Promise<boolean> {
   if (process.platform !== 'linux') return false;
-  if (process.env.VK_ICD_FILENAMES !== undefined || process.env.VK_DRIVER_FILES !== undefined) return false;
+  if (process.env.VK_ICD_FILENAMES !== undefined || process.env.VK_DRIVER_FILES !== undefined)
+    return false;
   const fs = (await importFromCore('node:fs')) as typeof NodeFs;
   if (fs.existsSync('/dev/nvidia0') || fs.existsSync('/dev/dxg')) return false;
   try {
@@ -129,19 +136,39 @@ async function loadWebgpu(importOptional: Importer, auto: boolean): Promise<stri
     }
     Object.assign(globalThis, dawn.globals);
     const gpu = dawn.create([]);
-    Object.defineProperty(globalThis, 'navigator', { value: { ...(nav ?? {}), gpu }, configurable: true, writable: true });
+    Object.defineProperty(globalThis, 'navigator', {
+      value: { ...(nav ?? {}), gpu },
+      configurable: true,
+      writable: true,
+    });
     source = 'the webgpu package (Dawn)';
   }
-  const gpu = (globalThis as unknown as { navigator: { gpu: { requestAdapter(): Promise<unknown> } } }).navigator.gpu;
+  const gpu = (
+    globalThis as unknown as { navigator: { gpu: { requestAdapter(): Promise<unknown> } } }
+  ).navigator.gpu;
   const adapter = await gpu.requestAdapter();
   if (adapter === null || adapter === undefined) {
     throw new Error(
       `${source} found no GPU adapter; install a Vulkan driver and the Vulkan loader (Debian: libvulkan1), or set VK_ICD_FILENAMES`,
     );
   }
-  const info = (adapter as { info?: { isFallbackAdapter?: boolean; description?: string; vendor?: string; architecture?: string } }).info;
-  const software = info?.isFallbackAdapter === true || (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
-  const what = info?.description || [info?.vendor, info?.architecture].filter(Boolean).join(' ') || 'an unnamed adapter';
+  const info = (
+    adapter as {
+      info?: {
+        isFallbackAdapter?: boolean;
+        description?: string;
+        vendor?: string;
+        architecture?: string;
+      };
+    }
+  ).info;
+  const software =
+    info?.isFallbackAdapter === true ||
+    (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  const what =
+    info?.description ||
+    [info?.vendor, info?.architecture].filter(Boolean).join(' ') ||
+    'an unnamed adapter';
   if (software && auto) {
     // SwiftShader or lavapipe: WebGPU on the CPU, far slower than wasm for training.
     throw new Error(

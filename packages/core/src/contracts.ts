@@ -129,10 +129,20 @@ export interface StepInfo {
 export interface TrainerCallback<C extends PartConfig = PartConfig> {
   readonly name: string;
   getConfig(): C;
-  onTrainBegin?(info: { readonly totalSteps: number; readonly startStep: number }): void | Promise<void>;
+  onTrainBegin?(info: {
+    readonly totalSteps: number;
+    readonly startStep: number;
+  }): void | Promise<void>;
   onStepEnd?(info: StepInfo): void | Promise<void>;
-  onEvalEnd?(info: { readonly step: number; readonly metrics: Readonly<Record<string, number>> }): void | Promise<void>;
-  onTrainEnd?(info: { readonly step: number; readonly stopped: boolean; readonly reason?: string }): void | Promise<void>;
+  onEvalEnd?(info: {
+    readonly step: number;
+    readonly metrics: Readonly<Record<string, number>>;
+  }): void | Promise<void>;
+  onTrainEnd?(info: {
+    readonly step: number;
+    readonly stopped: boolean;
+    readonly reason?: string;
+  }): void | Promise<void>;
   /** Return true to ask the trainer to stop after the current step. */
   shouldStop?(): boolean;
 }

@@ -10,7 +10,13 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 
 export type * from './contracts.js';
 export { AUTO_BACKEND_ORDER, formatBackendReport, selectBackend } from './backend.js';
-export type { BackendAttempt, BackendName, BackendPreference, BackendSelection, SelectBackendOptions } from './backend.js';
+export type {
+  BackendAttempt,
+  BackendName,
+  BackendPreference,
+  BackendSelection,
+  SelectBackendOptions,
+} from './backend.js';
 export { kernelPackStatuses, reportKernelPack } from './kernel-packs.js';
 export type { KernelPackStatus } from './kernel-packs.js';
 export { BackendError, ClapError, ConfigError, PluginError } from './errors.js';

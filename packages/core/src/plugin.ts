@@ -71,7 +71,10 @@ export interface Plugin<K extends PluginKind = PluginKind, S extends z.ZodType =
   /** A one-line description for listings. */
   readonly description?: string;
   /** Builds the part from the validated config (with its `name`) and the builder's context. */
-  create(config: z.output<S> & { readonly name: string }, context: PluginContexts[K]): PluginInstances[K];
+  create(
+    config: z.output<S> & { readonly name: string },
+    context: PluginContexts[K],
+  ): PluginInstances[K];
 }
 
 /** Any plugin, whatever its kind. */
@@ -81,6 +84,8 @@ export type AnyPlugin = { [K in PluginKind]: Plugin<K> }[PluginKind];
  * Declares a plugin with full type inference of its config. Registering is a separate step
  * ({@link register}), so that defining has no side effects.
  */
-export function definePlugin<K extends PluginKind, S extends z.ZodType>(plugin: Plugin<K, S>): Plugin<K, S> {
+export function definePlugin<K extends PluginKind, S extends z.ZodType>(
+  plugin: Plugin<K, S>,
+): Plugin<K, S> {
   return Object.freeze({ ...plugin });
 }

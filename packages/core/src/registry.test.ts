@@ -72,13 +72,17 @@ describe('registry', () => {
   it('refuses a plugin whose coreVersion excludes the running core, naming both versions', () => {
     const old = scaledLoss('old-pkg', '1.0.0', '^0.0.1');
     expect(() => register(old)).toThrowError(
-      new RegExp(`requires @clapjs/core \\^0\\.0\\.1, but @clapjs/core ${CORE_VERSION.replace(/\./g, '\\.')} is running`),
+      new RegExp(
+        `requires @clapjs/core \\^0\\.0\\.1, but @clapjs/core ${CORE_VERSION.replace(/\./g, '\\.')} is running`,
+      ),
     );
     expect(() => get('loss', 'test-scaled')).toThrow(PluginError);
   });
 
   it('refuses a plugin without a schema', () => {
-    const noSchema = { ...scaledLoss(), configSchema: undefined } as unknown as ReturnType<typeof scaledLoss>;
+    const noSchema = { ...scaledLoss(), configSchema: undefined } as unknown as ReturnType<
+      typeof scaledLoss
+    >;
     expect(() => register(noSchema)).toThrowError(/has no configSchema/);
   });
 

@@ -15,7 +15,8 @@ export class Rng {
 
   /** @param seed any integer; the same seed always gives the same sequence */
   constructor(seed: number) {
-    if (!Number.isFinite(seed)) throw new RangeError(`Rng seed must be a finite number, got ${seed}`);
+    if (!Number.isFinite(seed))
+      throw new RangeError(`Rng seed must be a finite number, got ${seed}`);
     this.a = 0x9e3779b9;
     this.b = 0x243f6a88;
     this.c = 0xb7e15162;

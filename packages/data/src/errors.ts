@@ -29,7 +29,10 @@ export class PathEscapeError extends DatasetError {
   readonly path: string;
 
   constructor(path: string, root: string, where: { file?: string; line?: number } = {}) {
-    const at = where.file === undefined ? '' : ` (${where.file}${where.line === undefined ? '' : `:${where.line}`})`;
+    const at =
+      where.file === undefined
+        ? ''
+        : ` (${where.file}${where.line === undefined ? '' : `:${where.line}`})`;
     super(
       'DATASET_PATH_ESCAPES_ROOT',
       `The audio path "${path}"${at} resolves outside the dataset root ${root}. ` +
@@ -61,5 +64,9 @@ export class CorruptAudioError extends DatasetError {
 
 /** Builds the stable "dataset is empty" error. */
 export function emptyDatasetError(what: string, fix: string, file?: string): DatasetError {
-  return new DatasetError('DATASET_EMPTY', `${what} has no items. ${fix}`, file === undefined ? {} : { file });
+  return new DatasetError(
+    'DATASET_EMPTY',
+    `${what} has no items. ${fix}`,
+    file === undefined ? {} : { file },
+  );
 }

@@ -19,7 +19,12 @@ export { clothoConfigSchema, clothoDataset } from './formats/clotho.js';
 export type { ClothoConfig } from './formats/clotho.js';
 export { audiocapsConfigSchema, audiocapsDataset } from './formats/audiocaps.js';
 export type { AudioCapsConfig } from './formats/audiocaps.js';
-export { WEBDATASET_AUDIO_EXTENSIONS, WebDataset, webdatasetConfigSchema, webdatasetDataset } from './formats/webdataset.js';
+export {
+  WEBDATASET_AUDIO_EXTENSIONS,
+  WebDataset,
+  webdatasetConfigSchema,
+  webdatasetDataset,
+} from './formats/webdataset.js';
 export type { WebDatasetConfig } from './formats/webdataset.js';
 export { datasetItems, writeWebDataset } from './formats/webdataset-write.js';
 export type { WriteWebDatasetOptions, WrittenWebDataset } from './formats/webdataset-write.js';
@@ -47,7 +52,12 @@ export type {
   Timbre,
   ToneAttributes,
 } from './synth/attributes.js';
-export { SYNTH_PROMPT_TEMPLATE, SynthDataset, synthConfigSchema, synthDataset } from './synth/dataset.js';
+export {
+  SYNTH_PROMPT_TEMPLATE,
+  SynthDataset,
+  synthConfigSchema,
+  synthDataset,
+} from './synth/dataset.js';
 export type { SynthConfig, SynthDescription, ZeroShotTask } from './synth/dataset.js';
 export { DataLoader } from './loader/data-loader.js';
 export type { Batch, DataLoaderOptions, LoaderState } from './loader/data-loader.js';

@@ -61,7 +61,12 @@ export interface FileOptions {
  * Resolves an audio path of a row, refusing paths outside the root and handling missing files
  * per `onMissing`. Returns undefined for a missing file that is to be skipped.
  */
-export function resolveAudioPath(root: string, path: string, options: FileOptions, origin: Origin): string | undefined {
+export function resolveAudioPath(
+  root: string,
+  path: string,
+  options: FileOptions,
+  origin: Origin,
+): string | undefined {
   const full = resolveInsideRoot(root, path, options.allowOutsideRoot, origin);
   if (existsSync(full)) return full;
   if (options.onMissing === 'skip') return undefined;

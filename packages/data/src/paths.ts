@@ -14,12 +14,23 @@ export interface Origin {
  * from someone else cannot make the loader read arbitrary files.
  * @throws PathEscapeError when the path leaves the root and `allowOutsideRoot` is false
  */
-export function resolveInsideRoot(root: string, path: string, allowOutsideRoot: boolean, origin: Origin = {}): string {
+export function resolveInsideRoot(
+  root: string,
+  path: string,
+  allowOutsideRoot: boolean,
+  origin: Origin = {},
+): string {
   const absoluteRoot = resolve(root);
   const full = resolve(absoluteRoot, path);
   if (!allowOutsideRoot) {
     const rel = relative(absoluteRoot, full);
-    if (isAbsolute(path) || rel === '..' || rel.startsWith(`..${'/'}`) || rel.startsWith('..\\') || isAbsolute(rel)) {
+    if (
+      isAbsolute(path) ||
+      rel === '..' ||
+      rel.startsWith(`..${'/'}`) ||
+      rel.startsWith('..\\') ||
+      isAbsolute(rel)
+    ) {
       throw new PathEscapeError(path, absoluteRoot, origin);
     }
   }
@@ -31,10 +42,15 @@ export function resolveInsideRoot(root: string, path: string, allowOutsideRoot: 
  */
 export function requireFile(path: string, what: string, origin: Origin = {}): void {
   if (existsSync(path)) return;
-  const at = origin.file === undefined ? '' : ` (referenced at ${origin.file}${origin.line === undefined ? '' : `:${origin.line}`})`;
+  const at =
+    origin.file === undefined
+      ? ''
+      : ` (referenced at ${origin.file}${origin.line === undefined ? '' : `:${origin.line}`})`;
   throw new DatasetError(
     'DATASET_FILE_MISSING',
     `${what} ${path} does not exist${at}. Check the dataset root and the path, or remove that row.`,
-    origin.file === undefined ? { file: path } : { file: origin.file, ...(origin.line === undefined ? {} : { line: origin.line }) },
+    origin.file === undefined
+      ? { file: path }
+      : { file: origin.file, ...(origin.line === undefined ? {} : { line: origin.line }) },
   );
 }

@@ -4,7 +4,14 @@
  * @packageDocumentation
  */
 import { register } from '@clapjs/core';
-import { audiocapsDataset, clothoDataset, esc50Dataset, manifestDataset, synthDataset, webdatasetDataset } from '@clapjs/data';
+import {
+  audiocapsDataset,
+  clothoDataset,
+  esc50Dataset,
+  manifestDataset,
+  synthDataset,
+  webdatasetDataset,
+} from '@clapjs/data';
 
 register(manifestDataset);
 register(esc50Dataset);

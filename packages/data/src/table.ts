@@ -133,7 +133,12 @@ export function stringField(row: Row, keys: readonly string[]): string | undefin
 }
 
 /** Builds the "row lacks a required column" error. */
-export function missingField(row: Row, file: string, keys: readonly string[], example: string): DatasetError {
+export function missingField(
+  row: Row,
+  file: string,
+  keys: readonly string[],
+  example: string,
+): DatasetError {
   return new DatasetError(
     'DATASET_ROW_INVALID',
     `${file}:${row.line}: missing ${keys.map((k) => `"${k}"`).join(' or ')}. Every row needs it, e.g. ${example}.`,

@@ -11,7 +11,10 @@ const [route = 'native', batchArg = '16', repsArg = '3'] = process.argv.slice(2)
 const batch = Number(batchArg);
 const reps = Number(repsArg);
 await selectBackend('wasm');
-const status = route === 'native' ? registerNativeKernels() : (registerWasmKernels(), { detail: 'kernels-wasm' });
+const status =
+  route === 'native'
+    ? registerNativeKernels()
+    : (registerWasmKernels(), { detail: 'kernels-wasm' });
 const rng = new Rng(1);
 const rand = (shape) => tf.tensor(rng.normalArray(shape.reduce((a, b) => a * b, 1)), shape);
 
@@ -25,18 +28,44 @@ function time(name, kernel, inputs, attrs) {
     ms.push(performance.now() - t);
   }
   ms.sort((a, b) => a - b);
-  console.log(JSON.stringify({ bench: 'kernels', route, layout: process.env.CLAPJS_NATIVE_LAYOUT ?? 'direct', batch, name, kernel, ms: Number(ms[Math.floor(ms.length / 2)].toFixed(1)) }));
+  console.log(
+    JSON.stringify({
+      bench: 'kernels',
+      route,
+      layout: process.env.CLAPJS_NATIVE_LAYOUT ?? 'direct',
+      batch,
+      name,
+      kernel,
+      ms: Number(ms[Math.floor(ms.length / 2)].toFixed(1)),
+    }),
+  );
 }
 
-const layers = [[64, 256, 1, 64], [32, 128, 64, 128], [16, 64, 128, 256], [8, 32, 256, 512]];
+const layers = [
+  [64, 256, 1, 64],
+  [32, 128, 64, 128],
+  [16, 64, 128, 256],
+  [8, 32, 256, 512],
+];
 layers.forEach(([h, w, cin, cout], i) => {
   const x = rand([batch, h, w, cin]);
   const f = rand([3, 3, cin, cout]);
   const dy = rand([batch, h, w, cout]);
   const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1 };
   time(`conv${i + 1}`, 'Conv2D', { x, filter: f }, attrs);
-  if (i > 0) time(`conv${i + 1}`, 'Conv2DBackpropInput', { dy, filter: f }, { ...attrs, inputShape: [batch, h, w, cin] });
-  time(`conv${i + 1}`, 'Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: [3, 3, cin, cout] });
+  if (i > 0)
+    time(
+      `conv${i + 1}`,
+      'Conv2DBackpropInput',
+      { dy, filter: f },
+      { ...attrs, inputShape: [batch, h, w, cin] },
+    );
+  time(
+    `conv${i + 1}`,
+    'Conv2DBackpropFilter',
+    { x, dy },
+    { ...attrs, filterShape: [3, 3, cin, cout] },
+  );
   tf.dispose([x, f, dy]);
 });
 const a = rand([batch, 512]);

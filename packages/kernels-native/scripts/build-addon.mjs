@@ -15,7 +15,9 @@ const target = join(root, 'dist', `${process.platform}-${process.arch}`, 'kernel
 const strict = process.env.CLAPJS_NATIVE_STRICT === '1';
 
 function skip(reason, fix) {
-  console.warn(`@clapjs/kernels-native: native addon not built: ${reason}.\n  Fix: ${fix}\n  (the package still works: it registers @clapjs/kernels-wasm's kernels only)`);
+  console.warn(
+    `@clapjs/kernels-native: native addon not built: ${reason}.\n  Fix: ${fix}\n  (the package still works: it registers @clapjs/kernels-wasm's kernels only)`,
+  );
   process.exit(strict ? 1 : 0);
 }
 
@@ -23,10 +25,18 @@ function onPath(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
-if (process.platform !== 'linux') skip(`platform ${process.platform} is not supported (Linux only)`, 'use @clapjs/kernels-wasm');
-const includeDirs = [...(process.env.CPATH ?? '').split(':').filter(Boolean), '/usr/include', '/usr/local/include'];
+if (process.platform !== 'linux')
+  skip(`platform ${process.platform} is not supported (Linux only)`, 'use @clapjs/kernels-wasm');
+const includeDirs = [
+  ...(process.env.CPATH ?? '').split(':').filter(Boolean),
+  '/usr/include',
+  '/usr/local/include',
+];
 if (!includeDirs.some((dir) => existsSync(join(dir, 'oneapi', 'dnnl', 'dnnl.hpp')))) {
-  skip('oneDNN headers (oneapi/dnnl/dnnl.hpp) not found', 'apt-get install libdnnl-dev (Debian/Ubuntu), then pnpm --filter @clapjs/kernels-native build');
+  skip(
+    'oneDNN headers (oneapi/dnnl/dnnl.hpp) not found',
+    'apt-get install libdnnl-dev (Debian/Ubuntu), then pnpm --filter @clapjs/kernels-native build',
+  );
 }
 if (!onPath(process.env.CXX ?? 'c++') || !onPath('make')) {
   skip('no C++ compiler or make on PATH', 'apt-get install g++ make, then rebuild');
@@ -35,7 +45,10 @@ if (!onPath(process.env.CXX ?? 'c++') || !onPath('make')) {
 // Up to date (sources older than the last build): copy only (tsup's clean emptied dist/).
 const built = join(root, 'build', 'Release', 'kernels_native.node');
 const sources = ['binding.gyp', ...readdirSync(join(root, 'native')).map((f) => join('native', f))];
-if (existsSync(built) && sources.every((f) => statSync(join(root, f)).mtimeMs < statSync(built).mtimeMs)) {
+if (
+  existsSync(built) &&
+  sources.every((f) => statSync(join(root, f)).mtimeMs < statSync(built).mtimeMs)
+) {
   mkdirSync(dirname(target), { recursive: true });
   copyFileSync(built, target);
   console.log(`@clapjs/kernels-native: ${target} (up to date)`);
@@ -49,7 +62,8 @@ try {
 } catch {
   // not installed (e.g. dependencies not linked yet): fall back to npm's
 }
-if (gyp === undefined || !existsSync(gyp)) skip('node-gyp is not installed', 'pnpm install (it is a dependency), then rebuild');
+if (gyp === undefined || !existsSync(gyp))
+  skip('node-gyp is not installed', 'pnpm install (it is a dependency), then rebuild');
 
 // Node's headers: node-gyp downloads them unless --nodedir names a local copy (Debian's nodejs
 // installs them under /usr/include/node; official tarballs under <prefix>/include/node).
@@ -63,7 +77,10 @@ for (const dir of [process.env.npm_config_nodedir, prefix, '/usr'].filter(Boolea
 }
 const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
 if (result.status !== 0) {
-  skip(`node-gyp exited with ${result.status ?? result.signal}`, 'read the compiler output above (a libdnnl-dev older than 2.x?)');
+  skip(
+    `node-gyp exited with ${result.status ?? result.signal}`,
+    'read the compiler output above (a libdnnl-dev older than 2.x?)',
+  );
 }
 mkdirSync(dirname(target), { recursive: true });
 copyFileSync(built, target);

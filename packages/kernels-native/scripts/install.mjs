@@ -10,6 +10,15 @@ import { spawnSync } from 'node:child_process';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const binary = join(root, 'dist', `${process.platform}-${process.arch}`, 'kernels_native.node');
-if (existsSync(join(root, 'src')) || existsSync(binary) || process.env.CLAPJS_NATIVE_SKIP_BUILD === '1') process.exit(0);
-spawnSync(process.execPath, [join(root, 'scripts', 'build-addon.mjs')], { cwd: root, stdio: 'inherit', env: { ...process.env, CLAPJS_NATIVE_STRICT: '0' } });
+if (
+  existsSync(join(root, 'src')) ||
+  existsSync(binary) ||
+  process.env.CLAPJS_NATIVE_SKIP_BUILD === '1'
+)
+  process.exit(0);
+spawnSync(process.execPath, [join(root, 'scripts', 'build-addon.mjs')], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, CLAPJS_NATIVE_STRICT: '0' },
+});
 process.exit(0);

@@ -5,8 +5,25 @@ import { fileURLToPath } from 'node:url';
 /** What the compiled addon (native/addon.cc) exports. All calls are synchronous. */
 export interface NativeAddon {
   /** kind 0: y = conv(x, w); 1: dx from (dy, w); 2: dW from (x, dy). geometry: see convGeometry. */
-  conv2d(kind: 0 | 1 | 2, a: Float32Array, b: Float32Array, c: Float32Array, geometry: number[]): void;
-  matMul(a: Float32Array, b: Float32Array, c: Float32Array, aBatch: number[], bBatch: number[], m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): void;
+  conv2d(
+    kind: 0 | 1 | 2,
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    geometry: number[],
+  ): void;
+  matMul(
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    aBatch: number[],
+    bBatch: number[],
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+  ): void;
   /** kind 0: y = avgPool(x); 1: dx from dy. geometry as for conv2d with k = c, dilation 1. */
   avgPool(kind: 0 | 1, a: Float32Array, c: Float32Array, geometry: number[]): void;
   setThreads(n: number): number;
@@ -18,10 +35,12 @@ export interface NativeAddon {
 }
 
 /** The outcome of loading the addon: the addon, or why it could not load and the fix. */
-export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string; path: string };
+export type AddonLoad =
+  { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string; path: string };
 
 const BINARY = 'kernels_native.node';
-const BUILD_FIX = 'apt-get install libdnnl-dev && pnpm --filter @clapjs/kernels-native build (in the clapjs repository), or npm rebuild @clapjs/kernels-native';
+const BUILD_FIX =
+  'apt-get install libdnnl-dev && pnpm --filter @clapjs/kernels-native build (in the clapjs repository), or npm rebuild @clapjs/kernels-native';
 
 // Loaded addons by path, on globalThis so that the ESM and CJS copies of this package share one
 // instance (one primitive cache, one thread setting) instead of loading the library twice.
@@ -57,7 +76,11 @@ export function loadAddon(explicit?: string): AddonLoad {
   const cached = loadedAddons().get(path);
   if (cached !== undefined) return { ok: true, addon: cached, path };
   if (typeof process === 'undefined' || typeof process.dlopen !== 'function') {
-    return { ok: false, path, reason: 'not in Node.js (native addons need Node): use @clapjs/kernels-wasm' };
+    return {
+      ok: false,
+      path,
+      reason: 'not in Node.js (native addons need Node): use @clapjs/kernels-wasm',
+    };
   }
   if (!existsSync(path)) {
     return { ok: false, path, reason: `not built: ${path} does not exist. Fix: ${BUILD_FIX}` };
@@ -78,7 +101,11 @@ export function loadAddon(explicit?: string): AddonLoad {
     const fix = /libdnnl\.so/.test(message)
       ? 'the oneDNN runtime is missing: apt-get install libdnnl2 (or libdnnl-dev)'
       : `rebuild it for this machine: ${BUILD_FIX}`;
-    return { ok: false, path, reason: `cannot load ${path}: ${message.split('\n')[0]}. Fix: ${fix}` };
+    return {
+      ok: false,
+      path,
+      reason: `cannot load ${path}: ${message.split('\n')[0]}. Fix: ${fix}`,
+    };
   } finally {
     if (setPolicy) delete process.env.OMP_WAIT_POLICY;
   }

@@ -4,13 +4,21 @@ import { kernelPackStatuses, Rng, selectBackend } from '@clapjs/core';
 import { registerWasmKernels } from '@clapjs/kernels-wasm';
 import { describe, expect, it } from 'vitest';
 import { addonPath } from './addon.js';
-import { KernelPackError, NATIVE_KERNELS, nativeKernelsStatus, nativeThreads, registerNativeKernels, setNativeThreads } from './index.js';
+import {
+  KernelPackError,
+  NATIVE_KERNELS,
+  nativeKernelsStatus,
+  nativeThreads,
+  registerNativeKernels,
+  setNativeThreads,
+} from './index.js';
 import { expectClose, NATIVE_EXPECTED } from './test-support.js';
 
 const POLICY = process.env.OMP_WAIT_POLICY;
 const WASM_MARK = Symbol.for('@clapjs/kernels-wasm');
 const NATIVE_MARK = Symbol.for('@clapjs/kernels-native');
-const mark = (name: string, symbol: symbol): unknown => (tf.getKernel(name, 'wasm') as unknown as Record<symbol, unknown> | undefined)?.[symbol];
+const mark = (name: string, symbol: symbol): unknown =>
+  (tf.getKernel(name, 'wasm') as unknown as Record<symbol, unknown> | undefined)?.[symbol];
 
 /** Conv2D filter gradient of a small conv net, on the current backend. */
 function filterGradient(): Float32Array {
@@ -18,7 +26,10 @@ function filterGradient(): Float32Array {
   return tf.tidy(() => {
     const x = tf.tensor4d(rng.normalArray(2 * 9 * 7 * 3), [2, 9, 7, 3]);
     const w = tf.variable(tf.tensor4d(rng.normalArray(3 * 3 * 3 * 4), [3, 3, 3, 4]));
-    const { grads } = tf.variableGrads(() => tf.sum(tf.square(tf.conv2d(x, w, 2, 'same'))) as tf.Scalar, [w]);
+    const { grads } = tf.variableGrads(
+      () => tf.sum(tf.square(tf.conv2d(x, w, 2, 'same'))) as tf.Scalar,
+      [w],
+    );
     const g = Float32Array.from(grads[w.name]!.dataSync());
     w.dispose();
     return g;
@@ -36,11 +47,18 @@ describe('when the addon cannot load', () => {
       const status = registerNativeKernels();
       expect(status.loaded).toBe(false);
       expect(status.detail).toContain('/nonexistent/kernels_native.node does not exist');
-      expect(status.detail).toContain('apt-get install libdnnl-dev && pnpm --filter @clapjs/kernels-native build');
+      expect(status.detail).toContain(
+        'apt-get install libdnnl-dev && pnpm --filter @clapjs/kernels-native build',
+      );
       expect(nativeKernelsStatus().loaded).toBe(false);
       expect(nativeThreads()).toBeUndefined();
       expect(() => setNativeThreads(1)).toThrow(/not loaded/);
-      expect(kernelPackStatuses('wasm')).toContainEqual({ name: '@clapjs/kernels-native', backend: 'wasm', loaded: false, detail: status.detail });
+      expect(kernelPackStatuses('wasm')).toContainEqual({
+        name: '@clapjs/kernels-native',
+        backend: 'wasm',
+        loaded: false,
+        detail: status.detail,
+      });
       for (const name of NATIVE_KERNELS) expect(mark(name, NATIVE_MARK), name).toBeUndefined();
       expect(mark('Conv2DBackpropFilter', WASM_MARK)).toBe(true);
       expectClose(filterGradient(), ref, 'filter gradient with the wasm pack');
@@ -51,14 +69,18 @@ describe('when the addon cannot load', () => {
 
   it('names a file that is not a loadable addon and says to rebuild', async () => {
     await selectBackend('wasm');
-    const status = registerNativeKernels({ addonPath: new URL('../package.json', import.meta.url).pathname });
+    const status = registerNativeKernels({
+      addonPath: new URL('../package.json', import.meta.url).pathname,
+    });
     expect(status.loaded).toBe(false);
-    expect(status.detail).toMatch(/cannot load .*package\.json: .*Fix: rebuild it for this machine/);
+    expect(status.detail).toMatch(
+      /cannot load .*package\.json: .*Fix: rebuild it for this machine/,
+    );
   });
 });
 
 describe.skipIf(!NATIVE_EXPECTED)('when the addon loads', () => {
-  it('registers once, shows up in selectBackend\'s report, and a later failed load restores the wasm pack', async () => {
+  it("registers once, shows up in selectBackend's report, and a later failed load restores the wasm pack", async () => {
     await selectBackend('wasm');
     const status = registerNativeKernels();
     expect(status.loaded, status.detail).toBe(true);
@@ -72,7 +94,12 @@ describe.skipIf(!NATIVE_EXPECTED)('when the addon loads', () => {
     registerWasmKernels();
     NATIVE_KERNELS.forEach((name, i) => expect(tf.getKernel(name, 'wasm'), name).toBe(configs[i]));
     const selection = await selectBackend('wasm');
-    expect(selection.kernelPacks).toContainEqual({ name: '@clapjs/kernels-native', backend: 'wasm', loaded: true, detail: status.detail });
+    expect(selection.kernelPacks).toContainEqual({
+      name: '@clapjs/kernels-native',
+      backend: 'wasm',
+      loaded: true,
+      detail: status.detail,
+    });
 
     expect(registerNativeKernels({ addonPath: '/nonexistent/x.node' }).loaded).toBe(false);
     for (const name of NATIVE_KERNELS) expect(mark(name, NATIVE_MARK), name).toBeUndefined();
@@ -87,21 +114,33 @@ describe.skipIf(!NATIVE_EXPECTED)('when the addon loads', () => {
     const before = tf.memory().numTensors;
     const dy = tf.zeros([1, 5, 5, 4]);
     const filter = tf.zeros([3, 3, 3, 4]);
-    const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: [1, 8, 8, 3] };
+    const attrs = {
+      strides: 1,
+      pad: 'same',
+      dataFormat: 'NHWC',
+      dimRoundingMode: undefined,
+      inputShape: [1, 8, 8, 3],
+    };
     let error: unknown;
     try {
-      tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs as unknown as tf.NamedAttrMap);
+      tf.engine().runKernel(
+        'Conv2DBackpropInput',
+        { dy, filter },
+        attrs as unknown as tf.NamedAttrMap,
+      );
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(KernelPackError);
     expect((error as KernelPackError).code).toBe('KERNELS_NATIVE_FAILED');
-    expect((error as Error).message).toMatch(/^Conv2DBackpropInput \(native\): dy has 100 elements, expected 256/);
+    expect((error as Error).message).toMatch(
+      /^Conv2DBackpropInput \(native\): dy has 100 elements, expected 256/,
+    );
     tf.dispose([dy, filter]);
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('sets oneDNN threads per calling thread: a worker_thread\'s setting leaves the main thread\'s alone', async () => {
+  it("sets oneDNN threads per calling thread: a worker_thread's setting leaves the main thread's alone", async () => {
     await selectBackend('wasm');
     registerNativeKernels();
     const before = nativeThreads()!;
@@ -112,7 +151,9 @@ describe.skipIf(!NATIVE_EXPECTED)('when the addon loads', () => {
     try {
       expect(registerNativeKernels().threads).toBe(1);
       process.env.CLAPJS_NATIVE_THREADS = 'two';
-      expect(() => registerNativeKernels()).toThrow(/CLAPJS_NATIVE_THREADS=two: expected an integer/);
+      expect(() => registerNativeKernels()).toThrow(
+        /CLAPJS_NATIVE_THREADS=two: expected an integer/,
+      );
     } finally {
       delete process.env.CLAPJS_NATIVE_THREADS;
     }

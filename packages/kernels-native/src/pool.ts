@@ -12,22 +12,66 @@ interface PoolAttrs {
 /** The addon's 17-integer geometry for a pooling (k = c, dilation 1), or undefined if unsupported. */
 function poolGeometry(inShape: number[], attrs: PoolAttrs): number[] | undefined {
   if (inShape.length !== 4) return undefined;
-  const info = backend_util.computePool2DInfo(inShape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
+  const info = backend_util.computePool2DInfo(
+    inShape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  const {
+    batchSize: n,
+    inHeight: h,
+    inWidth: w,
+    inChannels: c,
+    outHeight: oh,
+    outWidth: ow,
+  } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
   if ([n, h, w, c, oh, ow, kh, kw].some((d) => !(d > 0))) return undefined;
   // oneDNN's size rule, as for convolutions; tfjs's 'same' and 'valid' satisfy it.
-  const fits = (size: number, k: number, s: number, out: number, before: number, after: number): boolean =>
+  const fits = (
+    size: number,
+    k: number,
+    s: number,
+    out: number,
+    before: number,
+    after: number,
+  ): boolean =>
     before >= 0 && after >= 0 && Math.floor((size + before + after - k) / s) + 1 === out;
-  if (!fits(h, kh, sh, oh, padInfo.top, padInfo.bottom) || !fits(w, kw, sw, ow, padInfo.left, padInfo.right)) return undefined;
-  return [n, h, w, c, oh, ow, c, kh, kw, sh, sw, 1, 1, padInfo.top, padInfo.left, padInfo.bottom, padInfo.right];
+  if (
+    !fits(h, kh, sh, oh, padInfo.top, padInfo.bottom) ||
+    !fits(w, kw, sw, ow, padInfo.left, padInfo.right)
+  )
+    return undefined;
+  return [
+    n,
+    h,
+    w,
+    c,
+    oh,
+    ow,
+    c,
+    kh,
+    kw,
+    sh,
+    sw,
+    1,
+    1,
+    padInfo.top,
+    padInfo.left,
+    padInfo.bottom,
+    padInfo.right,
+  ];
 }
 
 /** AvgPool: the mean of each window's in-bounds elements (as tfjs's cpu backend). */
 export function avgPool(addon: NativeAddon, args: NativeKernelArgs): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { x } = inputs as { x: TensorInfo };
-  const g = x.dtype === 'float32' ? poolGeometry(x.shape, attrs as unknown as PoolAttrs) : undefined;
+  const g =
+    x.dtype === 'float32' ? poolGeometry(x.shape, attrs as unknown as PoolAttrs) : undefined;
   if (g === undefined) return callPrevious(AvgPool, args);
   const y = backend.makeOutput([g[0]!, g[4]!, g[5]!, g[3]!], 'float32');
   const view = (info: TensorInfo): Float32Array => backend.typedArrayFromHeap(info) as Float32Array;
@@ -38,7 +82,8 @@ export function avgPool(addon: NativeAddon, args: NativeKernelArgs): TensorInfo 
 export function avgPoolGrad(addon: NativeAddon, args: NativeKernelArgs): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
-  const g = dy.dtype === 'float32' ? poolGeometry(input.shape, attrs as unknown as PoolAttrs) : undefined;
+  const g =
+    dy.dtype === 'float32' ? poolGeometry(input.shape, attrs as unknown as PoolAttrs) : undefined;
   if (g === undefined) return callPrevious(AvgPoolGrad, args);
   const dx = backend.makeOutput([...input.shape], 'float32');
   const view = (info: TensorInfo): Float32Array => backend.typedArrayFromHeap(info) as Float32Array;

@@ -1,4 +1,11 @@
-import type { backend_util, DataType, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type {
+  backend_util,
+  DataType,
+  KernelConfig,
+  KernelFunc,
+  NamedAttrMap,
+  TensorInfo,
+} from '@tensorflow/tfjs-core';
 import { KernelPackError } from '@clapjs/kernels-wasm';
 
 /**
@@ -38,7 +45,8 @@ export function getPrevious(kernelName: string): KernelConfig | undefined {
 /** Runs the kernel that was registered before the native one. */
 export function callPrevious(kernelName: string, args: NativeKernelArgs): TensorInfo {
   const config = previous.get(kernelName);
-  if (config === undefined) throw new Error(`@clapjs/kernels-native: no previous ${kernelName} kernel to fall back to`);
+  if (config === undefined)
+    throw new Error(`@clapjs/kernels-native: no previous ${kernelName} kernel to fall back to`);
   return (config.kernelFunc as KernelFunc)(args as never) as TensorInfo;
 }
 
@@ -51,7 +59,12 @@ const UNIMPLEMENTED = /\(status 3\)$/;
  * is released and the previous kernel runs instead; any other failure (e.g. inputs whose sizes do
  * not match the attributes) becomes a KernelPackError naming the kernel.
  */
-export function runNative(kernelName: string, args: NativeKernelArgs, out: TensorInfo, call: () => void): TensorInfo {
+export function runNative(
+  kernelName: string,
+  args: NativeKernelArgs,
+  out: TensorInfo,
+  call: () => void,
+): TensorInfo {
   try {
     call();
     return out;

@@ -1,4 +1,11 @@
-import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  getKernel,
+  registerKernel,
+  unregisterKernel,
+  type KernelConfig,
+  type KernelFunc,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 import { reportKernelPack } from '@clapjs/core';
 import { registerWasmKernels } from '@clapjs/kernels-wasm';
 import { loadAddon, type NativeAddon } from './addon.js';
@@ -8,7 +15,14 @@ import { avgPool, avgPoolGrad } from './pool.js';
 import { setPrevious, type NativeKernelArgs } from './previous.js';
 
 /** The kernels this pack runs natively (on the wasm backend's tensors). */
-export const NATIVE_KERNELS = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul', 'AvgPool', 'AvgPoolGrad'] as const;
+export const NATIVE_KERNELS = [
+  'Conv2D',
+  'Conv2DBackpropInput',
+  'Conv2DBackpropFilter',
+  'BatchMatMul',
+  'AvgPool',
+  'AvgPoolGrad',
+] as const;
 
 const PACK = '@clapjs/kernels-native';
 // Marks configs registered by this pack; a global symbol, so that the ESM and CJS copies of the
@@ -19,7 +33,12 @@ const MARK = Symbol.for('@clapjs/kernels-native');
 // imported by an app after this pack) then sees its pack registered instead of replacing them.
 const WASM_MARK = Symbol.for('@clapjs/kernels-wasm');
 
-type Marked = KernelConfig & { [MARK]?: true; [WASM_MARK]?: true; previous?: KernelConfig; original?: KernelConfig };
+type Marked = KernelConfig & {
+  [MARK]?: true;
+  [WASM_MARK]?: true;
+  previous?: KernelConfig;
+  original?: KernelConfig;
+};
 
 function ours(config: KernelConfig | undefined): config is Marked {
   return config !== undefined && (config as Marked)[MARK] === true;
@@ -52,13 +71,21 @@ export interface RegisterNativeOptions {
 
 // On globalThis: the ESM and CJS copies share the loaded addon and the status.
 const STATE = Symbol.for('@clapjs/kernels-native/state');
-interface PackState { addon?: NativeAddon; status: NativeKernelsStatus }
+interface PackState {
+  addon?: NativeAddon;
+  status: NativeKernelsStatus;
+}
 function state(): PackState {
   const g = globalThis as unknown as Record<symbol, PackState | undefined>;
-  return (g[STATE] ??= { status: { loaded: false, detail: 'registerNativeKernels() has not been called' } });
+  return (g[STATE] ??= {
+    status: { loaded: false, detail: 'registerNativeKernels() has not been called' },
+  });
 }
 
-const IMPLEMENTATIONS: Record<(typeof NATIVE_KERNELS)[number], (addon: NativeAddon, args: NativeKernelArgs) => TensorInfo> = {
+const IMPLEMENTATIONS: Record<
+  (typeof NATIVE_KERNELS)[number],
+  (addon: NativeAddon, args: NativeKernelArgs) => TensorInfo
+> = {
   Conv2D: conv2D,
   Conv2DBackpropInput: conv2DBackpropInput,
   Conv2DBackpropFilter: conv2DBackpropFilter,
@@ -94,7 +121,8 @@ function registerNative(addon: NativeAddon): void {
     const current = getKernel(name, 'wasm') as KernelConfig | undefined;
     // Another copy of this package registered first: keep the kernel it replaced as ours to call.
     const previous = ours(current) ? current.previous : current;
-    if (previous === undefined) throw new Error(`@clapjs/kernels-native: no wasm ${name} kernel to replace`);
+    if (previous === undefined)
+      throw new Error(`@clapjs/kernels-native: no wasm ${name} kernel to replace`);
     setPrevious(previous);
     if (ours(current)) continue;
     const impl = IMPLEMENTATIONS[name];
@@ -109,7 +137,9 @@ function registerNative(addon: NativeAddon): void {
       [WASM_MARK]: true,
       previous,
       // kernels-wasm finds the backend's own BatchMatMul behind its wrapper through `original`.
-      ...((previous as Marked).original !== undefined ? { original: (previous as Marked).original } : {}),
+      ...((previous as Marked).original !== undefined
+        ? { original: (previous as Marked).original }
+        : {}),
     };
     unregisterKernel(name, 'wasm');
     registerKernel(config);
@@ -140,9 +170,18 @@ export function registerNativeKernels(options: RegisterNativeOptions = {}): Nati
   } else {
     restorePrevious();
     s.addon = undefined;
-    s.status = { loaded: false, detail: `${load.reason} (running @clapjs/kernels-wasm's kernels instead)`, addonPath: load.path };
+    s.status = {
+      loaded: false,
+      detail: `${load.reason} (running @clapjs/kernels-wasm's kernels instead)`,
+      addonPath: load.path,
+    };
   }
-  reportKernelPack({ name: PACK, backend: 'wasm', loaded: s.status.loaded, detail: s.status.detail });
+  reportKernelPack({
+    name: PACK,
+    backend: 'wasm',
+    loaded: s.status.loaded,
+    detail: s.status.detail,
+  });
   return { ...s.status };
 }
 
@@ -151,7 +190,9 @@ function threadsFromEnv(): number | undefined {
   if (value === undefined || value === '') return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) {
-    throw new RangeError(`CLAPJS_NATIVE_THREADS=${value}: expected an integer ≥ 1 (threads for oneDNN's kernels)`);
+    throw new RangeError(
+      `CLAPJS_NATIVE_THREADS=${value}: expected an integer ≥ 1 (threads for oneDNN's kernels)`,
+    );
   }
   return n;
 }
@@ -169,8 +210,10 @@ export function nativeKernelsStatus(): NativeKernelsStatus {
  */
 export function setNativeThreads(n: number): number {
   const addon = state().addon;
-  if (addon === undefined) throw new Error(`@clapjs/kernels-native is not loaded: ${state().status.detail}`);
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNativeThreads(${n}): expected an integer ≥ 1`);
+  if (addon === undefined)
+    throw new Error(`@clapjs/kernels-native is not loaded: ${state().status.detail}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new RangeError(`setNativeThreads(${n}): expected an integer ≥ 1`);
   const threads = addon.setThreads(n);
   state().status = describe(addon, state().status.addonPath ?? '');
   reportKernelPack({ name: PACK, backend: 'wasm', loaded: true, detail: state().status.detail });

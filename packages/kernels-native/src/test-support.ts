@@ -9,8 +9,15 @@ import { expect } from 'vitest';
 import { NATIVE_KERNELS, registerNativeKernels, type NativeKernelsStatus } from './index.js';
 import { expectClose } from '@clapjs/config/expect-close';
 
-export interface Input { shape: number[]; values: Float32Array }
-export interface Case { inputs: Record<string, Input>; attrs: Record<string, unknown>; label: string }
+export interface Input {
+  shape: number[];
+  values: Float32Array;
+}
+export interface Case {
+  inputs: Record<string, Input>;
+  attrs: Record<string, unknown>;
+  label: string;
+}
 
 /**
  * Whether this machine should have the addon: oneDNN's headers are installed (CI installs
@@ -23,17 +30,28 @@ export async function useNative(): Promise<NativeKernelsStatus> {
   await selectBackend('wasm');
   const status = registerNativeKernels();
   expect(status.loaded, status.detail).toBe(true);
-  for (const name of NATIVE_KERNELS) expect((tf.getKernel(name, 'wasm') as unknown as Record<symbol, unknown>)[Symbol.for('@clapjs/kernels-native')], name).toBe(true);
+  for (const name of NATIVE_KERNELS)
+    expect(
+      (tf.getKernel(name, 'wasm') as unknown as Record<symbol, unknown>)[
+        Symbol.for('@clapjs/kernels-native')
+      ],
+      name,
+    ).toBe(true);
   return status;
 }
 
-export async function runCases(backend: 'cpu' | 'native', kernel: string, cases: Case[]): Promise<Float32Array[]> {
+export async function runCases(
+  backend: 'cpu' | 'native',
+  kernel: string,
+  cases: Case[],
+): Promise<Float32Array[]> {
   if (backend === 'native') await useNative();
   else await selectBackend('cpu');
   return cases.map((c) =>
     tf.tidy(() => {
       const inputs: Record<string, tf.Tensor> = {};
-      for (const [name, i] of Object.entries(c.inputs)) inputs[name] = tf.tensor(i.values, i.shape, 'float32');
+      for (const [name, i] of Object.entries(c.inputs))
+        inputs[name] = tf.tensor(i.values, i.shape, 'float32');
       const out = tf.engine().runKernel(kernel, inputs, c.attrs as tf.NamedAttrMap) as tf.Tensor;
       return Float32Array.from(out.dataSync());
     }),
@@ -54,7 +72,11 @@ export function normal(rng: Rng, shape: number[]): Input {
 }
 
 /** tfjs's geometry for a case (shapes, padding), the same function the kernels use. */
-export function convInfo(inShape: number[], filterShape: number[], attrs: Record<string, unknown>): tf.backend_util.Conv2DInfo {
+export function convInfo(
+  inShape: number[],
+  filterShape: number[],
+  attrs: Record<string, unknown>,
+): tf.backend_util.Conv2DInfo {
   return tf.backend_util.computeConv2DInfo(
     inShape as [number, number, number, number],
     filterShape as [number, number, number, number],
@@ -68,9 +90,27 @@ export function convInfo(inShape: number[], filterShape: number[], attrs: Record
  * Direct sums over the convolution's definition: calls `tap(xIndex, wIndex, yIndex)` for every
  * product x·w that contributes to y (so one loop gives the forward pass and both gradients).
  */
-export function forEachTap(info: tf.backend_util.Conv2DInfo, tap: (xi: number, wi: number, yi: number) => void): void {
-  const { batchSize, inHeight, inWidth, inChannels: cin, outHeight, outWidth, outChannels: cout } = info;
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+export function forEachTap(
+  info: tf.backend_util.Conv2DInfo,
+  tap: (xi: number, wi: number, yi: number) => void,
+): void {
+  const {
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels: cin,
+    outHeight,
+    outWidth,
+    outChannels: cout,
+  } = info;
+  const {
+    filterHeight: kh,
+    filterWidth: kw,
+    strideHeight: sh,
+    strideWidth: sw,
+    dilationHeight: dh,
+    dilationWidth: dw,
+  } = info;
   for (let b = 0; b < batchSize; b++)
     for (let y = 0; y < outHeight; y++)
       for (let z = 0; z < outWidth; z++)
@@ -81,6 +121,10 @@ export function forEachTap(info: tf.backend_util.Conv2DInfo, tap: (xi: number, w
             if (ih < 0 || ih >= inHeight || iw < 0 || iw >= inWidth) continue;
             for (let ci = 0; ci < cin; ci++)
               for (let co = 0; co < cout; co++)
-                tap(((b * inHeight + ih) * inWidth + iw) * cin + ci, ((i * kw + j) * cin + ci) * cout + co, ((b * outHeight + y) * outWidth + z) * cout + co);
+                tap(
+                  ((b * inHeight + ih) * inWidth + iw) * cin + ci,
+                  ((i * kw + j) * cin + ci) * cout + co,
+                  ((b * outHeight + y) * outWidth + z) * cout + co,
+                );
           }
 }

@@ -3,7 +3,13 @@ import { Rng, selectBackend } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
 import { NATIVE_EXPECTED, useNative } from './test-support.js';
 
-interface Problem { x: Float32Array; w1: Float32Array; w2: Float32Array; w3: Float32Array; labels: Int32Array }
+interface Problem {
+  x: Float32Array;
+  w1: Float32Array;
+  w2: Float32Array;
+  w3: Float32Array;
+  labels: Int32Array;
+}
 
 function problem(rng: Rng): Problem {
   return {
@@ -48,13 +54,18 @@ function train(p: Problem, steps: number): { losses: number[]; counts: number[] 
 }
 
 describe.skipIf(!NATIVE_EXPECTED)('training on wasm with the native kernels', () => {
-  it('follows the cpu backend\'s loss curve over 20 steps, with a constant number of tensors', async () => {
+  it("follows the cpu backend's loss curve over 20 steps, with a constant number of tensors", async () => {
     const p = problem(new Rng(41));
     await selectBackend('cpu');
     const ref = train(p, 20);
     await useNative();
     const got = train(p, 20);
-    ref.losses.forEach((r, i) => expect(Math.abs(got.losses[i]! - r), `step ${i}: ${got.losses[i]} vs ${r}`).toBeLessThanOrEqual(1e-3 * Math.abs(r)));
+    ref.losses.forEach((r, i) =>
+      expect(
+        Math.abs(got.losses[i]! - r),
+        `step ${i}: ${got.losses[i]} vs ${r}`,
+      ).toBeLessThanOrEqual(1e-3 * Math.abs(r)),
+    );
     expect(ref.losses[19]!).toBeLessThan(ref.losses[0]! * 0.8);
     expect(new Set(got.counts).size).toBe(1);
   });

@@ -1,4 +1,9 @@
-import { AvgPoolGrad, backend_util, type AvgPoolGradAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  AvgPoolGrad,
+  backend_util,
+  type AvgPoolGradAttrs,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 import { requireRank } from './conv-info.js';
 import { requireFloat32, wasmKernel, type WasmKernelArgs } from './wasm-backend.js';
 
@@ -9,12 +14,32 @@ import { requireFloat32, wasmKernel, type WasmKernelArgs } from './wasm-backend.
  */
 function avgPoolGrad({ inputs, backend, attrs }: WasmKernelArgs): TensorInfo {
   const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
-  const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as AvgPoolGradAttrs & { dimRoundingMode?: 'floor' | 'round' | 'ceil' };
+  const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as AvgPoolGradAttrs & {
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  };
   requireRank(AvgPoolGrad, 'input', input, 4);
   requireRank(AvgPoolGrad, 'dy', dy, 4);
   requireFloat32(AvgPoolGrad, 'dy', dy);
-  const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
-  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
+  const info = backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    filterSize,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
+  const {
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels: channels,
+    outHeight,
+    outWidth,
+    filterHeight: fh,
+    filterWidth: fw,
+    strideHeight: sh,
+    strideWidth: sw,
+  } = info;
   const dx = backend.makeOutput([...input.shape], 'float32');
   const dyv = backend.typedArrayFromHeap(dy) as Float32Array;
   const dxv = backend.typedArrayFromHeap(dx) as Float32Array;
@@ -31,7 +56,8 @@ function avgPoolGrad({ inputs, backend, attrs }: WasmKernelArgs): TensorInfo {
             const iw = ow * sw - info.padInfo.left + j;
             if (iw < 0 || iw >= inWidth) continue;
             const dst = ((b * inHeight + ih) * inWidth + iw) * channels;
-            for (let c = 0; c < channels; c++) dxv[dst + c] = (dxv[dst + c] as number) + (dyv[src + c] as number) * scale;
+            for (let c = 0; c < channels; c++)
+              dxv[dst + c] = (dxv[dst + c] as number) + (dyv[src + c] as number) * scale;
           }
         }
       }

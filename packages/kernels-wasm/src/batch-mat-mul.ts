@@ -1,4 +1,9 @@
-import { BatchMatMul, type BatchMatMulAttrs, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  BatchMatMul,
+  type BatchMatMulAttrs,
+  type KernelConfig,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 import { originalBatchMatMul, plainMatMul, transpose } from './originals.js';
 import { wasmKernel, type WasmKernelArgs } from './wasm-backend.js';
 

@@ -9,7 +9,13 @@ export function convInfo(
   kernel: string,
   inShape: number[],
   filterShape: number[],
-  attrs: { strides: Pair; dilations?: Pair; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil'; dataFormat?: string },
+  attrs: {
+    strides: Pair;
+    dilations?: Pair;
+    pad: Pad;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    dataFormat?: string;
+  },
   depthwise: boolean,
 ): backend_util.Conv2DInfo {
   if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') {

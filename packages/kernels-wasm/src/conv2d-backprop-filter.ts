@@ -1,4 +1,8 @@
-import { Conv2DBackpropFilter, type Conv2DBackpropFilterAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  Conv2DBackpropFilter,
+  type Conv2DBackpropFilterAttrs,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 import { chunkRows, columnBudget } from './column-budget.js';
 import { convInfo, requireRank } from './conv-info.js';
 import { plainMatMul } from './originals.js';
@@ -6,8 +10,19 @@ import { requireFloat32, wasmKernel, withShape, type WasmKernelArgs } from './wa
 
 /** The geometry the im2col fill needs. */
 export interface Geometry {
-  inHeight: number; inWidth: number; inChannels: number; outHeight: number; outWidth: number;
-  kh: number; kw: number; sh: number; sw: number; dh: number; dw: number; top: number; left: number;
+  inHeight: number;
+  inWidth: number;
+  inChannels: number;
+  outHeight: number;
+  outWidth: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  top: number;
+  left: number;
 }
 
 /**
@@ -18,22 +33,36 @@ export interface Geometry {
  */
 function conv2DBackpropFilter({ inputs, backend, attrs }: WasmKernelArgs): TensorInfo {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const a = attrs as unknown as Conv2DBackpropFilterAttrs & { dilations?: number | [number, number] };
+  const a = attrs as unknown as Conv2DBackpropFilterAttrs & {
+    dilations?: number | [number, number];
+  };
   requireRank(Conv2DBackpropFilter, 'x', x, 4);
   requireRank(Conv2DBackpropFilter, 'dy', dy, 4);
   requireFloat32(Conv2DBackpropFilter, 'x', x);
   requireFloat32(Conv2DBackpropFilter, 'dy', dy);
   const info = convInfo(Conv2DBackpropFilter, x.shape, a.filterShape, a, false);
   const g: Geometry = {
-    inHeight: info.inHeight, inWidth: info.inWidth, inChannels: info.inChannels,
-    outHeight: info.outHeight, outWidth: info.outWidth, kh: info.filterHeight, kw: info.filterWidth,
-    sh: info.strideHeight, sw: info.strideWidth, dh: info.dilationHeight, dw: info.dilationWidth,
-    top: info.padInfo.top, left: info.padInfo.left,
+    inHeight: info.inHeight,
+    inWidth: info.inWidth,
+    inChannels: info.inChannels,
+    outHeight: info.outHeight,
+    outWidth: info.outWidth,
+    kh: info.filterHeight,
+    kw: info.filterWidth,
+    sh: info.strideHeight,
+    sw: info.strideWidth,
+    dh: info.dilationHeight,
+    dw: info.dilationWidth,
+    top: info.padInfo.top,
+    left: info.padInfo.left,
   };
   const cout = info.outChannels;
   const k = g.kh * g.kw * g.inChannels;
   const totalRows = info.batchSize * g.outHeight * g.outWidth;
-  const perChunk = Math.max(1, Math.min(totalRows, chunkRows(), Math.floor(columnBudget() / Math.max(1, k))));
+  const perChunk = Math.max(
+    1,
+    Math.min(totalRows, chunkRows(), Math.floor(columnBudget() / Math.max(1, k))),
+  );
 
   const sum = new Float32Array(k * cout);
   for (let r0 = 0; r0 < totalRows; r0 += perChunk) {
@@ -42,9 +71,21 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: WasmKernelArgs): Tenso
     const dyChunk = backend.makeOutput([count, cout], 'float32');
     // Views only after every allocation: an allocation may grow (and detach) the heap.
     const dyv = backend.typedArrayFromHeap(dy) as Float32Array;
-    (backend.typedArrayFromHeap(dyChunk) as Float32Array).set(dyv.subarray(r0 * cout, (r0 + count) * cout));
-    fillColumnsT(backend.typedArrayFromHeap(cols) as Float32Array, backend.typedArrayFromHeap(x) as Float32Array, r0, count, g);
-    const product = plainMatMul(backend, withShape(cols, [1, k, count]), withShape(dyChunk, [1, count, cout]));
+    (backend.typedArrayFromHeap(dyChunk) as Float32Array).set(
+      dyv.subarray(r0 * cout, (r0 + count) * cout),
+    );
+    fillColumnsT(
+      backend.typedArrayFromHeap(cols) as Float32Array,
+      backend.typedArrayFromHeap(x) as Float32Array,
+      r0,
+      count,
+      g,
+    );
+    const product = plainMatMul(
+      backend,
+      withShape(cols, [1, k, count]),
+      withShape(dyChunk, [1, count, cout]),
+    );
     backend.disposeData(cols.dataId);
     backend.disposeData(dyChunk.dataId);
     const pv = backend.typedArrayFromHeap(product) as Float32Array;
@@ -61,8 +102,28 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: WasmKernelArgs): Tenso
  * for the output positions r = (b·outH + oh)·outW + ow in [r0, r0 + count). The innermost loop runs
  * along a row of outputs (ow), so writes are sequential and reads stay within one input row.
  */
-function fillColumnsT(cv: Float32Array, xv: Float32Array, r0: number, count: number, g: Geometry): void {
-  const { inHeight, inWidth, inChannels: cin, outHeight, outWidth, kh, kw, sh, sw, dh, dw, top, left } = g;
+function fillColumnsT(
+  cv: Float32Array,
+  xv: Float32Array,
+  r0: number,
+  count: number,
+  g: Geometry,
+): void {
+  const {
+    inHeight,
+    inWidth,
+    inChannels: cin,
+    outHeight,
+    outWidth,
+    kh,
+    kw,
+    sh,
+    sw,
+    dh,
+    dw,
+    top,
+    left,
+  } = g;
   const rowsPerImage = outHeight * outWidth;
   const imageSize = inHeight * inWidth * cin;
   const end = r0 + count;
@@ -74,7 +135,7 @@ function fillColumnsT(cv: Float32Array, xv: Float32Array, r0: number, count: num
     for (let i = 0; i < kh; i++) {
       const base = (i * kw + j) * cin * count;
       // Walk the chunk in runs of one output row (fixed b, oh): ow0 ≤ ow < ow1.
-      for (let r = r0; r < end; ) {
+      for (let r = r0; r < end;) {
         const b = Math.floor(r / rowsPerImage);
         const oh = Math.floor((r - b * rowsPerImage) / outWidth);
         const ow0 = r - b * rowsPerImage - oh * outWidth;

@@ -1,4 +1,8 @@
-import { Conv2DBackpropInput, type Conv2DBackpropInputAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  Conv2DBackpropInput,
+  type Conv2DBackpropInputAttrs,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 import { chunkRows, columnBudget } from './column-budget.js';
 import { convInfo, requireRank } from './conv-info.js';
 import { conv2D, plainMatMul, transpose } from './originals.js';
@@ -15,15 +19,32 @@ import { requireFloat32, wasmKernel, withShape, type WasmKernelArgs } from './wa
  */
 function conv2DBackpropInput({ inputs, backend, attrs }: WasmKernelArgs): TensorInfo {
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-  const a = attrs as unknown as Conv2DBackpropInputAttrs & { dilations?: number | [number, number] };
+  const a = attrs as unknown as Conv2DBackpropInputAttrs & {
+    dilations?: number | [number, number];
+  };
   requireRank(Conv2DBackpropInput, 'dy', dy, 4);
   requireRank(Conv2DBackpropInput, 'filter', filter, 4);
   requireFloat32(Conv2DBackpropInput, 'dy', dy);
   requireFloat32(Conv2DBackpropInput, 'filter', filter);
   const inputShape = [...a.inputShape];
   const info = convInfo(Conv2DBackpropInput, inputShape, filter.shape, a, false);
-  const { batchSize, inHeight, inWidth, inChannels: cin, outHeight, outWidth, outChannels: cout } = info;
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+  const {
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels: cin,
+    outHeight,
+    outWidth,
+    outChannels: cout,
+  } = info;
+  const {
+    filterHeight: kh,
+    filterWidth: kw,
+    strideHeight: sh,
+    strideWidth: sw,
+    dilationHeight: dh,
+    dilationWidth: dw,
+  } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
   const k = kh * kw * cin;
@@ -32,7 +53,10 @@ function conv2DBackpropInput({ inputs, backend, attrs }: WasmKernelArgs): Tensor
   }
   const rowsPerImage = outHeight * outWidth;
   const totalRows = batchSize * rowsPerImage;
-  const perChunk = Math.max(1, Math.min(totalRows, chunkRows(), Math.floor(columnBudget() / Math.max(1, k))));
+  const perChunk = Math.max(
+    1,
+    Math.min(totalRows, chunkRows(), Math.floor(columnBudget() / Math.max(1, k))),
+  );
 
   const dx = backend.makeOutput(inputShape, 'float32');
   (backend.typedArrayFromHeap(dx) as Float32Array).fill(0);
@@ -42,8 +66,14 @@ function conv2DBackpropInput({ inputs, backend, attrs }: WasmKernelArgs): Tensor
     const count = Math.min(perChunk, totalRows - r0);
     const dyChunk = backend.makeOutput([count, cout], 'float32');
     const dyv = backend.typedArrayFromHeap(dy) as Float32Array;
-    (backend.typedArrayFromHeap(dyChunk) as Float32Array).set(dyv.subarray(r0 * cout, (r0 + count) * cout));
-    const cols = plainMatMul(backend, withShape(dyChunk, [1, count, cout]), withShape(wT, [1, cout, k]));
+    (backend.typedArrayFromHeap(dyChunk) as Float32Array).set(
+      dyv.subarray(r0 * cout, (r0 + count) * cout),
+    );
+    const cols = plainMatMul(
+      backend,
+      withShape(dyChunk, [1, count, cout]),
+      withShape(wT, [1, cout, k]),
+    );
     backend.disposeData(dyChunk.dataId);
     // Views only after every allocation: an allocation may grow (and detach) the heap.
     const cv = backend.typedArrayFromHeap(cols) as Float32Array;
@@ -62,7 +92,8 @@ function conv2DBackpropInput({ inputs, backend, attrs }: WasmKernelArgs): Tensor
           if (iw < 0 || iw >= inWidth) continue;
           const dst = xImage + (ih * inWidth + iw) * cin;
           const src = row + (i * kw + j) * cin;
-          for (let c = 0; c < cin; c++) xv[dst + c] = (xv[dst + c] as number) + (cv[src + c] as number);
+          for (let c = 0; c < cin; c++)
+            xv[dst + c] = (xv[dst + c] as number) + (cv[src + c] as number);
         }
       }
     }
@@ -92,7 +123,8 @@ function viaForwardConv(
       const src = (i * kw + j) * cin * cout;
       const dst = ((kh - 1 - i) * kw + (kw - 1 - j)) * cout * cin;
       for (let ci = 0; ci < cin; ci++) {
-        for (let co = 0; co < cout; co++) fv[dst + co * cin + ci] = wv[src + ci * cout + co] as number;
+        for (let co = 0; co < cout; co++)
+          fv[dst + co * cin + ci] = wv[src + ci * cout + co] as number;
       }
     }
   }

@@ -25,9 +25,24 @@ function depthwiseBackpropFilter({ inputs, backend, attrs }: WasmKernelArgs): Te
   const dyv = backend.typedArrayFromHeap(dy) as Float32Array;
   const dwv = backend.typedArrayFromHeap(out) as Float32Array;
   dwv.fill(0);
-  const { batchSize, inHeight, inWidth, inChannels: cin, outHeight, outWidth, outChannels: cout } = info;
+  const {
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels: cin,
+    outHeight,
+    outWidth,
+    outChannels: cout,
+  } = info;
   const mult = cout / cin;
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+  const {
+    filterHeight: kh,
+    filterWidth: kw,
+    strideHeight: sh,
+    strideWidth: sw,
+    dilationHeight: dh,
+    dilationWidth: dw,
+  } = info;
   for (let b = 0; b < batchSize; b++) {
     for (let oh = 0; oh < outHeight; oh++) {
       for (let ow = 0; ow < outWidth; ow++) {
@@ -41,7 +56,9 @@ function depthwiseBackpropFilter({ inputs, backend, attrs }: WasmKernelArgs): Te
             const xBase = ((b * inHeight + ih) * inWidth + iw) * cin;
             const wBase = (i * kw + j) * cout;
             for (let q = 0; q < cout; q++) {
-              dwv[wBase + q] = (dwv[wBase + q] as number) + (xv[xBase + Math.floor(q / mult)] as number) * (dyv[dyBase + q] as number);
+              dwv[wBase + q] =
+                (dwv[wBase + q] as number) +
+                (xv[xBase + Math.floor(q / mult)] as number) * (dyv[dyBase + q] as number);
             }
           }
         }
@@ -66,9 +83,24 @@ function depthwiseBackpropInput({ inputs, backend, attrs }: WasmKernelArgs): Ten
   const wv = backend.typedArrayFromHeap(filter) as Float32Array;
   const dxv = backend.typedArrayFromHeap(out) as Float32Array;
   dxv.fill(0);
-  const { batchSize, inHeight, inWidth, inChannels: cin, outHeight, outWidth, outChannels: cout } = info;
+  const {
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels: cin,
+    outHeight,
+    outWidth,
+    outChannels: cout,
+  } = info;
   const mult = cout / cin;
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+  const {
+    filterHeight: kh,
+    filterWidth: kw,
+    strideHeight: sh,
+    strideWidth: sw,
+    dilationHeight: dh,
+    dilationWidth: dw,
+  } = info;
   for (let b = 0; b < batchSize; b++) {
     for (let oh = 0; oh < outHeight; oh++) {
       for (let ow = 0; ow < outWidth; ow++) {
@@ -94,6 +126,12 @@ function depthwiseBackpropInput({ inputs, backend, attrs }: WasmKernelArgs): Ten
 }
 
 /** DepthwiseConv2dNativeBackpropFilter for the wasm backend (missing there). */
-export const depthwiseBackpropFilterConfig = wasmKernel(DepthwiseConv2dNativeBackpropFilter, depthwiseBackpropFilter);
+export const depthwiseBackpropFilterConfig = wasmKernel(
+  DepthwiseConv2dNativeBackpropFilter,
+  depthwiseBackpropFilter,
+);
 /** DepthwiseConv2dNativeBackpropInput for the wasm backend (missing there). */
-export const depthwiseBackpropInputConfig = wasmKernel(DepthwiseConv2dNativeBackpropInput, depthwiseBackpropInput);
+export const depthwiseBackpropInputConfig = wasmKernel(
+  DepthwiseConv2dNativeBackpropInput,
+  depthwiseBackpropInput,
+);

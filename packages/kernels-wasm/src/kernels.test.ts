@@ -2,7 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
 import { setChunkRows } from './column-budget.js';
-import { compareWithCpu, expectClose, normal, outSize, runCases, type Case } from './test-support.js';
+import {
+  compareWithCpu,
+  expectClose,
+  normal,
+  outSize,
+  runCases,
+  type Case,
+} from './test-support.js';
 
 const CASES = 60;
 
@@ -19,7 +26,12 @@ function convCase(rng: Rng, depthwise: boolean, i: number): Case & { geometry: n
   const cin = 1 + rng.int(depthwise ? 5 : 12);
   const cout = depthwise ? cin * (1 + rng.int(3)) : 1 + rng.int(6);
   const filterShape = depthwise ? [k, k, cin, cout / cin] : [k, k, cin, cout];
-  const dyShape = [batch, outSize(h, k, stride, dilation, pad), outSize(w, k, stride, dilation, pad), cout];
+  const dyShape = [
+    batch,
+    outSize(h, k, stride, dilation, pad),
+    outSize(w, k, stride, dilation, pad),
+    cout,
+  ];
   return {
     label: `x [${batch},${h},${w},${cin}] k${k} s${stride} d${dilation} ${pad} cout ${cout}`,
     inputs: { x: normal(rng, [batch, h, w, cin]), dy: normal(rng, dyShape) },
@@ -28,10 +40,28 @@ function convCase(rng: Rng, depthwise: boolean, i: number): Case & { geometry: n
   };
 }
 
-interface Geometry { batch: number; h: number; w: number; cin: number; oh: number; ow: number; cout: number; k: number; s: number; d: number; top: number; left: number }
+interface Geometry {
+  batch: number;
+  h: number;
+  w: number;
+  cin: number;
+  oh: number;
+  ow: number;
+  cout: number;
+  k: number;
+  s: number;
+  d: number;
+  top: number;
+  left: number;
+}
 
 function geometry(c: Case): Geometry {
-  const [batch, h, w, cin] = (c.attrs.inputShape ?? c.inputs.x!.shape) as [number, number, number, number];
+  const [batch, h, w, cin] = (c.attrs.inputShape ?? c.inputs.x!.shape) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   const [, oh, ow, cout] = c.inputs.dy!.shape as [number, number, number, number];
   const k = (c.attrs.filterShape as number[] | undefined)?.[0] ?? c.inputs.filter!.shape[0]!;
   const s = c.attrs.strides as number;
@@ -48,7 +78,10 @@ function geometry(c: Case): Geometry {
  * depthwise backprop kernels ignore dilations (tfjs's gradients refuse dilation > 1).
  * `visit(b, y, z, i, j, ih, iw)` is called for every tap that reads inside the input.
  */
-function forEachTap(g: Geometry, visit: (b: number, y: number, z: number, i: number, j: number, ih: number, iw: number) => void): void {
+function forEachTap(
+  g: Geometry,
+  visit: (b: number, y: number, z: number, i: number, j: number, ih: number, iw: number) => void,
+): void {
   for (let b = 0; b < g.batch; b++)
     for (let y = 0; y < g.oh; y++)
       for (let z = 0; z < g.ow; z++)
@@ -70,8 +103,11 @@ function naiveFilterGrad(c: Case, depthwise: boolean): Float32Array {
     const xBase = ((b * g.h + ih) * g.w + iw) * g.cin;
     const dyBase = ((b * g.oh + y) * g.ow + z) * g.cout;
     for (let co = 0; co < g.cout; co++) {
-      if (depthwise) out[(i * g.k + j) * g.cout + co]! += x[xBase + Math.floor(co / mult)]! * dy[dyBase + co]!;
-      else for (let ci = 0; ci < g.cin; ci++) out[((i * g.k + j) * g.cin + ci) * g.cout + co]! += x[xBase + ci]! * dy[dyBase + co]!;
+      if (depthwise)
+        out[(i * g.k + j) * g.cout + co]! += x[xBase + Math.floor(co / mult)]! * dy[dyBase + co]!;
+      else
+        for (let ci = 0; ci < g.cin; ci++)
+          out[((i * g.k + j) * g.cin + ci) * g.cout + co]! += x[xBase + ci]! * dy[dyBase + co]!;
     }
   });
   return out;
@@ -85,7 +121,9 @@ function naiveConvInputGrad(c: Case): Float32Array {
   forEachTap(g, (b, y, z, i, j, ih, iw) => {
     for (let ci = 0; ci < g.cin; ci++)
       for (let co = 0; co < g.cout; co++)
-        out[((b * g.h + ih) * g.w + iw) * g.cin + ci]! += f[((i * g.k + j) * g.cin + ci) * g.cout + co]! * dy[((b * g.oh + y) * g.ow + z) * g.cout + co]!;
+        out[((b * g.h + ih) * g.w + iw) * g.cin + ci]! +=
+          f[((i * g.k + j) * g.cin + ci) * g.cout + co]! *
+          dy[((b * g.oh + y) * g.ow + z) * g.cout + co]!;
   });
   return out;
 }
@@ -98,7 +136,8 @@ function naiveDepthwiseInputGrad(c: Case): Float32Array {
   const mult = g.cout / g.cin;
   forEachTap(g, (b, y, z, i, j, ih, iw) => {
     for (let co = 0; co < g.cout; co++) {
-      out[((b * g.h + ih) * g.w + iw) * g.cin + Math.floor(co / mult)]! += f[(i * g.k + j) * g.cout + co]! * dy[((b * g.oh + y) * g.ow + z) * g.cout + co]!;
+      out[((b * g.h + ih) * g.w + iw) * g.cin + Math.floor(co / mult)]! +=
+        f[(i * g.k + j) * g.cout + co]! * dy[((b * g.oh + y) * g.ow + z) * g.cout + co]!;
     }
   });
   return out;
@@ -107,11 +146,16 @@ function naiveDepthwiseInputGrad(c: Case): Float32Array {
 describe('Conv2DBackpropFilter', () => {
   it(`matches the cpu backend over ${CASES} random shapes (stride 1 and 2, batch 1)`, async () => {
     const rng = new Rng(7);
-    const cases: Case[] = Array.from({ length: CASES }, (_, i) => convCase(rng, false, i)).map((c) => ({
-      ...c,
-      attrs: { ...c.attrs, dilations: 1 },
-      inputs: { ...c.inputs, dy: normal(rng, [...c.inputs.dy!.shape.slice(0, 1), ...dilation1Out(c), c.geometry[4]!]) },
-    }));
+    const cases: Case[] = Array.from({ length: CASES }, (_, i) => convCase(rng, false, i)).map(
+      (c) => ({
+        ...c,
+        attrs: { ...c.attrs, dilations: 1 },
+        inputs: {
+          ...c.inputs,
+          dy: normal(rng, [...c.inputs.dy!.shape.slice(0, 1), ...dilation1Out(c), c.geometry[4]!]),
+        },
+      }),
+    );
     expect(cases.some((c) => c.inputs.x!.shape[0] === 1 && c.attrs.strides === 2)).toBe(true);
     await compareWithCpu('Conv2DBackpropFilter', cases);
   });
@@ -128,15 +172,18 @@ describe('Conv2DBackpropFilter', () => {
     const rng = new Rng(9);
     const old = setChunkRows(37);
     try {
-      await compareWithCpu('Conv2DBackpropFilter', [{
-        label: 'x [5,16,16,3] k3 s2 same, chunks of 37 positions',
-        inputs: { x: normal(rng, [5, 16, 16, 3]), dy: normal(rng, [5, 8, 8, 4]) },
-        attrs: { strides: 2, pad: 'same', filterShape: [3, 3, 3, 4], dataFormat: 'NHWC' },
-      }, {
-        label: 'x [5,8,8,9] k3 s1 same, chunks of 37 positions',
-        inputs: { x: normal(rng, [5, 8, 8, 9]), dy: normal(rng, [5, 8, 8, 4]) },
-        attrs: { strides: 1, pad: 'same', filterShape: [3, 3, 9, 4], dataFormat: 'NHWC' },
-      }]);
+      await compareWithCpu('Conv2DBackpropFilter', [
+        {
+          label: 'x [5,16,16,3] k3 s2 same, chunks of 37 positions',
+          inputs: { x: normal(rng, [5, 16, 16, 3]), dy: normal(rng, [5, 8, 8, 4]) },
+          attrs: { strides: 2, pad: 'same', filterShape: [3, 3, 3, 4], dataFormat: 'NHWC' },
+        },
+        {
+          label: 'x [5,8,8,9] k3 s1 same, chunks of 37 positions',
+          inputs: { x: normal(rng, [5, 8, 8, 9]), dy: normal(rng, [5, 8, 8, 4]) },
+          attrs: { strides: 1, pad: 'same', filterShape: [3, 3, 9, 4], dataFormat: 'NHWC' },
+        },
+      ]);
     } finally {
       setChunkRows(old);
     }
@@ -166,11 +213,13 @@ describe('Conv2DBackpropInput', () => {
   it('splits a batch into chunks and still matches the cpu backend', async () => {
     const old = setChunkRows(37);
     try {
-      await compareWithCpu('Conv2DBackpropInput', [{
-        label: 'dx [5,16,16,3] k3 s2 same, chunks of 37 positions',
-        inputs: { dy: normal(rng, [5, 8, 8, 4]), filter: normal(rng, [3, 3, 3, 4]) },
-        attrs: { strides: 2, pad: 'same', inputShape: [5, 16, 16, 3], dataFormat: 'NHWC' },
-      }]);
+      await compareWithCpu('Conv2DBackpropInput', [
+        {
+          label: 'dx [5,16,16,3] k3 s2 same, chunks of 37 positions',
+          inputs: { dy: normal(rng, [5, 8, 8, 4]), filter: normal(rng, [3, 3, 3, 4]) },
+          attrs: { strides: 2, pad: 'same', inputShape: [5, 16, 16, 3], dataFormat: 'NHWC' },
+        },
+      ]);
     } finally {
       setChunkRows(old);
     }
@@ -195,15 +244,25 @@ describe('DepthwiseConv2dNativeBackpropFilter/Input', () => {
 
   it(`match the cpu backend over ${CASES} random shapes with dilation 1 (stride 2, batch 1)`, async () => {
     expect(cases.filter((c) => !dilated(c)).length).toBeGreaterThanOrEqual(30);
-    await compareWithCpu('DepthwiseConv2dNativeBackpropFilter', cases.filter((c) => !dilated(c)));
-    await compareWithCpu('DepthwiseConv2dNativeBackpropInput', inputCases.filter((c) => !dilated(c)));
+    await compareWithCpu(
+      'DepthwiseConv2dNativeBackpropFilter',
+      cases.filter((c) => !dilated(c)),
+    );
+    await compareWithCpu(
+      'DepthwiseConv2dNativeBackpropInput',
+      inputCases.filter((c) => !dilated(c)),
+    );
   });
 
   it('match direct sums over all shapes, dilation 2 included', async () => {
     const filterGrads = await runCases('wasm', 'DepthwiseConv2dNativeBackpropFilter', cases);
     const inputGrads = await runCases('wasm', 'DepthwiseConv2dNativeBackpropInput', inputCases);
-    cases.forEach((c, i) => expectClose(filterGrads[i]!, naiveFilterGrad(c, true), `filter ${c.label}`));
-    inputCases.forEach((c, i) => expectClose(inputGrads[i]!, naiveDepthwiseInputGrad(c), `input ${c.label}`));
+    cases.forEach((c, i) =>
+      expectClose(filterGrads[i]!, naiveFilterGrad(c, true), `filter ${c.label}`),
+    );
+    inputCases.forEach((c, i) =>
+      expectClose(inputGrads[i]!, naiveDepthwiseInputGrad(c), `input ${c.label}`),
+    );
   });
 });
 
@@ -216,10 +275,19 @@ describe('UnsortedSegmentSum', () => {
       const numSegments = 1 + rng.int(8);
       const ids = Int32Array.from({ length: n }, () => rng.int(numSegments + 2) - 1);
       const size = n * rest.reduce((a, b) => a * b, 1);
-      const x = i % 3 === 0
-        ? { shape: [n, ...rest], dtype: 'int32' as const, values: Int32Array.from({ length: size }, () => rng.int(100) - 50) }
-        : normal(rng, [n, ...rest]);
-      return { label: `x [${x.shape}] ${x.dtype} segments ${numSegments}`, inputs: { x, segmentIds: { shape: [n], dtype: 'int32', values: ids } }, attrs: { numSegments } };
+      const x =
+        i % 3 === 0
+          ? {
+              shape: [n, ...rest],
+              dtype: 'int32' as const,
+              values: Int32Array.from({ length: size }, () => rng.int(100) - 50),
+            }
+          : normal(rng, [n, ...rest]);
+      return {
+        label: `x [${x.shape}] ${x.dtype} segments ${numSegments}`,
+        inputs: { x, segmentIds: { shape: [n], dtype: 'int32', values: ids } },
+        attrs: { numSegments },
+      };
     });
     await compareWithCpu('UnsortedSegmentSum', cases);
   });
@@ -231,16 +299,29 @@ describe('OneHot', () => {
     const cases: Case[] = Array.from({ length: CASES }, (_, i) => {
       const shape = Array.from({ length: 1 + rng.int(2) }, () => 1 + rng.int(6));
       const depth = 1 + rng.int(10);
-      const values = Int32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.int(depth + 2) - 1);
+      const values = Int32Array.from(
+        { length: shape.reduce((a, b) => a * b, 1) },
+        () => rng.int(depth + 2) - 1,
+      );
       const dtype = i % 2 === 0 ? 'float32' : 'int32';
       const onValue = dtype === 'float32' ? rng.uniform(0.5, 2) : 1 + rng.int(5);
-      return { label: `[${shape}] depth ${depth} ${dtype}`, inputs: { indices: { shape, dtype: 'int32', values } }, attrs: { depth, onValue, offValue: dtype === 'float32' ? -0.25 : 0, dtype } };
+      return {
+        label: `[${shape}] depth ${depth} ${dtype}`,
+        inputs: { indices: { shape, dtype: 'int32', values } },
+        attrs: { depth, onValue, offValue: dtype === 'float32' ? -0.25 : 0, dtype },
+      };
     });
     await compareWithCpu('OneHot', cases);
   });
 
   it('gives a float one-hot through tf.oneHot on wasm', async () => {
-    const [got] = await runCases('wasm', 'OneHot', [{ label: 'x', inputs: { indices: { shape: [2], dtype: 'int32', values: Int32Array.from([1, 0]) } }, attrs: { depth: 2, onValue: 1, offValue: 0, dtype: 'float32' } }]);
+    const [got] = await runCases('wasm', 'OneHot', [
+      {
+        label: 'x',
+        inputs: { indices: { shape: [2], dtype: 'int32', values: Int32Array.from([1, 0]) } },
+        attrs: { depth: 2, onValue: 1, offValue: 0, dtype: 'float32' },
+      },
+    ]);
     expect(Array.from(got!)).toEqual([0, 1, 1, 0]);
     expect(tf.getBackend()).toBe('wasm');
   });
@@ -257,7 +338,11 @@ describe('BatchMatMul', () => {
       const bBatch = batch.length > 0 && rng.next() < 0.3 ? [1] : batch;
       const aShape = [...batch, ...(transposeA ? [k, m] : [m, k])];
       const bShape = [...bBatch, ...(transposeB ? [n, k] : [k, n])];
-      return { label: `a [${aShape}] tA ${transposeA} b [${bShape}] tB ${transposeB}`, inputs: { a: normal(rng, aShape), b: normal(rng, bShape) }, attrs: { transposeA, transposeB } };
+      return {
+        label: `a [${aShape}] tA ${transposeA} b [${bShape}] tB ${transposeB}`,
+        inputs: { a: normal(rng, aShape), b: normal(rng, bShape) },
+        attrs: { transposeA, transposeB },
+      };
     });
     await compareWithCpu('BatchMatMul', cases);
   });

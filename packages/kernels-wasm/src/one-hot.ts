@@ -9,7 +9,10 @@ function oneHot({ inputs, backend, attrs }: WasmKernelArgs): TensorInfo {
   const { indices } = inputs as { indices: TensorInfo };
   const { depth, onValue, offValue, dtype } = attrs as unknown as OneHotAttrs;
   if (indices.dtype !== 'int32') {
-    throw new KernelPackError('KERNELS_WASM_DTYPE', `${OneHot}: indices have dtype ${indices.dtype}, expected int32. Cast them first.`);
+    throw new KernelPackError(
+      'KERNELS_WASM_DTYPE',
+      `${OneHot}: indices have dtype ${indices.dtype}, expected int32. Cast them first.`,
+    );
   }
   const out = backend.makeOutput([...indices.shape, depth], dtype);
   const iv = backend.typedArrayFromHeap(indices) as Int32Array;

@@ -30,7 +30,8 @@ export function captureOriginals(isOurs: (config: KernelConfig) => boolean): Ori
   if (isOurs(batchMatMul)) {
     // Another copy of this package (ESM and CJS both loaded) registered first: reuse its originals.
     const previous = (batchMatMul as KernelConfig & { original?: KernelConfig }).original;
-    if (previous === undefined) throw new KernelPackError('KERNELS_WASM_STATE', 'kernel pack state is inconsistent');
+    if (previous === undefined)
+      throw new KernelPackError('KERNELS_WASM_STATE', 'kernel pack state is inconsistent');
     originals = { batchMatMul: previous, transpose, conv2D };
   } else {
     originals = { batchMatMul, transpose, conv2D };
@@ -40,7 +41,10 @@ export function captureOriginals(isOurs: (config: KernelConfig) => boolean): Ori
 
 function current(): Originals {
   if (originals === undefined) {
-    throw new KernelPackError('KERNELS_WASM_STATE', 'call registerWasmKernels() before running a pack kernel');
+    throw new KernelPackError(
+      'KERNELS_WASM_STATE',
+      'call registerWasmKernels() before running a pack kernel',
+    );
   }
   return originals;
 }
@@ -56,11 +60,20 @@ export function plainMatMul(backend: WasmBackend, a: TensorInfo, b: TensorInfo):
 
 /** The wasm backend's Transpose kernel. */
 export function transpose(backend: WasmBackend, x: TensorInfo, perm: number[]): TensorInfo {
-  return current().transpose.kernelFunc({ inputs: { x }, backend: backend as never, attrs: { perm } }) as TensorInfo;
+  return current().transpose.kernelFunc({
+    inputs: { x },
+    backend: backend as never,
+    attrs: { perm },
+  }) as TensorInfo;
 }
 
 /** The wasm backend's Conv2D (XNNPACK), NHWC, with explicit padding. */
-export function conv2D(backend: WasmBackend, x: TensorInfo, filter: TensorInfo, pad: [[number, number], [number, number], [number, number], [number, number]]): TensorInfo {
+export function conv2D(
+  backend: WasmBackend,
+  x: TensorInfo,
+  filter: TensorInfo,
+  pad: [[number, number], [number, number], [number, number], [number, number]],
+): TensorInfo {
   return current().conv2D.kernelFunc({
     inputs: { x, filter },
     backend: backend as never,

@@ -1,4 +1,9 @@
-import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import {
+  getKernel,
+  registerKernel,
+  unregisterKernel,
+  type KernelConfig,
+} from '@tensorflow/tfjs-core';
 import { reportKernelPack } from '@clapjs/core';
 import { avgPoolGradConfig } from './avg-pool-grad.js';
 import { batchMatMulConfig } from './batch-mat-mul.js';
@@ -23,7 +28,10 @@ function isOurs(config: KernelConfig | undefined): boolean {
 }
 
 function isPacked(config: KernelConfig | undefined): boolean {
-  return isOurs(config) || (config !== undefined && (config as unknown as Record<symbol, unknown>)[ANY_PACK] === true);
+  return (
+    isOurs(config) ||
+    (config !== undefined && (config as unknown as Record<symbol, unknown>)[ANY_PACK] === true)
+  );
 }
 
 /** The kernels this pack registers for the wasm backend, in registration order. */
@@ -63,7 +71,8 @@ export function registerWasmKernels(): readonly string[] {
   ];
   for (const config of configs) {
     (config as unknown as Record<symbol, unknown>)[MARK] = true;
-    if (getKernel(config.kernelName, 'wasm') !== undefined) unregisterKernel(config.kernelName, 'wasm');
+    if (getKernel(config.kernelName, 'wasm') !== undefined)
+      unregisterKernel(config.kernelName, 'wasm');
     registerKernel(config);
   }
   reportKernelPack({

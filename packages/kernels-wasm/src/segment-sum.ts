@@ -1,4 +1,9 @@
-import { UnsortedSegmentSum, util, type TensorInfo, type UnsortedSegmentSumAttrs } from '@tensorflow/tfjs-core';
+import {
+  UnsortedSegmentSum,
+  util,
+  type TensorInfo,
+  type UnsortedSegmentSumAttrs,
+} from '@tensorflow/tfjs-core';
 import { KernelPackError, wasmKernel, type WasmKernelArgs } from './wasm-backend.js';
 
 /**
@@ -9,7 +14,10 @@ function unsortedSegmentSum({ inputs, backend, attrs }: WasmKernelArgs): TensorI
   const { x, segmentIds } = inputs as { x: TensorInfo; segmentIds: TensorInfo };
   const { numSegments } = attrs as unknown as UnsortedSegmentSumAttrs;
   const idRank = segmentIds.shape.length;
-  if (segmentIds.dtype !== 'int32' || !util.arraysEqual(x.shape.slice(0, idRank), segmentIds.shape)) {
+  if (
+    segmentIds.dtype !== 'int32' ||
+    !util.arraysEqual(x.shape.slice(0, idRank), segmentIds.shape)
+  ) {
     throw new KernelPackError(
       'KERNELS_WASM_SHAPE',
       `${UnsortedSegmentSum}: segmentIds (${segmentIds.dtype} [${segmentIds.shape.join(', ')}]) must be int32 ` +
@@ -17,7 +25,10 @@ function unsortedSegmentSum({ inputs, backend, attrs }: WasmKernelArgs): TensorI
     );
   }
   if (x.dtype !== 'float32' && x.dtype !== 'int32') {
-    throw new KernelPackError('KERNELS_WASM_DTYPE', `${UnsortedSegmentSum}: x has dtype ${x.dtype}, expected float32 or int32.`);
+    throw new KernelPackError(
+      'KERNELS_WASM_DTYPE',
+      `${UnsortedSegmentSum}: x has dtype ${x.dtype}, expected float32 or int32.`,
+    );
   }
   const rest = x.shape.slice(idRank);
   const inner = util.sizeFromShape(rest);

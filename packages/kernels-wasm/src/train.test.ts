@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { registerWasmKernels, wasmKernelsRegistered, WASM_PACK_KERNELS } from './index.js';
 import { expectClose, useWasmWithPack } from './test-support.js';
 
-interface Problem { x: Float32Array; w1: Float32Array; table: Float32Array; ids: Int32Array; w2: Float32Array }
+interface Problem {
+  x: Float32Array;
+  w1: Float32Array;
+  table: Float32Array;
+  ids: Int32Array;
+  w2: Float32Array;
+}
 
 function problem(rng: Rng): Problem {
   return {
@@ -34,9 +40,14 @@ function train(p: Problem, steps: number): { grads: Float32Array[]; counts: numb
       const audio = tf.mean(tf.relu(tf.conv2d(x, w1, 2, 'same')), [1, 2]) as tf.Tensor2D;
       const text = tf.matMul(tf.mean(tf.gather(table, ids), 1) as tf.Tensor2D, w2);
       const logits = tf.matMul(text, audio, false, true);
-      return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.range(0, 3, 1, 'int32'), 3), logits) as tf.Scalar;
+      return tf.losses.softmaxCrossEntropy(
+        tf.oneHot(tf.range(0, 3, 1, 'int32'), 3),
+        logits,
+      ) as tf.Scalar;
     }, [w1, table, w2]);
-    grads = [g[w1.name], g[table.name], g[w2.name]].map((t) => Float32Array.from((t as tf.Tensor).dataSync()));
+    grads = [g[w1.name], g[table.name], g[w2.name]].map((t) =>
+      Float32Array.from((t as tf.Tensor).dataSync()),
+    );
     tf.tidy(() => {
       for (const v of [w1, table, w2]) v.assign(tf.sub(v, tf.mul(g[v.name] as tf.Tensor, 0.1)));
     });
@@ -48,7 +59,7 @@ function train(p: Problem, steps: number): { grads: Float32Array[]; counts: numb
 }
 
 describe('training on wasm with the pack', () => {
-  it('conv2d, gather and transposed matMul gradients equal the cpu backend\'s, step after step', async () => {
+  it("conv2d, gather and transposed matMul gradients equal the cpu backend's, step after step", async () => {
     const p = problem(new Rng(21));
     await selectBackend('cpu');
     const ref = train(p, 5);
@@ -80,7 +91,18 @@ describe('training on wasm with the pack', () => {
     await useWasmWithPack();
     await selectBackend('cpu');
     await selectBackend('wasm');
-    const r = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[1, 0], [0, 1]]), true, false);
+    const r = tf.matMul(
+      tf.tensor2d([
+        [1, 2],
+        [3, 4],
+      ]),
+      tf.tensor2d([
+        [1, 0],
+        [0, 1],
+      ]),
+      true,
+      false,
+    );
     expect(Array.from(await r.data())).toEqual([1, 3, 2, 4]);
     r.dispose();
   });

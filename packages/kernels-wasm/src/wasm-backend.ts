@@ -1,4 +1,11 @@
-import type { backend_util, DataType, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type {
+  backend_util,
+  DataType,
+  KernelConfig,
+  KernelFunc,
+  NamedAttrMap,
+  TensorInfo,
+} from '@tensorflow/tfjs-core';
 import { ClapError } from '@clapjs/core';
 
 /**
@@ -30,8 +37,16 @@ export type PackKernel = (args: WasmKernelArgs) => TensorInfo;
 export class KernelPackError extends ClapError {}
 
 /** Wraps a pack kernel as a tfjs kernel config for the wasm backend. */
-export function wasmKernel(kernelName: string, kernelFunc: PackKernel, setupFunc?: KernelConfig['setupFunc']): KernelConfig {
-  const config: KernelConfig = { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as KernelFunc };
+export function wasmKernel(
+  kernelName: string,
+  kernelFunc: PackKernel,
+  setupFunc?: KernelConfig['setupFunc'],
+): KernelConfig {
+  const config: KernelConfig = {
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: kernelFunc as unknown as KernelFunc,
+  };
   if (setupFunc !== undefined) config.setupFunc = setupFunc;
   return config;
 }

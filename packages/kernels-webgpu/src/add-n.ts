@@ -24,13 +24,21 @@ export function addNKernel(original: KernelConfig): KernelConfig {
           next.push(group[0]!);
           continue;
         }
-        const sum = original.kernelFunc({ inputs: group as never, backend: backend as never, attrs: {} }) as TensorInfo;
+        const sum = original.kernelFunc({
+          inputs: group as never,
+          backend: backend as never,
+          attrs: {},
+        }) as TensorInfo;
         temporaries.push(sum);
         next.push(sum);
       }
       level = next;
     }
-    const result = original.kernelFunc({ inputs: level as never, backend: backend as never, attrs: {} }) as TensorInfo;
+    const result = original.kernelFunc({
+      inputs: level as never,
+      backend: backend as never,
+      attrs: {},
+    }) as TensorInfo;
     for (const t of temporaries) backend.disposeData(t.dataId);
     return result;
   };

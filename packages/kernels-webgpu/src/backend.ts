@@ -1,4 +1,10 @@
-import type { DataType, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type {
+  DataType,
+  KernelConfig,
+  KernelFunc,
+  NamedAttrMap,
+  TensorInfo,
+} from '@tensorflow/tfjs-core';
 import { ClapError } from '@clapjs/core';
 
 /**
@@ -40,9 +46,18 @@ export class KernelPackError extends ClapError {}
  * Wraps a pack kernel as a tfjs kernel config for the webgpu backend; cases the pack does not
  * cover (int32, NCHW, odd broadcasts) run the backend's own kernel.
  */
-export function webgpuKernel(kernelName: string, kernelFunc: PackKernel, original: KernelConfig): KernelConfig {
+export function webgpuKernel(
+  kernelName: string,
+  kernelFunc: PackKernel,
+  original: KernelConfig,
+): KernelConfig {
   const run = (args: WebGpuKernelArgs): TensorInfo =>
     kernelFunc(args) ?? (original.kernelFunc(args as never) as TensorInfo);
   // Lets a second copy of the pack (dual ESM/CJS load) find the original behind this wrapper.
-  return { kernelName, backendName: 'webgpu', kernelFunc: run as unknown as KernelFunc, original } as KernelConfig;
+  return {
+    kernelName,
+    backendName: 'webgpu',
+    kernelFunc: run as unknown as KernelFunc,
+    original,
+  } as KernelConfig;
 }

@@ -1,4 +1,10 @@
-import { BatchMatMul, broadcast_util, type BatchMatMulAttrs, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  BatchMatMul,
+  broadcast_util,
+  type BatchMatMulAttrs,
+  type KernelConfig,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 import { webgpuKernel, type WebGpuKernelArgs } from './backend.js';
 import { runGemm } from './gemm.js';
 

@@ -12,12 +12,26 @@ const cases: { label: string; shape: number[]; op: (x: tf.Tensor) => tf.Tensor }
   { label: 'sum over axis 0 (a bias gradient)', shape: [96, 40], op: (x) => tf.sum(x, 0) },
   { label: 'sum over axes 0, 1, keepDims', shape: [4, 24, 33], op: (x) => tf.sum(x, [1, 0], true) },
   { label: 'mean over axis 0, 2000 rows (split)', shape: [2000, 3], op: (x) => tf.mean(x, 0) },
-  { label: 'BatchNorm statistics: avgPool over all 8064 rows', shape: [1, 8064, 1, 16], op: (x) => tf.avgPool(x as tf.Tensor4D, [8064, 1], [8064, 1], 'valid') },
-  { label: 'whole-image avgPool, batch 3', shape: [3, 9, 7, 5], op: (x) => tf.avgPool(x as tf.Tensor4D, [9, 7], 1, 'valid') },
-  { label: 'sum over the last axis (the backend kernel)', shape: [30, 50], op: (x) => tf.sum(x, 1) },
+  {
+    label: 'BatchNorm statistics: avgPool over all 8064 rows',
+    shape: [1, 8064, 1, 16],
+    op: (x) => tf.avgPool(x as tf.Tensor4D, [8064, 1], [8064, 1], 'valid'),
+  },
+  {
+    label: 'whole-image avgPool, batch 3',
+    shape: [3, 9, 7, 5],
+    op: (x) => tf.avgPool(x as tf.Tensor4D, [9, 7], 1, 'valid'),
+  },
+  {
+    label: 'sum over the last axis (the backend kernel)',
+    shape: [30, 50],
+    op: (x) => tf.sum(x, 1),
+  },
 ];
 
-async function runAll(inputs: Float32Array[]): Promise<{ values: Float32Array; shape: number[] }[]> {
+async function runAll(
+  inputs: Float32Array[],
+): Promise<{ values: Float32Array; shape: number[] }[]> {
   const outs = [];
   for (const [i, c] of cases.entries()) {
     const y = tf.tidy(() => c.op(tf.tensor(inputs[i]!, c.shape)));
@@ -29,7 +43,9 @@ async function runAll(inputs: Float32Array[]): Promise<{ values: Float32Array; s
 
 describe('reductions over leading axes on webgpu with the pack (≤ 1e-4·max|ref|)', () => {
   it('Sum, Mean and whole-image AvgPool match the cpu backend, shapes included, leaking nothing', async () => {
-    const inputs = cases.map((c) => Float32Array.from(rng.normalArray(c.shape.reduce((a, b) => a * b, 1)), (v) => v + 0.5));
+    const inputs = cases.map((c) =>
+      Float32Array.from(rng.normalArray(c.shape.reduce((a, b) => a * b, 1)), (v) => v + 0.5),
+    );
     await useBackend('cpu');
     const ref = await runAll(inputs);
     await useBackend('webgpu');

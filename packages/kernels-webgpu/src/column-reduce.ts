@@ -10,7 +10,12 @@ import {
   type SumAttrs,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { webgpuKernel, type Program, type WebGpuBackend, type WebGpuKernelArgs } from './backend.js';
+import {
+  webgpuKernel,
+  type Program,
+  type WebGpuBackend,
+  type WebGpuKernelArgs,
+} from './backend.js';
 import { SplitSumProgram } from './gemm-program.js';
 
 // Reductions over the LEADING axes of a tensor — x viewed as [B][R][C], summed over R — without
@@ -43,7 +48,13 @@ class ColumnPartialProgram implements Program {
   workgroupSize: [number, number, number] = [THREADS, 1, 1];
   private readonly code: string;
 
-  constructor({ b, r, c }: ColumnShape, splits: number, chunk: number, scale: number, outputShape: number[]) {
+  constructor(
+    { b, r, c }: ColumnShape,
+    splits: number,
+    chunk: number,
+    scale: number,
+    outputShape: number[],
+  ) {
     this.outputShape = outputShape;
     const total = splits * b * c;
     this.dispatchLayout = { x: outputShape.map((_, i) => i) };
@@ -73,14 +84,28 @@ class ColumnPartialProgram implements Program {
 }
 
 /** scale · Σ over r of x[b][r][c], shaped `outputShape`; undefined when it does not fit one dispatch. */
-export function reduceColumns(backend: WebGpuBackend, x: TensorInfo, shape: ColumnShape, scale: number, outputShape: number[]): TensorInfo | undefined {
+export function reduceColumns(
+  backend: WebGpuBackend,
+  x: TensorInfo,
+  shape: ColumnShape,
+  scale: number,
+  outputShape: number[],
+): TensorInfo | undefined {
   const columns = shape.b * shape.c;
-  let splits = Math.min(MAX_SPLITS, Math.max(1, Math.ceil(TARGET_THREADS / columns)), Math.max(1, Math.ceil(shape.r / MIN_CHUNK)));
+  let splits = Math.min(
+    MAX_SPLITS,
+    Math.max(1, Math.ceil(TARGET_THREADS / columns)),
+    Math.max(1, Math.ceil(shape.r / MIN_CHUNK)),
+  );
   const chunk = Math.ceil(shape.r / splits);
   splits = Math.ceil(shape.r / chunk);
   if (Math.ceil((splits * columns) / THREADS) > MAX_WORKGROUPS) return undefined;
   const partialShape = splits === 1 ? outputShape : [splits, columns];
-  const partial = backend.runWebGPUProgram(new ColumnPartialProgram(shape, splits, chunk, scale, partialShape), [x], 'float32');
+  const partial = backend.runWebGPUProgram(
+    new ColumnPartialProgram(shape, splits, chunk, scale, partialShape),
+    [x],
+    'float32',
+  );
   if (splits === 1) return partial;
   try {
     return backend.runWebGPUProgram(new SplitSumProgram(outputShape, splits), [partial], 'float32');
@@ -111,11 +136,28 @@ function globalAvgPool({ inputs, backend, attrs }: WebGpuKernelArgs): TensorInfo
   const { x } = inputs as { x: TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as AvgPoolAttrs;
   if (x.dtype !== 'float32' || x.shape.length !== 4) return undefined;
-  const info = backend_util.computePool2DInfo(x.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
-  if (info.padInfo.type !== 'VALID' || info.filterHeight !== info.inHeight || info.filterWidth !== info.inWidth) return undefined;
+  const info = backend_util.computePool2DInfo(
+    x.shape as [number, number, number, number],
+    filterSize,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
+  if (
+    info.padInfo.type !== 'VALID' ||
+    info.filterHeight !== info.inHeight ||
+    info.filterWidth !== info.inWidth
+  )
+    return undefined;
   const r = info.inHeight * info.inWidth;
   if (r <= 1) return undefined;
-  return reduceColumns(backend, x, { b: info.batchSize, r, c: info.inChannels }, 1 / r, [info.batchSize, 1, 1, info.inChannels]);
+  return reduceColumns(backend, x, { b: info.batchSize, r, c: info.inChannels }, 1 / r, [
+    info.batchSize,
+    1,
+    1,
+    info.inChannels,
+  ]);
 }
 
 /** The pack's reduction configs, each falling back to its original outside its cases. */

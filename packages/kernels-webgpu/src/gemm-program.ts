@@ -79,8 +79,12 @@ export class GemmProgram implements Program {
     this.dispatchLayout = layoutFor(this.outputShape);
     this.dispatch = [width, ceilDiv(tiles, width), spec.batch * splits];
     this.shaderKey = `clapjs_gemm_${spec.name}_${spec.batch}_${spec.m}_${spec.n}_${spec.k}_${splits}`;
-    const aIndex = spec.aAlongM ? 'let mm = e % 64; let kk = e / 64;' : 'let kk = e % 16; let mm = e / 16;';
-    const bIndex = spec.bAlongN ? 'let nn = e % 64; let kk = e / 64;' : 'let kk = e % 16; let nn = e / 16;';
+    const aIndex = spec.aAlongM
+      ? 'let mm = e % 64; let kk = e / 64;'
+      : 'let kk = e % 16; let mm = e / 16;';
+    const bIndex = spec.bAlongN
+      ? 'let nn = e % 64; let kk = e / 64;'
+      : 'let kk = e % 16; let nn = e / 16;';
     this.code = /* wgsl */ `
       const GM = ${spec.m};
       const GN = ${spec.n};

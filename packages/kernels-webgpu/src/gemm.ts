@@ -7,12 +7,21 @@ import { chooseSplits, GemmProgram, SplitSumProgram, type GemmSpec } from './gem
  * the output has too few tiles to fill the GPU (the convolution filter gradients: small M·N,
  * K = batch · height · width).
  */
-export function runGemm(backend: WebGpuBackend, spec: GemmSpec, a: TensorInfo, b: TensorInfo): TensorInfo {
+export function runGemm(
+  backend: WebGpuBackend,
+  spec: GemmSpec,
+  a: TensorInfo,
+  b: TensorInfo,
+): TensorInfo {
   const splits = chooseSplits(spec);
   const product = backend.runWebGPUProgram(new GemmProgram(spec, splits), [a, b], 'float32');
   if (splits === 1) return product;
   try {
-    return backend.runWebGPUProgram(new SplitSumProgram(spec.outputShape, splits), [product], 'float32');
+    return backend.runWebGPUProgram(
+      new SplitSumProgram(spec.outputShape, splits),
+      [product],
+      'float32',
+    );
   } finally {
     backend.disposeData(product.dataId);
   }

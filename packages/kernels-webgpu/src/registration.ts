@@ -26,7 +26,15 @@ const MARK = Symbol.for('@clapjs/kernels-webgpu');
 const PACK = '@clapjs/kernels-webgpu';
 
 /** The kernels this pack registers for the webgpu backend. */
-export const WEBGPU_PACK_KERNELS = [BatchMatMul, Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, Sum, Mean, AvgPool] as const;
+export const WEBGPU_PACK_KERNELS = [
+  BatchMatMul,
+  Conv2D,
+  Conv2DBackpropInput,
+  Conv2DBackpropFilter,
+  Sum,
+  Mean,
+  AvgPool,
+] as const;
 
 type Marked = KernelConfig & { original?: KernelConfig; [MARK]?: true };
 
@@ -104,7 +112,11 @@ function register(options: RegisterOptions): readonly string[] {
     }
   }
   const found = originals();
-  const configs = [batchMatMulConfig(found[BatchMatMul]!), ...convConfigs(found), ...reductionConfigs(found)];
+  const configs = [
+    batchMatMulConfig(found[BatchMatMul]!),
+    ...convConfigs(found),
+    ...reductionConfigs(found),
+  ];
   for (const config of configs) {
     (config as Marked)[MARK] = true;
     unregisterKernel(config.kernelName, 'webgpu');

@@ -10,13 +10,24 @@ const values = Float32Array.from(new Rng(3).normalArray(N * N, 0, 4));
 /** tfjs's own formulation (as bench/clap-mini): ½(softmax CE over rows + over columns). */
 function reference(c: tf.Tensor2D): tf.Scalar {
   const labels = tf.eye(N);
-  return tf.mul(tf.add(tf.losses.softmaxCrossEntropy(labels, c), tf.losses.softmaxCrossEntropy(labels, tf.transpose(c))), 0.5) as tf.Scalar;
+  return tf.mul(
+    tf.add(
+      tf.losses.softmaxCrossEntropy(labels, c),
+      tf.losses.softmaxCrossEntropy(labels, tf.transpose(c)),
+    ),
+    0.5,
+  ) as tf.Scalar;
 }
 
-async function lossAndGrad(f: (c: tf.Tensor2D) => tf.Scalar): Promise<[Float32Array, Float32Array]> {
+async function lossAndGrad(
+  f: (c: tf.Tensor2D) => tf.Scalar,
+): Promise<[Float32Array, Float32Array]> {
   const c = tf.tensor2d(values, [N, N]);
   const { value, grad } = tf.valueAndGrad(f)(c);
-  const out: [Float32Array, Float32Array] = [Float32Array.from(await value.data()), Float32Array.from(await grad.data())];
+  const out: [Float32Array, Float32Array] = [
+    Float32Array.from(await value.data()),
+    Float32Array.from(await grad.data()),
+  ];
   tf.dispose([c, value, grad]);
   return out;
 }

@@ -1,5 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { getKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  getKernel,
+  type KernelConfig,
+  type KernelFunc,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 import { KernelPackError, type Program, type WebGpuKernelArgs } from './backend.js';
 
 /** Custom kernel names (registered for webgpu only; other backends use tfjs ops). */
@@ -8,7 +13,13 @@ export const SYMMETRIC_CE_GRAD = 'ClapjsSymmetricCrossEntropyGrad';
 
 const THREADS = 64;
 
-function flatProgram(shaderKey: string, variableNames: string[], outputShape: number[], size: number, body: string): Program {
+function flatProgram(
+  shaderKey: string,
+  variableNames: string[],
+  outputShape: number[],
+  size: number,
+  body: string,
+): Program {
   return {
     outputShape,
     shaderKey,
@@ -38,7 +49,11 @@ function logSumExpRowsCols({ inputs, backend }: WebGpuKernelArgs): TensorInfo {
     var s = 0.0;
     for (var t = 0; t < ${n}; t++) { s += exp(X[base + t * step] - top); }
     result[index] = top + log(s);`;
-  return backend.runWebGPUProgram(flatProgram(`clapjs_lse_rc_${n}`, ['X'], [2, n], 2 * n, body), [x], 'float32');
+  return backend.runWebGPUProgram(
+    flatProgram(`clapjs_lse_rc_${n}`, ['X'], [2, n], 2 * n, body),
+    [x],
+    'float32',
+  );
 }
 
 /** dC = dy/(2n) · (softmax over rows + softmax over columns − 2I), elementwise from the saved LSEs. */
@@ -51,20 +66,35 @@ function symmetricCrossEntropyGrad({ inputs, backend }: WebGpuKernelArgs): Tenso
     let v = X[index];
     let eye = select(0.0, 2.0, i == j);
     result[index] = G[0] * (exp(v - L[i]) + exp(v - L[${n} + j]) - eye) * ${1 / (2 * n)};`;
-  return backend.runWebGPUProgram(flatProgram(`clapjs_sce_grad_${n}`, ['X', 'L', 'G'], [n, n], n * n, body), [x, lse, dy], 'float32');
+  return backend.runWebGPUProgram(
+    flatProgram(`clapjs_sce_grad_${n}`, ['X', 'L', 'G'], [n, n], n * n, body),
+    [x, lse, dy],
+    'float32',
+  );
 }
 
 /** The two kernels above as webgpu kernel configs. */
 export function symmetricCrossEntropyConfigs(): KernelConfig[] {
   return [
-    { kernelName: LSE_ROWS_COLS, backendName: 'webgpu', kernelFunc: logSumExpRowsCols as unknown as KernelFunc },
-    { kernelName: SYMMETRIC_CE_GRAD, backendName: 'webgpu', kernelFunc: symmetricCrossEntropyGrad as unknown as KernelFunc },
+    {
+      kernelName: LSE_ROWS_COLS,
+      backendName: 'webgpu',
+      kernelFunc: logSumExpRowsCols as unknown as KernelFunc,
+    },
+    {
+      kernelName: SYMMETRIC_CE_GRAD,
+      backendName: 'webgpu',
+      kernelFunc: symmetricCrossEntropyGrad as unknown as KernelFunc,
+    },
   ];
 }
 
 function fused(): boolean {
   const backend = tf.getBackend();
-  return getKernel(LSE_ROWS_COLS, backend) !== undefined && getKernel(SYMMETRIC_CE_GRAD, backend) !== undefined;
+  return (
+    getKernel(LSE_ROWS_COLS, backend) !== undefined &&
+    getKernel(SYMMETRIC_CE_GRAD, backend) !== undefined
+  );
 }
 
 /**
@@ -96,9 +126,15 @@ export function symmetricCrossEntropy(logits: tf.Tensor2D): tf.Scalar {
     const value = tf.div(tf.sub(tf.sum(lse), tf.mul(trace, 2)), 2 * n) as tf.Scalar;
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor => {
       const [x, l] = saved as [tf.Tensor2D, tf.Tensor2D];
-      if (fused()) return tf.engine().runKernel(SYMMETRIC_CE_GRAD, { x, lse: l, dy: tf.reshape(dy, [1]) }) as tf.Tensor;
+      if (fused())
+        return tf
+          .engine()
+          .runKernel(SYMMETRIC_CE_GRAD, { x, lse: l, dy: tf.reshape(dy, [1]) }) as tf.Tensor;
       const [rowLse, colLse] = tf.unstack(l) as [tf.Tensor1D, tf.Tensor1D];
-      const both = tf.add(tf.exp(tf.sub(x, tf.reshape(rowLse, [n, 1]))), tf.exp(tf.sub(x, tf.reshape(colLse, [1, n]))));
+      const both = tf.add(
+        tf.exp(tf.sub(x, tf.reshape(rowLse, [n, 1]))),
+        tf.exp(tf.sub(x, tf.reshape(colLse, [1, n]))),
+      );
       return tf.mul(tf.sub(both, tf.mul(tf.eye(n), 2)), tf.div(dy, 2 * n));
     };
     return { value, gradFunc };

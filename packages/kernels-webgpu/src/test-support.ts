@@ -17,13 +17,21 @@ let ready: Promise<void> | undefined;
  */
 export function loadWebgpu(): Promise<void> {
   ready ??= (async () => {
-    if (process.env.VK_ICD_FILENAMES === undefined && process.env.VK_DRIVER_FILES === undefined && existsSync(SWIFTSHADER)) {
+    if (
+      process.env.VK_ICD_FILENAMES === undefined &&
+      process.env.VK_DRIVER_FILES === undefined &&
+      existsSync(SWIFTSHADER)
+    ) {
       process.env.VK_ICD_FILENAMES = SWIFTSHADER;
     }
     const dawn = await import('webgpu');
     Object.assign(globalThis, dawn.globals);
     const gpu = dawn.create([]);
-    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+    Object.defineProperty(globalThis, 'navigator', {
+      value: { gpu },
+      configurable: true,
+      writable: true,
+    });
     if ((await gpu.requestAdapter()) === null) {
       throw new Error(
         `No WebGPU adapter: install the Vulkan loader and SwiftShader (Debian: apt-get install libvulkan1 chromium-common; ${SWIFTSHADER}) or a GPU driver.`,
@@ -39,8 +47,15 @@ export async function useBackend(name: 'cpu' | 'webgpu'): Promise<void> {
   await selectBackend(name);
 }
 
-export interface Input { shape: number[]; values: Float32Array }
-export interface Case { inputs: Record<string, Input>; attrs: Record<string, unknown>; label: string }
+export interface Input {
+  shape: number[];
+  values: Float32Array;
+}
+export interface Case {
+  inputs: Record<string, Input>;
+  attrs: Record<string, unknown>;
+  label: string;
+}
 
 /** Runs one kernel on every case with the current backend; returns the outputs. */
 export async function runCases(kernel: string, cases: Case[]): Promise<Float32Array[]> {

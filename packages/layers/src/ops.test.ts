@@ -16,8 +16,12 @@ describe.each(TEST_BACKENDS)('ops on %s', (backend) => {
     const a = tf.tensor2d(rng.normalArray(12), [3, 4]);
     const b = tf.tensor2d(rng.normalArray(20), [4, 5]);
     const w = tf.tensor2d(rng.normalArray(15), [3, 5]);
-    const ours = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(matMul(x as tf.Tensor2D, y as tf.Tensor2D), w)));
-    const theirs = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D), w)));
+    const ours = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+      tf.sum(tf.mul(matMul(x as tf.Tensor2D, y as tf.Tensor2D), w)),
+    );
+    const theirs = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+      tf.sum(tf.mul(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D), w)),
+    );
     const [da, db] = ours([a, b]);
     const [ea, eb] = theirs([a, b]);
     close(await da!.data(), await ea!.data());
@@ -29,7 +33,13 @@ describe.each(TEST_BACKENDS)('ops on %s', (backend) => {
     await useTestBackend(backend);
     const a = tf.ones([3, 4]) as tf.Tensor2D;
     const b = tf.ones([4, 5]) as tf.Tensor2D;
-    const info = await tf.profile(() => tf.dispose(tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(matMul(x as tf.Tensor2D, y as tf.Tensor2D)))([a, b])));
+    const info = await tf.profile(() =>
+      tf.dispose(
+        tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+          tf.sum(matMul(x as tf.Tensor2D, y as tf.Tensor2D)),
+        )([a, b]),
+      ),
+    );
     const transposes = info.kernels.filter((k) => k.name === 'Transpose').length;
     expect(transposes).toBe(backend === 'wasm' ? 2 : 0);
     tf.dispose([a, b]);
@@ -49,13 +59,21 @@ describe.each(TEST_BACKENDS)('ops on %s', (backend) => {
     const y = layerNorm(x, tf.ones([4]) as tf.Tensor1D, tf.zeros([4]) as tf.Tensor1D);
     const v = await y.data();
     // (x - mean) / sqrt(var + eps) for [1,2,3,4]: var = 1.25
-    close(Array.from(v.slice(0, 4)), [-1.5, -0.5, 0.5, 1.5].map((d) => d / Math.sqrt(1.25 + 1e-5)), 1e-4);
+    close(
+      Array.from(v.slice(0, 4)),
+      [-1.5, -0.5, 0.5, 1.5].map((d) => d / Math.sqrt(1.25 + 1e-5)),
+      1e-4,
+    );
     close(Array.from(v.slice(4)), Array.from(v.slice(0, 4)), 1e-4);
   });
 
   it('gelu matches the erf form (PyTorch nn.GELU)', async () => {
     await useTestBackend(backend);
-    close(await gelu(tf.tensor1d([-1, 0, 1, 2])).data(), [-0.15865526, 0, 0.84134474, 1.95449974], 1e-5);
+    close(
+      await gelu(tf.tensor1d([-1, 0, 1, 2])).data(),
+      [-0.15865526, 0, 0.84134474, 1.95449974],
+      1e-5,
+    );
   });
 
   it('l2Normalize makes every row unit length and leaves a zero row at zero', async () => {

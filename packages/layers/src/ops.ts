@@ -31,7 +31,11 @@ const WASM_PACK = Symbol.for('@clapjs/kernels-wasm');
 function transposedMatMulIsFast(): boolean {
   const backend = tf.getBackend();
   if (backend !== 'wasm') return true;
-  return (tf.getKernel('BatchMatMul', backend) as unknown as Record<symbol, unknown> | undefined)?.[WASM_PACK] === true;
+  return (
+    (tf.getKernel('BatchMatMul', backend) as unknown as Record<symbol, unknown> | undefined)?.[
+      WASM_PACK
+    ] === true
+  );
 }
 
 /**
@@ -40,7 +44,9 @@ function transposedMatMulIsFast(): boolean {
  * with its own gradient, whose transposed operands those backends read directly.
  */
 export function matMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  return transposedMatMulIsFast() ? tf.matMul(a, b) : (matMulWithPlainGradients(a, b) as tf.Tensor2D);
+  return transposedMatMulIsFast()
+    ? tf.matMul(a, b)
+    : (matMulWithPlainGradients(a, b) as tf.Tensor2D);
 }
 
 /** `x · w + b` over the last axis of a tensor of any rank ≥ 2; `w` is `[in, out]`. */

@@ -64,16 +64,27 @@ export class Params {
   }
 
   /** Creates one weight. */
-  weight(name: string, shape: readonly number[], init: Initializer, options: WeightOptions = {}): tf.Variable {
+  weight(
+    name: string,
+    shape: readonly number[],
+    init: Initializer,
+    options: WeightOptions = {},
+  ): tf.Variable {
     const path = this.path(name);
-    if (this.entries.some((e) => e.path === path)) throw new Error(`Params: weight "${path}" was created twice`);
+    if (this.entries.some((e) => e.path === path))
+      throw new Error(`Params: weight "${path}" was created twice`);
     const size = shape.reduce((a, b) => a * b, 1);
     const values = fill(init, size, this.rng.fork(path));
     const trainable = options.trainable ?? true;
     const initial = tf.tensor(values, [...shape], 'float32');
     const variable = tf.variable(initial, trainable, `${path}_${nextId++}`);
     initial.dispose(); // the variable holds its own reference to the data
-    this.entries.push({ path, variable, trainable, decay: options.decay ?? (trainable && shape.length >= 2) });
+    this.entries.push({
+      path,
+      variable,
+      trainable,
+      decay: options.decay ?? (trainable && shape.length >= 2),
+    });
     return variable;
   }
 

@@ -18,11 +18,16 @@ function crossEntropyParts(
   const diag = diagonal(c);
   let value: tf.Scalar = tf.scalar(0);
   let g: tf.Tensor2D | undefined;
-  for (const [axis, weight] of [[1, rowWeight], [0, colWeight]] as const) {
+  for (const [axis, weight] of [
+    [1, rowWeight],
+    [0, colWeight],
+  ] as const) {
     if (weight === 0) continue;
     const { probabilities, logSumExp } = weightedSoftmax(c, axis, weight, withGradient);
     // Subtract per entry before averaging: lse_i and C_ii are close when the model is right.
-    const next = tf.tidy(() => tf.add(value, tf.mul(tf.mean(tf.sub(logSumExp, diag)), weight)) as tf.Scalar);
+    const next = tf.tidy(
+      () => tf.add(value, tf.mul(tf.mean(tf.sub(logSumExp, diag)), weight)) as tf.Scalar,
+    );
     tf.dispose([value, logSumExp]);
     value = next;
     if (probabilities === undefined) continue;
@@ -54,12 +59,16 @@ function diagonalCrossEntropy(rowWeight: number, colWeight: number): (c: tf.Tens
       save([g as tf.Tensor2D]);
       return {
         value,
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(saved[0] as tf.Tensor2D, tf.div(dy, n))],
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+          tf.mul(saved[0] as tf.Tensor2D, tf.div(dy, n)),
+        ],
       };
     }) as unknown as Parameters<typeof tf.customGrad>[0],
   );
   return (c) =>
-    tf.engine().isTapeOn() ? (op(c) as tf.Scalar) : crossEntropyParts(c, rowWeight, colWeight, false).value;
+    tf.engine().isTapeOn()
+      ? (op(c) as tf.Scalar)
+      : crossEntropyParts(c, rowWeight, colWeight, false).value;
 }
 
 const rowsOnly = diagonalCrossEntropy(1, 0);
@@ -74,7 +83,10 @@ const both = diagonalCrossEntropy(0.5, 0.5);
  * @returns a scalar; 0 for a batch of one
  * @throws LossInputError when `logits` is not a non-empty square float32 matrix
  */
-export function infoNCE(logits: tf.Tensor2D, direction: InfoNCEDirection = 'text-to-audio'): tf.Scalar {
+export function infoNCE(
+  logits: tf.Tensor2D,
+  direction: InfoNCEDirection = 'text-to-audio',
+): tf.Scalar {
   checkLogits(logits, `infoNCE(${direction})`);
   return direction === 'text-to-audio' ? rowsOnly(logits) : colsOnly(logits);
 }

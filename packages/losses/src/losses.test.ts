@@ -21,7 +21,9 @@ interface Fixture {
   grads: Record<string, number[]>;
 }
 const fixtures = (
-  JSON.parse(readFileSync(new URL('../fixtures/torch-losses.json', import.meta.url), 'utf8')) as { cases: Fixture[] }
+  JSON.parse(readFileSync(new URL('../fixtures/torch-losses.json', import.meta.url), 'utf8')) as {
+    cases: Fixture[];
+  }
 ).cases;
 
 const { log } = Math;
@@ -39,7 +41,9 @@ function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: number): v
   expect(a.length).toBe(b.length);
   for (let i = 0; i < a.length; i++) {
     const bi = b[i] as number;
-    expect(Math.abs((a[i] as number) - bi), `index ${i}: ${a[i]} vs ${bi}`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(bi)));
+    expect(Math.abs((a[i] as number) - bi), `index ${i}: ${a[i]} vs ${bi}`).toBeLessThanOrEqual(
+      tol * Math.max(1, Math.abs(bi)),
+    );
   }
 }
 
@@ -84,43 +88,49 @@ describe.each(TEST_BACKENDS)('losses on %s', (backend) => {
     tf.dispose([c, g]);
   });
 
-  it.each(Object.keys(LOSSES))('%s matches PyTorch (value and gradient) on every fixture', async (key) => {
-    await useTestBackend(backend);
-    const fn = LOSSES[key] as LossFn;
-    for (const f of fixtures) {
-      const c = tf.tensor2d(f.logits, [f.n, f.n]);
-      const { value: loss, grad } = tf.valueAndGrad((x: tf.Tensor) => fn(x as tf.Tensor2D))(c);
-      expectClose([await value(loss as tf.Scalar)], [f.losses[key] as number], 1e-5);
-      // Outside a gradient scope a value-only path runs (no gradient matrix): same number.
-      expectClose([await value(fn(c))], [f.losses[key] as number], 1e-5);
-      expectClose(await grad.data(), f.grads[key] as number[], 1e-5);
-      tf.dispose([c, grad]);
-    }
-  });
+  it.each(Object.keys(LOSSES))(
+    '%s matches PyTorch (value and gradient) on every fixture',
+    async (key) => {
+      await useTestBackend(backend);
+      const fn = LOSSES[key] as LossFn;
+      for (const f of fixtures) {
+        const c = tf.tensor2d(f.logits, [f.n, f.n]);
+        const { value: loss, grad } = tf.valueAndGrad((x: tf.Tensor) => fn(x as tf.Tensor2D))(c);
+        expectClose([await value(loss as tf.Scalar)], [f.losses[key] as number], 1e-5);
+        // Outside a gradient scope a value-only path runs (no gradient matrix): same number.
+        expectClose([await value(fn(c))], [f.losses[key] as number], 1e-5);
+        expectClose(await grad.data(), f.grads[key] as number[], 1e-5);
+        tf.dispose([c, grad]);
+      }
+    },
+  );
 
-  it.each(Object.keys(LOSSES))('%s gradient agrees with central finite differences', async (key) => {
-    await useTestBackend(backend);
-    const fn = LOSSES[key] as LossFn;
-    const n = 4;
-    const values = new Rng(3).normalArray(n * n, 0, 2);
-    const c = tf.tensor2d(values, [n, n]);
-    const grad = tf.grad((x: tf.Tensor) => fn(x as tf.Tensor2D))(c);
-    const analytic = await grad.data();
-    const eps = 1e-2;
-    for (let i = 0; i < n * n; i++) {
-      const at = async (delta: number) => {
-        const shifted = Float32Array.from(values);
-        shifted[i] = (shifted[i] as number) + delta;
-        const x = tf.tensor2d(shifted, [n, n]);
-        const v = await value(fn(x));
-        x.dispose();
-        return v;
-      };
-      const numeric = ((await at(eps)) - (await at(-eps))) / (2 * eps);
-      expect(Math.abs((analytic[i] as number) - numeric), `cell ${i}`).toBeLessThan(2e-3);
-    }
-    tf.dispose([c, grad]);
-  });
+  it.each(Object.keys(LOSSES))(
+    '%s gradient agrees with central finite differences',
+    async (key) => {
+      await useTestBackend(backend);
+      const fn = LOSSES[key] as LossFn;
+      const n = 4;
+      const values = new Rng(3).normalArray(n * n, 0, 2);
+      const c = tf.tensor2d(values, [n, n]);
+      const grad = tf.grad((x: tf.Tensor) => fn(x as tf.Tensor2D))(c);
+      const analytic = await grad.data();
+      const eps = 1e-2;
+      for (let i = 0; i < n * n; i++) {
+        const at = async (delta: number) => {
+          const shifted = Float32Array.from(values);
+          shifted[i] = (shifted[i] as number) + delta;
+          const x = tf.tensor2d(shifted, [n, n]);
+          const v = await value(fn(x));
+          x.dispose();
+          return v;
+        };
+        const numeric = ((await at(eps)) - (await at(-eps))) / (2 * eps);
+        expect(Math.abs((analytic[i] as number) - numeric), `cell ${i}`).toBeLessThan(2e-3);
+      }
+      tf.dispose([c, grad]);
+    },
+  );
 
   // N = 4,096 on wasm; the pure-JS cpu backend takes minutes there on a loaded CI machine, so it
   // checks the same property at N = 1,024.
@@ -131,7 +141,9 @@ describe.each(TEST_BACKENDS)('losses on %s', (backend) => {
     // Logits in [−100, 100], the largest a clamped CLAP logit scale allows: exp() overflows float32.
     const data = rng.uniformArray(n * n, -100, 100);
     const c = tf.tensor2d(data, [n, n]);
-    const { value: loss, grad } = tf.valueAndGrad((x: tf.Tensor) => symmetricClapLoss(x as tf.Tensor2D))(c);
+    const { value: loss, grad } = tf.valueAndGrad((x: tf.Tensor) =>
+      symmetricClapLoss(x as tf.Tensor2D),
+    )(c);
     let rows = 0;
     let cols = 0;
     for (let i = 0; i < n; i++) {
@@ -195,7 +207,9 @@ describe.each(TEST_BACKENDS)('losses on %s', (backend) => {
         expect(() => fn(c)).toThrow(LossInputError);
       }
     }
-    expect(() => symmetricClapLoss(bad[0] as tf.Tensor2D)).toThrow(/square matrix \[N, N\].*\[2, 3\]/);
+    expect(() => symmetricClapLoss(bad[0] as tf.Tensor2D)).toThrow(
+      /square matrix \[N, N\].*\[2, 3\]/,
+    );
     tf.dispose(bad);
   });
 });

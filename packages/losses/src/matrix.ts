@@ -34,7 +34,10 @@ function diagonalIndices(n: number): tf.Tensor2D {
 
 /** The diagonal of a square matrix, read as a strided gather (used where no gradient is taken). */
 export function diagonal(c: tf.Tensor2D): tf.Tensor1D {
-  return tf.tidy(() => tf.gather(tf.reshape(c, [-1]), tf.reshape(diagonalIndices(c.shape[0]), [-1])) as tf.Tensor1D);
+  return tf.tidy(
+    () =>
+      tf.gather(tf.reshape(c, [-1]), tf.reshape(diagonalIndices(c.shape[0]), [-1])) as tf.Tensor1D,
+  );
 }
 
 /**
@@ -72,7 +75,12 @@ function expShifted(c: tf.Tensor2D, shift: tf.Tensor): tf.Tensor2D {
  * exp(C − max) / Σ, with log Σ exp C = max + log Σ. `weight` is in (0, 1]. With
  * `withProbabilities` false only the log-sum-exps are computed.
  */
-export function weightedSoftmax(c: tf.Tensor2D, axis: 0 | 1, weight: number, withProbabilities: boolean): WeightedSoftmax {
+export function weightedSoftmax(
+  c: tf.Tensor2D,
+  axis: 0 | 1,
+  weight: number,
+  withProbabilities: boolean,
+): WeightedSoftmax {
   if (axis === 0 && onWasm()) return columnSoftmaxByTranspose(c, weight, withProbabilities);
   const n = c.shape[0];
   const max = tf.max(c, axis);
@@ -80,7 +88,9 @@ export function weightedSoftmax(c: tf.Tensor2D, axis: 0 | 1, weight: number, wit
   const e = expShifted(c, shift);
   const sums = tf.tidy(() => (axis === 1 ? tf.sum(e, 1, true) : tf.matMul(tf.ones([1, n]), e)));
   // Dividing by Σ / weight folds the weight in without another N×N multiply.
-  const probabilities = withProbabilities ? tf.tidy(() => tf.div(e, tf.div(sums, weight)) as tf.Tensor2D) : undefined;
+  const probabilities = withProbabilities
+    ? tf.tidy(() => tf.div(e, tf.div(sums, weight)) as tf.Tensor2D)
+    : undefined;
   const logSumExp = tf.tidy(() => tf.add(max, tf.log(tf.reshape(sums, [n]))) as tf.Tensor1D);
   tf.dispose([max, shift, e, sums]);
   return { probabilities, logSumExp };
@@ -92,7 +102,11 @@ export function weightedSoftmax(c: tf.Tensor2D, axis: 0 | 1, weight: number, wit
  * One explicit transpose (~260 ms) serves both the column max and the column sum; the softmax is
  * then exp(C − lse + log weight) in C's own layout: one more (fast) exp, no transpose back.
  */
-function columnSoftmaxByTranspose(c: tf.Tensor2D, weight: number, withProbabilities: boolean): WeightedSoftmax {
+function columnSoftmaxByTranspose(
+  c: tf.Tensor2D,
+  weight: number,
+  withProbabilities: boolean,
+): WeightedSoftmax {
   const n = c.shape[0];
   const t = tf.transpose(c);
   const max = tf.max(t, 1);

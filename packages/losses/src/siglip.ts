@@ -29,17 +29,17 @@ function sigLipValue(c: tf.Tensor2D): tf.Scalar {
   return value;
 }
 
-const sigLip = tf.customGrad(
-  ((c: tf.Tensor2D, save: tf.GradSaveFunc) => {
-    const n = c.shape[0];
-    const value = sigLipValue(c);
-    save([subtractIdentity(tf.sigmoid(c), 1)]);
-    return {
-      value,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(saved[0] as tf.Tensor2D, tf.div(dy, n))],
-    };
-  }) as unknown as Parameters<typeof tf.customGrad>[0],
-);
+const sigLip = tf.customGrad(((c: tf.Tensor2D, save: tf.GradSaveFunc) => {
+  const n = c.shape[0];
+  const value = sigLipValue(c);
+  save([subtractIdentity(tf.sigmoid(c), 1)]);
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+      tf.mul(saved[0] as tf.Tensor2D, tf.div(dy, n)),
+    ],
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]);
 
 /**
  * The SigLIP loss (Zhai et al. 2023, arXiv 2303.15343): an independent sigmoid per cell with

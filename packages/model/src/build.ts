@@ -13,7 +13,13 @@ import { LogMelExtractor } from '@clapjs/audio';
 import { resolveAudioConfig, type ClapModelConfig } from './config.js';
 
 /** The trainable slots of a model, in the order their weights are listed; also the path prefixes. */
-export const PART_SLOTS = ['audioEncoder', 'textEncoder', 'audioProjection', 'textProjection', 'similarity'] as const;
+export const PART_SLOTS = [
+  'audioEncoder',
+  'textEncoder',
+  'audioProjection',
+  'textProjection',
+  'similarity',
+] as const;
 
 /** One of {@link PART_SLOTS}. */
 export type PartSlot = (typeof PART_SLOTS)[number];
@@ -51,7 +57,10 @@ export interface BuildOptions {
 }
 
 /** Parses a part config through its plugin's schema, keeping the model-level keys aside. */
-function parsePart(slot: keyof typeof SLOT_KINDS, config: { name: string } & Record<string, unknown>) {
+function parsePart(
+  slot: keyof typeof SLOT_KINDS,
+  config: { name: string } & Record<string, unknown>,
+) {
   return parseConfig(SLOT_KINDS[slot], config, slot).config;
 }
 
@@ -75,26 +84,47 @@ export function buildParts(config: ClapModelConfig, options: BuildOptions): Clap
   try {
     // `maxLength` is a model-level key; tokenizers whose schema knows it get it too.
     const withoutLength = parsePart('tokenizer', tokenizerRest);
-    const tokenizerConfig = 'maxLength' in withoutLength ? parsePart('tokenizer', config.tokenizer) : withoutLength;
+    const tokenizerConfig =
+      'maxLength' in withoutLength ? parsePart('tokenizer', config.tokenizer) : withoutLength;
     const tokenizer = create('tokenizer', tokenizerConfig, {
       ...(options.captions === undefined ? {} : { captions: options.captions }),
       ...(options.tokenizerState === undefined ? {} : { state: options.tokenizerState }),
     });
     const audioEncoderConfig = parsePart('audioEncoder', config.audioEncoder);
     const audioEncoder = keep(
-      create('audio-encoder', audioEncoderConfig, { melBins: logMel.nMels, rng: rng.fork('audioEncoder') }, 'audioEncoder'),
+      create(
+        'audio-encoder',
+        audioEncoderConfig,
+        { melBins: logMel.nMels, rng: rng.fork('audioEncoder') },
+        'audioEncoder',
+      ),
     );
     const textEncoderConfig = parsePart('textEncoder', config.textEncoder);
     const textEncoder = keep(
-      create('text-encoder', textEncoderConfig, { vocabSize: tokenizer.vocabSize, maxLength, rng: rng.fork('textEncoder') }, 'textEncoder'),
+      create(
+        'text-encoder',
+        textEncoderConfig,
+        { vocabSize: tokenizer.vocabSize, maxLength, rng: rng.fork('textEncoder') },
+        'textEncoder',
+      ),
     );
     const audioProjectionConfig = parsePart('audioProjection', config.audioProjection);
     const audioProjection = keep(
-      create('projection', audioProjectionConfig, { inputDim: audioEncoder.outputDim, rng: rng.fork('audioProjection') }, 'audioProjection'),
+      create(
+        'projection',
+        audioProjectionConfig,
+        { inputDim: audioEncoder.outputDim, rng: rng.fork('audioProjection') },
+        'audioProjection',
+      ),
     );
     const textProjectionConfig = parsePart('textProjection', config.textProjection);
     const textProjection = keep(
-      create('projection', textProjectionConfig, { inputDim: textEncoder.outputDim, rng: rng.fork('textProjection') }, 'textProjection'),
+      create(
+        'projection',
+        textProjectionConfig,
+        { inputDim: textEncoder.outputDim, rng: rng.fork('textProjection') },
+        'textProjection',
+      ),
     );
     if (audioProjection.outputDim !== textProjection.outputDim) {
       throw new ConfigError(
@@ -104,7 +134,9 @@ export function buildParts(config: ClapModelConfig, options: BuildOptions): Clap
       );
     }
     const similarityConfig = parsePart('similarity', config.similarity);
-    const similarity = keep(create('similarity', similarityConfig, { rng: rng.fork('similarity') }, 'similarity'));
+    const similarity = keep(
+      create('similarity', similarityConfig, { rng: rng.fork('similarity') }, 'similarity'),
+    );
     // The loss is the trainer's; validate it here only when a loss package is loaded.
     const loss = list('loss').length > 0 ? parsePart('loss', config.loss) : config.loss;
     return {
@@ -141,7 +173,9 @@ export function partVariables(parts: ClapParts): NamedVariable[] {
 }
 
 /** The plugin behind each part, for the saved manifest. */
-export function partProvenance(config: ClapModelConfig): Record<string, { name: string; origin: string; version: string }> {
+export function partProvenance(
+  config: ClapModelConfig,
+): Record<string, { name: string; origin: string; version: string }> {
   const out: Record<string, { name: string; origin: string; version: string }> = {};
   for (const [slot, kind] of Object.entries(SLOT_KINDS)) {
     const name = (config[slot as keyof typeof SLOT_KINDS] as { name: string }).name;

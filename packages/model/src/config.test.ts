@@ -20,14 +20,29 @@ describe('ClapModelConfig', () => {
   it('fills every missing part with the default config', () => {
     const parsed = parseModelConfig({});
     expect(parsed).toEqual({ ...defaultModelConfig() });
-    expect(parseModelConfig({ similarity: { name: 'dot' } }).audioEncoder).toEqual({ name: 'cnn-small' });
+    expect(parseModelConfig({ similarity: { name: 'dot' } }).audioEncoder).toEqual({
+      name: 'cnn-small',
+    });
   });
 
   it('builds the default config out of the box, with every plugin default filled in', async () => {
     const model = await ClapModel.create(defaultModelConfig(), { captions: CAPTIONS, seed: 3 });
-    expect(model.config.audio).toMatchObject({ preset: 'fast', sampleRate: 16000, nMels: 64, clipSeconds: 2 });
-    expect(model.config.audioEncoder).toMatchObject({ name: 'cnn-small', channels: expect.any(Array) });
-    expect(model.config.textEncoder).toMatchObject({ name: 'transformer', layers: 2, width: 128, heads: 4 });
+    expect(model.config.audio).toMatchObject({
+      preset: 'fast',
+      sampleRate: 16000,
+      nMels: 64,
+      clipSeconds: 2,
+    });
+    expect(model.config.audioEncoder).toMatchObject({
+      name: 'cnn-small',
+      channels: expect.any(Array),
+    });
+    expect(model.config.textEncoder).toMatchObject({
+      name: 'transformer',
+      layers: 2,
+      width: 128,
+      heads: 4,
+    });
     expect(model.config.tokenizer).toMatchObject({ name: 'word', maxLength: 24 });
     expect(model.config.audioProjection).toMatchObject({ name: 'mlp', dim: 128 });
     expect(model.config.similarity).toMatchObject({ name: 'cosine' });
@@ -53,16 +68,36 @@ describe('ClapModelConfig', () => {
   });
 
   it('names the key of a bad value', async () => {
-    expect((await configError({ ...tinyConfig(), audioEncoder: { name: 'cnn14', width: -1 } })).path).toBe('audioEncoder.width');
-    expect((await configError({ ...tinyConfig(), audioEncoder: { name: 'cnn-small', channels: [4, -8] } })).path).toBe(
-      'audioEncoder.channels.1',
+    expect(
+      (await configError({ ...tinyConfig(), audioEncoder: { name: 'cnn14', width: -1 } })).path,
+    ).toBe('audioEncoder.width');
+    expect(
+      (
+        await configError({
+          ...tinyConfig(),
+          audioEncoder: { name: 'cnn-small', channels: [4, -8] },
+        })
+      ).path,
+    ).toBe('audioEncoder.channels.1');
+    expect(
+      (await configError({ ...tinyConfig(), textEncoder: { name: 'transformer', width: -16 } }))
+        .path,
+    ).toBe('textEncoder.width');
+    expect(
+      (await configError({ ...tinyConfig(), audioProjection: { name: 'mlp', dim: 0 } })).path,
+    ).toBe('audioProjection.dim');
+    expect(
+      (await configError({ ...tinyConfig(), tokenizer: { name: 'word', maxLength: 0 } })).path,
+    ).toBe('tokenizer.maxLength');
+    expect(
+      (await configError({ ...tinyConfig(), audio: { preset: 'fast', nMels: -64 } })).path,
+    ).toBe('audio.nMels');
+    expect((await configError({ ...tinyConfig(), audio: { preset: 'fast', nMel: 64 } })).path).toBe(
+      'audio.nMel',
     );
-    expect((await configError({ ...tinyConfig(), textEncoder: { name: 'transformer', width: -16 } })).path).toBe('textEncoder.width');
-    expect((await configError({ ...tinyConfig(), audioProjection: { name: 'mlp', dim: 0 } })).path).toBe('audioProjection.dim');
-    expect((await configError({ ...tinyConfig(), tokenizer: { name: 'word', maxLength: 0 } })).path).toBe('tokenizer.maxLength');
-    expect((await configError({ ...tinyConfig(), audio: { preset: 'fast', nMels: -64 } })).path).toBe('audio.nMels');
-    expect((await configError({ ...tinyConfig(), audio: { preset: 'fast', nMel: 64 } })).path).toBe('audio.nMel');
-    expect((await configError({ ...tinyConfig(), audio: { preset: 'studio' } })).path).toBe('audio.preset');
+    expect((await configError({ ...tinyConfig(), audio: { preset: 'studio' } })).path).toBe(
+      'audio.preset',
+    );
     expect((await configError({ ...tinyConfig(), extra: 1 })).message).toMatch(/extra/);
     const dims = await configError({ ...tinyConfig(), textProjection: { name: 'mlp', dim: 4 } });
     expect(dims.path).toBe('textProjection.dim');

@@ -33,12 +33,22 @@ export function identityNameMap(variables: readonly NamedVariable[]): NameMap {
  * `block1/conv1/kernel`) under `audio_encoder.base.` ↔ `audioEncoder/`.
  */
 export function prefixNameMap(map: NameMap, oursPrefix: string, theirsPrefix: string): NameMap {
-  return map.map((e) => ({ ours: `${oursPrefix}${e.ours}`, theirs: `${theirsPrefix}${e.theirs}`, layout: e.layout }));
+  return map.map((e) => ({
+    ours: `${oursPrefix}${e.ours}`,
+    theirs: `${theirsPrefix}${e.theirs}`,
+    layout: e.layout,
+  }));
 }
 
 // theirs → ours, and its inverse.
-const TO_OURS: Record<Exclude<TensorLayout, 'same'>, number[]> = { linear: [1, 0], conv2d: [2, 3, 1, 0] };
-const TO_THEIRS: Record<Exclude<TensorLayout, 'same'>, number[]> = { linear: [1, 0], conv2d: [3, 2, 0, 1] };
+const TO_OURS: Record<Exclude<TensorLayout, 'same'>, number[]> = {
+  linear: [1, 0],
+  conv2d: [2, 3, 1, 0],
+};
+const TO_THEIRS: Record<Exclude<TensorLayout, 'same'>, number[]> = {
+  linear: [1, 0],
+  conv2d: [3, 2, 0, 1],
+};
 
 /** Our shape as the other framework lays it out (before any reshape to their exact shape). */
 function theirShape(shape: readonly number[], layout: TensorLayout): number[] {
@@ -61,14 +71,21 @@ export function exportSafetensors(
   for (const entry of nameMap) {
     const variable = byPath.get(entry.ours);
     if (variable === undefined) {
-      throw new WeightsError('WEIGHTS_MISSING', entry.ours, `The name map lists "${entry.ours}", which this model does not have.`);
+      throw new WeightsError(
+        'WEIGHTS_MISSING',
+        entry.ours,
+        `The name map lists "${entry.ours}", which this model does not have.`,
+      );
     }
     const data = tf.tidy(() => {
       let t: tf.Tensor = variable;
       if (entry.layout !== 'same') t = tf.transpose(t, TO_THEIRS[entry.layout]);
       return tf.cast(t, 'float32');
     });
-    out.set(entry.theirs, { shape: theirShape(variable.shape, entry.layout), data: data.dataSync() as Float32Array });
+    out.set(entry.theirs, {
+      shape: theirShape(variable.shape, entry.layout),
+      data: data.dataSync() as Float32Array,
+    });
     data.dispose();
   }
   return writeSafetensors(out, metadata);
@@ -101,7 +118,11 @@ export function importSafetensors(
     for (const entry of nameMap) {
       const variable = byPath.get(entry.ours);
       if (variable === undefined) {
-        throw new WeightsError('WEIGHTS_UNEXPECTED', entry.ours, `The name map lists "${entry.ours}", which this model does not have; check the model config against the map.`);
+        throw new WeightsError(
+          'WEIGHTS_UNEXPECTED',
+          entry.ours,
+          `The name map lists "${entry.ours}", which this model does not have; check the model config against the map.`,
+        );
       }
       const tensor = tensors.get(entry.theirs);
       if (tensor === undefined) {
@@ -114,7 +135,11 @@ export function importSafetensors(
       const expected = theirShape(variable.shape, entry.layout);
       const sameCount = tensor.data.length === variable.size;
       const sameRank = entry.layout === 'same' || tensor.shape.length === expected.length;
-      if (!sameCount || !sameRank || (entry.layout !== 'same' && !tf.util.arraysEqual([...tensor.shape], expected))) {
+      if (
+        !sameCount ||
+        !sameRank ||
+        (entry.layout !== 'same' && !tf.util.arraysEqual([...tensor.shape], expected))
+      ) {
         throw new WeightsError(
           'WEIGHTS_SHAPE_MISMATCH',
           entry.ours,
@@ -136,5 +161,8 @@ export function importSafetensors(
     for (const value of values.values()) value.dispose();
   }
   const used = new Set(nameMap.map((e) => e.theirs));
-  return { loaded: [...values.keys()], unused: [...tensors.keys()].filter((name) => !used.has(name)) };
+  return {
+    loaded: [...values.keys()],
+    unused: [...tensors.keys()].filter((name) => !used.has(name)),
+  };
 }

@@ -12,12 +12,24 @@ import '@clapjs/text-encoders/register';
 import '@clapjs/projection/register';
 import '@clapjs/similarity/register';
 
-export { clapModelConfigSchema, defaultModelConfig, parseModelConfig, resolveAudioConfig } from './config.js';
+export {
+  clapModelConfigSchema,
+  defaultModelConfig,
+  parseModelConfig,
+  resolveAudioConfig,
+} from './config.js';
 export type { ClapModelConfig, ClapModelConfigInput, PartConfigInput } from './config.js';
 export { PART_SLOTS, SLOT_KINDS } from './build.js';
 export type { PartSlot } from './build.js';
 export { ClapModel } from './model.js';
-export type { AudioInput, ClapCreateOptions, ForwardResult, RetrievalHit, TextInput, ZeroShotResult } from './model.js';
+export type {
+  AudioInput,
+  ClapCreateOptions,
+  ForwardResult,
+  RetrievalHit,
+  TextInput,
+  ZeroShotResult,
+} from './model.js';
 export type { ModelSource } from './io.js';
 export { WEIGHTS_MANIFEST_FILE } from './weights.js';
 export type { WeightsManifest } from './weights.js';
@@ -26,4 +38,9 @@ export { readSafetensors, writeSafetensors } from './safetensors.js';
 export type { SafetensorsDtype, SafetensorsTensor } from './safetensors.js';
 export { exportSafetensors, identityNameMap, importSafetensors, prefixNameMap } from './convert.js';
 export type { ImportReport, NameMap, NameMapEntry, TensorLayout } from './convert.js';
-export { bertTextEncoderNameMap, msclapNameMap, msclapProjectionNameMap, pannsAudioEncoderNameMap } from './name-maps.js';
+export {
+  bertTextEncoderNameMap,
+  msclapNameMap,
+  msclapProjectionNameMap,
+  pannsAudioEncoderNameMap,
+} from './name-maps.js';

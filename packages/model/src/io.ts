@@ -12,7 +12,8 @@ export type ModelSource = string | { readonly fetch: (path: string) => Promise<A
 // Node's fs is imported lazily, through a non-literal specifier, so that browser bundlers neither
 // resolve nor load it (only directory sources and save() need it).
 const FS_MODULE = 'node:fs/promises';
-const nodeFs = (): Promise<typeof NodeFs> => import(/* @vite-ignore */ FS_MODULE) as Promise<typeof NodeFs>;
+const nodeFs = (): Promise<typeof NodeFs> =>
+  import(/* @vite-ignore */ FS_MODULE) as Promise<typeof NodeFs>;
 
 /** Returns a reader of the files of a saved model. */
 export function fileReader(source: ModelSource): (file: string) => Promise<Uint8Array> {
@@ -36,12 +37,19 @@ export function fileReader(source: ModelSource): (file: string) => Promise<Uint8
 }
 
 /** Reads and parses a JSON file of a saved model. */
-export async function readJson(read: (file: string) => Promise<Uint8Array>, file: string): Promise<unknown> {
+export async function readJson(
+  read: (file: string) => Promise<Uint8Array>,
+  file: string,
+): Promise<unknown> {
   const text = new TextDecoder().decode(await read(file));
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new ModelFormatError('MODEL_FORMAT', `${file} is not valid JSON (${(error as Error).message}); save the model again.`, { cause: error });
+    throw new ModelFormatError(
+      'MODEL_FORMAT',
+      `${file} is not valid JSON (${(error as Error).message}); save the model again.`,
+      { cause: error },
+    );
   }
 }
 
@@ -55,7 +63,10 @@ function suffix(): string {
  * `dir` is replaced only if it is a saved clapjs model (it has model.json) or empty.
  * @throws ClapError `MODEL_SAVE_TARGET` when `dir` exists and is something else
  */
-export async function writeFilesAtomic(dir: string, files: ReadonlyMap<string, Uint8Array>): Promise<void> {
+export async function writeFilesAtomic(
+  dir: string,
+  files: ReadonlyMap<string, Uint8Array>,
+): Promise<void> {
   const fs = await nodeFs();
   const target = dir.replace(/\/+$/, '');
   const existing = await fs.readdir(target).catch(() => undefined);

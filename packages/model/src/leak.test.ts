@@ -12,11 +12,18 @@ describe.each(TEST_BACKENDS)('memory on %s', (backend) => {
     const model = await ClapModel.create(config, { seed: 3, captions: CAPTIONS });
     const logMel = model.logMelBatch(makeClips(3, 0.25));
     const tokens = model.tokenize(CAPTIONS.slice(0, 3));
-    const trainable = model.variables().filter((v) => v.trainable).map((v) => v.variable);
+    const trainable = model
+      .variables()
+      .filter((v) => v.trainable)
+      .map((v) => v.variable);
     const optimizer = tf.train.adam(1e-3);
     const step = () => {
       tf.tidy(() => {
-        const { grads } = tf.variableGrads(() => inlineLoss('symmetric-clap', model.forward(logMel, tokens, { training: true }).logits), trainable);
+        const { grads } = tf.variableGrads(
+          () =>
+            inlineLoss('symmetric-clap', model.forward(logMel, tokens, { training: true }).logits),
+          trainable,
+        );
         optimizer.applyGradients(grads as Parameters<typeof optimizer.applyGradients>[0]);
       });
       model.afterUpdate();

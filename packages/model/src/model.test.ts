@@ -16,8 +16,17 @@ describe('ClapModel', () => {
 
   it('lists every weight under its slot prefix', () => {
     const paths = model.variables().map((v) => v.path);
-    for (const slot of ['audioEncoder/', 'textEncoder/', 'audioProjection/', 'textProjection/', 'similarity/']) {
-      expect(paths.some((p) => p.startsWith(slot)), slot).toBe(true);
+    for (const slot of [
+      'audioEncoder/',
+      'textEncoder/',
+      'audioProjection/',
+      'textProjection/',
+      'similarity/',
+    ]) {
+      expect(
+        paths.some((p) => p.startsWith(slot)),
+        slot,
+      ).toBe(true);
     }
     expect(new Set(paths).size).toBe(paths.length);
   });
@@ -54,7 +63,14 @@ describe('ClapModel', () => {
     expect(out.logits.shape).toEqual([2, 3]);
     expect(out.audioEmbeddings.shape).toEqual([3, 8]);
     expect(out.textEmbeddings.shape).toEqual([2, 8]);
-    tf.dispose([logMel, tokens.ids, tokens.mask, out.logits, out.audioEmbeddings, out.textEmbeddings]);
+    tf.dispose([
+      logMel,
+      tokens.ids,
+      tokens.mask,
+      out.logits,
+      out.audioEmbeddings,
+      out.textEmbeddings,
+    ]);
   });
 
   it('classifies zero-shot: probabilities sum to one, most probable first', () => {
@@ -62,8 +78,11 @@ describe('ClapModel', () => {
     const result = model.zeroShotClassify(clips[0]!, ['dog', 'rain', 'piano']);
     expect(result.map((r) => r.label).sort()).toEqual(['dog', 'piano', 'rain']);
     expect(result.reduce((s, r) => s + r.probability, 0)).toBeCloseTo(1, 5);
-    for (let i = 1; i < result.length; i++) expect(result[i - 1]!.probability).toBeGreaterThanOrEqual(result[i]!.probability);
-    expect(model.zeroShotClassify(clips[0]!, ['only'])).toEqual([{ label: 'only', probability: 1 }]);
+    for (let i = 1; i < result.length; i++)
+      expect(result[i - 1]!.probability).toBeGreaterThanOrEqual(result[i]!.probability);
+    expect(model.zeroShotClassify(clips[0]!, ['only'])).toEqual([
+      { label: 'only', probability: 1 },
+    ]);
     expect(() => model.zeroShotClassify(clips[0]!, [])).toThrow(ClapError);
     expect(() => model.zeroShotClassify(clips[0]!, ['x'], 'no placeholder')).toThrow(/\{label\}/);
     expect(tf.memory().numTensors).toBe(before);
@@ -100,7 +119,11 @@ describe('ClapModel', () => {
   });
 
   it('handles a batch of one, and refuses empty batches and empty clips', async () => {
-    const logits = tf.tidy(() => model.forward(model.logMelBatch([clips[0]!]), model.tokenize(['a dog']), { training: true }).logits);
+    const logits = tf.tidy(
+      () =>
+        model.forward(model.logMelBatch([clips[0]!]), model.tokenize(['a dog']), { training: true })
+          .logits,
+    );
     expect(logits.shape).toEqual([1, 1]);
     expect(Number.isFinite(logits.dataSync()[0])).toBe(true);
     logits.dispose();

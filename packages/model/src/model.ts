@@ -14,10 +14,21 @@ import { cropOrPad, type LogMelConfig, type LogMelExtractor } from '@clapjs/audi
 import { l2Normalize } from '@clapjs/layers';
 import { buildParts, partProvenance, partVariables, PART_SLOTS, type ClapParts } from './build.js';
 import { parseModelConfig, type ClapModelConfig, type ClapModelConfigInput } from './config.js';
-import { exportSafetensors, importSafetensors, type ImportReport, type NameMap } from './convert.js';
+import {
+  exportSafetensors,
+  importSafetensors,
+  type ImportReport,
+  type NameMap,
+} from './convert.js';
 import { ModelFormatError } from './errors.js';
 import { fileReader, readJson, writeFilesAtomic, type ModelSource } from './io.js';
-import { assignWeights, decodeWeights, encodeVariables, WEIGHTS_MANIFEST_FILE, type WeightsManifest } from './weights.js';
+import {
+  assignWeights,
+  decodeWeights,
+  encodeVariables,
+  WEIGHTS_MANIFEST_FILE,
+  type WeightsManifest,
+} from './weights.js';
 
 /** Options of {@link ClapModel.create}. */
 export interface ClapCreateOptions {
@@ -112,11 +123,20 @@ export class ClapModel {
    * Builds a freshly initialised model from a config (missing parts take the defaults).
    * @throws ConfigError naming the bad key; PluginError for an unknown plugin name
    */
-  static async create(config: ClapModelConfigInput = {}, options: ClapCreateOptions = {}): Promise<ClapModel> {
+  static async create(
+    config: ClapModelConfigInput = {},
+    options: ClapCreateOptions = {},
+  ): Promise<ClapModel> {
     const seed = options.seed ?? 0;
-    if (!Number.isSafeInteger(seed)) throw badInput('MODEL_SEED', `seed must be an integer, got ${seed}.`);
+    if (!Number.isSafeInteger(seed))
+      throw badInput('MODEL_SEED', `seed must be an integer, got ${seed}.`);
     const parsed = parseModelConfig(config);
-    return new ClapModel(buildParts(parsed, { seed, ...(options.captions === undefined ? {} : { captions: options.captions }) }));
+    return new ClapModel(
+      buildParts(parsed, {
+        seed,
+        ...(options.captions === undefined ? {} : { captions: options.captions }),
+      }),
+    );
   }
 
   /**
@@ -131,7 +151,11 @@ export class ClapModel {
     const config = parseModelConfig(await readJson(read, CONFIG_FILE));
     const tokenizer = (await readJson(read, TOKENIZER_FILE)) as { state?: unknown };
     const manifest = (await readJson(read, WEIGHTS_MANIFEST_FILE)) as Partial<WeightsManifest>;
-    if (manifest.format !== 'clapjs-weights' || manifest.formatVersion !== 1 || !Array.isArray(manifest.weightsManifest)) {
+    if (
+      manifest.format !== 'clapjs-weights' ||
+      manifest.formatVersion !== 1 ||
+      !Array.isArray(manifest.weightsManifest)
+    ) {
       throw new ModelFormatError(
         'MODEL_FORMAT',
         `${where}/${WEIGHTS_MANIFEST_FILE} is not a clapjs weights manifest of format version 1 (format ${String(manifest.format)}, version ${String(manifest.formatVersion)}).`,
@@ -168,7 +192,14 @@ export class ClapModel {
     };
     return new Map([
       [CONFIG_FILE, json(this.config)],
-      [TOKENIZER_FILE, json({ name: this.tokenizer.name, config: this.tokenizer.getConfig(), state: this.tokenizer.toJSON() })],
+      [
+        TOKENIZER_FILE,
+        json({
+          name: this.tokenizer.name,
+          config: this.tokenizer.getConfig(),
+          state: this.tokenizer.toJSON(),
+        }),
+      ],
       [WEIGHTS_MANIFEST_FILE, json(weights)],
       ...files,
     ]);
@@ -195,7 +226,8 @@ export class ClapModel {
     const ids = new Int32Array(texts.length * length);
     const mask = new Float32Array(texts.length * length);
     texts.forEach((text, row) => {
-      if (typeof text !== 'string') throw badInput('TEXT_NOT_STRING', `texts[${row}] is ${typeof text}, expected a string.`);
+      if (typeof text !== 'string')
+        throw badInput('TEXT_NOT_STRING', `texts[${row}] is ${typeof text}, expected a string.`);
       const encoded = this.tokenizer.encode(text, length);
       for (let i = 0; i < length; i++) {
         ids[row * length + i] = encoded.ids[i] ?? this.tokenizer.padId;
@@ -203,7 +235,10 @@ export class ClapModel {
       }
       if (!encoded.mask.some((m) => m > 0)) mask[row * length] = 1;
     });
-    return { ids: tf.tensor2d(ids, [texts.length, length], 'int32'), mask: tf.tensor2d(mask, [texts.length, length], 'float32') };
+    return {
+      ids: tf.tensor2d(ids, [texts.length, length], 'int32'),
+      mask: tf.tensor2d(mask, [texts.length, length], 'float32'),
+    };
   }
 
   /**
@@ -213,12 +248,16 @@ export class ClapModel {
    */
   logMelBatch(clips: readonly Float32Array[]): tf.Tensor4D {
     this.assertLive();
-    if (!Array.isArray(clips) || clips.length === 0) throw badInput('EMPTY_BATCH', 'logMelBatch needs a non-empty array of clips.');
+    if (!Array.isArray(clips) || clips.length === 0)
+      throw badInput('EMPTY_BATCH', 'logMelBatch needs a non-empty array of clips.');
     const { clipSeconds, sampleRate } = this.config.audio as LogMelConfig;
     const length = Math.round(clipSeconds * sampleRate);
     const mels = clips.map((clip, i) => {
       if (!(clip instanceof Float32Array) || clip.length === 0) {
-        throw badInput('AUDIO_EMPTY', `clips[${i}] must be a non-empty Float32Array of samples at ${sampleRate} Hz.`);
+        throw badInput(
+          'AUDIO_EMPTY',
+          `clips[${i}] must be a non-empty Float32Array of samples at ${sampleRate} Hz.`,
+        );
       }
       return this.frontEnd.compute(cropOrPad(clip, length, 'fit'));
     });
@@ -235,9 +274,19 @@ export class ClapModel {
   forward(logMel: tf.Tensor4D, tokens: TokenBatch, options: CallOptions): ForwardResult {
     this.assertLive();
     return tf.tidy(() => {
-      const audioEmbeddings = this.audioProjection.call(this.audioEncoder.encode(logMel, options), options);
-      const textEmbeddings = this.textProjection.call(this.textEncoder.encode(tokens, options), options);
-      return { logits: this.similarity.call(textEmbeddings, audioEmbeddings), audioEmbeddings, textEmbeddings };
+      const audioEmbeddings = this.audioProjection.call(
+        this.audioEncoder.encode(logMel, options),
+        options,
+      );
+      const textEmbeddings = this.textProjection.call(
+        this.textEncoder.encode(tokens, options),
+        options,
+      );
+      return {
+        logits: this.similarity.call(textEmbeddings, audioEmbeddings),
+        audioEmbeddings,
+        textEmbeddings,
+      };
     });
   }
 
@@ -262,20 +311,34 @@ export class ClapModel {
    * and the softmax of the prompts' logits against the clip gives each label's probability.
    * @returns every label with its probability, most probable first
    */
-  zeroShotClassify(clip: Float32Array | tf.Tensor4D, labels: readonly string[], template = 'This is a sound of {label}.'): ZeroShotResult[] {
-    if (!Array.isArray(labels) || labels.length === 0) throw badInput('ZERO_SHOT_LABELS', 'zeroShotClassify needs at least one label.');
+  zeroShotClassify(
+    clip: Float32Array | tf.Tensor4D,
+    labels: readonly string[],
+    template = 'This is a sound of {label}.',
+  ): ZeroShotResult[] {
+    if (!Array.isArray(labels) || labels.length === 0)
+      throw badInput('ZERO_SHOT_LABELS', 'zeroShotClassify needs at least one label.');
     if (!template.includes('{label}')) {
-      throw badInput('ZERO_SHOT_TEMPLATE', `The template "${template}" has no {label} placeholder; write e.g. 'This is a sound of {label}.'.`);
+      throw badInput(
+        'ZERO_SHOT_TEMPLATE',
+        `The template "${template}" has no {label} placeholder; write e.g. 'This is a sound of {label}.'.`,
+      );
     }
     const probabilities = tf.tidy(() => {
       const audio = this.projectAudio(clip instanceof Float32Array ? [clip] : clip);
-      if (audio.shape[0] !== 1) throw badInput('ZERO_SHOT_CLIP', `zeroShotClassify takes one clip, got a batch of ${audio.shape[0]}.`);
+      if (audio.shape[0] !== 1)
+        throw badInput(
+          'ZERO_SHOT_CLIP',
+          `zeroShotClassify takes one clip, got a batch of ${audio.shape[0]}.`,
+        );
       const text = this.projectText(labels.map((label) => template.split('{label}').join(label)));
       return tf.softmax(tf.reshape(this.similarity.call(text, audio), [labels.length]));
     });
     const values = probabilities.dataSync();
     probabilities.dispose();
-    return labels.map((label, i) => ({ label, probability: values[i] ?? 0 })).sort((a, b) => b.probability - a.probability);
+    return labels
+      .map((label, i) => ({ label, probability: values[i] ?? 0 }))
+      .sort((a, b) => b.probability - a.probability);
   }
 
   /**
@@ -290,10 +353,14 @@ export class ClapModel {
   ): RetrievalHit[] {
     const size = corpus instanceof tf.Tensor ? corpus.shape[0] : corpus.length;
     if (size === 0) throw badInput('RETRIEVE_EMPTY', 'retrieve needs a non-empty corpus.');
-    if (!Number.isInteger(k) || k < 1) throw badInput('RETRIEVE_K', `k must be a positive integer, got ${k}.`);
+    if (!Number.isInteger(k) || k < 1)
+      throw badInput('RETRIEVE_K', `k must be a positive integer, got ${k}.`);
     const { values, indices } = tf.tidy(() => {
-      const q = this.embedAny(query instanceof tf.Tensor ? query : typeof query === 'string' ? [query] : [query]);
-      if (q.shape[0] !== 1) throw badInput('RETRIEVE_QUERY', `retrieve takes one query, got ${q.shape[0]}.`);
+      const q = this.embedAny(
+        query instanceof tf.Tensor ? query : typeof query === 'string' ? [query] : [query],
+      );
+      if (q.shape[0] !== 1)
+        throw badInput('RETRIEVE_QUERY', `retrieve takes one query, got ${q.shape[0]}.`);
       const c = corpus instanceof tf.Tensor ? corpus : this.embedCorpus(corpus);
       return tf.topk(tf.reshape(this.similarity.call(q, c), [size]), Math.min(k, size));
     });
@@ -353,26 +420,36 @@ export class ClapModel {
   private projectText(texts: TextInput): tf.Tensor2D {
     this.assertLive();
     return tf.tidy(() => {
-      const tokens = Array.isArray(texts) ? this.tokenize(texts as readonly string[]) : (texts as TokenBatch);
+      const tokens = Array.isArray(texts)
+        ? this.tokenize(texts as readonly string[])
+        : (texts as TokenBatch);
       return this.textProjection.call(this.textEncoder.encode(tokens, INFERENCE), INFERENCE);
     });
   }
 
   /** Projected embeddings of a query: texts, clips, or given embeddings (reshaped to 2-D). */
   private embedAny(item: tf.Tensor | readonly string[] | readonly Float32Array[]): tf.Tensor2D {
-    if (item instanceof tf.Tensor) return tf.reshape(item, [-1, item.shape[item.rank - 1]!]) as tf.Tensor2D;
-    return typeof item[0] === 'string' ? this.projectText(item as readonly string[]) : this.projectAudio(item as readonly Float32Array[]);
+    if (item instanceof tf.Tensor)
+      return tf.reshape(item, [-1, item.shape[item.rank - 1]!]) as tf.Tensor2D;
+    return typeof item[0] === 'string'
+      ? this.projectText(item as readonly string[])
+      : this.projectAudio(item as readonly Float32Array[]);
   }
 
   private embedCorpus(corpus: readonly string[] | readonly Float32Array[]): tf.Tensor2D {
     const chunks: tf.Tensor2D[] = [];
     for (let i = 0; i < corpus.length; i += ENCODE_CHUNK) {
-      chunks.push(this.embedAny(corpus.slice(i, i + ENCODE_CHUNK) as readonly string[] | readonly Float32Array[]));
+      chunks.push(
+        this.embedAny(
+          corpus.slice(i, i + ENCODE_CHUNK) as readonly string[] | readonly Float32Array[],
+        ),
+      );
     }
     return chunks.length === 1 ? chunks[0]! : tf.concat(chunks, 0);
   }
 
   private assertLive(): void {
-    if (this.disposed) throw badInput('MODEL_DISPOSED', 'This ClapModel was disposed; create or load a new one.');
+    if (this.disposed)
+      throw badInput('MODEL_DISPOSED', 'This ClapModel was disposed; create or load a new one.');
   }
 }

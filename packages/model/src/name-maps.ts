@@ -4,7 +4,11 @@ import { bertNameMap } from '@clapjs/text-encoders';
 import type { ClapModelConfig } from './config.js';
 import type { NameMap, TensorLayout } from './convert.js';
 
-const LAYOUT: Record<PannsTransform, TensorLayout> = { none: 'same', transpose: 'linear', 'oihw-to-hwio': 'conv2d' };
+const LAYOUT: Record<PannsTransform, TensorLayout> = {
+  none: 'same',
+  transpose: 'linear',
+  'oihw-to-hwio': 'conv2d',
+};
 
 /**
  * PANNs' state_dict names (github.com/qiuqiangkong/audioset_tagging_cnn) for the model's `cnn6`,
@@ -18,7 +22,10 @@ const LAYOUT: Record<PannsTransform, TensorLayout> = { none: 'same', transpose: 
 export function pannsAudioEncoderNameMap(config: ClapModelConfig, theirsPrefix = ''): NameMap {
   const encoder = config.audioEncoder as AudioEncoderConfig;
   if (!['cnn6', 'cnn10', 'cnn14'].includes(encoder.name)) {
-    throw new ConfigError('audioEncoder.name', `PANNs names exist for cnn6, cnn10 and cnn14, not "${encoder.name}".`);
+    throw new ConfigError(
+      'audioEncoder.name',
+      `PANNs names exist for cnn6, cnn10 and cnn14, not "${encoder.name}".`,
+    );
   }
   return pannsNameMap(encoder, config.audio.nMels ?? 64).map((e) => ({
     ours: `audioEncoder/${e.path}`,
@@ -36,11 +43,23 @@ export function pannsAudioEncoderNameMap(config: ClapModelConfig, theirsPrefix =
  * @throws ConfigError (`textEncoder.norm`) for a pre-LN transformer
  */
 export function bertTextEncoderNameMap(config: ClapModelConfig, theirsPrefix = ''): NameMap {
-  const text = config.textEncoder as { name: string; layers?: number; norm?: 'pre' | 'post'; tokenTypes?: number };
+  const text = config.textEncoder as {
+    name: string;
+    layers?: number;
+    norm?: 'pre' | 'post';
+    tokenTypes?: number;
+  };
   if (text.name !== 'transformer') {
-    throw new ConfigError('textEncoder.name', `BERT names exist for the "transformer" text encoder, not "${text.name}".`);
+    throw new ConfigError(
+      'textEncoder.name',
+      `BERT names exist for the "transformer" text encoder, not "${text.name}".`,
+    );
   }
-  const map = bertNameMap({ layers: text.layers ?? 2, norm: text.norm ?? 'pre', tokenTypes: text.tokenTypes ?? 0 });
+  const map = bertNameMap({
+    layers: text.layers ?? 2,
+    norm: text.norm ?? 'pre',
+    tokenTypes: text.tokenTypes ?? 0,
+  });
   return [...map].map(([path, { name, transpose }]) => ({
     ours: `textEncoder/${path}`,
     theirs: `${theirsPrefix}${name}`,
@@ -55,21 +74,45 @@ export function bertTextEncoderNameMap(config: ClapModelConfig, theirsPrefix = '
  * @param slot which projection
  * @param theirsPrefix msclap: `audio_encoder.projection.` or `caption_encoder.projection.`
  */
-export function msclapProjectionNameMap(config: ClapModelConfig, slot: 'audioProjection' | 'textProjection', theirsPrefix = ''): NameMap {
+export function msclapProjectionNameMap(
+  config: ClapModelConfig,
+  slot: 'audioProjection' | 'textProjection',
+  theirsPrefix = '',
+): NameMap {
   const projection = config[slot] as { name: string; bias?: boolean };
   if (projection.name !== 'residual') {
-    throw new ConfigError(`${slot}.name`, `msclap projection names exist for the "residual" projection, not "${projection.name}".`);
+    throw new ConfigError(
+      `${slot}.name`,
+      `msclap projection names exist for the "residual" projection, not "${projection.name}".`,
+    );
   }
   const entries: { ours: string; theirs: string; layout: TensorLayout }[] = [];
   for (const [ours, theirs] of [
     ['fc1', 'linear1'],
     ['fc2', 'linear2'],
   ] as const) {
-    entries.push({ ours: `${slot}/${ours}/kernel`, theirs: `${theirsPrefix}${theirs}.weight`, layout: 'linear' });
-    if (projection.bias === true) entries.push({ ours: `${slot}/${ours}/bias`, theirs: `${theirsPrefix}${theirs}.bias`, layout: 'same' });
+    entries.push({
+      ours: `${slot}/${ours}/kernel`,
+      theirs: `${theirsPrefix}${theirs}.weight`,
+      layout: 'linear',
+    });
+    if (projection.bias === true)
+      entries.push({
+        ours: `${slot}/${ours}/bias`,
+        theirs: `${theirsPrefix}${theirs}.bias`,
+        layout: 'same',
+      });
   }
-  entries.push({ ours: `${slot}/norm/gamma`, theirs: `${theirsPrefix}layer_norm.weight`, layout: 'same' });
-  entries.push({ ours: `${slot}/norm/beta`, theirs: `${theirsPrefix}layer_norm.bias`, layout: 'same' });
+  entries.push({
+    ours: `${slot}/norm/gamma`,
+    theirs: `${theirsPrefix}layer_norm.weight`,
+    layout: 'same',
+  });
+  entries.push({
+    ours: `${slot}/norm/beta`,
+    theirs: `${theirsPrefix}layer_norm.bias`,
+    layout: 'same',
+  });
   return entries;
 }
 

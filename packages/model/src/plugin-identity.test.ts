@@ -15,7 +15,11 @@ describe('parts built through the registry', () => {
     const audio = create('audio-encoder', { name: 'cnn-small' }, { melBins: 64, rng: new Rng(1) });
     expect(audio).toBeInstanceOf(CnnAudioEncoder);
     audio.dispose();
-    const text = create('text-encoder', { name: 'transformer', layers: 1, width: 16, heads: 2 }, { vocabSize: 20, maxLength: 8, rng: new Rng(1) });
+    const text = create(
+      'text-encoder',
+      { name: 'transformer', layers: 1, width: 16, heads: 2 },
+      { vocabSize: 20, maxLength: 8, rng: new Rng(1) },
+    );
     expect(text).toBeInstanceOf(TransformerTextEncoder);
     text.dispose();
   });

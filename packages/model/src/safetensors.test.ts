@@ -39,7 +39,9 @@ describe('safetensors', () => {
 
   it('refuses truncated files and bad headers with a typed error', () => {
     const good = writeSafetensors(new Map([['x', { shape: [4], data: new Float32Array(4) }]]));
-    expect(() => readSafetensors(good.subarray(0, good.length - 3), 'cut.safetensors')).toThrow(/cut.safetensors.*"x"/);
+    expect(() => readSafetensors(good.subarray(0, good.length - 3), 'cut.safetensors')).toThrow(
+      /cut.safetensors.*"x"/,
+    );
     expect(() => readSafetensors(new Uint8Array(4))).toThrow(ModelFormatError);
     const junk = new Uint8Array(16);
     new DataView(junk.buffer).setBigUint64(0, 8n, true);

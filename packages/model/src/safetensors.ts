@@ -42,7 +42,8 @@ function decode(dtype: SafetensorsDtype, view: DataView, count: number): Float32
         out[i] = halfToFloat(view.getUint16(i * 2, true));
         break;
       case 'BF16':
-        out[i] = new Float32Array(new Uint32Array([view.getUint16(i * 2, true) << 16]).buffer)[0] ?? 0;
+        out[i] =
+          new Float32Array(new Uint32Array([view.getUint16(i * 2, true) << 16]).buffer)[0] ?? 0;
         break;
       case 'I32':
         out[i] = view.getInt32(i * 4, true);
@@ -62,20 +63,31 @@ function decode(dtype: SafetensorsDtype, view: DataView, count: number): Float32
  * @throws ModelFormatError (`SAFETENSORS_FORMAT`) on a truncated file, a bad header or an
  * unsupported dtype
  */
-export function readSafetensors(bytes: Uint8Array, name = 'safetensors file'): {
+export function readSafetensors(
+  bytes: Uint8Array,
+  name = 'safetensors file',
+): {
   tensors: Map<string, SafetensorsTensor>;
   metadata: Record<string, string>;
 } {
   const fail = (why: string): never => {
-    throw new ModelFormatError('SAFETENSORS_FORMAT', `${name} is not a valid safetensors file: ${why}.`);
+    throw new ModelFormatError(
+      'SAFETENSORS_FORMAT',
+      `${name} is not a valid safetensors file: ${why}.`,
+    );
   };
-  if (bytes.byteLength < 8) fail(`it has ${bytes.byteLength} bytes, fewer than the 8-byte header length`);
+  if (bytes.byteLength < 8)
+    fail(`it has ${bytes.byteLength} bytes, fewer than the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = Number(view.getBigUint64(0, true));
-  if (8 + headerLength > bytes.byteLength) fail(`the header length ${headerLength} runs past the end of the file`);
+  if (8 + headerLength > bytes.byteLength)
+    fail(`the header length ${headerLength} runs past the end of the file`);
   let header: Record<string, unknown>;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as Record<string, unknown>;
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as Record<
+      string,
+      unknown
+    >;
   } catch (error) {
     return fail(`its JSON header does not parse (${(error as Error).message})`);
   }
@@ -89,12 +101,17 @@ export function readSafetensors(bytes: Uint8Array, name = 'safetensors file'): {
     }
     const entry = value as { dtype?: string; shape?: number[]; data_offsets?: [number, number] };
     const dtype = entry.dtype as SafetensorsDtype;
-    if (!(dtype in BYTES)) fail(`tensor "${key}" has dtype ${String(entry.dtype)}; supported: ${Object.keys(BYTES).join(', ')}`);
+    if (!(dtype in BYTES))
+      fail(
+        `tensor "${key}" has dtype ${String(entry.dtype)}; supported: ${Object.keys(BYTES).join(', ')}`,
+      );
     const shape = entry.shape ?? [];
     const [begin, end] = entry.data_offsets ?? [0, -1];
     const count = shape.reduce((a, b) => a * b, 1);
     if (end - begin !== count * BYTES[dtype] || dataStart + end > bytes.byteLength) {
-      fail(`tensor "${key}" (shape [${shape.join(', ')}], ${dtype}) has data offsets [${begin}, ${end}] that do not fit`);
+      fail(
+        `tensor "${key}" (shape [${shape.join(', ')}], ${dtype}) has data offsets [${begin}, ${end}] that do not fit`,
+      );
     }
     const slice = new DataView(bytes.buffer, bytes.byteOffset + dataStart + begin, end - begin);
     tensors.set(key, { dtype, shape, data: decode(dtype, slice, count) });
@@ -117,7 +134,11 @@ export function writeSafetensors(
   for (const name of names) {
     const tensor = tensors.get(name)!;
     const size = tensor.data.length * 4;
-    header[name] = { dtype: 'F32', shape: [...tensor.shape], data_offsets: [offset, offset + size] };
+    header[name] = {
+      dtype: 'F32',
+      shape: [...tensor.shape],
+      data_offsets: [offset, offset + size],
+    };
     offset += size;
   }
   let json = JSON.stringify(header);
@@ -131,8 +152,10 @@ export function writeSafetensors(
   let position = 8 + headerBytes.length;
   for (const name of names) {
     const data = tensors.get(name)!.data;
-    if (LITTLE_ENDIAN_HOST) out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), position);
-    else for (let i = 0; i < data.length; i++) view.setFloat32(position + i * 4, data[i] ?? 0, true);
+    if (LITTLE_ENDIAN_HOST)
+      out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), position);
+    else
+      for (let i = 0; i < data.length; i++) view.setFloat32(position + i * 4, data[i] ?? 0, true);
     position += data.length * 4;
   }
   return out;

@@ -14,7 +14,10 @@ describe('save / load', () => {
   const texts = ['a dog barks', 'rain on a roof'];
 
   const outputs = (m: ClapModel) =>
-    tf.tidy(() => [Array.from(m.encodeAudio(clips).dataSync()), Array.from(m.encodeText(texts).dataSync())]);
+    tf.tidy(() => [
+      Array.from(m.encodeAudio(clips).dataSync()),
+      Array.from(m.encodeText(texts).dataSync()),
+    ]);
 
   beforeAll(async () => {
     await selectBackend('cpu');
@@ -35,7 +38,10 @@ describe('save / load', () => {
     expect(config.audioEncoder.name).toBe('cnn-small');
     expect(config.textEncoder.name).toBe('transformer');
     const manifest = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
-    expect(manifest.parts.audioEncoder).toMatchObject({ name: 'cnn-small', origin: '@clapjs/audio-encoders' });
+    expect(manifest.parts.audioEncoder).toMatchObject({
+      name: 'cnn-small',
+      origin: '@clapjs/audio-encoders',
+    });
     const loaded = await ClapModel.load(dir);
     expect(loaded.config).toEqual(model.config);
     expect(outputs(loaded)).toEqual(outputs(model));
@@ -53,9 +59,12 @@ describe('save / load', () => {
     await bert.save(dir);
     const loaded = await ClapModel.load(dir);
     expect(loaded.config.tokenizer).toEqual(bert.config.tokenizer);
-    const ids = (m: ClapModel) => tf.tidy(() => Array.from(m.tokenize(['Unbelievable rainstorms, 42 dogs!']).ids.dataSync()));
+    const ids = (m: ClapModel) =>
+      tf.tidy(() => Array.from(m.tokenize(['Unbelievable rainstorms, 42 dogs!']).ids.dataSync()));
     expect(ids(loaded)).toEqual(ids(bert));
-    expect(tf.tidy(() => Array.from(loaded.encodeText(texts).dataSync()))).toEqual(tf.tidy(() => Array.from(bert.encodeText(texts).dataSync())));
+    expect(tf.tidy(() => Array.from(loaded.encodeText(texts).dataSync()))).toEqual(
+      tf.tidy(() => Array.from(bert.encodeText(texts).dataSync())),
+    );
     bert.dispose();
     loaded.dispose();
   });
@@ -118,7 +127,10 @@ describe('save / load', () => {
     expect((missing as WeightsError).code).toBe('WEIGHTS_MISSING');
     expect((missing as WeightsError).variable).toMatch(/^textEncoder\/layer1\//);
 
-    const bigger = await ClapModel.create({ ...tinyConfig(), textEncoder: { name: 'transformer', layers: 2, width: 16, heads: 2 } }, { captions: CAPTIONS });
+    const bigger = await ClapModel.create(
+      { ...tinyConfig(), textEncoder: { name: 'transformer', layers: 2, width: 16, heads: 2 } },
+      { captions: CAPTIONS },
+    );
     await bigger.save(dir);
     bigger.dispose();
     await writeFile(join(dir, 'config.json'), JSON.stringify(model.config));

@@ -11,18 +11,47 @@ import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
 
 type Variant = { label: string; config: ClapModelConfigInput; names: Record<string, string> };
 
-function pair(slots: string[], a: Record<string, unknown>, b: Record<string, unknown>): [Variant, Variant] {
+function pair(
+  slots: string[],
+  a: Record<string, unknown>,
+  b: Record<string, unknown>,
+): [Variant, Variant] {
   return [a, b].map((part) => {
     const config: Record<string, unknown> = { ...tinyConfig() };
     for (const slot of slots) config[slot] = part;
-    return { label: `${slots.join('+')}=${String(part.name)}`, config, names: Object.fromEntries(slots.map((s) => [s, String(part.name)])) };
+    return {
+      label: `${slots.join('+')}=${String(part.name)}`,
+      config,
+      names: Object.fromEntries(slots.map((s) => [s, String(part.name)])),
+    };
   }) as [Variant, Variant];
 }
 
 const PAIRS: [string, [Variant, Variant]][] = [
-  ['audio encoder', pair(['audioEncoder'], { name: 'cnn-small', channels: [4, 8], outputDim: 16 }, { name: 'cnn6', width: 1 / 16 })],
-  ['text encoder', pair(['textEncoder'], { name: 'transformer', layers: 1, width: 16, heads: 2 }, { name: 'bag-of-embeddings', width: 16 })],
-  ['projection', pair(['audioProjection', 'textProjection'], { name: 'mlp', dim: 8 }, { name: 'residual', dim: 8 })],
+  [
+    'audio encoder',
+    pair(
+      ['audioEncoder'],
+      { name: 'cnn-small', channels: [4, 8], outputDim: 16 },
+      { name: 'cnn6', width: 1 / 16 },
+    ),
+  ],
+  [
+    'text encoder',
+    pair(
+      ['textEncoder'],
+      { name: 'transformer', layers: 1, width: 16, heads: 2 },
+      { name: 'bag-of-embeddings', width: 16 },
+    ),
+  ],
+  [
+    'projection',
+    pair(
+      ['audioProjection', 'textProjection'],
+      { name: 'mlp', dim: 8 },
+      { name: 'residual', dim: 8 },
+    ),
+  ],
   ['similarity', pair(['similarity'], { name: 'cosine' }, { name: 'dot' })],
   ['loss', pair(['loss'], { name: 'symmetric-clap' }, { name: 'infonce' })],
 ];
@@ -50,7 +79,9 @@ describe.each(TEST_BACKENDS)('each slot swaps by name on %s', (backend) => {
     for (const variant of variants) {
       const model = await ClapModel.create(variant.config, { seed: 11, captions: CAPTIONS });
       const losses = train(model, clips, captions, 5);
-      expect(losses.every(Number.isFinite), `${variant.label} losses ${losses.join(', ')}`).toBe(true);
+      expect(losses.every(Number.isFinite), `${variant.label} losses ${losses.join(', ')}`).toBe(
+        true,
+      );
       const dir = join(root, variant.label);
       await model.save(dir);
       const saved = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'));

@@ -18,7 +18,13 @@ export function tinyConfig(): ClapModelConfigInput {
   };
 }
 
-export const CAPTIONS = ['a dog barks', 'rain on a roof', 'a piano chord', 'a low hum', 'birds sing at dawn'];
+export const CAPTIONS = [
+  'a dog barks',
+  'rain on a roof',
+  'a piano chord',
+  'a low hum',
+  'birds sing at dawn',
+];
 
 /** Deterministic clips: a tone per caption index plus seeded noise, at 16 kHz. */
 export function makeClips(count: number, seconds = 0.5, seed = 7): Float32Array[] {
@@ -26,7 +32,8 @@ export function makeClips(count: number, seconds = 0.5, seed = 7): Float32Array[
   return Array.from({ length: count }, (_, i) => {
     const clip = new Float32Array(Math.round(seconds * 16000));
     const freq = 220 * (i + 1);
-    for (let t = 0; t < clip.length; t++) clip[t] = 0.5 * Math.sin((2 * Math.PI * freq * t) / 16000) + 0.05 * rng.normal();
+    for (let t = 0; t < clip.length; t++)
+      clip[t] = 0.5 * Math.sin((2 * Math.PI * freq * t) / 16000) + 0.05 * rng.normal();
     return clip;
   });
 }
@@ -44,16 +51,28 @@ export function inlineLoss(name: string, logits: tf.Tensor2D): tf.Scalar {
 }
 
 /** Trains `steps` Adam steps on one fixed batch; returns the losses. */
-export function train(model: ClapModel, clips: Float32Array[], captions: string[], steps: number): number[] {
+export function train(
+  model: ClapModel,
+  clips: Float32Array[],
+  captions: string[],
+  steps: number,
+): number[] {
   const optimizer = tf.train.adam(1e-2);
   const logMel = model.logMelBatch(clips);
   const tokens = model.tokenize(captions);
-  const trainable = model.variables().filter((v) => v.trainable).map((v) => v.variable);
+  const trainable = model
+    .variables()
+    .filter((v) => v.trainable)
+    .map((v) => v.variable);
   const losses: number[] = [];
   for (let i = 0; i < steps; i++) {
     const loss = tf.tidy(() => {
       const { value, grads } = tf.variableGrads(
-        () => inlineLoss(model.config.loss.name, model.forward(logMel, tokens, { training: true }).logits),
+        () =>
+          inlineLoss(
+            model.config.loss.name,
+            model.forward(logMel, tokens, { training: true }).logits,
+          ),
         trainable,
       );
       optimizer.applyGradients(grads as Parameters<typeof optimizer.applyGradients>[0]);

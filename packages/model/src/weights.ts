@@ -25,7 +25,9 @@ export interface WeightsManifest {
 export async function encodeVariables(
   variables: readonly NamedVariable[],
 ): Promise<{ manifest: tf.io.WeightsManifestConfig; files: Map<string, Uint8Array> }> {
-  const { data, specs } = await tf.io.encodeWeights(variables.map((v) => ({ name: v.path, tensor: v.variable })));
+  const { data, specs } = await tf.io.encodeWeights(
+    variables.map((v) => ({ name: v.path, tensor: v.variable })),
+  );
   const bytes = new Uint8Array(data as ArrayBuffer);
   const files = new Map<string, Uint8Array>();
   const paths: string[] = [];
@@ -33,7 +35,10 @@ export async function encodeVariables(
   for (let i = 0; i < count; i++) {
     const name = `weights.${i + 1}-of-${count}.bin`;
     paths.push(name);
-    files.set(name, bytes.slice(i * SHARD_BYTES, Math.min(bytes.byteLength, (i + 1) * SHARD_BYTES)));
+    files.set(
+      name,
+      bytes.slice(i * SHARD_BYTES, Math.min(bytes.byteLength, (i + 1) * SHARD_BYTES)),
+    );
   }
   return { manifest: [{ paths, weights: specs }], files };
 }
@@ -69,7 +74,8 @@ export async function decodeWeights(
         `The weight shards ${group.paths.join(', ')} hold ${buffer.byteLength} bytes but the manifest lists ${expected}; the files are truncated or from another save. Save the model again.`,
       );
     }
-    for (const [name, tensor] of Object.entries(tf.io.decodeWeights(buffer, group.weights))) out.set(name, tensor);
+    for (const [name, tensor] of Object.entries(tf.io.decodeWeights(buffer, group.weights)))
+      out.set(name, tensor);
   }
   return out;
 }
@@ -79,7 +85,11 @@ export async function decodeWeights(
  * with the same shape and dtype and that nothing is left over.
  * @throws WeightsError naming the first missing variable, mismatched shape or unexpected weight
  */
-export function assignWeights(variables: readonly NamedVariable[], loaded: ReadonlyMap<string, tf.Tensor>, source: string): void {
+export function assignWeights(
+  variables: readonly NamedVariable[],
+  loaded: ReadonlyMap<string, tf.Tensor>,
+  source: string,
+): void {
   const ours = new Set(variables.map((v) => v.path));
   const extra = [...loaded.keys()].filter((name) => !ours.has(name));
   for (const { path, variable } of variables) {
@@ -101,7 +111,11 @@ export function assignWeights(variables: readonly NamedVariable[], loaded: Reado
       );
     }
     if (tensor.dtype !== variable.dtype) {
-      throw new WeightsError('WEIGHTS_DTYPE_MISMATCH', path, `Weight "${path}" in ${source} is ${tensor.dtype}, expected ${variable.dtype}.`);
+      throw new WeightsError(
+        'WEIGHTS_DTYPE_MISMATCH',
+        path,
+        `Weight "${path}" in ${source} is ${tensor.dtype}, expected ${variable.dtype}.`,
+      );
     }
   }
   if (extra.length > 0) {

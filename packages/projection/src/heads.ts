@@ -149,6 +149,10 @@ export class ResidualProjection extends Head<ProjectionConfig> {
   protected forward(x: tf.Tensor2D, training: boolean): tf.Tensor2D {
     const e1 = this.fc1.apply(x);
     const e2 = this.drop(this.fc2.apply(gelu(e1)), training);
-    return layerNorm(tf.add(e1, e2) as tf.Tensor2D, this.gamma as tf.Tensor1D, this.beta as tf.Tensor1D);
+    return layerNorm(
+      tf.add(e1, e2) as tf.Tensor2D,
+      this.gamma as tf.Tensor1D,
+      this.beta as tf.Tensor1D,
+    );
   }
 }

@@ -4,6 +4,11 @@
  * import `@clapjs/projection/register` for that.
  * @packageDocumentation
  */
-export { LinearProjection, MlpProjection, ProjectionInputError, ResidualProjection } from './heads.js';
+export {
+  LinearProjection,
+  MlpProjection,
+  ProjectionInputError,
+  ResidualProjection,
+} from './heads.js';
 export type { MlpConfig, ProjectionConfig } from './heads.js';
 export { linearPlugin, mlpPlugin, projectionPlugins, residualPlugin } from './plugins.js';

@@ -30,7 +30,8 @@ export const linearPlugin = definePlugin({
   name: 'linear',
   description: 'One linear layer into the joint space',
   configSchema: z.strictObject({ dim, dropout: rate.default(0), bias: z.boolean().default(true) }),
-  create: (config, context) => new LinearProjection(config, checkInputDim(context.inputDim, config.name), context.rng),
+  create: (config, context) =>
+    new LinearProjection(config, checkInputDim(context.inputDim, config.name), context.rng),
 });
 
 /** `mlp` (LAION-CLAP): Linear → ReLU | GELU → Linear; `hidden` defaults to `dim`. */
@@ -58,8 +59,13 @@ export const residualPlugin = definePlugin({
   ...common,
   name: 'residual',
   description: 'msclap projection: Linear, GELU, Linear, dropout, residual, LayerNorm',
-  configSchema: z.strictObject({ dim, dropout: rate.default(0.5), bias: z.boolean().default(false) }),
-  create: (config, context) => new ResidualProjection(config, checkInputDim(context.inputDim, config.name), context.rng),
+  configSchema: z.strictObject({
+    dim,
+    dropout: rate.default(0.5),
+    bias: z.boolean().default(false),
+  }),
+  create: (config, context) =>
+    new ResidualProjection(config, checkInputDim(context.inputDim, config.name), context.rng),
 });
 
 /** Every built-in projection plugin. */

@@ -11,7 +11,8 @@ const build = (config: Record<string, unknown>, inputDim = 3, where = 'audioProj
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5) => {
   expect(a.length).toBe(b.length);
-  for (let i = 0; i < a.length; i++) expect(Math.abs((a[i] as number) - (b[i] as number)), `index ${i}`).toBeLessThan(tol);
+  for (let i = 0; i < a.length; i++)
+    expect(Math.abs((a[i] as number) - (b[i] as number)), `index ${i}`).toBeLessThan(tol);
 };
 
 /** Sets each weight (by path) to the given values. */
@@ -24,7 +25,12 @@ function setWeights(p: Projection, values: Record<string, number[]>): void {
 
 /** Exact erf-GELU values (PyTorch nn.GELU) at the few points the hand cases use. */
 const geluOf = (x: number) => {
-  const known: Record<number, number> = { 1: 0.8413447461, 2: 1.9544997361, [-1]: -0.1586552539, [-2]: -0.0455002639 };
+  const known: Record<number, number> = {
+    1: 0.8413447461,
+    2: 1.9544997361,
+    [-1]: -0.1586552539,
+    [-2]: -0.0455002639,
+  };
   return known[x] as number;
 };
 
@@ -39,7 +45,13 @@ describe.each(TEST_BACKENDS)('projections on %s', (backend) => {
       ['fc/bias', [2], false],
     ]);
     setWeights(p, { 'fc/kernel': [1, 2, 3, 4, 5, 6], 'fc/bias': [1, -1] });
-    const y = p.call(tf.tensor2d([[1, 1, 1], [1, 0, -1]]), { training: false });
+    const y = p.call(
+      tf.tensor2d([
+        [1, 1, 1],
+        [1, 0, -1],
+      ]),
+      { training: false },
+    );
     expect(y.shape).toEqual([2, 2]);
     close(await y.data(), [10, 11, -3, -5]);
     p.dispose();
@@ -51,8 +63,18 @@ describe.each(TEST_BACKENDS)('projections on %s', (backend) => {
   ])('mlp (%s): fc1 → activation → fc2', async (activation, expected) => {
     await useTestBackend(backend);
     const p = build({ name: 'mlp', dim: 1, hidden: 2, activation }, 2);
-    expect(p.variables().map((v) => v.path)).toEqual(['fc1/kernel', 'fc1/bias', 'fc2/kernel', 'fc2/bias']);
-    setWeights(p, { 'fc1/kernel': [1, 0, 0, 1], 'fc1/bias': [0, 0], 'fc2/kernel': [2, 3], 'fc2/bias': [0] });
+    expect(p.variables().map((v) => v.path)).toEqual([
+      'fc1/kernel',
+      'fc1/bias',
+      'fc2/kernel',
+      'fc2/bias',
+    ]);
+    setWeights(p, {
+      'fc1/kernel': [1, 0, 0, 1],
+      'fc1/bias': [0, 0],
+      'fc2/kernel': [2, 3],
+      'fc2/bias': [0],
+    });
     close(await p.call(tf.tensor2d([[1, -2]]), { training: false }).data(), expected);
     p.dispose();
   });
@@ -60,13 +82,25 @@ describe.each(TEST_BACKENDS)('projections on %s', (backend) => {
   it('residual: layerNorm(fc1(x) + fc2(gelu(fc1(x)))), msclap layout without biases', async () => {
     await useTestBackend(backend);
     const p = build({ name: 'residual', dim: 3 });
-    expect(p.variables().map((v) => v.path)).toEqual(['fc1/kernel', 'fc2/kernel', 'norm/gamma', 'norm/beta']);
-    setWeights(p, { 'fc1/kernel': EYE3, 'fc2/kernel': EYE3, 'norm/gamma': [1, 2, 1], 'norm/beta': [0, 0, 1] });
+    expect(p.variables().map((v) => v.path)).toEqual([
+      'fc1/kernel',
+      'fc2/kernel',
+      'norm/gamma',
+      'norm/beta',
+    ]);
+    setWeights(p, {
+      'fc1/kernel': EYE3,
+      'fc2/kernel': EYE3,
+      'norm/gamma': [1, 2, 1],
+      'norm/beta': [0, 0, 1],
+    });
     const x = [1, 2, -1];
     const e = x.map((v) => v + geluOf(v));
     const mean = e.reduce((a, b) => a + b) / 3;
     const variance = e.reduce((a, b) => a + (b - mean) ** 2, 0) / 3;
-    const expected = e.map((v, i) => ((v - mean) / Math.sqrt(variance + 1e-5)) * [1, 2, 1][i]! + [0, 0, 1][i]!);
+    const expected = e.map(
+      (v, i) => ((v - mean) / Math.sqrt(variance + 1e-5)) * [1, 2, 1][i]! + [0, 0, 1][i]!,
+    );
     close(await p.call(tf.tensor2d([x]), { training: false }).data(), expected, 1e-4);
     p.dispose();
   });
@@ -89,41 +123,54 @@ describe.each(TEST_BACKENDS)('projections on %s', (backend) => {
     { name: 'linear', dim: 4, dropout: 0.1 },
     { name: 'mlp', dim: 4, hidden: 8, activation: 'gelu', dropout: 0.1 },
     { name: 'residual', dim: 4 },
-  ])('$name: every trainable variable gets a gradient; 20 training steps leak nothing', async (config) => {
-    await useTestBackend(backend);
-    const p = build(config, 6);
-    const x = tf.tensor2d(new Rng(2).normalArray(5 * 6), [5, 6]);
-    const target = tf.tensor2d(new Rng(3).normalArray(5 * 4), [5, 4]);
-    const trainable = p.variables().filter((v) => v.trainable).map((v) => v.variable);
-    const step = () =>
-      tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(
-          () => tf.mean(tf.square(tf.sub(p.call(x, { training: true }), target))) as tf.Scalar,
-          trainable,
-        );
-        for (const v of trainable) v.assign(tf.sub(v, tf.mul(grads[v.name] as tf.Tensor, 0.05)));
-        return [value, grads] as const;
-      });
-    const [first, grads] = step();
-    for (const v of trainable) {
-      expect(Math.max(...(await tf.abs(grads[v.name] as tf.Tensor).data())), v.name).toBeGreaterThan(0);
-    }
-    tf.dispose([first, ...Object.values(grads)]);
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < 20; i++) {
-      const [value, g] = step();
-      tf.dispose([value, ...Object.values(g)]);
-    }
-    expect(tf.memory().numTensors).toBe(before);
-    tf.dispose([x, target]);
-    p.dispose();
-  });
+  ])(
+    '$name: every trainable variable gets a gradient; 20 training steps leak nothing',
+    async (config) => {
+      await useTestBackend(backend);
+      const p = build(config, 6);
+      const x = tf.tensor2d(new Rng(2).normalArray(5 * 6), [5, 6]);
+      const target = tf.tensor2d(new Rng(3).normalArray(5 * 4), [5, 4]);
+      const trainable = p
+        .variables()
+        .filter((v) => v.trainable)
+        .map((v) => v.variable);
+      const step = () =>
+        tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(
+            () => tf.mean(tf.square(tf.sub(p.call(x, { training: true }), target))) as tf.Scalar,
+            trainable,
+          );
+          for (const v of trainable) v.assign(tf.sub(v, tf.mul(grads[v.name] as tf.Tensor, 0.05)));
+          return [value, grads] as const;
+        });
+      const [first, grads] = step();
+      for (const v of trainable) {
+        expect(
+          Math.max(...(await tf.abs(grads[v.name] as tf.Tensor).data())),
+          v.name,
+        ).toBeGreaterThan(0);
+      }
+      tf.dispose([first, ...Object.values(grads)]);
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 20; i++) {
+        const [value, g] = step();
+        tf.dispose([value, ...Object.values(g)]);
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([x, target]);
+      p.dispose();
+    },
+  );
 
   it('refuses features of the wrong width with a ProjectionInputError', async () => {
     await useTestBackend(backend);
     const p = build({ name: 'linear', dim: 2 });
-    expect(() => p.call(tf.zeros([2, 5]) as tf.Tensor2D, { training: false })).toThrow(ProjectionInputError);
-    expect(() => p.call(tf.zeros([2, 5]) as tf.Tensor2D, { training: false })).toThrow(/\[batch, 3\].*\[2, 5\]/);
+    expect(() => p.call(tf.zeros([2, 5]) as tf.Tensor2D, { training: false })).toThrow(
+      ProjectionInputError,
+    );
+    expect(() => p.call(tf.zeros([2, 5]) as tf.Tensor2D, { training: false })).toThrow(
+      /\[batch, 3\].*\[2, 5\]/,
+    );
     p.dispose();
   });
 });
@@ -162,6 +209,11 @@ describe('projection configs', () => {
       dropout: 0,
       bias: true,
     });
-    expect(build({ name: 'residual', dim: 4 }).getConfig()).toEqual({ name: 'residual', dim: 4, dropout: 0.5, bias: false });
+    expect(build({ name: 'residual', dim: 4 }).getConfig()).toEqual({
+      name: 'residual',
+      dim: 4,
+      dropout: 0.5,
+      bias: false,
+    });
   });
 });

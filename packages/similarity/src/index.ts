@@ -6,4 +6,10 @@
  */
 export { ScaledSimilarity, SimilarityInputError } from './similarity.js';
 export type { SimilarityConfig } from './similarity.js';
-export { CLIP_INIT_SCALE, cosinePlugin, dotPlugin, MAX_SCALE, similarityPlugins } from './plugins.js';
+export {
+  CLIP_INIT_SCALE,
+  cosinePlugin,
+  dotPlugin,
+  MAX_SCALE,
+  similarityPlugins,
+} from './plugins.js';

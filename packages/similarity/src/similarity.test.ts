@@ -8,11 +8,17 @@ import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
 
 const rng = () => new Rng(11);
 const build = (config: Record<string, unknown>) =>
-  create('similarity', { name: 'cosine', ...config }, { rng: rng() }, 'similarity') as ScaledSimilarity;
+  create(
+    'similarity',
+    { name: 'cosine', ...config },
+    { rng: rng() },
+    'similarity',
+  ) as ScaledSimilarity;
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5) => {
   expect(a.length).toBe(b.length);
-  for (let i = 0; i < a.length; i++) expect(Math.abs((a[i] as number) - (b[i] as number)), `index ${i}`).toBeLessThan(tol);
+  for (let i = 0; i < a.length; i++)
+    expect(Math.abs((a[i] as number) - (b[i] as number)), `index ${i}`).toBeLessThan(tol);
 };
 
 /**
@@ -25,16 +31,30 @@ const sigmoidLoss = (c: tf.Tensor2D) =>
 describe.each(TEST_BACKENDS)('similarity on %s', (backend) => {
   it('cosine: exp(s) · normalised T · normalised Aᵀ, rows = texts, + b with bias', async () => {
     await useTestBackend(backend);
-    const text = tf.tensor2d([[3, 4], [2, 0]]);
-    const audio = tf.tensor2d([[5, 0], [0, 0.5], [1, 1]]);
+    const text = tf.tensor2d([
+      [3, 4],
+      [2, 0],
+    ]);
+    const audio = tf.tensor2d([
+      [5, 0],
+      [0, 0.5],
+      [1, 1],
+    ]);
     const sim = build({ initScale: Math.log(2) });
     const c = sim.call(text, audio);
     expect(c.shape).toEqual([2, 3]);
     const r = Math.SQRT1_2;
-    close(await c.data(), [0.6, 0.8, 1.4 * r, 1, 0, r].map((v) => 2 * v));
+    close(
+      await c.data(),
+      [0.6, 0.8, 1.4 * r, 1, 0, r].map((v) => 2 * v),
+    );
     const biased = build({ initScale: Math.log(10), bias: true });
     const cb = biased.call(text, audio);
-    close(await cb.data(), [0.6, 0.8, 1.4 * r, 1, 0, r].map((v) => 10 * v - 10), 1e-4);
+    close(
+      await cb.data(),
+      [0.6, 0.8, 1.4 * r, 1, 0, r].map((v) => 10 * v - 10),
+      1e-4,
+    );
     tf.dispose([text, audio, c, cb]);
     sim.dispose();
     biased.dispose();
@@ -43,7 +63,13 @@ describe.each(TEST_BACKENDS)('similarity on %s', (backend) => {
   it('dot: exp(s) · T · Aᵀ without normalising', async () => {
     await useTestBackend(backend);
     const sim = create('similarity', { name: 'dot', initScale: 0 }, { rng: rng() });
-    const c = sim.call(tf.tensor2d([[1, 2]]), tf.tensor2d([[3, 4], [-1, 0]]));
+    const c = sim.call(
+      tf.tensor2d([[1, 2]]),
+      tf.tensor2d([
+        [3, 4],
+        [-1, 0],
+      ]),
+    );
     expect(c.shape).toEqual([1, 2]);
     close(await c.data(), [11, -1]);
     sim.dispose();
@@ -81,42 +107,60 @@ describe.each(TEST_BACKENDS)('similarity on %s', (backend) => {
     sim.dispose();
   });
 
-  it.each(['cosine', 'dot'])('%s: gradients reach s, b and both embeddings; 20 steps leak nothing', async (name) => {
-    await useTestBackend(backend);
-    const sim = create('similarity', { name, bias: true, initScale: 1 }, { rng: rng() });
-    const r = new Rng(4);
-    const text = tf.variable(tf.tensor2d(r.normalArray(12), [4, 3]));
-    const audio = tf.variable(tf.tensor2d(r.normalArray(12), [4, 3]));
-    const trainable = [...sim.variables().filter((v) => v.trainable).map((v) => v.variable), text, audio];
-    const step = () =>
-      tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(() => sigmoidLoss(sim.call(text, audio)), trainable);
-        for (const v of trainable) v.assign(tf.sub(v, tf.mul(grads[v.name] as tf.Tensor, 0.1)));
-        sim.afterUpdate();
-        return [value, grads];
-      });
-    const [first, grads] = step() as [tf.Scalar, tf.NamedTensorMap];
-    for (const v of trainable) expect(Math.max(...(await tf.abs(grads[v.name] as tf.Tensor).data()))).toBeGreaterThan(0);
-    const firstLoss = (await first.data())[0] as number;
-    tf.dispose([first, ...Object.values(grads)]);
-    const before = tf.memory().numTensors;
-    let last = Infinity;
-    for (let i = 0; i < 20; i++) {
-      const [value, g] = step() as [tf.Scalar, tf.NamedTensorMap];
-      last = (await value.data())[0] as number;
-      tf.dispose([value, ...Object.values(g)]);
-    }
-    expect(tf.memory().numTensors).toBe(before);
-    expect(last).toBeLessThan(firstLoss);
-    tf.dispose([text, audio]);
-    sim.dispose();
-  });
+  it.each(['cosine', 'dot'])(
+    '%s: gradients reach s, b and both embeddings; 20 steps leak nothing',
+    async (name) => {
+      await useTestBackend(backend);
+      const sim = create('similarity', { name, bias: true, initScale: 1 }, { rng: rng() });
+      const r = new Rng(4);
+      const text = tf.variable(tf.tensor2d(r.normalArray(12), [4, 3]));
+      const audio = tf.variable(tf.tensor2d(r.normalArray(12), [4, 3]));
+      const trainable = [
+        ...sim
+          .variables()
+          .filter((v) => v.trainable)
+          .map((v) => v.variable),
+        text,
+        audio,
+      ];
+      const step = () =>
+        tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(
+            () => sigmoidLoss(sim.call(text, audio)),
+            trainable,
+          );
+          for (const v of trainable) v.assign(tf.sub(v, tf.mul(grads[v.name] as tf.Tensor, 0.1)));
+          sim.afterUpdate();
+          return [value, grads];
+        });
+      const [first, grads] = step() as [tf.Scalar, tf.NamedTensorMap];
+      for (const v of trainable)
+        expect(Math.max(...(await tf.abs(grads[v.name] as tf.Tensor).data()))).toBeGreaterThan(0);
+      const firstLoss = (await first.data())[0] as number;
+      tf.dispose([first, ...Object.values(grads)]);
+      const before = tf.memory().numTensors;
+      let last = Infinity;
+      for (let i = 0; i < 20; i++) {
+        const [value, g] = step() as [tf.Scalar, tf.NamedTensorMap];
+        last = (await value.data())[0] as number;
+        tf.dispose([value, ...Object.values(g)]);
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      expect(last).toBeLessThan(firstLoss);
+      tf.dispose([text, audio]);
+      sim.dispose();
+    },
+  );
 
   it('refuses embeddings of different widths with a SimilarityInputError', async () => {
     await useTestBackend(backend);
     const sim = build({});
-    expect(() => sim.call(tf.zeros([2, 3]) as tf.Tensor2D, tf.zeros([2, 4]) as tf.Tensor2D)).toThrow(SimilarityInputError);
-    expect(() => sim.call(tf.zeros([2, 3]) as tf.Tensor2D, tf.zeros([2, 4]) as tf.Tensor2D)).toThrow(/same `dim`/);
+    expect(() =>
+      sim.call(tf.zeros([2, 3]) as tf.Tensor2D, tf.zeros([2, 4]) as tf.Tensor2D),
+    ).toThrow(SimilarityInputError);
+    expect(() =>
+      sim.call(tf.zeros([2, 3]) as tf.Tensor2D, tf.zeros([2, 4]) as tf.Tensor2D),
+    ).toThrow(/same `dim`/);
     sim.dispose();
   });
 });

@@ -74,7 +74,9 @@ export class ScaledSimilarity implements Similarity<SimilarityConfig & Record<st
       // A materialised transpose keeps matMul on tfjs-wasm's fast untransposed path (FACTS.md).
       const dots = matMul(t, tf.transpose(a));
       const scaled = tf.mul(dots, tf.exp(this.logitScale));
-      return (this.logitBias === undefined ? scaled : tf.add(scaled, this.logitBias)) as tf.Tensor2D;
+      return (
+        this.logitBias === undefined ? scaled : tf.add(scaled, this.logitBias)
+      ) as tf.Tensor2D;
     });
   }
 

@@ -25,11 +25,16 @@ function measure(variants, repeats = REPEATS) {
       const wall = performance.now() - start;
       if (round === 0) continue; // warm-up
       const prev = best[label] ?? { wall: Infinity, cpu: Infinity };
-      best[label] = { wall: Math.min(prev.wall, wall), cpu: Math.min(prev.cpu, (user + system) / 1000) };
+      best[label] = {
+        wall: Math.min(prev.wall, wall),
+        cpu: Math.min(prev.cpu, (user + system) / 1000),
+      };
     }
   }
   for (const [label, { wall, cpu }] of Object.entries(best)) {
-    console.log(`${cpu.toFixed(1).padStart(9)} ms CPU ${wall.toFixed(1).padStart(9)} ms wall  ${label}`);
+    console.log(
+      `${cpu.toFixed(1).padStart(9)} ms CPU ${wall.toFixed(1).padStart(9)} ms wall  ${label}`,
+    );
   }
 }
 
@@ -51,15 +56,25 @@ const rng = new Rng(0);
 const q = tf.tensor4d(rng.normalArray(B * H * L * D), [B, H, L, D]);
 const k = tf.tensor4d(rng.normalArray(B * H * L * D), [B, H, L, D]);
 const v = tf.tensor4d(rng.normalArray(B * H * L * D), [B, H, L, D]);
-const run = (f) => () => tf.tidy(() => tf.grads(f)([q, k, v]).map((g) => g.dataSync()));
-console.log(`attention [B=${B}, H=${H}, L=${L}, D=${D}], forward + backward (tfjs-wasm, 1 thread):`);
+const run = (f) => () =>
+  tf.tidy(() =>
+    tf
+      .grads(f)([q, k, v])
+      .map((g) => g.dataSync()),
+  );
+console.log(
+  `attention [B=${B}, H=${H}, L=${L}, D=${D}], forward + backward (tfjs-wasm, 1 thread):`,
+);
 measure({
   'tf.matMul(q, k, false, true), tf.matMul(p, v), built-in gradients': run((a, b, c) =>
-    tf.sum(tf.matMul(tf.softmax(tf.matMul(a, b, false, true)), c))),
+    tf.sum(tf.matMul(tf.softmax(tf.matMul(a, b, false, true)), c)),
+  ),
   'batchMatMul(q, kᵀ materialised), batchMatMul(p, v) (plain forms)': run((a, b, c) =>
-    tf.sum(batchMatMul(tf.softmax(batchMatMul(a, transposeLastTwo(b))), c))),
+    tf.sum(batchMatMul(tf.softmax(batchMatMul(a, transposeLastTwo(b))), c)),
+  ),
   'mmNT(q, k), mmNT(p, vᵀ) (contiguous K for both operands)': run((a, b, c) =>
-    tf.sum(mmNT(tf.softmax(mmNT(a, b)), transposeLastTwo(c)))),
+    tf.sum(mmNT(tf.softmax(mmNT(a, b)), transposeLastTwo(c))),
+  ),
 });
 
 const tokens = {
@@ -70,15 +85,30 @@ for (const config of [
   { name: 'transformer', layers: 4, width: 256, heads: 4, norm: 'pre', pooling: 'mean' },
   { name: 'bag-of-embeddings', width: 256 },
 ]) {
-  const encoder = create('text-encoder', config, { vocabSize: 5000, maxLength: L, rng: new Rng(1) });
+  const encoder = create('text-encoder', config, {
+    vocabSize: 5000,
+    maxLength: L,
+    rng: new Rng(1),
+  });
   const optimizer = tf.train.adam(1e-4);
-  const step = () => tf.dispose(optimizer.minimize(() => tf.mean(tf.square(encoder.encode(tokens, { training: true }))), true));
-  console.log(`train step (adam), batch ${B} × ${L} tokens, vocab 5000, ${JSON.stringify(config)}:`);
+  const step = () =>
+    tf.dispose(
+      optimizer.minimize(
+        () => tf.mean(tf.square(encoder.encode(tokens, { training: true }))),
+        true,
+      ),
+    );
+  console.log(
+    `train step (adam), batch ${B} × ${L} tokens, vocab 5000, ${JSON.stringify(config)}:`,
+  );
   measure({ step }, 3);
   const profile = await tf.profile(step);
   const byKernel = new Map();
   for (const kernel of profile.kernels) {
-    const key = kernel.name === 'BatchMatMul' && kernel.inputShapes[0].length > 2 ? 'BatchMatMul (batched, attention)' : kernel.name;
+    const key =
+      kernel.name === 'BatchMatMul' && kernel.inputShapes[0].length > 2
+        ? 'BatchMatMul (batched, attention)'
+        : kernel.name;
     byKernel.set(key, (byKernel.get(key) ?? 0) + kernel.kernelTimeMs);
   }
   const top = [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 6);

@@ -51,7 +51,10 @@ export class BagOfEmbeddingsTextEncoder implements TextEncoder<BagOfEmbeddingsCo
       kind: 'normal',
       std: BERT_INIT_STD,
     });
-    this.head = config.dense === undefined ? undefined : denseWeights(this.params.child('dense'), config.width, config.dense);
+    this.head =
+      config.dense === undefined
+        ? undefined
+        : denseWeights(this.params.child('dense'), config.width, config.dense);
     this.outputDim = config.dense ?? config.width;
   }
 
@@ -60,9 +63,16 @@ export class BagOfEmbeddingsTextEncoder implements TextEncoder<BagOfEmbeddingsCo
     checkTokenBatch(this.name, tokens, Number.POSITIVE_INFINITY);
     return tf.tidy(() => {
       const ids = tokens.ids.dtype === 'int32' ? tokens.ids : tf.cast(tokens.ids, 'int32');
-      const embedded = dropout(embeddingLookup(this.word as tf.Tensor2D, ids) as tf.Tensor3D, this.config.dropout, this.dropoutRng, options.training);
+      const embedded = dropout(
+        embeddingLookup(this.word as tf.Tensor2D, ids) as tf.Tensor3D,
+        this.config.dropout,
+        this.dropoutRng,
+        options.training,
+      );
       const pooled = maskedMeanPool(embedded, tokens.mask);
-      return this.head === undefined ? pooled : dense(pooled, this.head.kernel as tf.Tensor2D, this.head.bias as tf.Tensor1D);
+      return this.head === undefined
+        ? pooled
+        : dense(pooled, this.head.kernel as tf.Tensor2D, this.head.bias as tf.Tensor1D);
     });
   }
 

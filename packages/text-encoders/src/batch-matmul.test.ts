@@ -6,8 +6,14 @@ import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
 
 describe.each(TEST_BACKENDS)('batchMatMul on %s', (backend) => {
   it.each([
-    [[2, 3, 4], [2, 4, 5]],
-    [[2, 3, 4, 5], [2, 3, 5, 2]],
+    [
+      [2, 3, 4],
+      [2, 4, 5],
+    ],
+    [
+      [2, 3, 4, 5],
+      [2, 3, 5, 2],
+    ],
   ])('has the value and gradients of tf.matMul for %j · %j', async (shapeA, shapeB) => {
     await useTestBackend(backend);
     const rng = new Rng(2);
@@ -17,10 +23,18 @@ describe.each(TEST_BACKENDS)('batchMatMul on %s', (backend) => {
       const b = tf.tensor(rng.normalArray(size(shapeB)), shapeB);
       const out = tf.matMul(a, b);
       const w = tf.tensor(rng.normalArray(size(out.shape)), out.shape);
-      const loss = (f: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor) => (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(f(x, y), w));
-      const ours = tf.grads(loss((x, y) => batchMatMul(x as tf.Tensor3D, y as tf.Tensor3D)))([a, b]);
+      const loss = (f: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor) => (x: tf.Tensor, y: tf.Tensor) =>
+        tf.sum(tf.mul(f(x, y), w));
+      const ours = tf.grads(loss((x, y) => batchMatMul(x as tf.Tensor3D, y as tf.Tensor3D)))([
+        a,
+        b,
+      ]);
       const theirs = tf.grads(loss((x, y) => tf.matMul(x, y)))([a, b]);
-      const pairs: [tf.Tensor, tf.Tensor][] = [[batchMatMul(a as tf.Tensor3D, b as tf.Tensor3D), out], [ours[0]!, theirs[0]!], [ours[1]!, theirs[1]!]];
+      const pairs: [tf.Tensor, tf.Tensor][] = [
+        [batchMatMul(a as tf.Tensor3D, b as tf.Tensor3D), out],
+        [ours[0]!, theirs[0]!],
+        [ours[1]!, theirs[1]!],
+      ];
       for (const [x, y] of pairs) {
         expect(x.shape).toEqual(y.shape);
         const dx = x.dataSync();

@@ -6,7 +6,16 @@ import { bertNameMap } from './bert-names.js';
 describe('bertNameMap', () => {
   it('names every weight of a post-LN transformer once, with BertModel shapes', async () => {
     await selectBackend('cpu');
-    const config = { name: 'transformer', norm: 'post', layers: 2, width: 8, heads: 2, ffn: 16, tokenTypes: 2, maxLength: 12 } as const;
+    const config = {
+      name: 'transformer',
+      norm: 'post',
+      layers: 2,
+      width: 8,
+      heads: 2,
+      ffn: 16,
+      tokenTypes: 2,
+      maxLength: 12,
+    } as const;
     const model = create('text-encoder', config, { vocabSize: 30, maxLength: 12, rng: new Rng(0) });
     const map = bertNameMap(config);
     const paths = model.variables().map((v) => v.path);
@@ -30,7 +39,10 @@ describe('bertNameMap', () => {
       const ours = transpose ? [...variable.shape].reverse() : variable.shape;
       if (torchShapes[name] !== undefined) expect(ours, name).toEqual(torchShapes[name]);
     }
-    expect(map.get('layer0/ffn/intermediate/kernel')).toEqual({ name: 'encoder.layer.0.intermediate.dense.weight', transpose: true });
+    expect(map.get('layer0/ffn/intermediate/kernel')).toEqual({
+      name: 'encoder.layer.0.intermediate.dense.weight',
+      transpose: true,
+    });
     model.dispose();
   });
 

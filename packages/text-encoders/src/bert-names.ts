@@ -64,12 +64,14 @@ export function bertNameMap(config: BertNameMapConfig): Map<string, BertName> {
   };
   plain('embeddings/word', 'embeddings.word_embeddings.weight');
   plain('embeddings/position', 'embeddings.position_embeddings.weight');
-  if (config.tokenTypes > 0) plain('embeddings/tokenType', 'embeddings.token_type_embeddings.weight');
+  if (config.tokenTypes > 0)
+    plain('embeddings/tokenType', 'embeddings.token_type_embeddings.weight');
   norm('embeddings/norm', 'embeddings.LayerNorm');
   for (let i = 0; i < config.layers; i++) {
     const ours = `layer${i}`;
     const theirs = `encoder.layer.${i}`;
-    for (const part of ['query', 'key', 'value'] as const) linear(`${ours}/attention/${part}`, `${theirs}.attention.self.${part}`);
+    for (const part of ['query', 'key', 'value'] as const)
+      linear(`${ours}/attention/${part}`, `${theirs}.attention.self.${part}`);
     linear(`${ours}/attention/output`, `${theirs}.attention.output.dense`);
     norm(`${ours}/attention/norm`, `${theirs}.attention.output.LayerNorm`);
     linear(`${ours}/ffn/intermediate`, `${theirs}.intermediate.dense`);

@@ -4,7 +4,10 @@ import { ClapError, ConfigError, type PluginContexts, type TokenBatch } from '@c
  * Checks what the model builder hands a text encoder.
  * @throws ConfigError when the tokenizer's vocabulary is empty or maxLength is not positive
  */
-export function checkTextEncoderContext(encoder: string, context: PluginContexts['text-encoder']): void {
+export function checkTextEncoderContext(
+  encoder: string,
+  context: PluginContexts['text-encoder'],
+): void {
   if (!Number.isInteger(context.vocabSize) || context.vocabSize < 1) {
     throw new ConfigError(
       'textEncoder.vocabSize',
@@ -28,7 +31,12 @@ export function checkTextEncoderContext(encoder: string, context: PluginContexts
 export function checkTokenBatch(encoder: string, tokens: TokenBatch, maxPositions: number): void {
   const { ids, mask } = tokens;
   const fix = 'Build the batch with the tokenizer the model was created with (ClapModel.tokenize).';
-  if (ids.rank !== 2 || mask.rank !== 2 || ids.shape[0] !== mask.shape[0] || ids.shape[1] !== mask.shape[1]) {
+  if (
+    ids.rank !== 2 ||
+    mask.rank !== 2 ||
+    ids.shape[0] !== mask.shape[0] ||
+    ids.shape[1] !== mask.shape[1]
+  ) {
     throw new ClapError(
       'TOKENS_INVALID',
       `Text encoder "${encoder}" needs ids and mask of one shape [batch, length], got ids [${ids.shape}] and mask [${mask.shape}]. ${fix}`,

@@ -8,7 +8,10 @@ const vocab = 7;
 const dim = 3;
 const table = () => tf.tensor2d(new Rng(3).normalArray(vocab * dim), [vocab, dim]);
 // Repeated ids: their gradient rows must add up.
-const idValues = [[1, 4, 4, 0], [6, 1, 1, 1]];
+const idValues = [
+  [1, 4, 4, 0],
+  [6, 1, 1, 1],
+];
 const upstream = () => tf.tensor3d(new Rng(4).normalArray(2 * 4 * dim), [2, 4, dim]);
 
 /** The cpu backend's own tf.gather value and gradient: the reference. */
@@ -18,7 +21,10 @@ async function cpuGatherReference(): Promise<{ value: Float32Array; grad: Float3
     const ids = tf.tensor2d(idValues, [2, 4], 'int32');
     const dy = upstream();
     const grad = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, ids), dy)))(table());
-    return { value: tf.gather(table(), ids).dataSync() as Float32Array, grad: grad.dataSync() as Float32Array };
+    return {
+      value: tf.gather(table(), ids).dataSync() as Float32Array,
+      grad: grad.dataSync() as Float32Array,
+    };
   });
 }
 
@@ -35,7 +41,9 @@ describe('embeddingLookup', () => {
     const [value, grad] = tf.tidy(() => {
       const ids = tf.tensor2d(idValues, [2, 4], 'int32');
       const dy = upstream();
-      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(embeddingLookup(t as tf.Tensor2D, ids), dy)))(table());
+      const g = tf.grad((t: tf.Tensor) =>
+        tf.sum(tf.mul(embeddingLookup(t as tf.Tensor2D, ids), dy)),
+      )(table());
       const v = embeddingLookup(table(), ids);
       expect(v.shape).toEqual([2, 4, dim]);
       return [v.dataSync(), g.dataSync()];
@@ -55,7 +63,10 @@ describe('embeddingLookup', () => {
     tf.tidy(() => {
       const rows = tf.tensor2d(new Rng(5).normalArray(8 * dim), [8, dim]);
       const ids = tf.tensor1d(idValues.flat(), 'int32');
-      close(scatterAddRows(rows, ids, vocab).dataSync(), tf.unsortedSegmentSum(rows, ids, vocab).dataSync());
+      close(
+        scatterAddRows(rows, ids, vocab).dataSync(),
+        tf.unsortedSegmentSum(rows, ids, vocab).dataSync(),
+      );
     });
   });
 });

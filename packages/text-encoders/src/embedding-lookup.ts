@@ -4,7 +4,11 @@ import * as tf from '@tensorflow/tfjs-core';
  * Adds each row of `rows` ([n, dim]) into row `ids[i]` of a new [vocabSize, dim] matrix, on
  * typed arrays: the gradient of a gather where the backend has no UnsortedSegmentSum kernel.
  */
-export function scatterAddRows(rows: tf.Tensor2D, ids: tf.Tensor1D, vocabSize: number): tf.Tensor2D {
+export function scatterAddRows(
+  rows: tf.Tensor2D,
+  ids: tf.Tensor1D,
+  vocabSize: number,
+): tf.Tensor2D {
   const dim = rows.shape[1];
   const values = rows.dataSync();
   const index = ids.dataSync();
@@ -29,7 +33,9 @@ const lookup = tf.customGrad(
         const rows = tf.reshape(dy, [-1, dim]) as tf.Tensor2D;
         // tfjs-wasm lacks UnsortedSegmentSum, which tf.gather's own gradient needs (FACTS.md).
         const hasSegmentSum = tf.getKernel('UnsortedSegmentSum', tf.getBackend()) !== undefined;
-        const dTable = hasSegmentSum ? tf.unsortedSegmentSum(rows, ids, vocabSize) : scatterAddRows(rows, ids, vocabSize);
+        const dTable = hasSegmentSum
+          ? tf.unsortedSegmentSum(rows, ids, vocabSize)
+          : scatterAddRows(rows, ids, vocabSize);
         return [dTable, tf.zerosLike(ids)];
       },
     };

@@ -26,7 +26,11 @@ describe('GloVe initialisation', () => {
 
   it('replaces only the found rows of an encoder, at the scale of the random rows', async () => {
     await selectBackend('cpu');
-    const encoder = create('text-encoder', { name: 'transformer', layers: 1, width: 4, heads: 2 }, { vocabSize: vocab.length, maxLength: 4, rng: new Rng(1) }) as TransformerTextEncoder;
+    const encoder = create(
+      'text-encoder',
+      { name: 'transformer', layers: 1, width: 4, heads: 2 },
+      { vocabSize: vocab.length, maxLength: 4, rng: new Rng(1) },
+    ) as TransformerTextEncoder;
     const table = encoder.variables().find((v) => v.path === 'embeddings/word')!.variable;
     const before = Array.from(table.dataSync());
     const tensors = tf.memory().numTensors;
@@ -38,12 +42,17 @@ describe('GloVe initialisation', () => {
     const dog = after.slice(12, 16);
     const cat = after.slice(16, 20);
     const scale = dog[0]! / 1;
-    for (const [got, want] of [...dog.map((v, i) => [v, [1, 2, 3, 4][i]! * scale]), ...cat.map((v, i) => [v, [-1, 0.5, 0, 2][i]! * scale])]) {
+    for (const [got, want] of [
+      ...dog.map((v, i) => [v, [1, 2, 3, 4][i]! * scale]),
+      ...cat.map((v, i) => [v, [-1, 0.5, 0, 2][i]! * scale]),
+    ]) {
       expect(got).toBeCloseTo(want!, 5);
     }
     expect(scale).toBeGreaterThan(0);
     expect(scale).toBeLessThan(0.1); // brought down to the 0.02-std initial scale
-    expect(() => encoder.initWordEmbeddings(loadGloveEmbeddings(glove, vocab, 3))).toThrow(ConfigError);
+    expect(() => encoder.initWordEmbeddings(loadGloveEmbeddings(glove, vocab, 3))).toThrow(
+      ConfigError,
+    );
     encoder.dispose();
   });
 });

@@ -23,9 +23,16 @@ export interface GloveEmbeddings {
  * random initialisation.
  * @throws ConfigError (`glove`) when a line's size differs from the first line's, or `dim` < 1
  */
-export function loadGloveEmbeddings(text: string, vocab: readonly string[], dim: number): GloveEmbeddings {
+export function loadGloveEmbeddings(
+  text: string,
+  vocab: readonly string[],
+  dim: number,
+): GloveEmbeddings {
   if (!Number.isInteger(dim) || dim < 1) {
-    throw new ConfigError('glove.dim', `loadGloveEmbeddings needs dim ≥ 1 (the encoder's width), got ${dim}.`);
+    throw new ConfigError(
+      'glove.dim',
+      `loadGloveEmbeddings needs dim ≥ 1 (the encoder's width), got ${dim}.`,
+    );
   }
   const rowOf = new Map<string, number>();
   vocab.forEach((word, row) => {
@@ -65,7 +72,11 @@ export function loadGloveEmbeddings(text: string, vocab: readonly string[], dim:
  * encoder's position embeddings and norms were sized for the initial scale.
  * @returns how many rows were replaced
  */
-export function applyGloveEmbeddings(table: tf.Variable, glove: GloveEmbeddings, encoder: string): number {
+export function applyGloveEmbeddings(
+  table: tf.Variable,
+  glove: GloveEmbeddings,
+  encoder: string,
+): number {
   const [vocabSize, dim] = table.shape as [number, number];
   if (glove.dim !== dim || glove.found.length !== vocabSize) {
     throw new ConfigError(

@@ -6,8 +6,19 @@
  */
 export { BertWordPieceTokenizer, bertWordPiecePlugin } from './tokenizers/bert-wordpiece.js';
 export type { BertWordPieceConfig, BertWordPieceState } from './tokenizers/bert-wordpiece.js';
-export { BERT_SPECIAL_IDS, BERT_VOCAB_SIZE, bertTokenizerJson, bertVocabulary } from './tokenizers/bert-vocab.js';
-export { WORD_SPECIAL_TOKENS, WordTokenizer, fitWordVocabulary, splitWords, wordTokenizerPlugin } from './tokenizers/word.js';
+export {
+  BERT_SPECIAL_IDS,
+  BERT_VOCAB_SIZE,
+  bertTokenizerJson,
+  bertVocabulary,
+} from './tokenizers/bert-vocab.js';
+export {
+  WORD_SPECIAL_TOKENS,
+  WordTokenizer,
+  fitWordVocabulary,
+  splitWords,
+  wordTokenizerPlugin,
+} from './tokenizers/word.js';
 export type { WordTokenizerConfig, WordTokenizerState } from './tokenizers/word.js';
 export { TransformerTextEncoder, transformerPlugin } from './transformer.js';
 export type { TransformerConfig } from './transformer.js';

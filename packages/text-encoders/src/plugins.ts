@@ -4,4 +4,9 @@ import { wordTokenizerPlugin } from './tokenizers/word.js';
 import { transformerPlugin } from './transformer.js';
 
 /** Every plugin this package defines: tokenizers `bert-wordpiece`, `word`; text encoders `transformer`, `bag-of-embeddings`. */
-export const textEncoderPlugins = [bertWordPiecePlugin, wordTokenizerPlugin, transformerPlugin, bagOfEmbeddingsPlugin] as const;
+export const textEncoderPlugins = [
+  bertWordPiecePlugin,
+  wordTokenizerPlugin,
+  transformerPlugin,
+  bagOfEmbeddingsPlugin,
+] as const;

@@ -82,7 +82,12 @@ const applyNorm = (x: tf.Tensor3D, w: NormWeights, epsilon: number): tf.Tensor3D
  * number at padding, so no query attends to padding. Keys are transposed once, materialised,
  * so both score matMuls and their gradients take tfjs-wasm's fast untransposed path.
  */
-export function selfAttention(x: tf.Tensor3D, w: BlockWeights, maskBias: tf.Tensor4D, options: BlockOptions): tf.Tensor3D {
+export function selfAttention(
+  x: tf.Tensor3D,
+  w: BlockWeights,
+  maskBias: tf.Tensor4D,
+  options: BlockOptions,
+): tf.Tensor3D {
   return tf.tidy(() => {
     const [batch, length, width] = x.shape;
     const headDim = width / options.heads;
@@ -93,7 +98,11 @@ export function selfAttention(x: tf.Tensor3D, w: BlockWeights, maskBias: tf.Tens
     const scores = tf.add(tf.mul(batchMatMul(query, keyT), 1 / Math.sqrt(headDim)), maskBias);
     const probs = options.dropout(tf.softmax(scores)) as tf.Tensor4D;
     const context = batchMatMul(probs, value); // [B, H, L, D]
-    const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch, length, width]) as tf.Tensor3D;
+    const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [
+      batch,
+      length,
+      width,
+    ]) as tf.Tensor3D;
     return applyDense(merged, w.attentionOutput);
   });
 }
@@ -107,15 +116,27 @@ export function feedForward(x: tf.Tensor3D, w: BlockWeights): tf.Tensor3D {
  * One encoder block. Post-LN (BERT): x = LN(x + Attn(x)); x = LN(x + FFN(x)). Pre-LN:
  * x = x + Attn(LN(x)); x = x + FFN(LN(x)), with a final LayerNorm after the last block.
  */
-export function encoderBlock(x: tf.Tensor3D, w: BlockWeights, maskBias: tf.Tensor4D, options: BlockOptions): tf.Tensor3D {
+export function encoderBlock(
+  x: tf.Tensor3D,
+  w: BlockWeights,
+  maskBias: tf.Tensor4D,
+  options: BlockOptions,
+): tf.Tensor3D {
   return tf.tidy(() => {
     const { epsilon, dropout } = options;
     const residual = (a: tf.Tensor3D, b: tf.Tensor3D) => tf.add(a, dropout(b)) as tf.Tensor3D;
     if (options.norm === 'post') {
-      const attended = applyNorm(residual(x, selfAttention(x, w, maskBias, options)), w.attentionNorm, epsilon);
+      const attended = applyNorm(
+        residual(x, selfAttention(x, w, maskBias, options)),
+        w.attentionNorm,
+        epsilon,
+      );
       return applyNorm(residual(attended, feedForward(attended, w)), w.outputNorm, epsilon);
     }
-    const attended = residual(x, selfAttention(applyNorm(x, w.attentionNorm, epsilon), w, maskBias, options));
+    const attended = residual(
+      x,
+      selfAttention(applyNorm(x, w.attentionNorm, epsilon), w, maskBias, options),
+    );
     return residual(attended, feedForward(applyNorm(attended, w.outputNorm, epsilon), w));
   });
 }

@@ -15,7 +15,14 @@ import { checkTextEncoderContext, checkTokenBatch } from './context.js';
 import { embeddingLookup } from './embedding-lookup.js';
 import { applyGloveEmbeddings, type GloveEmbeddings } from './glove.js';
 import { clsPool, maskedMeanPool } from './pooling.js';
-import { BERT_INIT_STD, blockWeights, encoderBlock, normWeights, type BlockWeights, type NormWeights } from './transformer-block.js';
+import {
+  BERT_INIT_STD,
+  blockWeights,
+  encoderBlock,
+  normWeights,
+  type BlockWeights,
+  type NormWeights,
+} from './transformer-block.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
 const configSchema = z
@@ -110,35 +117,59 @@ export class TransformerTextEncoder implements TextEncoder<TransformerConfig> {
     this.embeddings = {
       word: emb.weight('word', [context.vocabSize, width], init),
       position: emb.weight('position', [this.maxPositions, width], init),
-      tokenType: config.tokenTypes > 0 ? emb.weight('tokenType', [config.tokenTypes, width], init) : undefined,
+      tokenType:
+        config.tokenTypes > 0
+          ? emb.weight('tokenType', [config.tokenTypes, width], init)
+          : undefined,
       norm: config.norm === 'post' ? normWeights(emb.child('norm'), width) : undefined,
     };
-    this.blocks = Array.from({ length: config.layers }, (_, i) => blockWeights(this.params.child(`layer${i}`), width, ffn));
-    this.finalNorm = config.norm === 'pre' ? normWeights(this.params.child('norm'), width) : undefined;
+    this.blocks = Array.from({ length: config.layers }, (_, i) =>
+      blockWeights(this.params.child(`layer${i}`), width, ffn),
+    );
+    this.finalNorm =
+      config.norm === 'pre' ? normWeights(this.params.child('norm'), width) : undefined;
   }
 
   /** Token batch [B, L] → pooled features [B, width]. */
   encode(tokens: TokenBatch, options: CallOptions): tf.Tensor2D {
     checkTokenBatch(this.name, tokens, this.maxPositions);
     const { norm, heads, layerNormEpsilon: epsilon, dropout: rate } = this.config;
-    const drop = <T extends tf.Tensor>(x: T): T => dropout(x, rate, this.dropoutRng, options.training);
+    const drop = <T extends tf.Tensor>(x: T): T =>
+      dropout(x, rate, this.dropoutRng, options.training);
     return tf.tidy(() => {
       const [batch, length] = tokens.ids.shape;
       const width = this.config.width;
       const ids = tokens.ids.dtype === 'int32' ? tokens.ids : tf.cast(tokens.ids, 'int32');
       let x = embeddingLookup(this.embeddings.word as tf.Tensor2D, ids) as tf.Tensor3D;
       x = tf.add(x, tf.slice(this.embeddings.position, [0, 0], [length, width]));
-      if (this.embeddings.tokenType !== undefined) x = tf.add(x, tf.slice(this.embeddings.tokenType, [0, 0], [1, width]));
+      if (this.embeddings.tokenType !== undefined)
+        x = tf.add(x, tf.slice(this.embeddings.tokenType, [0, 0], [1, width]));
       if (this.embeddings.norm !== undefined) {
-        x = layerNorm(x, this.embeddings.norm.gamma as tf.Tensor1D, this.embeddings.norm.beta as tf.Tensor1D, epsilon);
+        x = layerNorm(
+          x,
+          this.embeddings.norm.gamma as tf.Tensor1D,
+          this.embeddings.norm.beta as tf.Tensor1D,
+          epsilon,
+        );
       }
       x = drop(x);
       const mask = tf.cast(tokens.mask, 'float32');
       // -1e9 rather than -inf keeps a fully padded row finite (uniform attention, not NaN).
-      const maskBias = tf.reshape(tf.mul(tf.sub(1, mask), -1e9), [batch, 1, 1, length]) as tf.Tensor4D;
-      for (const block of this.blocks) x = encoderBlock(x, block, maskBias, { heads, norm, epsilon, dropout: drop });
+      const maskBias = tf.reshape(tf.mul(tf.sub(1, mask), -1e9), [
+        batch,
+        1,
+        1,
+        length,
+      ]) as tf.Tensor4D;
+      for (const block of this.blocks)
+        x = encoderBlock(x, block, maskBias, { heads, norm, epsilon, dropout: drop });
       if (this.finalNorm !== undefined) {
-        x = layerNorm(x, this.finalNorm.gamma as tf.Tensor1D, this.finalNorm.beta as tf.Tensor1D, epsilon);
+        x = layerNorm(
+          x,
+          this.finalNorm.gamma as tf.Tensor1D,
+          this.finalNorm.beta as tf.Tensor1D,
+          epsilon,
+        );
       }
       return this.config.pooling === 'cls' ? clsPool(x) : maskedMeanPool(x, mask as tf.Tensor2D);
     });
@@ -173,6 +204,7 @@ export const transformerPlugin = definePlugin({
   coreVersion: '^0.1.0',
   origin: PACKAGE_NAME,
   configSchema,
-  description: 'Transformer encoder (pre/post-LN, CLS or masked-mean pooling); post-LN maps to HF BERT names',
+  description:
+    'Transformer encoder (pre/post-LN, CLS or masked-mean pooling); post-LN maps to HF BERT names',
   create: (config, context) => new TransformerTextEncoder(config, context),
 });

@@ -11,7 +11,10 @@ const ORIGIN = '@clapjs/trainer';
 function trainerOf(context: Record<string, unknown>, name: string): Trainer {
   const trainer = context.trainer as Trainer | undefined;
   if (trainer === undefined) {
-    throw new TrainerError('TRAINER_OPTIONS', `The ${name} callback needs the trainer in its context ({ trainer }); list it in TrainerOptions.callbacks.`);
+    throw new TrainerError(
+      'TRAINER_OPTIONS',
+      `The ${name} callback needs the trainer in its context ({ trainer }); list it in TrainerOptions.callbacks.`,
+    );
   }
   return trainer;
 }
@@ -30,12 +33,17 @@ export const loggerCallback = definePlugin({
   }),
   create(config): TrainerCallback {
     mkdirSync(dirname(config.path), { recursive: true });
-    const write = (record: object): void => appendFileSync(config.path, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
+    const write = (record: object): void =>
+      appendFileSync(
+        config.path,
+        `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`,
+      );
     return {
       name: 'logger',
       getConfig: () => config,
       onStepEnd(info) {
-        if (info.step % config.every === 0 || info.step === info.totalSteps) write({ type: 'step', ...info });
+        if (info.step % config.every === 0 || info.step === info.totalSteps)
+          write({ type: 'step', ...info });
       },
       onEvalEnd(info) {
         write({ type: 'eval', step: info.step, ...info.metrics });
@@ -87,7 +95,8 @@ export const evalCallback = definePlugin({
       name: 'eval',
       getConfig: () => config,
       async onStepEnd(info) {
-        if (info.step % config.every === 0 || info.step === info.totalSteps) await trainer.validate();
+        if (info.step % config.every === 0 || info.step === info.totalSteps)
+          await trainer.validate();
       },
     };
   },
@@ -117,7 +126,9 @@ export const earlyStopCallback = definePlugin({
       onEvalEnd(info) {
         const value = info.metrics[config.metric];
         if (value === undefined) return;
-        const better = best === undefined || (config.mode === 'max' ? value > best + config.minDelta : value < best - config.minDelta);
+        const better =
+          best === undefined ||
+          (config.mode === 'max' ? value > best + config.minDelta : value < best - config.minDelta);
         if (better) {
           best = value;
           waited = 0;
@@ -131,4 +142,9 @@ export const earlyStopCallback = definePlugin({
 });
 
 /** The built-in callback plugins. */
-export const callbackPlugins = [loggerCallback, checkpointCallback, evalCallback, earlyStopCallback] as const;
+export const callbackPlugins = [
+  loggerCallback,
+  checkpointCallback,
+  evalCallback,
+  earlyStopCallback,
+] as const;

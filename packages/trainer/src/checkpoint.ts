@@ -82,7 +82,11 @@ export async function writeCheckpoint(
   await mkdir(tmp, { recursive: true });
   const weights = pack(
     await Promise.all(
-      variables.map(async (v) => ({ path: v.path, shape: [...v.variable.shape], data: (await v.variable.data()) as Float32Array })),
+      variables.map(async (v) => ({
+        path: v.path,
+        shape: [...v.variable.shape],
+        data: (await v.variable.data()) as Float32Array,
+      })),
     ),
   );
   await writeFile(join(tmp, 'weights.bin'), weights.bytes);
@@ -140,7 +144,11 @@ export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint> {
     weights = await readFloats(join(dir, 'weights.bin'));
     if (state.optimizer !== undefined) moments = await readFloats(join(dir, 'optimizer.bin'));
   } catch (error) {
-    throw new TrainerError('CHECKPOINT_CORRUPT', `The checkpoint at ${dir} cannot be read: ${String(error)}`, { cause: error });
+    throw new TrainerError(
+      'CHECKPOINT_CORRUPT',
+      `The checkpoint at ${dir} cannot be read: ${String(error)}`,
+      { cause: error },
+    );
   }
   const expected = state.weights.reduce((n, e) => Math.max(n, e.offset + e.length), 0);
   if (state.format !== 'clapjs-checkpoint' || weights.length < expected) {
@@ -181,7 +189,11 @@ export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint> {
             `The checkpoint at ${dir} has no weight "${v.path}" of size ${v.variable.size}; it was written for a different model.`,
           );
         }
-        tf.tidy(() => v.variable.assign(tf.tensor(data.subarray(e.offset, e.offset + e.length), v.variable.shape)));
+        tf.tidy(() =>
+          v.variable.assign(
+            tf.tensor(data.subarray(e.offset, e.offset + e.length), v.variable.shape),
+          ),
+        );
       }
     },
   };

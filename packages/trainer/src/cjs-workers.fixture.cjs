@@ -19,8 +19,19 @@ const { Trainer } = require('../dist/index.cjs');
     },
     { seed: 1, captions },
   );
-  const batch = { logMel: Float32Array.from({ length: 4 * 32 * 16 }, (_, i) => Math.sin(i)), frames: 32, melBins: 16, captions, ids: [], labels: [] };
-  const trainer = new Trainer(model, { getState: () => ({}), setState() {}, async *[Symbol.asyncIterator]() {} }, { steps: 10, workers: 2 });
+  const batch = {
+    logMel: Float32Array.from({ length: 4 * 32 * 16 }, (_, i) => Math.sin(i)),
+    frames: 32,
+    melBins: 16,
+    captions,
+    ids: [],
+    labels: [],
+  };
+  const trainer = new Trainer(
+    model,
+    { getState: () => ({}), setState() {}, async *[Symbol.asyncIterator]() {} },
+    { steps: 10, workers: 2 },
+  );
   const losses = [];
   for (let i = 0; i < 3; i++) losses.push(await trainer.trainStep(batch));
   console.log(JSON.stringify({ losses, tensors: tf.memory().numTensors }));

@@ -46,7 +46,13 @@ export interface EvaluationResult {
   readonly metrics: Readonly<Record<string, number>>;
 }
 
-function gram(a: Float32Array, rows: number, b: Float32Array, cols: number, dim: number): Float32Array {
+function gram(
+  a: Float32Array,
+  rows: number,
+  b: Float32Array,
+  cols: number,
+  dim: number,
+): Float32Array {
   const out = new Float32Array(rows * cols);
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
@@ -94,7 +100,13 @@ export async function evaluate(
       const logMel = toLogMel(batch, count);
       const ae = model.encodeAudio(logMel);
       const te = model.encodeText([...captions]);
-      return [ae, te, sample === undefined ? model.forward(logMel, model.tokenize(captions), { training: false }).logits : undefined];
+      return [
+        ae,
+        te,
+        sample === undefined
+          ? model.forward(logMel, model.tokenize(captions), { training: false }).logits
+          : undefined,
+      ];
     });
     dim = a.shape[1];
     // Asynchronous reads: WebGPU in Node has no synchronous readback.
@@ -117,7 +129,10 @@ export async function evaluate(
     if (items >= max) break;
   }
   if (items === 0) {
-    throw new TrainerError('EMPTY_DATA', 'Nothing to evaluate: the evaluation split has no items. Check the dataset and its split.');
+    throw new TrainerError(
+      'EMPTY_DATA',
+      'Nothing to evaluate: the evaluation split has no items. Check the dataset and its split.',
+    );
   }
   const flat = (parts: Float32Array[]): Float32Array => {
     const out = new Float32Array(items * dim);
@@ -134,7 +149,8 @@ export async function evaluate(
   const one = Array.from({ length: items }, (_, i) => [i]);
   const textToAudio = retrievalMetrics(scores, items, items, one);
   const transposed = new Float32Array(items * items);
-  for (let i = 0; i < items; i++) for (let j = 0; j < items; j++) transposed[j * items + i] = scores[i * items + j] ?? 0;
+  for (let i = 0; i < items; i++)
+    for (let j = 0; j < items; j++) transposed[j * items + i] = scores[i * items + j] ?? 0;
   const audioToText = retrievalMetrics(transposed, items, items, one);
   const metrics: Record<string, number> = {
     items,
@@ -150,8 +166,13 @@ export async function evaluate(
     'chance/R@10': Math.min(1, 10 / items),
   };
   let zeroShot: ZeroShotMetrics | undefined;
-  const labelled = labels.map((l, i) => ({ l, i })).filter((x): x is { l: string; i: number } => x.l !== undefined);
-  const measured = labelled.length > 0 ? await zeroShotOnEmbeddings(model, audioEmb, dim, labelled, options) : undefined;
+  const labelled = labels
+    .map((l, i) => ({ l, i }))
+    .filter((x): x is { l: string; i: number } => x.l !== undefined);
+  const measured =
+    labelled.length > 0
+      ? await zeroShotOnEmbeddings(model, audioEmb, dim, labelled, options)
+      : undefined;
   // No clip carries one of the classes (e.g. the val split of a held-out task): report nothing, not 0 %.
   if (measured !== undefined && measured.items > 0) {
     zeroShot = measured;
@@ -173,9 +194,15 @@ export async function evaluate(
 }
 
 /** The class-prompt embeddings, averaged over templates and re-normalised: `[classes, dim]`. */
-export async function classEmbeddings(model: TrainableModel, classes: readonly string[], templates: readonly string[]): Promise<Float32Array> {
+export async function classEmbeddings(
+  model: TrainableModel,
+  classes: readonly string[],
+  templates: readonly string[],
+): Promise<Float32Array> {
   const embeddings = tf.tidy(() => {
-    const perTemplate = templates.map((t) => model.encodeText(classes.map((c) => t.replaceAll('{label}', c))));
+    const perTemplate = templates.map((t) =>
+      model.encodeText(classes.map((c) => t.replaceAll('{label}', c))),
+    );
     const mean = tf.div(tf.addN(perTemplate), perTemplate.length);
     const norm = tf.sqrt(tf.sum(tf.square(mean), 1, true));
     return tf.div(mean, tf.maximum(norm, 1e-12));

@@ -6,7 +6,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NamedVariable, PartConfig } from '@clapjs/core';
 import { TrainerError } from './errors.js';
 import { ABORT, ARRIVED, makeLayout, shardRanges } from './gradient-protocol.js';
-import type { InitMessage, Layout, SharedBuffers, StepMessage, StepTimings, WorkerReply } from './gradient-protocol.js';
+import type {
+  InitMessage,
+  Layout,
+  SharedBuffers,
+  StepMessage,
+  StepTimings,
+  WorkerReply,
+} from './gradient-protocol.js';
 import type { Batch, TrainableModel } from './types.js';
 
 /** How to start a {@link GradientPool}. */
@@ -29,7 +36,7 @@ interface Pending {
 }
 
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message.split('\n')[0] ?? String(error) : String(error);
+  return error instanceof Error ? (error.message.split('\n')[0] ?? String(error)) : String(error);
 }
 
 /**
@@ -50,7 +57,13 @@ export class GradientPool {
   private nextId = 0;
   private dim = 0;
   /** Where the last step's time went: each worker's phases, and this thread's (ms). */
-  lastTimings: { readonly workers: readonly StepTimings[]; readonly prepare: number; readonly collect: number } | undefined;
+  lastTimings:
+    | {
+        readonly workers: readonly StepTimings[];
+        readonly prepare: number;
+        readonly collect: number;
+      }
+    | undefined;
 
   private constructor(
     private readonly workers: readonly Worker[],
@@ -78,7 +91,10 @@ export class GradientPool {
    */
   static async start(model: TrainableModel, options: GradientPoolOptions): Promise<GradientPool> {
     if (model.save === undefined) {
-      throw new TrainerError('TRAINER_OPTIONS', 'Trainer: workers > 1 needs a model with save(dir) (a ClapModel): the workers load their copy from it.');
+      throw new TrainerError(
+        'TRAINER_OPTIONS',
+        'Trainer: workers > 1 needs a model with save(dir) (a ClapModel): the workers load their copy from it.',
+      );
     }
     const dir = await mkdtemp(join(tmpdir(), 'clapjs-gradient-workers-'));
     let pool: GradientPool | undefined;
@@ -99,7 +115,10 @@ export class GradientPool {
       // core in every worker: K workers × all cores oversubscribe the machine. Each worker gets its
       // share of the cores unless the user chose (CLAPJS_NATIVE_THREADS, read by the pack).
       const share = String(Math.max(1, Math.floor(availableParallelism() / k)));
-      const env = { ...process.env, CLAPJS_NATIVE_THREADS: process.env.CLAPJS_NATIVE_THREADS ?? share };
+      const env = {
+        ...process.env,
+        CLAPJS_NATIVE_THREADS: process.env.CLAPJS_NATIVE_THREADS ?? share,
+      };
       const workers = Array.from({ length: k }, () => new Worker(options.script, { env }));
       pool = new GradientPool(workers, variables, layout, buffers, options.backend === 'wasm');
       const replies = await Promise.all(
@@ -194,8 +213,10 @@ export class GradientPool {
     const values = await Promise.all(this.variables.map((v) => v.variable.data()));
     entries.forEach((e, i) => weights.set(values[i] as Float32Array, e.offset));
     const embeddingBytes = 4 * 2 * batchSize * this.dim;
-    if (this.embeddings.byteLength < embeddingBytes) this.embeddings = new SharedArrayBuffer(embeddingBytes);
-    if (this.input.byteLength < batch.logMel.byteLength) this.input = new SharedArrayBuffer(batch.logMel.byteLength);
+    if (this.embeddings.byteLength < embeddingBytes)
+      this.embeddings = new SharedArrayBuffer(embeddingBytes);
+    if (this.input.byteLength < batch.logMel.byteLength)
+      this.input = new SharedArrayBuffer(batch.logMel.byteLength);
     new Float32Array(this.input).set(batch.logMel);
     Atomics.store(new Int32Array(this.buffers.control), ARRIVED, 0);
     const id = this.nextId++;
@@ -220,7 +241,11 @@ export class GradientPool {
     const first = replies[0];
     const loss = first?.type === 'done' ? first.loss : NaN;
     const grads = this.collect();
-    this.lastTimings = { workers: replies.flatMap((r) => (r.type === 'done' ? [r.timings] : [])), prepare, collect: performance.now() - t1 };
+    this.lastTimings = {
+      workers: replies.flatMap((r) => (r.type === 'done' ? [r.timings] : [])),
+      prepare,
+      collect: performance.now() - t1,
+    };
     return { value: tf.scalar(loss), grads };
   }
 
@@ -243,7 +268,9 @@ export class GradientPool {
           if (hasGrad[k * trainableCount + t] !== 1) continue;
           const base = k * gradSize + entry.gradOffset;
           if (sum === undefined) {
-            sum = this.reuseSums ? (this.sums[i] ??= new Float32Array(entry.size)) : new Float32Array(entry.size);
+            sum = this.reuseSums
+              ? (this.sums[i] ??= new Float32Array(entry.size))
+              : new Float32Array(entry.size);
             sum.set(slabs.subarray(base, base + entry.size));
           } else {
             for (let j = 0; j < entry.size; j++) sum[j]! += slabs[base + j]!;

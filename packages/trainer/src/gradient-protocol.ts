@@ -26,7 +26,13 @@ export interface Layout {
 }
 
 /** Builds the layout of a model's variables (all of them, in `variables()` order). */
-export function makeLayout(variables: readonly { path: string; trainable: boolean; variable: { shape: number[]; size: number } }[]): Layout {
+export function makeLayout(
+  variables: readonly {
+    path: string;
+    trainable: boolean;
+    variable: { shape: number[]; size: number };
+  }[],
+): Layout {
   let offset = 0;
   let gradOffset = 0;
   let statOffset = 0;
@@ -51,7 +57,13 @@ export function makeLayout(variables: readonly { path: string; trainable: boolea
     }
     return entry;
   });
-  return { entries, weightSize: offset, gradSize: gradOffset, statSize: statOffset, trainableCount };
+  return {
+    entries,
+    weightSize: offset,
+    gradSize: gradOffset,
+    statSize: statOffset,
+    trainableCount,
+  };
 }
 
 /** Shared buffers fixed for the pool's life. */
@@ -119,7 +131,12 @@ export interface StepTimings {
 /** Worker → main. */
 export type WorkerReply =
   | { readonly type: 'ready'; readonly dim: number }
-  | { readonly type: 'done'; readonly id: number; readonly loss: number; readonly timings: StepTimings }
+  | {
+      readonly type: 'done';
+      readonly id: number;
+      readonly loss: number;
+      readonly timings: StepTimings;
+    }
   | { readonly type: 'error'; readonly message: string };
 
 /** Control words of the barrier. */
@@ -156,7 +173,8 @@ export function arriveAndWait(control: Int32Array, count: number): void {
   for (;;) {
     const arrived = Atomics.load(control, ARRIVED);
     if (arrived >= count) return;
-    if (Atomics.load(control, ABORT) !== 0) throw new BarrierAborted('another gradient worker failed');
+    if (Atomics.load(control, ABORT) !== 0)
+      throw new BarrierAborted('another gradient worker failed');
     Atomics.wait(control, ARRIVED, arrived, 1000);
   }
 }

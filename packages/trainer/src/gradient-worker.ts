@@ -14,7 +14,13 @@ import type { BackendName, CallOptions, ContrastiveLoss, NamedVariable } from '@
 import { lossPlugins } from '@clapjs/losses';
 import { ClapModel } from '@clapjs/model';
 import { arriveAndWait, BarrierAborted } from './gradient-protocol.js';
-import type { InitMessage, LayoutEntry, StepMessage, StepTimings, WorkerReply } from './gradient-protocol.js';
+import type {
+  InitMessage,
+  LayoutEntry,
+  StepMessage,
+  StepTimings,
+  WorkerReply,
+} from './gradient-protocol.js';
 
 const TRAINING: CallOptions = { training: true };
 
@@ -34,7 +40,9 @@ function reply(message: WorkerReply): void {
 }
 
 function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
+  return error instanceof Error
+    ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`
+    : String(error);
 }
 
 function toSpecifier(spec: string): string {
@@ -50,17 +58,37 @@ function toSpecifier(spec: string): string {
 function reseedDropout(model: ClapModel, index: number): void {
   const seen = new Set<object>();
   const visit = (value: unknown, depth: number): void => {
-    if (value === null || typeof value !== 'object' || seen.has(value) || depth > 3 || value instanceof tf.Tensor) return;
+    if (
+      value === null ||
+      typeof value !== 'object' ||
+      seen.has(value) ||
+      depth > 3 ||
+      value instanceof tf.Tensor
+    )
+      return;
     seen.add(value);
     const rng = value as { fork?: unknown; getState?: unknown; setState?: unknown };
-    if (typeof rng.fork === 'function' && typeof rng.getState === 'function' && typeof rng.setState === 'function') {
-      const r = value as { fork(label: string): { getState(): unknown }; setState(s: unknown): void };
+    if (
+      typeof rng.fork === 'function' &&
+      typeof rng.getState === 'function' &&
+      typeof rng.setState === 'function'
+    ) {
+      const r = value as {
+        fork(label: string): { getState(): unknown };
+        setState(s: unknown): void;
+      };
       r.setState(r.fork(`gradient-worker-${index}`).getState());
       return;
     }
     for (const child of Object.values(value)) visit(child, depth + 1);
   };
-  for (const part of [model.audioEncoder, model.textEncoder, model.audioProjection, model.textProjection]) visit(part, 0);
+  for (const part of [
+    model.audioEncoder,
+    model.textEncoder,
+    model.audioProjection,
+    model.textProjection,
+  ])
+    visit(part, 0);
 }
 
 async function start(init: InitMessage): Promise<void> {
@@ -68,11 +96,14 @@ async function start(init: InitMessage): Promise<void> {
     try {
       await import(/* @vite-ignore */ toSpecifier(spec));
     } catch (error) {
-      throw new Error(`cannot import the setup module "${spec}": ${describe(error)}`, { cause: error });
+      throw new Error(`cannot import the setup module "${spec}": ${describe(error)}`, {
+        cause: error,
+      });
     }
   }
   const selection = await selectBackend(init.backend as BackendName);
-  if (selection.name !== init.backend) throw new Error(`backend ${init.backend} did not load in the worker`);
+  if (selection.name !== init.backend)
+    throw new Error(`backend ${init.backend} did not load in the worker`);
   const model = await ClapModel.load(init.modelDir);
   for (const plugin of lossPlugins) register(plugin);
   const loss = create('loss', init.loss, {}, 'loss');
@@ -80,7 +111,9 @@ async function start(init: InitMessage): Promise<void> {
   const variables = init.layout.entries.map((entry) => {
     const v = byPath.get(entry.path);
     if (v === undefined || v.variable.size !== entry.size || v.trainable !== entry.trainable) {
-      throw new Error(`the loaded model's variable "${entry.path}" does not match the main thread's`);
+      throw new Error(
+        `the loaded model's variable "${entry.path}" does not match the main thread's`,
+      );
     }
     return v;
   });
@@ -90,13 +123,22 @@ async function start(init: InitMessage): Promise<void> {
 }
 
 /** This step's full-batch embeddings: the other workers' rows as constants around our live rows. */
-function fullBatch(own: tf.Tensor2D, view: Float32Array, step: StepMessage, dim: number): tf.Tensor2D {
+function fullBatch(
+  own: tf.Tensor2D,
+  view: Float32Array,
+  step: StepMessage,
+  dim: number,
+): tf.Tensor2D {
   const rows = own.shape[0];
   const end = step.rowStart + rows;
   const pieces: tf.Tensor2D[] = [];
-  if (step.rowStart > 0) pieces.push(tf.tensor2d(view.slice(0, step.rowStart * dim), [step.rowStart, dim]));
+  if (step.rowStart > 0)
+    pieces.push(tf.tensor2d(view.slice(0, step.rowStart * dim), [step.rowStart, dim]));
   pieces.push(own);
-  if (end < step.batchSize) pieces.push(tf.tensor2d(view.slice(end * dim, step.batchSize * dim), [step.batchSize - end, dim]));
+  if (end < step.batchSize)
+    pieces.push(
+      tf.tensor2d(view.slice(end * dim, step.batchSize * dim), [step.batchSize - end, dim]),
+    );
   return pieces.length === 1 ? own : tf.concat(pieces, 0);
 }
 
@@ -113,14 +155,20 @@ function runStep(s: State, step: StepMessage): { loss: number; timings: StepTimi
   const own = (view: Float32Array): Float32Array => (init.backend === 'wasm' ? view : view.slice());
   tf.tidy(() => {
     layout.entries.forEach((entry, i) => {
-      variables[i]!.variable.assign(tf.tensor(own(weights.subarray(entry.offset, entry.offset + entry.size)), [...entry.shape]));
+      variables[i]!.variable.assign(
+        tf.tensor(own(weights.subarray(entry.offset, entry.offset + entry.size)), [...entry.shape]),
+      );
     });
   });
   const tWeights = performance.now();
   const trainable = layout.entries.flatMap((e, i) => (e.trainable ? [variables[i]!.variable] : []));
   const rows = step.captions.length;
   const audioView = new Float32Array(step.embeddings, 0, step.batchSize * dim);
-  const textView = new Float32Array(step.embeddings, step.batchSize * dim * 4, step.batchSize * dim);
+  const textView = new Float32Array(
+    step.embeddings,
+    step.batchSize * dim * 4,
+    step.batchSize * dim,
+  );
   const control = new Int32Array(buffers.control);
   const { value, grads } = tf.tidy(() => {
     const perRow = step.frames * step.melBins;
@@ -128,21 +176,39 @@ function runStep(s: State, step: StepMessage): { loss: number; timings: StepTimi
     const logMel = tf.tensor4d(own(shard), [rows, step.frames, step.melBins, 1]);
     const tokens = model.tokenize(step.captions);
     return tf.variableGrads(() => {
-      const audio = model.audioProjection.call(model.audioEncoder.encode(logMel, TRAINING), TRAINING);
+      const audio = model.audioProjection.call(
+        model.audioEncoder.encode(logMel, TRAINING),
+        TRAINING,
+      );
       const text = model.textProjection.call(model.textEncoder.encode(tokens, TRAINING), TRAINING);
       audioView.set(audio.dataSync(), step.rowStart * dim);
       textView.set(text.dataSync(), step.rowStart * dim);
       t1 = performance.now();
       arriveAndWait(control, init.count);
       t2 = performance.now();
-      const logits = model.similarity.call(fullBatch(text, textView, step, dim), fullBatch(audio, audioView, step, dim));
+      const logits = model.similarity.call(
+        fullBatch(text, textView, step, dim),
+        fullBatch(audio, audioView, step, dim),
+      );
       return loss.call(logits);
     }, trainable);
   });
   const t3 = performance.now();
-  const gradSlab = new Float32Array(buffers.grads, init.index * layout.gradSize * 4, layout.gradSize);
-  const statSlab = new Float32Array(buffers.stats, init.index * layout.statSize * 4, layout.statSize);
-  const hasGrad = new Uint8Array(buffers.hasGrad, init.index * layout.trainableCount, layout.trainableCount);
+  const gradSlab = new Float32Array(
+    buffers.grads,
+    init.index * layout.gradSize * 4,
+    layout.gradSize,
+  );
+  const statSlab = new Float32Array(
+    buffers.stats,
+    init.index * layout.statSize * 4,
+    layout.statSize,
+  );
+  const hasGrad = new Uint8Array(
+    buffers.hasGrad,
+    init.index * layout.trainableCount,
+    layout.trainableCount,
+  );
   let t = 0;
   layout.entries.forEach((entry: LayoutEntry, i) => {
     const variable = variables[i]!.variable;
@@ -158,7 +224,14 @@ function runStep(s: State, step: StepMessage): { loss: number; timings: StepTimi
   });
   const lossValue = value.dataSync()[0] ?? NaN;
   tf.dispose([value, ...Object.values(grads)]);
-  const timings = { weights: tWeights - t0, forward: t1 - tWeights, wait: t2 - t1, backward: t3 - t2, output: performance.now() - t3, tensors: tf.memory().numTensors };
+  const timings = {
+    weights: tWeights - t0,
+    forward: t1 - tWeights,
+    wait: t2 - t1,
+    backward: t3 - t2,
+    output: performance.now() - t3,
+    tensors: tf.memory().numTensors,
+  };
   return { loss: lossValue, timings };
 }
 
@@ -170,7 +243,13 @@ parentPort?.on('message', (message: InitMessage | StepMessage | { type: 'close' 
       if (state === undefined) throw new Error('step before init');
       reply({ type: 'done', id: message.id, ...runStep(state, message) });
     } catch (error) {
-      reply({ type: 'error', message: error instanceof BarrierAborted ? 'stopped: another gradient worker failed' : describe(error) });
+      reply({
+        type: 'error',
+        message:
+          error instanceof BarrierAborted
+            ? 'stopped: another gradient worker failed'
+            : describe(error),
+      });
     }
   } else {
     state?.model.dispose();

@@ -11,13 +11,26 @@ export { AdamOptimizer, globalNorm } from './optimizer.js';
 export type { AdamOptions, OptimizerState } from './optimizer.js';
 export { warmupCosine } from './schedule.js';
 export type { ScheduleOptions } from './schedule.js';
-export { checkpointName, listCheckpoints, readCheckpoint, removeStaleTemporaries, writeCheckpoint, STATE_FILE } from './checkpoint.js';
+export {
+  checkpointName,
+  listCheckpoints,
+  readCheckpoint,
+  removeStaleTemporaries,
+  writeCheckpoint,
+  STATE_FILE,
+} from './checkpoint.js';
 export type { CheckpointMeta, LoadedCheckpoint } from './checkpoint.js';
 export { classEmbeddings, evaluate, zeroShotOnEmbeddings, DEFAULT_TEMPLATE } from './evaluate.js';
 export type { EvaluateOptions, EvaluationResult, SimilaritySample } from './evaluate.js';
 export { retrievalMetrics, zeroShotMetrics } from './metrics.js';
 export type { RetrievalMetrics, ZeroShotMetrics } from './metrics.js';
-export { callbackPlugins, checkpointCallback, earlyStopCallback, evalCallback, loggerCallback } from './callbacks.js';
+export {
+  callbackPlugins,
+  checkpointCallback,
+  earlyStopCallback,
+  evalCallback,
+  loggerCallback,
+} from './callbacks.js';
 export { TrainerError } from './errors.js';
 export { defaultWorkerSetup, resolveModule } from './worker-setup.js';
 export type { Batch, BatchSource, StatefulRng, TrainableModel } from './types.js';

@@ -11,7 +11,9 @@ class MeanPoolEncoder {
     this.name = 'test-mean-pool';
     this.config = config;
     this.outputDim = config.dim;
-    this.w = tf.variable(tf.tensor2d(rng.normalArray(melBins * config.dim, 0, 0.5), [melBins, config.dim]));
+    this.w = tf.variable(
+      tf.tensor2d(rng.normalArray(melBins * config.dim, 0, 0.5), [melBins, config.dim]),
+    );
     this.b = tf.variable(tf.zeros([config.dim]));
     this.runningMean = tf.variable(tf.zeros([melBins]), false);
   }
@@ -33,7 +35,9 @@ class MeanPoolEncoder {
       const [batch, frames, mels] = logMel.shape;
       const pooled = tf.mean(tf.reshape(logMel, [batch, frames, mels]), 1);
       if (options.training) {
-        this.runningMean.assign(tf.add(tf.mul(this.runningMean, 0.9), tf.mul(tf.mean(pooled, 0), 0.1)));
+        this.runningMean.assign(
+          tf.add(tf.mul(this.runningMean, 0.9), tf.mul(tf.mean(pooled, 0), 0.1)),
+        );
       }
       return tf.tanh(tf.add(tf.matMul(pooled, this.w), this.b));
     });

@@ -113,5 +113,13 @@ export function zeroShotMetrics(
   });
   const balancedTop1 = recalls.reduce((a, b) => a + b, 0) / Math.max(1, recalls.length);
   // Chance of the balanced score is 1/K over the classes that have clips; of top-1, 1/K for a uniform guess.
-  return { top1: top1 / n, balancedTop1, top5: top5 / n, chance: 1 / Math.max(1, k), classes, confusion, items: truth.length };
+  return {
+    top1: top1 / n,
+    balancedTop1,
+    top5: top5 / n,
+    chance: 1 / Math.max(1, k),
+    classes,
+    confusion,
+    items: truth.length,
+  };
 }

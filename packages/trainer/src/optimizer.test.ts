@@ -16,7 +16,13 @@ describe('AdamOptimizer', () => {
   it('matches the AdamW update by hand, with no decay where decay is false', () => {
     const w = named('w', [1, -2], true);
     const b = named('b', [0.5], false);
-    const opt = new AdamOptimizer([w, b], { kind: 'adamw', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.1 });
+    const opt = new AdamOptimizer([w, b], {
+      kind: 'adamw',
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-8,
+      weightDecay: 0.1,
+    });
     const g = { [w.variable.name]: tf.tensor1d([0.2, -0.4]), [b.variable.name]: tf.tensor1d([1]) };
     opt.apply(g, 0.01);
     // Step 1: m̂ = g, v̂ = g², so the Adam step is lr·sign(g); AdamW also subtracts lr·wd·p.
@@ -30,7 +36,13 @@ describe('AdamOptimizer', () => {
 
   it('classic Adam folds the decay into the gradient instead', () => {
     const w = named('w', [1], true);
-    const opt = new AdamOptimizer([w], { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.1 });
+    const opt = new AdamOptimizer([w], {
+      kind: 'adam',
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-8,
+      weightDecay: 0.1,
+    });
     const g = { [w.variable.name]: tf.tensor1d([0]) };
     opt.apply(g, 0.01);
     // g + wd·p = 0.1 > 0, so the first Adam step moves by exactly lr.
@@ -41,14 +53,22 @@ describe('AdamOptimizer', () => {
 
   it('saves and restores its moments', () => {
     const w = named('w', [1, 2, 3], true);
-    const opt = new AdamOptimizer([w], { kind: 'adamw', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 });
+    const opt = new AdamOptimizer([w], {
+      kind: 'adamw',
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-8,
+      weightDecay: 0,
+    });
     const g = { [w.variable.name]: tf.tensor1d([1, 2, 3]) };
     opt.apply(g, 0.1);
     const state = opt.getState();
     const other = new AdamOptimizer([w], opt.options);
     other.setState(state);
     expect(other.step).toBe(1);
-    expect(Array.from(other.getState().moments.get('w')?.m ?? [])).toEqual(Array.from(state.moments.get('w')?.m ?? []));
+    expect(Array.from(other.getState().moments.get('w')?.m ?? [])).toEqual(
+      Array.from(state.moments.get('w')?.m ?? []),
+    );
     tf.dispose(Object.values(g));
     opt.dispose();
     other.dispose();

@@ -106,7 +106,10 @@ export class AdamOptimizer {
   getState(): OptimizerState {
     const moments = new Map<string, { m: Float32Array; v: Float32Array }>();
     for (const s of this.slots) {
-      moments.set(s.named.path, { m: s.m.dataSync() as Float32Array, v: s.v.dataSync() as Float32Array });
+      moments.set(s.named.path, {
+        m: s.m.dataSync() as Float32Array,
+        v: s.v.dataSync() as Float32Array,
+      });
     }
     return { t: this.t, moments };
   }

@@ -5,7 +5,12 @@
  */
 import '@clapjs/losses/register';
 import { register } from '@clapjs/core';
-import { checkpointCallback, earlyStopCallback, evalCallback, loggerCallback } from './callbacks.js';
+import {
+  checkpointCallback,
+  earlyStopCallback,
+  evalCallback,
+  loggerCallback,
+} from './callbacks.js';
 
 register(loggerCallback);
 register(checkpointCallback);

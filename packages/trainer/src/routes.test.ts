@@ -21,7 +21,11 @@ describe.each(CPU_ROUTES)('training on the %s route', (route) => {
       getConfig: () => ({ name: 'count-tensors' }),
       onStepEnd: () => void counts.push(tf.memory().numTensors),
     };
-    const trainer = new Trainer(model, new TinyData(9, 8), { steps: STEPS, lr: 3e-3, callbacks: [countTensors] });
+    const trainer = new Trainer(model, new TinyData(9, 8), {
+      steps: STEPS,
+      lr: 3e-3,
+      callbacks: [countTensors],
+    });
     const result = await trainer.fit();
     expect(counts).toHaveLength(STEPS);
     expect(new Set(counts.slice(1)).size).toBe(1);

@@ -23,7 +23,17 @@ export class ToyModel implements TrainableModel {
     this.rng = new Rng(seed);
     const mk = (path: string, shape: number[], std: number, decay: boolean): NamedVariable => ({
       path,
-      variable: tf.variable(tf.tensor(this.rng.normalArray(shape.reduce((a, b) => a * b, 1), 0, std), shape), true),
+      variable: tf.variable(
+        tf.tensor(
+          this.rng.normalArray(
+            shape.reduce((a, b) => a * b, 1),
+            0,
+            std,
+          ),
+          shape,
+        ),
+        true,
+      ),
       trainable: true,
       decay,
     });
@@ -42,7 +52,11 @@ export class ToyModel implements TrainableModel {
 
   tokenize(texts: readonly string[]): TokenBatch {
     return tf.tidy(() => {
-      const ids = tf.tensor2d(texts.map((t) => [Math.max(0, WORDS.indexOf(t.split(' ').at(-1) ?? ''))]), [texts.length, 1], 'int32');
+      const ids = tf.tensor2d(
+        texts.map((t) => [Math.max(0, WORDS.indexOf(t.split(' ').at(-1) ?? ''))]),
+        [texts.length, 1],
+        'int32',
+      );
       return { ids, mask: tf.cast(tf.onesLike(ids), 'float32') as tf.Tensor2D };
     });
   }
@@ -54,12 +68,17 @@ export class ToyModel implements TrainableModel {
   encodeAudio(logMel: tf.Tensor4D): tf.Tensor2D {
     return tf.tidy(() => {
       const pooled = tf.mean(tf.reshape(logMel, [logMel.shape[0], FRAMES, MELS]), 1) as tf.Tensor2D;
-      return normalize(tf.add(tf.matMul(pooled, this.v(0) as tf.Tensor2D), this.v(1)) as tf.Tensor2D);
+      return normalize(
+        tf.add(tf.matMul(pooled, this.v(0) as tf.Tensor2D), this.v(1)) as tf.Tensor2D,
+      );
     });
   }
 
   private textFromIds(ids: tf.Tensor2D): tf.Tensor2D {
-    const oneHot = tf.cast(tf.oneHot(tf.reshape(ids, [-1]) as tf.Tensor1D, WORDS.length), 'float32') as tf.Tensor2D;
+    const oneHot = tf.cast(
+      tf.oneHot(tf.reshape(ids, [-1]) as tf.Tensor1D, WORDS.length),
+      'float32',
+    ) as tf.Tensor2D;
     return normalize(tf.matMul(oneHot, this.v(2) as tf.Tensor2D));
   }
 
@@ -71,7 +90,10 @@ export class ToyModel implements TrainableModel {
     return tf.tidy(() => {
       const audioEmbeddings = this.encodeAudio(logMel);
       const textEmbeddings = this.textFromIds(tokens.ids);
-      const logits = tf.mul(tf.matMul(textEmbeddings, audioEmbeddings, false, true), tf.exp(this.v(3))) as tf.Tensor2D;
+      const logits = tf.mul(
+        tf.matMul(textEmbeddings, audioEmbeddings, false, true),
+        tf.exp(this.v(3)),
+      ) as tf.Tensor2D;
       return { logits, audioEmbeddings, textEmbeddings };
     });
   }
@@ -119,7 +141,8 @@ export class ToyData implements BatchSource {
     const rng = new Rng(this.seed * 7919 + index);
     const k = index % WORDS.length;
     const logMel = new Float32Array(FRAMES * MELS);
-    for (let f = 0; f < FRAMES; f++) for (let m = 0; m < MELS; m++) logMel[f * MELS + m] = (m === k ? 2 : 0) + rng.normal(0, 0.3);
+    for (let f = 0; f < FRAMES; f++)
+      for (let m = 0; m < MELS; m++) logMel[f * MELS + m] = (m === k ? 2 : 0) + rng.normal(0, 0.3);
     return { logMel, word: WORDS[k] as string };
   }
 
@@ -132,7 +155,9 @@ export class ToyData implements BatchSource {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Batch> {
-    const order = new Rng(this.seed + this.epoch).shuffle(Array.from({ length: this.size }, (_, i) => i));
+    const order = new Rng(this.seed + this.epoch).shuffle(
+      Array.from({ length: this.size }, (_, i) => i),
+    );
     while (this.position + this.batchSize <= this.size) {
       const ids = order.slice(this.position, this.position + this.batchSize);
       this.position += this.batchSize;

@@ -24,7 +24,12 @@ afterAll(() => {
 
 async function run(steps: number, seed = 1): Promise<number[]> {
   const model = new ToyModel(seed);
-  const trainer = new Trainer(model, new ToyData(seed), { steps, lr: 0.05, loss: toyLoss, rngs: { model: model.rng } });
+  const trainer = new Trainer(model, new ToyData(seed), {
+    steps,
+    lr: 0.05,
+    loss: toyLoss,
+    rngs: { model: model.rng },
+  });
   const result = await trainer.fit();
   trainer.dispose();
   model.dispose();
@@ -59,14 +64,26 @@ describe('Trainer', () => {
     const straight = await run(16, 5);
     const out = tempDir();
     const first = new ToyModel(5);
-    const t1 = new Trainer(first, new ToyData(5), { steps: 16, lr: 0.05, loss: toyLoss, outDir: out, rngs: { model: first.rng } });
+    const t1 = new Trainer(first, new ToyData(5), {
+      steps: 16,
+      lr: 0.05,
+      loss: toyLoss,
+      outDir: out,
+      rngs: { model: first.rng },
+    });
     const a = await t1.fit(8);
     await t1.saveCheckpoint();
     t1.dispose();
     first.dispose();
     // A fresh process-like start: new model (different init seed), new data, restored from disk.
     const second = new ToyModel(99);
-    const t2 = new Trainer(second, new ToyData(5), { steps: 16, lr: 0.05, loss: toyLoss, outDir: out, rngs: { model: second.rng } });
+    const t2 = new Trainer(second, new ToyData(5), {
+      steps: 16,
+      lr: 0.05,
+      loss: toyLoss,
+      outDir: out,
+      rngs: { model: second.rng },
+    });
     expect(await t2.resume()).toBe(8);
     const b = await t2.fit();
     expect([...a.losses, ...b.losses]).toEqual(straight);
@@ -106,12 +123,18 @@ describe('Trainer', () => {
       getConfig: () => ({ name: 'nan' }),
       call: (logits) => tf.tidy(() => tf.mul(toyLoss.call(logits), NaN) as tf.Scalar),
     };
-    const trainer = new Trainer(model, new ToyData(6), { steps: 10, loss: nanLoss, maxBadSteps: 3 });
+    const trainer = new Trainer(model, new ToyData(6), {
+      steps: 10,
+      loss: nanLoss,
+      maxBadSteps: 3,
+    });
     const before = model.variables()[0]?.variable.dataSync().slice();
     const error = await trainer.fit().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TrainerError);
     expect((error as TrainerError).code).toBe('NON_FINITE_LOSS');
-    expect((error as Error).message).toMatch(/3 steps had a non-finite loss.*Lower the learning rate/);
+    expect((error as Error).message).toMatch(
+      /3 steps had a non-finite loss.*Lower the learning rate/,
+    );
     expect(model.variables()[0]?.variable.dataSync()).toEqual(before);
     trainer.dispose();
     model.dispose();
@@ -119,7 +142,9 @@ describe('Trainer', () => {
 
   it('refuses empty data and a bad step count', async () => {
     const model = new ToyModel(7);
-    expect(() => new Trainer(model, new ToyData(7), { steps: 0, loss: toyLoss })).toThrow(/positive integer/);
+    expect(() => new Trainer(model, new ToyData(7), { steps: 0, loss: toyLoss })).toThrow(
+      /positive integer/,
+    );
     const trainer = new Trainer(model, new ToyData(7, 8, 0), { steps: 3, loss: toyLoss });
     await expect(trainer.fit()).rejects.toMatchObject({ code: 'EMPTY_DATA' });
     trainer.dispose();
@@ -128,7 +153,11 @@ describe('Trainer', () => {
 
   it('says so when there is nothing to resume', async () => {
     const model = new ToyModel(8);
-    const trainer = new Trainer(model, new ToyData(8), { steps: 3, loss: toyLoss, outDir: tempDir() });
+    const trainer = new Trainer(model, new ToyData(8), {
+      steps: 3,
+      loss: toyLoss,
+      outDir: tempDir(),
+    });
     await expect(trainer.resume()).rejects.toMatchObject({ code: 'CHECKPOINT_MISSING' });
     trainer.dispose();
     model.dispose();

@@ -4,7 +4,13 @@ import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { create, register } from '@clapjs/core';
 import { lossPlugins } from '@clapjs/losses';
-import type { ContrastiveLoss, NamedVariable, PartConfig, StepInfo, TrainerCallback } from '@clapjs/core';
+import type {
+  ContrastiveLoss,
+  NamedVariable,
+  PartConfig,
+  StepInfo,
+  TrainerCallback,
+} from '@clapjs/core';
 import { GradientPool } from './gradient-pool.js';
 import { defaultWorkerSetup } from './worker-setup.js';
 import {
@@ -121,14 +127,23 @@ export class Trainer {
     readonly options: TrainerOptions,
   ) {
     if (!Number.isInteger(options.steps) || options.steps < 1) {
-      throw new TrainerError('TRAINER_OPTIONS', `Trainer: steps must be a positive integer, got ${options.steps}.`);
+      throw new TrainerError(
+        'TRAINER_OPTIONS',
+        `Trainer: steps must be a positive integer, got ${options.steps}.`,
+      );
     }
     this.workers = options.workers ?? 1;
     if (!Number.isInteger(this.workers) || this.workers < 1) {
-      throw new TrainerError('TRAINER_OPTIONS', `Trainer: workers must be a positive integer, got ${options.workers}.`);
+      throw new TrainerError(
+        'TRAINER_OPTIONS',
+        `Trainer: workers must be a positive integer, got ${options.workers}.`,
+      );
     }
     if (this.workers > 1 && model.save === undefined) {
-      throw new TrainerError('TRAINER_OPTIONS', 'Trainer: workers > 1 needs a model with save(dir) (a ClapModel): each worker loads its copy from it.');
+      throw new TrainerError(
+        'TRAINER_OPTIONS',
+        'Trainer: workers > 1 needs a model with save(dir) (a ClapModel): each worker loads its copy from it.',
+      );
     }
     if (options.loss !== undefined) {
       this.loss = options.loss;
@@ -138,7 +153,10 @@ export class Trainer {
       for (const plugin of lossPlugins) register(plugin);
       this.loss = create('loss', model.config.loss, {}, 'loss');
     } else {
-      throw new TrainerError('TRAINER_OPTIONS', 'Trainer: no loss. Give options.loss or a `loss` key in the model config.');
+      throw new TrainerError(
+        'TRAINER_OPTIONS',
+        'Trainer: no loss. Give options.loss or a `loss` key in the model config.',
+      );
     }
     this.optimizer = new AdamOptimizer(model.variables(), {
       kind: 'adamw',
@@ -179,7 +197,10 @@ export class Trainer {
       if (next.done !== true) return next.value;
       this.iterator = undefined; // epoch over: the next iteration is the next epoch
     }
-    throw new TrainerError('EMPTY_DATA', 'The training data yielded no batch. Check that the dataset has items in its train split.');
+    throw new TrainerError(
+      'EMPTY_DATA',
+      'The training data yielded no batch. Check that the dataset has items in its train split.',
+    );
   }
 
   // Every read from a tensor is asynchronous: WebGPU in Node has no synchronous readback
@@ -225,7 +246,10 @@ export class Trainer {
   private async closeWorkers(): Promise<void> {
     const pool = this.pool;
     this.pool = undefined;
-    await pool?.then((p) => p.close(), () => undefined);
+    await pool?.then(
+      (p) => p.close(),
+      () => undefined,
+    );
   }
 
   /**
@@ -236,7 +260,10 @@ export class Trainer {
    * batch has fewer items than workers
    */
   async trainStep(batch: Batch): Promise<number> {
-    const { value, grads } = this.workers > 1 ? await (await this.gradientPool()).gradients(batch) : this.localGradients(batch);
+    const { value, grads } =
+      this.workers > 1
+        ? await (await this.gradientPool()).gradients(batch)
+        : this.localGradients(batch);
     const gradList = Object.values(grads);
     const norm = globalNorm(gradList);
     const [lossData, normData] = await Promise.all([value.data(), norm.data()]);
@@ -285,7 +312,8 @@ export class Trainer {
       };
       for (const c of this.callbacks) await c.onStepEnd?.(info);
       if (this.stopReason !== undefined || this.callbacks.some((c) => c.shouldStop?.() === true)) {
-        this.stopReason ??= `stopped by callback ${this.callbacks.find((c) => c.shouldStop?.())?.name ?? ''}`.trim();
+        this.stopReason ??=
+          `stopped by callback ${this.callbacks.find((c) => c.shouldStop?.())?.name ?? ''}`.trim();
         return true;
       }
     }
@@ -299,7 +327,8 @@ export class Trainer {
   async fit(until = this.options.steps): Promise<TrainResult> {
     const started = performance.now();
     const startStep = this.step;
-    for (const c of this.callbacks) await c.onTrainBegin?.({ totalSteps: this.options.steps, startStep });
+    for (const c of this.callbacks)
+      await c.onTrainBegin?.({ totalSteps: this.options.steps, startStep });
     let stopped: boolean;
     try {
       stopped = await this.loop(until);
@@ -315,7 +344,11 @@ export class Trainer {
       seconds: (performance.now() - started) / 1000,
     };
     for (const c of this.callbacks) {
-      await c.onTrainEnd?.({ step: this.step, stopped, ...(this.stopReason ? { reason: this.stopReason } : {}) });
+      await c.onTrainEnd?.({
+        step: this.step,
+        stopped,
+        ...(this.stopReason ? { reason: this.stopReason } : {}),
+      });
     }
     return result;
   }
@@ -332,16 +365,22 @@ export class Trainer {
    */
   async validate(): Promise<EvaluationResult> {
     if (this.options.validation === undefined) {
-      throw new TrainerError('TRAINER_OPTIONS', 'Trainer.validate: no validation data; pass options.validation.');
+      throw new TrainerError(
+        'TRAINER_OPTIONS',
+        'Trainer.validate: no validation data; pass options.validation.',
+      );
     }
     const result = await evaluate(this.model, this.options.validation(), this.options.evaluation);
     this.lastMetrics = { ...result.metrics };
-    for (const c of this.callbacks) await c.onEvalEnd?.({ step: this.step, metrics: result.metrics });
+    for (const c of this.callbacks)
+      await c.onEvalEnd?.({ step: this.step, metrics: result.metrics });
     return result;
   }
 
   private rngStates(): Record<string, readonly number[]> {
-    return Object.fromEntries(Object.entries(this.options.rngs ?? {}).map(([k, r]) => [k, [...r.getState()]]));
+    return Object.fromEntries(
+      Object.entries(this.options.rngs ?? {}).map(([k, r]) => [k, [...r.getState()]]),
+    );
   }
 
   /**
@@ -351,7 +390,11 @@ export class Trainer {
    */
   async saveCheckpoint(extra?: unknown): Promise<string> {
     const root = this.checkpointRoot;
-    if (root === undefined) throw new TrainerError('TRAINER_OPTIONS', 'Trainer.saveCheckpoint: set options.outDir to save checkpoints.');
+    if (root === undefined)
+      throw new TrainerError(
+        'TRAINER_OPTIONS',
+        'Trainer.saveCheckpoint: set options.outDir to save checkpoints.',
+      );
     const dir = join(root, checkpointName(this.step));
     await writeCheckpoint(
       dir,
@@ -372,7 +415,10 @@ export class Trainer {
     if (value !== undefined && (this.best === undefined || value > this.best.value)) {
       this.best = { step: this.step, value };
       const tmp = join(root, `${BEST_FILE}.tmp`);
-      await writeFile(tmp, JSON.stringify({ step: this.step, dir: checkpointName(this.step), metric: key, value }));
+      await writeFile(
+        tmp,
+        JSON.stringify({ step: this.step, dir: checkpointName(this.step), metric: key, value }),
+      );
       await rename(tmp, join(root, BEST_FILE));
     }
     await this.prune(root);
@@ -384,7 +430,8 @@ export class Trainer {
     const all = await listCheckpoints(root);
     let bestStep = this.best?.step;
     if (bestStep === undefined && existsSync(join(root, BEST_FILE))) {
-      bestStep = (JSON.parse(await readFile(join(root, BEST_FILE), 'utf8')) as { step: number }).step;
+      bestStep = (JSON.parse(await readFile(join(root, BEST_FILE), 'utf8')) as { step: number })
+        .step;
     }
     for (const c of all.slice(0, Math.max(0, all.length - keep))) {
       if (c.step !== bestStep) await rm(c.dir, { recursive: true, force: true });

@@ -7,7 +7,8 @@ import { kernelPackStatuses } from '@clapjs/core';
 /** The kernel packs tried for the wasm backend when the main thread reported none, best first. */
 const WASM_PACKS = ['@clapjs/kernels-native', '@clapjs/kernels-wasm'];
 
-type ExportTarget = string | { readonly import?: ExportTarget; readonly default?: ExportTarget } | undefined;
+type ExportTarget =
+  string | { readonly import?: ExportTarget; readonly default?: ExportTarget } | undefined;
 
 function pickImport(target: ExportTarget): string | undefined {
   if (target === undefined || typeof target === 'string') return target;
@@ -27,7 +28,9 @@ export function resolveModule(specifier: string, base: string): string | undefin
   try {
     const require = createRequire(base);
     const manifestPath = require.resolve(`${name}/package.json`);
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports?: Record<string, ExportTarget> };
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+      exports?: Record<string, ExportTarget>;
+    };
     const target = pickImport(manifest.exports?.[subpath]);
     if (target !== undefined) return pathToFileURL(join(dirname(manifestPath), target)).href;
     return pathToFileURL(require.resolve(specifier)).href;

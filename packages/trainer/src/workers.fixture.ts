@@ -8,7 +8,9 @@ import type { Batch, BatchSource } from './index.js';
 import './mean-pool.fixture.mjs';
 
 /** The workerSetup module that registers the fixture encoder in each worker. */
-export const FIXTURE_SETUP = pathToFileURL(fileURLToPath(new URL('./mean-pool.fixture.mjs', import.meta.url))).href;
+export const FIXTURE_SETUP = pathToFileURL(
+  fileURLToPath(new URL('./mean-pool.fixture.mjs', import.meta.url)),
+).href;
 
 /**
  * Bundles src/gradient-worker.ts (dependencies external) so the tests run the worker from source,
@@ -16,7 +18,9 @@ export const FIXTURE_SETUP = pathToFileURL(fileURLToPath(new URL('./mean-pool.fi
  * dependencies resolve.
  */
 export async function workerScript(): Promise<string> {
-  const outfile = fileURLToPath(new URL('../node_modules/.cache/clapjs-trainer-test/gradient-worker.mjs', import.meta.url));
+  const outfile = fileURLToPath(
+    new URL('../node_modules/.cache/clapjs-trainer-test/gradient-worker.mjs', import.meta.url),
+  );
   await build({
     entryPoints: [fileURLToPath(new URL('./gradient-worker.ts', import.meta.url))],
     bundle: true,
@@ -41,7 +45,10 @@ export const CAPTIONS = WORDS.map((w) => `a ${w} sound`);
  * A tiny model. By default its audio encoder is the test-only mean pool: no BatchNorm, no dropout,
  * so sharded gradients equal full-batch ones; pass another encoder config (e.g. a small cnn-small).
  */
-export function tinyModel(seed = 3, audioEncoder: Record<string, unknown> = { name: 'test-mean-pool', dim: 16 }): Promise<ClapModel> {
+export function tinyModel(
+  seed = 3,
+  audioEncoder: Record<string, unknown> = { name: 'test-mean-pool', dim: 16 },
+): Promise<ClapModel> {
   return ClapModel.create(
     {
       audio: { preset: 'fast', nMels: MELS, clipSeconds: 0.5 },
@@ -71,7 +78,9 @@ export class TinyData implements BatchSource {
     const words = Array.from({ length: this.batchSize }, () => rng.int(WORDS.length));
     const logMel = new Float32Array(this.batchSize * FRAMES * MELS);
     words.forEach((w, i) => {
-      for (let f = 0; f < FRAMES; f++) for (let m = 0; m < MELS; m++) logMel[(i * FRAMES + f) * MELS + m] = (m === w ? 2 : 0) + rng.normal(0, 0.5);
+      for (let f = 0; f < FRAMES; f++)
+        for (let m = 0; m < MELS; m++)
+          logMel[(i * FRAMES + f) * MELS + m] = (m === w ? 2 : 0) + rng.normal(0, 0.5);
     });
     return {
       logMel,

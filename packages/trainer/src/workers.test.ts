@@ -13,7 +13,14 @@ import { GradientPool } from './gradient-pool.js';
 import { shardRanges } from './gradient-protocol.js';
 import { Trainer, TrainerError } from './index.js';
 import { ToyData, ToyModel, toyLoss } from './toy.fixture.js';
-import { FIXTURE_SETUP, FRAMES, MELS, TinyData, tinyModel, workerScript } from './workers.fixture.js';
+import {
+  FIXTURE_SETUP,
+  FRAMES,
+  MELS,
+  TinyData,
+  tinyModel,
+  workerScript,
+} from './workers.fixture.js';
 
 let script = '';
 let loss: ContrastiveLoss;
@@ -28,14 +35,27 @@ function maxAbs(values: Float32Array): number {
 }
 
 /** Gradients on this thread, by variable path. */
-function localGradients(model: ClapModel, batch: ReturnType<TinyData['batch']>): Map<string, Float32Array> {
+function localGradients(
+  model: ClapModel,
+  batch: ReturnType<TinyData['batch']>,
+): Map<string, Float32Array> {
   const trainable = model.variables().filter((v) => v.trainable);
   const { value, grads } = tf.tidy(() => {
-    const logMel = tf.tensor4d(batch.logMel, [batch.captions.length, batch.frames, batch.melBins, 1]);
+    const logMel = tf.tensor4d(batch.logMel, [
+      batch.captions.length,
+      batch.frames,
+      batch.melBins,
+      1,
+    ]);
     const tokens = model.tokenize(batch.captions);
-    return tf.variableGrads(() => loss.call(model.forward(logMel, tokens, { training: true }).logits), trainable.map((v) => v.variable));
+    return tf.variableGrads(
+      () => loss.call(model.forward(logMel, tokens, { training: true }).logits),
+      trainable.map((v) => v.variable),
+    );
   });
-  const out = new Map(trainable.map((v) => [v.path, grads[v.variable.name]!.dataSync() as Float32Array]));
+  const out = new Map(
+    trainable.map((v) => [v.path, grads[v.variable.name]!.dataSync() as Float32Array]),
+  );
   tf.dispose([value, ...Object.values(grads)]);
   return out;
 }
@@ -63,9 +83,19 @@ describe.each(['cpu', 'wasm'] as BackendName[])('gradient workers on %s', (backe
     const model = await tinyModel();
     const batch = new TinyData(1, 9).batch(0);
     const reference = localGradients(model, batch);
-    const statBefore = model.variables().find((v) => v.path.endsWith('running_mean'))!.variable.dataSync().slice();
+    const statBefore = model
+      .variables()
+      .find((v) => v.path.endsWith('running_mean'))!
+      .variable.dataSync()
+      .slice();
     for (const workers of [2, 3]) {
-      const pool = await GradientPool.start(model, { workers, backend, setup: [FIXTURE_SETUP], loss: { name: 'symmetric-clap' }, script });
+      const pool = await GradientPool.start(model, {
+        workers,
+        backend,
+        setup: [FIXTURE_SETUP],
+        loss: { name: 'symmetric-clap' },
+        script,
+      });
       try {
         const { value, grads } = await pool.gradients(batch);
         expect(Number.isFinite(value.dataSync()[0])).toBe(true);
@@ -82,7 +112,10 @@ describe.each(['cpu', 'wasm'] as BackendName[])('gradient workers on %s', (backe
       }
     }
     // The moving statistic is the workers' average: it moved from its start.
-    const statAfter = model.variables().find((v) => v.path.endsWith('running_mean'))!.variable.dataSync();
+    const statAfter = model
+      .variables()
+      .find((v) => v.path.endsWith('running_mean'))!
+      .variable.dataSync();
     expect(maxAbs(statAfter.map((x, i) => x - statBefore[i]!) as Float32Array)).toBeGreaterThan(0);
     model.dispose();
   });
@@ -92,10 +125,21 @@ describe.each(['cpu', 'wasm'] as BackendName[])('gradient workers on %s', (backe
     const stats: Float32Array[] = [];
     for (const workers of [1, 2]) {
       const model = await tinyModel(5);
-      const trainer = new Trainer(model, new TinyData(2, 8), { steps: 5, lr: 0.05, workers, workerSetup: [FIXTURE_SETUP], workerScript: script });
+      const trainer = new Trainer(model, new TinyData(2, 8), {
+        steps: 5,
+        lr: 0.05,
+        workers,
+        workerSetup: [FIXTURE_SETUP],
+        workerScript: script,
+      });
       const result = await trainer.fit();
       curves.push([...result.losses]);
-      stats.push(model.variables().find((v) => v.path.endsWith('running_mean'))!.variable.dataSync() as Float32Array);
+      stats.push(
+        model
+          .variables()
+          .find((v) => v.path.endsWith('running_mean'))!
+          .variable.dataSync() as Float32Array,
+      );
       trainer.dispose();
       model.dispose();
     }
@@ -117,10 +161,27 @@ describe('gradient workers with BatchNorm (cnn-small, cpu)', () => {
     const runningStats: Map<string, Float32Array>[] = [];
     const losses: number[] = [];
     for (const workers of [1, 2]) {
-      const model = await tinyModel(2, { name: 'cnn-small', channels: [4], outputDim: 8, dropout: 0 });
-      const trainer = new Trainer(model, new TinyData(7, 8), { steps: 3, lr: 0.01, workers, workerScript: script });
+      const model = await tinyModel(2, {
+        name: 'cnn-small',
+        channels: [4],
+        outputDim: 8,
+        dropout: 0,
+      });
+      const trainer = new Trainer(model, new TinyData(7, 8), {
+        steps: 3,
+        lr: 0.01,
+        workers,
+        workerScript: script,
+      });
       losses.push(await trainer.trainStep({ ...batch, frames: FRAMES, melBins: MELS }));
-      runningStats.push(new Map(model.variables().filter((v) => !v.trainable).map((v) => [v.path, v.variable.dataSync() as Float32Array])));
+      runningStats.push(
+        new Map(
+          model
+            .variables()
+            .filter((v) => !v.trainable)
+            .map((v) => [v.path, v.variable.dataSync() as Float32Array]),
+        ),
+      );
       trainer.dispose();
       model.dispose();
     }
@@ -130,7 +191,11 @@ describe('gradient workers with BatchNorm (cnn-small, cpu)', () => {
     const bn0 = [...one.keys()].find((p) => p.includes('bn0') && p.endsWith('running_mean'))!;
     two.get(bn0)!.forEach((x, i) => expect(x).toBeCloseTo(one.get(bn0)![i]!, 5));
     // Every moving statistic was updated from the workers (none left at its initial 0 or 1).
-    for (const [path, values] of two) expect(values.some((x) => x !== 0 && x !== 1), path).toBe(true);
+    for (const [path, values] of two)
+      expect(
+        values.some((x) => x !== 0 && x !== 1),
+        path,
+      ).toBe(true);
     // The loss differs only through per-shard BatchNorm statistics.
     expect(Math.abs(losses[1]! - losses[0]!)).toBeLessThan(0.1 * losses[0]!);
   });
@@ -147,7 +212,13 @@ describe('gradient workers: lifecycle and errors', () => {
   it('keeps tf.memory().numTensors constant across steps on the main thread and in the workers', async () => {
     const model = await tinyModel();
     const data = new TinyData(3, 8);
-    const trainer = new Trainer(model, data, { steps: 10, lr: 0.01, workers: 2, workerSetup: [FIXTURE_SETUP], workerScript: script });
+    const trainer = new Trainer(model, data, {
+      steps: 10,
+      lr: 0.01,
+      workers: 2,
+      workerSetup: [FIXTURE_SETUP],
+      workerScript: script,
+    });
     for (let i = 0; i < 2; i++) await trainer.trainStep(data.batch(i));
     const before = tf.memory().numTensors;
     const pool = await (trainer as unknown as { pool: Promise<GradientPool> }).pool;
@@ -171,14 +242,22 @@ describe('gradient workers: lifecycle and errors', () => {
     const error = await trainer.fit().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TrainerError);
     expect((error as TrainerError).code).toBe('WORKER_FAILED');
-    expect((error as Error).message).toMatch(/Gradient worker [01] of 2 failed: cannot import the setup module "\/nonexistent\/kernel-pack\/register\.js"/);
+    expect((error as Error).message).toMatch(
+      /Gradient worker [01] of 2 failed: cannot import the setup module "\/nonexistent\/kernel-pack\/register\.js"/,
+    );
     trainer.dispose();
     model.dispose();
   });
 
   it('fails a step cleanly when a worker cannot compute it, then the others are released', async () => {
     const model = await tinyModel();
-    const pool = await GradientPool.start(model, { workers: 2, backend: 'cpu', setup: [FIXTURE_SETUP], loss: { name: 'symmetric-clap' }, script });
+    const pool = await GradientPool.start(model, {
+      workers: 2,
+      backend: 'cpu',
+      setup: [FIXTURE_SETUP],
+      loss: { name: 'symmetric-clap' },
+      script,
+    });
     const good = new TinyData(5, 8).batch(0);
     // Worker 1 gets rows of the wrong width: its forward pass throws; worker 0 waits at the barrier until released.
     const bad = { ...good, melBins: 4, frames: 32 };
@@ -192,13 +271,24 @@ describe('gradient workers: lifecycle and errors', () => {
 
   it('refuses more workers than batch items, and workers without save()', async () => {
     const model = await tinyModel();
-    const trainer = new Trainer(model, new TinyData(6, 2), { steps: 2, workers: 3, workerSetup: [FIXTURE_SETUP], workerScript: script });
-    await expect(trainer.fit()).rejects.toThrow(/3 gradient workers need at least 3 items per batch, but this batch has 2/);
+    const trainer = new Trainer(model, new TinyData(6, 2), {
+      steps: 2,
+      workers: 3,
+      workerSetup: [FIXTURE_SETUP],
+      workerScript: script,
+    });
+    await expect(trainer.fit()).rejects.toThrow(
+      /3 gradient workers need at least 3 items per batch, but this batch has 2/,
+    );
     trainer.dispose();
     model.dispose();
     const toy = new ToyModel(1);
-    expect(() => new Trainer(toy, new ToyData(1), { steps: 2, loss: toyLoss, workers: 2 })).toThrow(/needs a model with save/);
-    expect(() => new Trainer(toy, new ToyData(1), { steps: 2, loss: toyLoss, workers: 0 })).toThrow(/positive integer/);
+    expect(() => new Trainer(toy, new ToyData(1), { steps: 2, loss: toyLoss, workers: 2 })).toThrow(
+      /needs a model with save/,
+    );
+    expect(() => new Trainer(toy, new ToyData(1), { steps: 2, loss: toyLoss, workers: 0 })).toThrow(
+      /positive integer/,
+    );
     toy.dispose();
   });
 });
@@ -206,11 +296,18 @@ describe('gradient workers: lifecycle and errors', () => {
 describe('gradient workers from the builds', () => {
   // The package's test task runs after its build (turbo.json), so dist/ is the current source.
   const dist = fileURLToPath(new URL('../dist/index.cjs', import.meta.url));
-  it.runIf(existsSync(dist))('the CJS build finds dist/gradient-worker.js and trains; the process exits', async () => {
-    const fixture = fileURLToPath(new URL('./cjs-workers.fixture.cjs', import.meta.url));
-    const { stdout } = await promisify(execFile)(process.execPath, [fixture], { timeout: 60_000 });
-    const result = JSON.parse(stdout.split('\n').find((l) => l.startsWith('{'))!) as { losses: number[] };
-    expect(result.losses).toHaveLength(3);
-    for (const loss of result.losses) expect(Number.isFinite(loss)).toBe(true);
-  });
+  it.runIf(existsSync(dist))(
+    'the CJS build finds dist/gradient-worker.js and trains; the process exits',
+    async () => {
+      const fixture = fileURLToPath(new URL('./cjs-workers.fixture.cjs', import.meta.url));
+      const { stdout } = await promisify(execFile)(process.execPath, [fixture], {
+        timeout: 60_000,
+      });
+      const result = JSON.parse(stdout.split('\n').find((l) => l.startsWith('{'))!) as {
+        losses: number[];
+      };
+      expect(result.losses).toHaveLength(3);
+      for (const loss of result.losses) expect(Number.isFinite(loss)).toBe(true);
+    },
+  );
 });

@@ -20,6 +20,8 @@ describe('checkDependencies', () => {
   it('lets tests use a test-only package but refuses it in library code', () => {
     const problems = checkDependencies(here('../fixtures/bad-test-only'));
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toContain('packages/similarity uses the test-only @clapjs/test-backends in packages/similarity/src/index.ts');
+    expect(problems[0]).toContain(
+      'packages/similarity uses the test-only @clapjs/test-backends in packages/similarity/src/index.ts',
+    );
   });
 });

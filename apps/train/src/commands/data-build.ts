@@ -16,9 +16,16 @@ export async function dataBuildCommand(
   log: (line: string) => void,
 ): Promise<BuildSummary> {
   if (!(BUILDABLE_DATASETS as readonly string[]).includes(name)) {
-    throw new CliError('DATA_BUILD_UNKNOWN', `Unknown dataset "${name}" for data build; choose ${BUILDABLE_DATASETS.join(' or ')}.`);
+    throw new CliError(
+      'DATA_BUILD_UNKNOWN',
+      `Unknown dataset "${name}" for data build; choose ${BUILDABLE_DATASETS.join(' or ')}.`,
+    );
   }
-  const bar = new SingleBar({ format: `${name} [{bar}] {value}/{total} clips | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true });
+  const bar = new SingleBar({
+    format: `${name} [{bar}] {value}/{total} clips | ETA {eta_formatted}`,
+    stream: process.stderr,
+    hideCursor: true,
+  });
   let started = false;
   const onProgress = (done: number, total: number) => {
     if (!started) {
@@ -30,8 +37,17 @@ export async function dataBuildCommand(
   try {
     const summary =
       name === 'gm-speech'
-        ? await buildGmSpeech({ out: opts.out, clips: Number(opts.clips), seed: Number(opts.seed), onProgress })
-        : await buildRealEval({ out: opts.out, onProgress, ...(opts.limit === undefined ? {} : { limit: Number(opts.limit) }) });
+        ? await buildGmSpeech({
+            out: opts.out,
+            clips: Number(opts.clips),
+            seed: Number(opts.seed),
+            onProgress,
+          })
+        : await buildRealEval({
+            out: opts.out,
+            onProgress,
+            ...(opts.limit === undefined ? {} : { limit: Number(opts.limit) }),
+          });
     if (started) bar.stop();
     log(JSON.stringify(summary, null, 2));
     return summary;

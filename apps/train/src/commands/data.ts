@@ -8,11 +8,15 @@ import { importPlugins, registerBuiltins } from '../plugins.js';
 /** `clapjs data list`: the registered dataset plugins. */
 export async function dataListCommand(log: (line: string) => void): Promise<void> {
   await registerBuiltins();
-  for (const p of list('dataset')) log(`${p.name.padEnd(12)} ${p.origin}@${p.version}  ${p.description ?? ''}`);
+  for (const p of list('dataset'))
+    log(`${p.name.padEnd(12)} ${p.origin}@${p.version}  ${p.description ?? ''}`);
 }
 
 /** `clapjs data stats --config FILE`: items per split, captions, labels (and the held-out task). */
-export async function dataStatsCommand(opts: { config: string }, log: (line: string) => void): Promise<Record<string, unknown>> {
+export async function dataStatsCommand(
+  opts: { config: string },
+  log: (line: string) => void,
+): Promise<Record<string, unknown>> {
   const loaded = loadConfig(opts.config);
   await registerBuiltins();
   await importPlugins(loaded.config.plugins, loaded.dir);

@@ -9,7 +9,12 @@ import { importPlugins } from '../plugins.js';
 
 /** `clapjs eval --config FILE --model DIR`: retrieval and zero-shot metrics on a split, as JSON. */
 export async function evalCommand(
-  opts: { config: string; model?: string; split?: 'train' | 'val' | 'test'; backend: 'auto' | BackendName },
+  opts: {
+    config: string;
+    model?: string;
+    split?: 'train' | 'val' | 'test';
+    backend: 'auto' | BackendName;
+  },
   log: (line: string) => void,
 ): Promise<EvaluationResult> {
   const loaded = loadConfig(opts.config);
@@ -19,11 +24,23 @@ export async function evalCommand(
     await importPlugins(loaded.config.plugins, loaded.dir);
     const dataset = buildDataset(loaded);
     const task = zeroShotTaskOf(dataset);
-    const result = await evaluate(model, makeLoader(loaded, dataset, model, opts.split ?? loaded.config.eval.split, false).evalBatches(), {
-      templates: loaded.config.eval.templates ?? (task ? [task.template] : ['This is a sound of {label}.']),
-      maxItems: loaded.config.eval.maxItems,
-      ...(task ? { classes: task.labels } : {}),
-    });
+    const result = await evaluate(
+      model,
+      makeLoader(
+        loaded,
+        dataset,
+        model,
+        opts.split ?? loaded.config.eval.split,
+        false,
+      ).evalBatches(),
+      {
+        templates:
+          loaded.config.eval.templates ??
+          (task ? [task.template] : ['This is a sound of {label}.']),
+        maxItems: loaded.config.eval.maxItems,
+        ...(task ? { classes: task.labels } : {}),
+      },
+    );
     log(JSON.stringify(result.metrics, null, 2));
     return result;
   } finally {

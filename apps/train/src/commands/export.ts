@@ -24,11 +24,21 @@ export interface WebExample {
  *   rate) and `examples.json` (file, caption, label), written to a temporary directory and renamed.
  */
 export async function exportCommand(
-  opts: { format: string; out: string; model?: string; examples: string; seed: string; backend: 'auto' | BackendName },
+  opts: {
+    format: string;
+    out: string;
+    model?: string;
+    examples: string;
+    seed: string;
+    backend: 'auto' | BackendName;
+  },
   log: (line: string) => void,
 ): Promise<void> {
   if (!['tfjs', 'safetensors', 'web'].includes(opts.format)) {
-    throw new CliError('EXPORT_FORMAT', `Unknown export format "${opts.format}"; use tfjs, safetensors or web.`);
+    throw new CliError(
+      'EXPORT_FORMAT',
+      `Unknown export format "${opts.format}"; use tfjs, safetensors or web.`,
+    );
   }
   await chooseBackend(opts.backend, () => {});
   const model = await loadModel(opts.model);
@@ -41,7 +51,13 @@ export async function exportCommand(
       await model.save(join(tmp, 'model'));
     } else if (opts.format === 'safetensors') {
       const files = await model.toFiles();
-      writeFileSync(join(tmp, 'model.safetensors'), exportSafetensors(model.variables(), undefined, { format: 'clapjs', config: JSON.stringify(model.config) }));
+      writeFileSync(
+        join(tmp, 'model.safetensors'),
+        exportSafetensors(model.variables(), undefined, {
+          format: 'clapjs',
+          config: JSON.stringify(model.config),
+        }),
+      );
       for (const name of ['config.json', 'tokenizer.json']) {
         const bytes = files.get(name);
         if (bytes !== undefined) writeFileSync(join(tmp, name), bytes);
@@ -51,7 +67,17 @@ export async function exportCommand(
       mkdirSync(join(tmp, 'examples'));
       await registerBuiltins();
       const rate = model.frontEnd.config.sampleRate;
-      const dataset = create('dataset', { name: 'synth', size: 400, seed: Number(opts.seed), sampleRate: rate, clipSeconds: model.frontEnd.config.clipSeconds }, { root: '.' });
+      const dataset = create(
+        'dataset',
+        {
+          name: 'synth',
+          size: 400,
+          seed: Number(opts.seed),
+          sampleRate: rate,
+          clipSeconds: model.frontEnd.config.clipSeconds,
+        },
+        { root: '.' },
+      );
       const count = Math.min(Number(opts.examples), dataset.size);
       const examples: WebExample[] = [];
       // Spread the picks over the dataset so the library shows varied sounds.
@@ -59,8 +85,15 @@ export async function exportCommand(
         const item = await dataset.get(Math.floor((k * dataset.size) / count));
         if (item.audio.kind !== 'samples') continue;
         const file = `examples/${String(k).padStart(2, '0')}.wav`;
-        writeFileSync(join(tmp, file), encodeWav(item.audio.samples, item.audio.sampleRate, { format: 'pcm16' }));
-        examples.push({ file, caption: item.captions[0] ?? '', ...(item.label === undefined ? {} : { label: item.label }) });
+        writeFileSync(
+          join(tmp, file),
+          encodeWav(item.audio.samples, item.audio.sampleRate, { format: 'pcm16' }),
+        );
+        examples.push({
+          file,
+          caption: item.captions[0] ?? '',
+          ...(item.label === undefined ? {} : { label: item.label }),
+        });
       }
       writeFileSync(join(tmp, 'examples.json'), `${JSON.stringify(examples, null, 2)}\n`);
     }

@@ -10,18 +10,29 @@ type Log = (line: string) => void;
 /** `clapjs classify FILE --labels a,b,c`: zero-shot probabilities, most probable first. */
 export async function classifyCommand(
   file: string,
-  opts: { labels: string; template?: string; model?: string; backend: 'auto' | BackendName; json?: boolean },
+  opts: {
+    labels: string;
+    template?: string;
+    model?: string;
+    backend: 'auto' | BackendName;
+    json?: boolean;
+  },
   log: Log,
 ): Promise<{ label: string; probability: number }[]> {
-  const labels = opts.labels.split(',').map((l) => l.trim()).filter((l) => l !== '');
-  if (labels.length === 0) throw new CliError('LABELS_MISSING', 'Give at least one label: --labels "dog,cat,rain".');
+  const labels = opts.labels
+    .split(',')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  if (labels.length === 0)
+    throw new CliError('LABELS_MISSING', 'Give at least one label: --labels "dog,cat,rain".');
   await chooseBackend(opts.backend, () => {});
   const model = await loadModel(opts.model);
   try {
     const clip = await readClip(model, file);
     const ranked = model.zeroShotClassify(clip, labels, opts.template);
     if (opts.json === true) log(JSON.stringify(ranked));
-    else for (const r of ranked) log(`${(100 * r.probability).toFixed(2).padStart(6)} %  ${r.label}`);
+    else
+      for (const r of ranked) log(`${(100 * r.probability).toFixed(2).padStart(6)} %  ${r.label}`);
     return ranked;
   } finally {
     model.dispose();
@@ -37,9 +48,12 @@ export async function searchCommand(
   const model = await loadModel(opts.model);
   try {
     const files = audioFiles(opts.dir);
-    if (files.length === 0) throw new CliError('DIR_EMPTY', `No audio files (.wav, .flac, .mp3, .ogg) in ${opts.dir}.`);
+    if (files.length === 0)
+      throw new CliError('DIR_EMPTY', `No audio files (.wav, .flac, .mp3, .ogg) in ${opts.dir}.`);
     const clips = await Promise.all(files.map((f) => readClip(model, f)));
-    const hits = model.retrieve(opts.text, clips, Number(opts.k)).map((h) => ({ file: files[h.index] as string, score: h.score }));
+    const hits = model
+      .retrieve(opts.text, clips, Number(opts.k))
+      .map((h) => ({ file: files[h.index] as string, score: h.score }));
     for (const h of hits) log(`${h.score.toFixed(3).padStart(8)}  ${basename(h.file)}`);
     return hits;
   } finally {
@@ -53,7 +67,8 @@ export async function embedCommand(
   opts: { text?: string[]; out?: string; model?: string; backend: 'auto' | BackendName },
   log: Log,
 ): Promise<void> {
-  if (files.length === 0 && (opts.text ?? []).length === 0) throw new CliError('EMBED_NOTHING', 'Give audio files and/or --text "..." to embed.');
+  if (files.length === 0 && (opts.text ?? []).length === 0)
+    throw new CliError('EMBED_NOTHING', 'Give audio files and/or --text "..." to embed.');
   await chooseBackend(opts.backend, () => {});
   const model = await loadModel(opts.model);
   try {

@@ -21,13 +21,14 @@ export function decodeAiff(bytes: Uint8Array, name: string): DecodedAudio {
   const fail = (why: string): never => {
     throw new DataBuildError('DATA_BUILD_AUDIO', `${name}: not a readable AIFF file (${why}).`);
   };
-  if (bytes.length < 12 || tag(0) !== 'FORM' || (tag(8) !== 'AIFF' && tag(8) !== 'AIFC')) fail('no FORM/AIFF header');
+  if (bytes.length < 12 || tag(0) !== 'FORM' || (tag(8) !== 'AIFF' && tag(8) !== 'AIFC'))
+    fail('no FORM/AIFF header');
   let channels = 0;
   let frames = 0;
   let bits = 0;
   let sampleRate = 0;
   let data: { at: number; length: number } | undefined;
-  for (let at = 12; at + 8 <= bytes.length; ) {
+  for (let at = 12; at + 8 <= bytes.length;) {
     const id = tag(at);
     const size = view.getUint32(at + 4);
     const body = at + 8;
@@ -36,7 +37,8 @@ export function decodeAiff(bytes: Uint8Array, name: string): DecodedAudio {
       frames = view.getUint32(body + 2);
       bits = view.getUint16(body + 6);
       sampleRate = extended(view, body + 8);
-      if (tag(8) === 'AIFC' && size >= 22 && !['NONE', 'twos'].includes(tag(body + 18))) fail(`compressed AIFF-C (${tag(body + 18)})`);
+      if (tag(8) === 'AIFC' && size >= 22 && !['NONE', 'twos'].includes(tag(body + 18)))
+        fail(`compressed AIFF-C (${tag(body + 18)})`);
     } else if (id === 'SSND') {
       data = { at: body + 8 + view.getUint32(body), length: size - 8 };
     }
@@ -45,7 +47,9 @@ export function decodeAiff(bytes: Uint8Array, name: string): DecodedAudio {
   if (data === undefined || channels === 0 || sampleRate <= 0) fail('no COMM or SSND chunk');
   if (![8, 16, 24, 32].includes(bits)) fail(`${bits}-bit samples`);
   const width = bits / 8;
-  const available = Math.floor(Math.min(data!.length, bytes.length - data!.at) / (width * channels));
+  const available = Math.floor(
+    Math.min(data!.length, bytes.length - data!.at) / (width * channels),
+  );
   const count = Math.min(frames, available);
   const samples = new Float32Array(count);
   const scale = 1 / (2 ** (bits - 1) * channels);
@@ -53,7 +57,14 @@ export function decodeAiff(bytes: Uint8Array, name: string): DecodedAudio {
     let sum = 0;
     for (let c = 0; c < channels; c++) {
       const at = data!.at + (f * channels + c) * width;
-      sum += bits === 8 ? view.getInt8(at) : bits === 16 ? view.getInt16(at) : bits === 24 ? (view.getInt16(at) << 8) | view.getUint8(at + 2) : view.getInt32(at);
+      sum +=
+        bits === 8
+          ? view.getInt8(at)
+          : bits === 16
+            ? view.getInt16(at)
+            : bits === 24
+              ? (view.getInt16(at) << 8) | view.getUint8(at + 2)
+              : view.getInt32(at);
     }
     samples[f] = sum * scale;
   }

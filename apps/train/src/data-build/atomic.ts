@@ -11,9 +11,16 @@ export const BUILD_FILE = 'build.json';
  * is replaced; any other non-empty `out` is refused. On failure the temporary directory is removed.
  * @throws DataBuildError (`DATA_BUILD_OUT_EXISTS`) when `out` holds something else
  */
-export async function buildAtomically<T>(out: string, fill: (dir: string) => Promise<T>): Promise<T> {
+export async function buildAtomically<T>(
+  out: string,
+  fill: (dir: string) => Promise<T>,
+): Promise<T> {
   const target = resolve(out);
-  if (existsSync(target) && readdirSync(target).length > 0 && !existsSync(join(target, BUILD_FILE))) {
+  if (
+    existsSync(target) &&
+    readdirSync(target).length > 0 &&
+    !existsSync(join(target, BUILD_FILE))
+  ) {
     throw new DataBuildError(
       'DATA_BUILD_OUT_EXISTS',
       `--out ${out} exists and is not a dataset build (no ${BUILD_FILE}). Choose an empty or new directory.`,
@@ -42,7 +49,10 @@ export async function buildAtomically<T>(out: string, fill: (dir: string) => Pro
 
 /** Writes rows as JSON Lines. */
 export function writeJsonl(file: string, rows: readonly object[]): void {
-  writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length > 0 ? '\n' : ''));
+  writeFileSync(
+    file,
+    rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length > 0 ? '\n' : ''),
+  );
 }
 
 /** What a dataset build wrote. */

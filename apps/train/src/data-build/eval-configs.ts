@@ -8,7 +8,12 @@ import { join } from 'node:path';
  * `clapjs eval --config <build>/eval-<name>.json --model <run>/model --split test`.
  * The zero-shot classes are the distinct labels of the set.
  */
-export function writeEvalConfig(dir: string, name: string, manifest: string, templates: readonly string[]): string {
+export function writeEvalConfig(
+  dir: string,
+  name: string,
+  manifest: string,
+  templates: readonly string[],
+): string {
   const file = `eval-${name}.json`;
   const config = {
     name: `eval-${name}`,

@@ -8,7 +8,11 @@ export const CAPTIONS_PER_CLIP = 5;
 /** The zero-shot prompt for held-out combinations: "a {label} melody" → "a rising piano melody". */
 export const COMBO_TEMPLATE = 'a {label} melody';
 /** The zero-shot prompts for the held-out vocabulary, by kind. */
-export const VOCAB_TEMPLATES = { melodic: 'a {label} melody', percussion: 'a {label} beat', speech: 'someone saying {label}' } as const;
+export const VOCAB_TEMPLATES = {
+  melodic: 'a {label} melody',
+  percussion: 'a {label} beat',
+  speech: 'someone saying {label}',
+} as const;
 
 const NOISE_PHRASES: Record<Exclude<Noise, 'none'>, readonly string[]> = {
   hiss: ['over background hiss', 'with hiss behind it', 'with a hissing background'],
@@ -16,8 +20,16 @@ const NOISE_PHRASES: Record<Exclude<Noise, 'none'>, readonly string[]> = {
 };
 
 const REGISTER_WORDS = { low: 'low', middle: 'middle', high: 'high' } as const;
-const RHYTHM_PHRASES = { legato: 'smooth legato notes', staccato: 'short staccato notes', syncopated: 'a syncopated rhythm' } as const;
-const BEAT_PHRASES = { steady: 'a steady beat', syncopated: 'a syncopated beat', rolling: 'rolling hits' } as const;
+const RHYTHM_PHRASES = {
+  legato: 'smooth legato notes',
+  staccato: 'short staccato notes',
+  syncopated: 'a syncopated rhythm',
+} as const;
+const BEAT_PHRASES = {
+  steady: 'a steady beat',
+  syncopated: 'a syncopated beat',
+  rolling: 'rolling hits',
+} as const;
 
 function melodic(c: MelodicClip): string[] {
   const i = c.instrument.name;
@@ -62,7 +74,12 @@ function speech(c: SpeechClip): string[] {
  */
 export function composeCaptions(clip: ClipPlan, seed: number): string[] {
   const rng = new Rng(seed).fork(`captions-${clip.index}`);
-  const all = clip.kind === 'melodic' ? melodic(clip) : clip.kind === 'percussion' ? percussion(clip) : speech(clip);
+  const all =
+    clip.kind === 'melodic'
+      ? melodic(clip)
+      : clip.kind === 'percussion'
+        ? percussion(clip)
+        : speech(clip);
   const [first, ...rest] = all as [string, ...string[]];
   const chosen = [first, ...rng.shuffle(rest).slice(0, CAPTIONS_PER_CLIP - 1)];
   if (clip.noise === 'none') return chosen;

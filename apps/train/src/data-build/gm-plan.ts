@@ -1,10 +1,34 @@
 import { Rng } from '@clapjs/core';
 import {
-  BEATS, HELD_OUT_INSTRUMENTS, HELD_OUT_PERCUSSION, HELD_OUT_WORDS, LOUDNESSES, REGISTERS, RHYTHMS, SHAPES, SPEEDS, TEMPOS,
-  TRAIN_INSTRUMENTS, TRAIN_PERCUSSION, TRAIN_WORDS, VOICE_PITCHES, VOICES,
+  BEATS,
+  HELD_OUT_INSTRUMENTS,
+  HELD_OUT_PERCUSSION,
+  HELD_OUT_WORDS,
+  LOUDNESSES,
+  REGISTERS,
+  RHYTHMS,
+  SHAPES,
+  SPEEDS,
+  TEMPOS,
+  TRAIN_INSTRUMENTS,
+  TRAIN_PERCUSSION,
+  TRAIN_WORDS,
+  VOICE_PITCHES,
+  VOICES,
 } from './gm-vocabulary.js';
 import type {
-  Beat, Instrument, Loudness, Noise, Percussion, Register, Rhythm, Shape, Speed, Tempo, Voice, VoicePitch,
+  Beat,
+  Instrument,
+  Loudness,
+  Noise,
+  Percussion,
+  Register,
+  Rhythm,
+  Shape,
+  Speed,
+  Tempo,
+  Voice,
+  VoicePitch,
 } from './gm-vocabulary.js';
 
 /** Which file a clip goes to: the training manifest or one of the two held-out sets. */
@@ -62,7 +86,9 @@ export function heldOutCombos(seed: number): string[] {
   const rng = new Rng(seed).fork('heldout-combos');
   const names = rng.shuffle(TRAIN_INSTRUMENTS.map((i) => i.name));
   const offset = rng.int(SHAPES.length);
-  return names.map((name, j) => comboLabel(SHAPES[(j + offset) % SHAPES.length] as Shape, name)).sort();
+  return names
+    .map((name, j) => comboLabel(SHAPES[(j + offset) % SHAPES.length] as Shape, name))
+    .sort();
 }
 
 /** The label of an instrument × shape combination, e.g. "rising piano". */
@@ -100,21 +126,48 @@ export function planClip(seed: number, index: number, combos: ReadonlySet<string
     const shape = rng.pick(SHAPES);
     const held = !vocab && combos.has(comboLabel(shape, instrument.name));
     const set: ClipSet = vocab ? 'heldout-vocab' : held ? 'heldout-combos' : splitDraw;
-    return { ...common, kind: 'melodic', set, instrument, shape, register: rng.pick(REGISTERS), rhythm: rng.pick(RHYTHMS), tempo: rng.pick(TEMPOS) };
+    return {
+      ...common,
+      kind: 'melodic',
+      set,
+      instrument,
+      shape,
+      register: rng.pick(REGISTERS),
+      rhythm: rng.pick(RHYTHMS),
+      tempo: rng.pick(TEMPOS),
+    };
   }
   if (kindDraw < KIND_SHARES.melodic + KIND_SHARES.percussion) {
     const percussion = rng.pick(vocab ? HELD_OUT_PERCUSSION : TRAIN_PERCUSSION);
-    return { ...common, kind: 'percussion', set: vocab ? 'heldout-vocab' : splitDraw, percussion, beat: rng.pick(BEATS), tempo: rng.pick(TEMPOS) };
+    return {
+      ...common,
+      kind: 'percussion',
+      set: vocab ? 'heldout-vocab' : splitDraw,
+      percussion,
+      beat: rng.pick(BEATS),
+      tempo: rng.pick(TEMPOS),
+    };
   }
   const word = rng.pick(vocab ? HELD_OUT_WORDS : TRAIN_WORDS);
   const pitch = rng.pick(Object.keys(VOICE_PITCHES) as VoicePitch[]);
   const speed = rng.pick(Object.keys(SPEEDS) as Speed[]);
-  return { ...common, kind: 'speech', set: vocab ? 'heldout-vocab' : splitDraw, voice: rng.pick(VOICES), pitch, speed, word };
+  return {
+    ...common,
+    kind: 'speech',
+    set: vocab ? 'heldout-vocab' : splitDraw,
+    voice: rng.pick(VOICES),
+    pitch,
+    speed,
+    word,
+  };
 }
 
 /** The label of a clip: the combination for melodies (the instrument in the held-out vocabulary), the sound for percussion, the word for speech. */
 export function labelOf(clip: ClipPlan): string {
-  if (clip.kind === 'melodic') return clip.set === 'heldout-vocab' ? clip.instrument.name : comboLabel(clip.shape, clip.instrument.name);
+  if (clip.kind === 'melodic')
+    return clip.set === 'heldout-vocab'
+      ? clip.instrument.name
+      : comboLabel(clip.shape, clip.instrument.name);
   if (clip.kind === 'percussion') return clip.percussion.name;
   return clip.word;
 }

@@ -8,7 +8,12 @@ import { COMBO_TEMPLATE, composeCaptions, VOCAB_TEMPLATES } from './gm-captions.
 import { allComboLabels, heldOutCombos, labelOf, planClip } from './gm-plan.js';
 import type { ClipPlan, ClipSet, MelodicClip, PercussionClip, SpeechClip } from './gm-plan.js';
 import { mixNoise, renderInstrumentChunk, renderSpeech } from './gm-render.js';
-import { HELD_OUT_INSTRUMENTS, HELD_OUT_PERCUSSION, HELD_OUT_WORDS, VOICES } from './gm-vocabulary.js';
+import {
+  HELD_OUT_INSTRUMENTS,
+  HELD_OUT_PERCUSSION,
+  HELD_OUT_WORDS,
+  VOICES,
+} from './gm-vocabulary.js';
 import { DataBuildError } from './errors.js';
 import { writeEvalConfig } from './eval-configs.js';
 import { checkTools, checkVoices, mapLimit } from './tools.js';
@@ -38,7 +43,8 @@ export interface GmSpeechOptions {
 export const GM_LICENCES = {
   instrument:
     'Rendered with FluidR3_GM.sf2 (Frank Wen, MIT licence; Debian fluid-soundfont-gm, /usr/share/doc/fluid-soundfont-gm/copyright) by fluidsynth',
-  speech: 'Synthesised by espeak-ng (GPL-3.0-or-later program; Debian espeak-ng, /usr/share/doc/espeak-ng-data/copyright); the generated audio carries no upstream sample data',
+  speech:
+    'Synthesised by espeak-ng (GPL-3.0-or-later program; Debian espeak-ng, /usr/share/doc/espeak-ng-data/copyright); the generated audio carries no upstream sample data',
 } as const;
 
 const MANIFESTS: Record<ClipSet, string> = {
@@ -54,9 +60,25 @@ const CHUNK = 120;
 
 function attributesOf(c: ClipPlan): Record<string, string> {
   const base = { kind: c.kind, loudness: c.loudness, noise: c.noise };
-  if (c.kind === 'melodic') return { ...base, instrument: c.instrument.name, shape: c.shape, register: c.register, rhythm: c.rhythm, tempo: c.tempo };
-  if (c.kind === 'percussion') return { ...base, instrument: c.percussion.name, beat: c.beat, tempo: c.tempo };
-  return { ...base, voice: c.voice.variant, speaker: c.voice.speaker, pitch: c.pitch, speed: c.speed, word: c.word };
+  if (c.kind === 'melodic')
+    return {
+      ...base,
+      instrument: c.instrument.name,
+      shape: c.shape,
+      register: c.register,
+      rhythm: c.rhythm,
+      tempo: c.tempo,
+    };
+  if (c.kind === 'percussion')
+    return { ...base, instrument: c.percussion.name, beat: c.beat, tempo: c.tempo };
+  return {
+    ...base,
+    voice: c.voice.variant,
+    speaker: c.voice.speaker,
+    pitch: c.pitch,
+    speed: c.speed,
+    word: c.word,
+  };
 }
 
 /** The manifest row of a clip (the `manifest` dataset's JSONL fields plus its attributes and licence). */
@@ -76,7 +98,16 @@ export function manifestRow(c: ClipPlan, seed: number): Record<string, unknown> 
 /** The clip plans of a build (no rendering): what {@link buildGmSpeech} will write. */
 export function planGmSpeech(clips: number, seed: number, voices?: readonly string[]): ClipPlan[] {
   const combos = new Set(heldOutCombos(seed));
-  const chosenVoices = voices === undefined ? undefined : voices.map((v) => VOICES.find((x) => x.variant === v) ?? { variant: v, speaker: v.startsWith('f') ? 'woman' : v.startsWith('m') ? 'man' : 'person' });
+  const chosenVoices =
+    voices === undefined
+      ? undefined
+      : voices.map(
+          (v) =>
+            VOICES.find((x) => x.variant === v) ?? {
+              variant: v,
+              speaker: v.startsWith('f') ? 'woman' : v.startsWith('m') ? 'man' : 'person',
+            },
+        );
   return Array.from({ length: clips }, (_, i) => {
     const plan = planClip(seed, i, combos);
     if (plan.kind !== 'speech' || chosenVoices === undefined) return plan;
@@ -100,13 +131,27 @@ export async function buildGmSpeech(options: GmSpeechOptions): Promise<BuildSumm
   const sampleRate = options.sampleRate ?? 16_000;
   const clipSeconds = options.clipSeconds ?? 2;
   if (!Number.isInteger(clips) || clips < 1) {
-    throw new DataBuildError('DATA_BUILD_ARGUMENT', `--clips must be a whole number ≥ 1, got ${String(clips)}. Try --clips 5000.`);
+    throw new DataBuildError(
+      'DATA_BUILD_ARGUMENT',
+      `--clips must be a whole number ≥ 1, got ${String(clips)}. Try --clips 5000.`,
+    );
   }
-  if (!Number.isInteger(seed)) throw new DataBuildError('DATA_BUILD_ARGUMENT', `--seed must be an integer, got ${String(seed)}.`);
+  if (!Number.isInteger(seed))
+    throw new DataBuildError(
+      'DATA_BUILD_ARGUMENT',
+      `--seed must be an integer, got ${String(seed)}.`,
+    );
   if (!Number.isInteger(sampleRate) || sampleRate < 8000 || sampleRate > 96_000) {
-    throw new DataBuildError('DATA_BUILD_ARGUMENT', `sampleRate must be an integer in 8000..96000 Hz, got ${String(sampleRate)}. Use 16000.`);
+    throw new DataBuildError(
+      'DATA_BUILD_ARGUMENT',
+      `sampleRate must be an integer in 8000..96000 Hz, got ${String(sampleRate)}. Use 16000.`,
+    );
   }
-  if (!(clipSeconds > 0 && clipSeconds <= 30)) throw new DataBuildError('DATA_BUILD_ARGUMENT', `clipSeconds must be in (0, 30], got ${String(clipSeconds)}.`);
+  if (!(clipSeconds > 0 && clipSeconds <= 30))
+    throw new DataBuildError(
+      'DATA_BUILD_ARGUMENT',
+      `clipSeconds must be in (0, 30], got ${String(clipSeconds)}.`,
+    );
   const tools = checkTools(options.tools);
   await checkVoices(tools, options.voices ?? VOICES.map((v) => v.variant));
   const plans = planGmSpeech(clips, seed, options.voices);
@@ -123,17 +168,27 @@ export async function buildGmSpeech(options: GmSpeechOptions): Promise<BuildSumm
     };
     const save = (c: ClipPlan, samples: Float32Array): void => {
       mixNoise(c, samples, sampleRate, seed);
-      for (let i = 0; i < samples.length; i++) samples[i] = Math.max(-1, Math.min(1, samples[i] as number));
+      for (let i = 0; i < samples.length; i++)
+        samples[i] = Math.max(-1, Math.min(1, samples[i] as number));
       writeFileSync(join(clipDir, `${c.id}.wav`), encodeWav(samples, sampleRate));
     };
-    const instrumentClips = plans.filter((c): c is MelodicClip | PercussionClip => c.kind !== 'speech');
+    const instrumentClips = plans.filter(
+      (c): c is MelodicClip | PercussionClip => c.kind !== 'speech',
+    );
     const chunks: (MelodicClip | PercussionClip)[][] = [];
-    for (let k = 0; k < instrumentClips.length; k += CHUNK) chunks.push(instrumentClips.slice(k, k + CHUNK));
+    for (let k = 0; k < instrumentClips.length; k += CHUNK)
+      chunks.push(instrumentClips.slice(k, k + CHUNK));
     const speechClips = plans.filter((c): c is SpeechClip => c.kind === 'speech');
     // Each job is one external process; as many at once as there are cores.
     const jobs: (() => Promise<void>)[] = [
       ...chunks.map((chunk, k) => async () => {
-        const audio = await renderInstrumentChunk(tools, chunk, { sampleRate, clipSeconds, seed, workDir, name: `chunk-${k}` });
+        const audio = await renderInstrumentChunk(tools, chunk, {
+          sampleRate,
+          clipSeconds,
+          seed,
+          workDir,
+          name: `chunk-${k}`,
+        });
         chunk.forEach((c, j) => save(c, audio[j] as Float32Array));
         rmSync(join(workDir, `chunk-${k}.raw`), { force: true });
         progress(chunk.length);
@@ -162,18 +217,42 @@ export async function buildGmSpeech(options: GmSpeechOptions): Promise<BuildSumm
       manifests[file] = rows.length;
     }
     const zeroShot = {
-      combos: { manifest: 'heldout-combos.jsonl', template: COMBO_TEMPLATE, labels: heldOutCombos(seed), allLabels: allComboLabels() },
+      combos: {
+        manifest: 'heldout-combos.jsonl',
+        template: COMBO_TEMPLATE,
+        labels: heldOutCombos(seed),
+        allLabels: allComboLabels(),
+      },
       vocab: {
         manifest: 'heldout-vocab.jsonl',
         templates: VOCAB_TEMPLATES,
-        labels: { melodic: HELD_OUT_INSTRUMENTS.map((i) => i.name), percussion: HELD_OUT_PERCUSSION.map((p) => p.name), speech: [...HELD_OUT_WORDS] },
+        labels: {
+          melodic: HELD_OUT_INSTRUMENTS.map((i) => i.name),
+          percussion: HELD_OUT_PERCUSSION.map((p) => p.name),
+          speech: [...HELD_OUT_WORDS],
+        },
       },
     };
     writeFileSync(join(dir, 'zero-shot.json'), JSON.stringify(zeroShot, null, 2) + '\n');
     writeEvalConfig(dir, 'heldout-combos', 'heldout-combos.jsonl', [COMBO_TEMPLATE]);
-    if (manifests['heldout-vocab.jsonl'] !== 0) writeEvalConfig(dir, 'heldout-vocab', 'heldout-vocab.jsonl', Object.values(VOCAB_TEMPLATES));
-    const summary: BuildSummary = { dataset: 'gm-speech', out: resolve(options.out), clips, manifests, sets, seconds: (Date.now() - started) / 1000 };
-    writeFileSync(join(dir, BUILD_FILE), JSON.stringify({ ...summary, seed, sampleRate, clipSeconds, licences: GM_LICENCES }, null, 2) + '\n');
+    if (manifests['heldout-vocab.jsonl'] !== 0)
+      writeEvalConfig(dir, 'heldout-vocab', 'heldout-vocab.jsonl', Object.values(VOCAB_TEMPLATES));
+    const summary: BuildSummary = {
+      dataset: 'gm-speech',
+      out: resolve(options.out),
+      clips,
+      manifests,
+      sets,
+      seconds: (Date.now() - started) / 1000,
+    };
+    writeFileSync(
+      join(dir, BUILD_FILE),
+      JSON.stringify(
+        { ...summary, seed, sampleRate, clipSeconds, licences: GM_LICENCES },
+        null,
+        2,
+      ) + '\n',
+    );
     return summary;
   });
 }

@@ -132,9 +132,38 @@ export type Speed = keyof typeof SPEEDS;
 
 /** Spoken words in training: the digits (so recorded digit prompts can be matched) and short commands. */
 export const TRAIN_WORDS: readonly string[] = [
-  'zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine',
-  'yes', 'no', 'hello', 'goodbye', 'stop', 'go', 'left', 'right', 'up', 'down', 'on', 'off',
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'yes',
+  'no',
+  'hello',
+  'goodbye',
+  'stop',
+  'go',
+  'left',
+  'right',
+  'up',
+  'down',
+  'on',
+  'off',
 ];
 
 /** Spoken words held out of training (held-out vocabulary). */
-export const HELD_OUT_WORDS: readonly string[] = ['apple', 'river', 'window', 'purple', 'thunder', 'garden', 'silver', 'pocket'];
+export const HELD_OUT_WORDS: readonly string[] = [
+  'apple',
+  'river',
+  'window',
+  'purple',
+  'thunder',
+  'garden',
+  'silver',
+  'pocket',
+];

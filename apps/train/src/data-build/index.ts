@@ -9,7 +9,12 @@ export type { RealEvalOptions, RealEvalSet } from './real-eval.js';
 export type { BuildSummary } from './atomic.js';
 export { checkTools, DEFAULT_SOUNDFONT } from './tools.js';
 export type { ToolOptions, Tools } from './tools.js';
-export { DataBuildError, MissingToolError, GM_SPEECH_APT_LINE, REAL_EVAL_APT_LINE } from './errors.js';
+export {
+  DataBuildError,
+  MissingToolError,
+  GM_SPEECH_APT_LINE,
+  REAL_EVAL_APT_LINE,
+} from './errors.js';
 export { COMBO_TEMPLATE, VOCAB_TEMPLATES } from './gm-captions.js';
 export { heldOutCombos, allComboLabels } from './gm-plan.js';
 export { transferLabel, promptFor, templateFor } from './transfer-labels.js';

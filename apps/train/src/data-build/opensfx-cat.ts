@@ -17,11 +17,15 @@ export interface CatEntry {
 export function readSoundCatalogue(bytes: Uint8Array, file: string): CatEntry[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const fail = (why: string): never => {
-    throw new DataBuildError('DATA_BUILD_AUDIO', `${file}: not a readable OpenTTD sound catalogue (${why}).`);
+    throw new DataBuildError(
+      'DATA_BUILD_AUDIO',
+      `${file}: not a readable OpenTTD sound catalogue (${why}).`,
+    );
   };
   if (bytes.length < 8) fail('shorter than one table entry');
   const count = (view.getUint32(0, true) & 0x7fffffff) / 8;
-  if (!Number.isInteger(count) || count < 1 || count * 8 > bytes.length) fail(`table size ${count * 8} bytes`);
+  if (!Number.isInteger(count) || count < 1 || count * 8 > bytes.length)
+    fail(`table size ${count * 8} bytes`);
   const entries: CatEntry[] = [];
   for (let k = 0; k < count; k++) {
     const offset = view.getUint32(k * 8, true) & 0x7fffffff;
@@ -32,7 +36,11 @@ export function readSoundCatalogue(bytes: Uint8Array, file: string): CatEntry[] 
     const end = rawName.indexOf(0);
     const name = new TextDecoder().decode(end < 0 ? rawName : rawName.subarray(0, end)).trim();
     const start = offset + 1 + nameLength;
-    if (start + 8 > bytes.length || String.fromCharCode(...bytes.subarray(start, start + 4)) !== 'RIFF') fail(`entry ${k} ("${name}") has no RIFF data`);
+    if (
+      start + 8 > bytes.length ||
+      String.fromCharCode(...bytes.subarray(start, start + 4)) !== 'RIFF'
+    )
+      fail(`entry ${k} ("${name}") has no RIFF data`);
     // The RIFF header's own size is authoritative; the table's size field covers the name too in some files.
     const riffLength = view.getUint32(start + 4, true) + 8;
     const length = Math.min(riffLength, bytes.length - start, Math.max(size, riffLength));

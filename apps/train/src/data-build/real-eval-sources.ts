@@ -56,14 +56,29 @@ export const tuxpaint: Source = {
   list(root) {
     const licence = debianLicence('tuxpaint-stamps-default');
     return walk(root)
-      .filter((f) => /\.(ogg|wav)$/.test(f) && !f.includes('_desc') && existsSync(join(dirname(f), `${basename(f, extname(f))}.txt`)))
+      .filter(
+        (f) =>
+          /\.(ogg|wav)$/.test(f) &&
+          !f.includes('_desc') &&
+          existsSync(join(dirname(f), `${basename(f, extname(f))}.txt`)),
+      )
       .map((f) => {
         const stem = basename(f, extname(f));
         const sentence = firstLine(join(dirname(f), `${stem}.txt`));
-        const label = normalise(stem.replace(/[_-]+/g, ' ').replace(/\s*\d+$/, '')) || normalise(stem);
-        const matched = transferLabel(sentence, 'speech') ?? transferLabel(`${label} ${sentence}`, 'sound');
+        const label =
+          normalise(stem.replace(/[_-]+/g, ' ').replace(/\s*\d+$/, '')) || normalise(stem);
+        const matched =
+          transferLabel(sentence, 'speech') ?? transferLabel(`${label} ${sentence}`, 'sound');
         const captions = [sentence, label].filter((c) => c !== '');
-        return { id: `tuxpaint/${relative(root, f).replace(/\.[^.]+$/, '')}`, label: matched ?? label, captions, transfer: matched !== undefined, licence, origin: f, load: loadFile(f) };
+        return {
+          id: `tuxpaint/${relative(root, f).replace(/\.[^.]+$/, '')}`,
+          label: matched ?? label,
+          captions,
+          transfer: matched !== undefined,
+          licence,
+          origin: f,
+          load: loadFile(f),
+        };
       });
   },
 };
@@ -81,15 +96,20 @@ export const opensfx: Source = {
       const label = normalise(title.replace(/\(.*?\)/g, ''));
       const matched = transferLabel(title, 'sound');
       const stated = catLicence(entry.name);
-      return [{
-        id: `opensfx/${String(k).padStart(3, '0')}`,
-        label: matched ?? label,
-        captions: [title, label],
-        transfer: matched !== undefined,
-        licence: stated === undefined ? packageLicence : `${stated} (as stated in opensfx.cat; package: ${packageLicence})`,
-        origin: `${root}#${k}`,
-        load: () => decodeAudio(entry.wav, { name: `${root}#${k}` }),
-      }];
+      return [
+        {
+          id: `opensfx/${String(k).padStart(3, '0')}`,
+          label: matched ?? label,
+          captions: [title, label],
+          transfer: matched !== undefined,
+          licence:
+            stated === undefined
+              ? packageLicence
+              : `${stated} (as stated in opensfx.cat; package: ${packageLicence})`,
+          origin: `${root}#${k}`,
+          load: () => decodeAudio(entry.wav, { name: `${root}#${k}` }),
+        },
+      ];
     });
   },
 };
@@ -106,7 +126,9 @@ export const hydrogen: Source = {
   root: '/usr/share/hydrogen/data/drumkits',
   list(root) {
     const packageLicence = debianLicence('hydrogen-drumkits');
-    const kits = readdirSync(root).filter((k) => existsSync(join(root, k, 'drumkit.xml'))).sort();
+    const kits = readdirSync(root)
+      .filter((k) => existsSync(join(root, k, 'drumkit.xml')))
+      .sort();
     return kits.flatMap((kit) => {
       const xml = readFileSync(join(root, kit, 'drumkit.xml'), 'utf8');
       const kitLicence = xmlText(xml, 'license');
@@ -116,7 +138,9 @@ export const hydrogen: Source = {
         const name = xmlText(block, 'name') ?? '';
         // Unnamed or numbered slots carry no label.
         if (!/[a-z]{3}/i.test(name)) return [];
-        const files = [...block.matchAll(/<filename>([\s\S]*?)<\/filename>/g)].map((m) => (m[1] as string).trim());
+        const files = [...block.matchAll(/<filename>([\s\S]*?)<\/filename>/g)].map((m) =>
+          (m[1] as string).trim(),
+        );
         const matched = transferLabel(name, 'drum');
         const label = matched ?? normalise(name);
         return files
@@ -157,7 +181,17 @@ export const asterisk: Source = {
         if (text === undefined || text.startsWith('[')) return [];
         const matched = transferLabel(text, 'speech');
         const label = matched ?? normalise(text);
-        return [{ id: `asterisk/${key}`, label, captions: [text], transfer: matched !== undefined, licence, origin: f, load: loadFile(f) }];
+        return [
+          {
+            id: `asterisk/${key}`,
+            label,
+            captions: [text],
+            transfer: matched !== undefined,
+            licence,
+            origin: f,
+            load: loadFile(f),
+          },
+        ];
       });
   },
 };

@@ -61,11 +61,21 @@ export async function buildRealEval(options: RealEvalOptions): Promise<BuildSumm
   const missing = sources.filter((s) => !existsSync(s.root));
   if (missing.length > 0) {
     const packages = [...new Set(missing.flatMap((s) => s.packages))];
-    throw new MissingToolError(packages.map((p) => `the Debian package ${p}`), `sudo apt-get install -y ${packages.join(' ')}`);
+    throw new MissingToolError(
+      packages.map((p) => `the Debian package ${p}`),
+      `sudo apt-get install -y ${packages.join(' ')}`,
+    );
   }
-  const listed = sources.map((source) => ({ source, items: takeLimited(source.list(source.root), options.limit) }));
+  const listed = sources.map((source) => ({
+    source,
+    items: takeLimited(source.list(source.root), options.limit),
+  }));
   const total = listed.reduce((n, s) => n + s.items.length, 0);
-  if (total === 0) throw new DataBuildError('DATA_BUILD_EMPTY', 'real-eval found no labelled sounds in the installed packages.');
+  if (total === 0)
+    throw new DataBuildError(
+      'DATA_BUILD_EMPTY',
+      'real-eval found no labelled sounds in the installed packages.',
+    );
 
   return buildAtomically(options.out, async (dir) => {
     let done = 0;
@@ -75,21 +85,41 @@ export async function buildRealEval(options: RealEvalOptions): Promise<BuildSumm
     const manifests: Record<string, number> = {};
     const counts: Record<string, number> = {};
     for (const { source, items } of listed) {
-      const rows: Record<'transfer' | 'zero-shot', Record<string, unknown>[]> = { transfer: [], 'zero-shot': [] };
+      const rows: Record<'transfer' | 'zero-shot', Record<string, unknown>[]> = {
+        transfer: [],
+        'zero-shot': [],
+      };
       for (const item of items) {
         try {
           const decoded = await item.load();
-          let samples = decoded.sampleRate === sampleRate ? decoded.samples : resample(decoded.samples, decoded.sampleRate, sampleRate);
-          if (samples.length > maxSeconds * sampleRate) samples = samples.slice(0, maxSeconds * sampleRate);
+          let samples =
+            decoded.sampleRate === sampleRate
+              ? decoded.samples
+              : resample(decoded.samples, decoded.sampleRate, sampleRate);
+          if (samples.length > maxSeconds * sampleRate)
+            samples = samples.slice(0, maxSeconds * sampleRate);
           if (samples.length === 0) throw new Error('no samples');
           const path = `clips/${item.id}.wav`;
           mkdirSync(dirname(join(dir, path)), { recursive: true });
           writeFileSync(join(dir, path), encodeWav(samples, sampleRate));
           written++;
           const set = item.transfer ? 'transfer' : 'zero-shot';
-          rows[set].push({ id: item.id, path, captions: item.captions, label: item.label, split: 'test', set, source: source.name, origin: item.origin, licence: item.licence });
+          rows[set].push({
+            id: item.id,
+            path,
+            captions: item.captions,
+            label: item.label,
+            split: 'test',
+            set,
+            source: source.name,
+            origin: item.origin,
+            licence: item.licence,
+          });
         } catch (error) {
-          skipped.push({ origin: item.origin, reason: error instanceof Error ? error.message : String(error) });
+          skipped.push({
+            origin: item.origin,
+            reason: error instanceof Error ? error.message : String(error),
+          });
         }
         options.onProgress?.(++done, total);
       }
@@ -103,12 +133,30 @@ export async function buildRealEval(options: RealEvalOptions): Promise<BuildSumm
         const labels = [...new Set(list.map((r) => r['label'] as string))].sort();
         const families = [...new Set(labels.map(templateFor))];
         writeEvalConfig(dir, `${source.name}-${set}`, manifest, families);
-        sets.push({ name: `${source.name}-${set}`, source: source.name, manifest, transfer: set === 'transfer', count: list.length, labels, prompts: Object.fromEntries(labels.map((l) => [l, promptFor(l)])) });
+        sets.push({
+          name: `${source.name}-${set}`,
+          source: source.name,
+          manifest,
+          transfer: set === 'transfer',
+          count: list.length,
+          labels,
+          prompts: Object.fromEntries(labels.map((l) => [l, promptFor(l)])),
+        });
       }
     }
     writeFileSync(join(dir, 'real-eval.json'), JSON.stringify({ sets }, null, 2) + '\n');
-    const summary: BuildSummary = { dataset: 'real-eval', out: resolvePath(options.out), clips: written, manifests, sets: counts, seconds: (Date.now() - started) / 1000 };
-    writeFileSync(join(dir, BUILD_FILE), JSON.stringify({ ...summary, sampleRate, maxSeconds, skipped }, null, 2) + '\n');
+    const summary: BuildSummary = {
+      dataset: 'real-eval',
+      out: resolvePath(options.out),
+      clips: written,
+      manifests,
+      sets: counts,
+      seconds: (Date.now() - started) / 1000,
+    };
+    writeFileSync(
+      join(dir, BUILD_FILE),
+      JSON.stringify({ ...summary, sampleRate, maxSeconds, skipped }, null, 2) + '\n',
+    );
     return summary;
   });
 }

@@ -48,24 +48,42 @@ export function checkTools(options: ToolOptions = {}): Tools {
   if (fluidsynth === undefined) missing.push('fluidsynth');
   if (!existsSync(soundfont)) missing.push(`the soundfont ${soundfont}`);
   if (espeak === undefined) missing.push('espeak-ng');
-  if (fluidsynth === undefined || espeak === undefined || missing.length > 0) throw new MissingToolError(missing, GM_SPEECH_APT_LINE);
+  if (fluidsynth === undefined || espeak === undefined || missing.length > 0)
+    throw new MissingToolError(missing, GM_SPEECH_APT_LINE);
   return { fluidsynth, espeak, soundfont };
 }
 
 /** Runs a program to completion; resolves with its stdout and stderr. */
-export function runProgram(program: string, args: readonly string[], what: string): Promise<{ stdout: string; stderr: string }> {
+export function runProgram(
+  program: string,
+  args: readonly string[],
+  what: string,
+): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', (error) => reject(new DataBuildError('DATA_BUILD_TOOL_FAILED', `${what}: could not start ${program} (${error.message}).`, { cause: error })));
+    child.on('error', (error) =>
+      reject(
+        new DataBuildError(
+          'DATA_BUILD_TOOL_FAILED',
+          `${what}: could not start ${program} (${error.message}).`,
+          { cause: error },
+        ),
+      ),
+    );
     child.on('close', (code) => {
       if (code === 0) resolvePromise({ stdout, stderr });
       else {
         const detail = stderr.trim().split('\n').slice(-3).join(' | ');
-        reject(new DataBuildError('DATA_BUILD_TOOL_FAILED', `${what}: ${program} exited with status ${String(code)}${detail === '' ? '' : `: ${detail}`}.`));
+        reject(
+          new DataBuildError(
+            'DATA_BUILD_TOOL_FAILED',
+            `${what}: ${program} exited with status ${String(code)}${detail === '' ? '' : `: ${detail}`}.`,
+          ),
+        );
       }
     });
   });
@@ -77,7 +95,11 @@ export function runProgram(program: string, args: readonly string[], what: strin
  * @throws DataBuildError (`DATA_BUILD_VOICE`) naming the unknown variants
  */
 export async function checkVoices(tools: Tools, variants: readonly string[]): Promise<void> {
-  const { stdout } = await runProgram(tools.espeak, ['--voices=variant'], 'Listing espeak-ng voices');
+  const { stdout } = await runProgram(
+    tools.espeak,
+    ['--voices=variant'],
+    'Listing espeak-ng voices',
+  );
   const known = new Set([...stdout.matchAll(/!v\/(\S+)/g)].map((m) => m[1] as string));
   const unknown = variants.filter((v) => !known.has(v));
   if (unknown.length > 0) {
@@ -89,7 +111,11 @@ export async function checkVoices(tools: Tools, variants: readonly string[]): Pr
 }
 
 /** Runs `tasks` with at most `limit` in flight; results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -10,7 +10,12 @@ function render(option: echarts.EChartsCoreOption, width: number, height: number
 }
 
 /** A line chart of one or more series over steps. */
-export function lineChart(title: string, series: { name: string; points: [number, number][] }[], yName: string, logY = false): string {
+export function lineChart(
+  title: string,
+  series: { name: string; points: [number, number][] }[],
+  yName: string,
+  logY = false,
+): string {
   return render(
     {
       title: { text: title, left: 'center', textStyle: { fontSize: 14 } },
@@ -18,7 +23,13 @@ export function lineChart(title: string, series: { name: string; points: [number
       grid: { left: 60, right: 20, top: 40, bottom: 50 },
       xAxis: { type: 'value', name: 'step', nameLocation: 'middle', nameGap: 25 },
       yAxis: { type: logY ? 'log' : 'value', name: yName, scale: true },
-      series: series.map((s) => ({ type: 'line', name: s.name, data: s.points, showSymbol: false, lineStyle: { width: 1.5 } })),
+      series: series.map((s) => ({
+        type: 'line',
+        name: s.name,
+        data: s.points,
+        showSymbol: false,
+        lineStyle: { width: 1.5 },
+      })),
     },
     640,
     320,
@@ -51,9 +62,30 @@ export function heatmap(
     {
       title: { text: title, left: 'center', textStyle: { fontSize: 14 } },
       grid: { left: 230, right: 20, top: 40, bottom: 100 },
-      xAxis: { type: 'category', data: columns.map(short), name: options.xName, nameLocation: 'middle', nameGap: 80, axisLabel: { rotate: 45, fontSize: 9 } },
-      yAxis: { type: 'category', data: rows.map(short), name: options.yName, inverse: true, axisLabel: { fontSize: 9 } },
-      visualMap: { min: Number.isFinite(min) ? min : 0, max: Number.isFinite(max) ? max : 1, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120 },
+      xAxis: {
+        type: 'category',
+        data: columns.map(short),
+        name: options.xName,
+        nameLocation: 'middle',
+        nameGap: 80,
+        axisLabel: { rotate: 45, fontSize: 9 },
+      },
+      yAxis: {
+        type: 'category',
+        data: rows.map(short),
+        name: options.yName,
+        inverse: true,
+        axisLabel: { fontSize: 9 },
+      },
+      visualMap: {
+        min: Number.isFinite(min) ? min : 0,
+        max: Number.isFinite(max) ? max : 1,
+        calculable: false,
+        orient: 'horizontal',
+        left: 'center',
+        bottom: 0,
+        itemHeight: 120,
+      },
       series: [{ type: 'heatmap', data, label: { show: columns.length <= 16, fontSize: 8 } }],
     },
     width,

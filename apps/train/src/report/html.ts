@@ -38,12 +38,18 @@ function metricsTable(ev: EvaluationResult, input: ReportInput): string {
     ['zero-shot (all combinations)', input.zeroShotAll],
   ] as const) {
     if (z === undefined) continue;
-    rows.push([`${label} top-1 (${z.items} clips, ${z.classes.length} classes)`, pct(z.top1), pct(z.chance)]);
+    rows.push([
+      `${label} top-1 (${z.items} clips, ${z.classes.length} classes)`,
+      pct(z.top1),
+      pct(z.chance),
+    ]);
     rows.push([`${label} class-balanced top-1`, pct(z.balancedTop1), pct(z.chance)]);
   }
   return `<table><thead><tr><th>metric</th><th>value</th><th>chance</th></tr></thead><tbody>${rows
     .map((r) => `<tr><td>${escapeHtml(r[0])}</td><td>${r[1]}</td><td>${r[2]}</td></tr>`)
-    .join('')}</tbody></table><p class="note">Retrieval over ${ev.items} test items, one caption each (laion_clap's definitions).</p>`;
+    .join(
+      '',
+    )}</tbody></table><p class="note">Retrieval over ${ev.items} test items, one caption each (laion_clap's definitions).</p>`;
 }
 
 /**
@@ -52,17 +58,36 @@ function metricsTable(ev: EvaluationResult, input: ReportInput): string {
  * chance, the zero-shot confusion matrix and one batch's similarity matrix C.
  */
 export function renderReport(input: ReportInput): string {
-  const loss = input.steps.filter((s) => Number.isFinite(s.loss)).map((s) => [s.step, s.loss] as [number, number]);
+  const loss = input.steps
+    .filter((s) => Number.isFinite(s.loss))
+    .map((s) => [s.step, s.loss] as [number, number]);
   const sections: string[] = [];
   sections.push(
-    `<section><h2>Training</h2>${lineChart('Loss', [{ name: 'loss', points: loss }, { name: `ln N (chance, N = ${input.batchSize})`, points: loss.length > 0 ? [[loss[0]?.[0] ?? 0, Math.log(input.batchSize)], [loss.at(-1)?.[0] ?? 0, Math.log(input.batchSize)]] : [] }], 'loss')}${lineChart(
+    `<section><h2>Training</h2>${lineChart(
+      'Loss',
+      [
+        { name: 'loss', points: loss },
+        {
+          name: `ln N (chance, N = ${input.batchSize})`,
+          points:
+            loss.length > 0
+              ? [
+                  [loss[0]?.[0] ?? 0, Math.log(input.batchSize)],
+                  [loss.at(-1)?.[0] ?? 0, Math.log(input.batchSize)],
+                ]
+              : [],
+        },
+      ],
+      'loss',
+    )}${lineChart(
       'Learning rate',
       [{ name: 'lr', points: input.steps.map((s) => [s.step, s.lr]) }],
       'lr',
     )}</section>`,
   );
   const ev = input.evaluation;
-  if (ev !== undefined) sections.push(`<section><h2>Test metrics</h2>${metricsTable(ev, input)}</section>`);
+  if (ev !== undefined)
+    sections.push(`<section><h2>Test metrics</h2>${metricsTable(ev, input)}</section>`);
   const z = input.zeroShot;
   if (z !== undefined) {
     sections.push(

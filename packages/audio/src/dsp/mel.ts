@@ -54,7 +54,8 @@ export function melFilterbank(options: {
   const mMin = hzToMel(fMin, melScale);
   const mMax = hzToMel(fMax, melScale);
   const points = new Float64Array(nMels + 2);
-  for (let i = 0; i < nMels + 2; i++) points[i] = melToHz(mMin + ((mMax - mMin) * i) / (nMels + 1), melScale);
+  for (let i = 0; i < nMels + 2; i++)
+    points[i] = melToHz(mMin + ((mMax - mMin) * i) / (nMels + 1), melScale);
   const start = new Int32Array(nMels);
   const weights: Float64Array[] = [];
   for (let m = 0; m < nMels; m++) {
@@ -66,7 +67,10 @@ export function melFilterbank(options: {
     let first = -1;
     for (let k = 0; k < nFreqs; k++) {
       const f = freqs[k] as number;
-      const w = Math.max(0, Math.min((f - lower) / (centre - lower), (upper - f) / (upper - centre)));
+      const w = Math.max(
+        0,
+        Math.min((f - lower) / (centre - lower), (upper - f) / (upper - centre)),
+      );
       if (w > 0) {
         if (first < 0) first = k;
         // Keep interior zeros so a filter is one contiguous run of bins.

@@ -43,7 +43,12 @@ describe('RealFFT', () => {
     const a = new Float64Array(9);
     const b = new Float64Array(9);
     fft.powerSpectrum(x, 7, w, a);
-    fft.powerSpectrum(x.slice(7, 23).map((v, i) => v * (w[i] as number)), 0, undefined, b);
+    fft.powerSpectrum(
+      x.slice(7, 23).map((v, i) => v * (w[i] as number)),
+      0,
+      undefined,
+      b,
+    );
     for (let k = 0; k < 9; k++) expect(a[k]).toBeCloseTo(b[k] as number, 10);
   });
 

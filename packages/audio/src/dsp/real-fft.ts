@@ -198,7 +198,12 @@ export class RealFFT {
    * The one-sided power spectrum |X[k]|², k = 0..size/2, of `frame[offset..offset+size)`
    * (times `window` when given), written into `out` (length ≥ size/2 + 1).
    */
-  powerSpectrum(frame: ArrayLike<number>, offset: number, window: ArrayLike<number> | undefined, out: Float64Array): void {
+  powerSpectrum(
+    frame: ArrayLike<number>,
+    offset: number,
+    window: ArrayLike<number> | undefined,
+    out: Float64Array,
+  ): void {
     if (!window) this.ones ??= new Float64Array(this.size).fill(1);
     this.load(frame, offset, window ?? (this.ones as Float64Array));
     this.complexTransform();

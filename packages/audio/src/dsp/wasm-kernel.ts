@@ -22,7 +22,9 @@ function kernel(): KernelExports | null {
   if (instance !== undefined) return instance;
   try {
     // 3 KB: small enough for synchronous compilation on a browser's main thread.
-    const module = new WebAssembly.Module(base64Bytes(LOGMEL_WASM_BASE64) as Uint8Array<ArrayBuffer>);
+    const module = new WebAssembly.Module(
+      base64Bytes(LOGMEL_WASM_BASE64) as Uint8Array<ArrayBuffer>,
+    );
     instance = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
   } catch {
     instance = null;
@@ -57,7 +59,15 @@ export function wasmMelEnergies(
   const { bitReverse, twiddles, split } = fft.kernelTables();
   const weightCount = bank.weights.reduce((n, w) => n + w.length, 0);
   // Float64 blocks first, then 32-bit ones; every block starts 8-byte aligned.
-  const sizes = [signalLength, nFft, twiddles.length, split.length, weightCount, 3 * half + 1, frames * bank.nMels];
+  const sizes = [
+    signalLength,
+    nFft,
+    twiddles.length,
+    split.length,
+    weightCount,
+    3 * half + 1,
+    frames * bank.nMels,
+  ];
   const base = (k.heap_base() + 7) & ~7;
   const offsets: number[] = [];
   let end = base;
@@ -70,7 +80,8 @@ export function wasmMelEnergies(
   const lenAt = startAt + 4 * bank.nMels;
   end = lenAt + 4 * bank.nMels;
   const memory = k.memory;
-  if (end > memory.buffer.byteLength) memory.grow(Math.ceil((end - memory.buffer.byteLength) / 65536));
+  if (end > memory.buffer.byteLength)
+    memory.grow(Math.ceil((end - memory.buffer.byteLength) / 65536));
   const buffer = memory.buffer;
   const f64 = (i: number): Float64Array => new Float64Array(buffer, offsets[i], sizes[i]);
   fill(f64(0));
@@ -86,7 +97,22 @@ export function wasmMelEnergies(
   new Uint32Array(buffer, bitrevAt, half).set(bitReverse);
   new Int32Array(buffer, startAt, bank.nMels).set(bank.start);
   new Int32Array(buffer, lenAt, bank.nMels).set(bank.weights.map((w) => w.length));
-  k.mel_energies(offsets[0] as number, frames, hop, nFft, offsets[1] as number, bitrevAt, offsets[2] as number, offsets[3] as number,
-    bank.nMels, startAt, lenAt, offsets[4] as number, power1 ? 1 : 0, offsets[5] as number, offsets[6] as number);
+  k.mel_energies(
+    offsets[0] as number,
+    frames,
+    hop,
+    nFft,
+    offsets[1] as number,
+    bitrevAt,
+    offsets[2] as number,
+    offsets[3] as number,
+    bank.nMels,
+    startAt,
+    lenAt,
+    offsets[4] as number,
+    power1 ? 1 : 0,
+    offsets[5] as number,
+    offsets[6] as number,
+  );
   return f64(6);
 }

@@ -14,7 +14,9 @@ export interface GoldenCase {
 
 function float32(b64: string): Float32Array {
   const bytes = Buffer.from(b64, 'base64');
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  return new Float32Array(
+    bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+  );
 }
 
 export function fixturePath(name: string): string {
@@ -24,7 +26,13 @@ export function fixturePath(name: string): string {
 export function loadGolden(): GoldenCase[] {
   const raw = JSON.parse(readFileSync(fixturePath('golden.json'), 'utf8')) as {
     signals: Record<string, Record<string, string>>;
-    cases: { setting: GoldenCase['setting']; signal: string; frames: number; melBins: number; logMel: string }[];
+    cases: {
+      setting: GoldenCase['setting'];
+      signal: string;
+      frames: number;
+      melBins: number;
+      logMel: string;
+    }[];
   };
   return raw.cases.map((c) => ({
     ...c,
@@ -53,8 +61,13 @@ export function dbError(
   const floor = Math.max(-80, peak - withinDbOfPeak);
   const diffs: number[] = [];
   for (let i = 0; i < reference.length; i++) {
-    if ((reference[i] as number) > floor) diffs.push(Math.abs((actual[i] as number) - (reference[i] as number)));
+    if ((reference[i] as number) > floor)
+      diffs.push(Math.abs((actual[i] as number) - (reference[i] as number)));
   }
   diffs.sort((x, y) => x - y);
-  return { median: diffs[Math.floor(diffs.length / 2)] ?? 0, max: diffs[diffs.length - 1] ?? 0, cells: diffs.length };
+  return {
+    median: diffs[Math.floor(diffs.length / 2)] ?? 0,
+    max: diffs[diffs.length - 1] ?? 0,
+    cells: diffs.length,
+  };
 }

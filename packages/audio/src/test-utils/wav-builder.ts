@@ -52,10 +52,14 @@ export function buildWav(spec: WavSpec = {}): Uint8Array {
   const bytes = bits / 8;
   let data = spec.data;
   if (!data) {
-    const frames = spec.frames ?? Array.from({ length: 32 }, (_, i) => Array(channels).fill(Math.sin(i / 3) * 0.5) as number[]);
+    const frames =
+      spec.frames ??
+      Array.from({ length: 32 }, (_, i) => Array(channels).fill(Math.sin(i / 3) * 0.5) as number[]);
     data = new Uint8Array(frames.length * channels * bytes);
     const view = new DataView(data.buffer);
-    frames.forEach((f, i) => f.forEach((v, c) => encodeSample(view, (i * channels + c) * bytes, v, tag, bits)));
+    frames.forEach((f, i) =>
+      f.forEach((v, c) => encodeSample(view, (i * channels + c) * bytes, v, tag, bits)),
+    );
   }
   const fmt = new Uint8Array(spec.extensible ? 40 : 16);
   const fv = new DataView(fmt.buffer);
@@ -70,7 +74,10 @@ export function buildWav(spec: WavSpec = {}): Uint8Array {
     fv.setUint16(18, bits, true);
     fv.setUint32(20, (1 << channels) - 1, true);
     fv.setUint16(24, tag, true);
-    fmt.set([0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71], 26);
+    fmt.set(
+      [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71],
+      26,
+    );
   }
   const parts = [
     ...(spec.before ?? []).map(([id, b]) => chunk(id, b)),

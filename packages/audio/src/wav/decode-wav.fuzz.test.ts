@@ -28,14 +28,22 @@ type Mutation =
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), value: fc.nat(255) }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ maxLength: 12 }) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    bytes: fc.uint8Array({ maxLength: 12 }),
+  }),
   fc.record({
     kind: fc.constant('field' as const),
     field: fc.constantFrom(...HEADER_FIELDS),
     value: fc.oneof(fc.nat(), fc.constantFrom(0, 1, 0xffff, 0xffffffff, 0x7fffffff)),
     width: fc.constantFrom(2 as const, 4 as const),
   }),
-  fc.record({ kind: fc.constant('float' as const), at: fc.nat(), value: fc.constantFrom(Number.NaN, Infinity, -Infinity, 1e30, -0) }),
+  fc.record({
+    kind: fc.constant('float' as const),
+    at: fc.nat(),
+    value: fc.constantFrom(Number.NaN, Infinity, -Infinity, 1e30, -0),
+  }),
 );
 
 function mutate(seed: Uint8Array, mutations: Mutation[]): Uint8Array {
@@ -52,7 +60,11 @@ function mutate(seed: Uint8Array, mutations: Mutation[]): Uint8Array {
       if (m.width === 2) view.setUint16(m.field, m.value & 0xffff, true);
       else view.setUint32(m.field, m.value >>> 0, true);
     } else if (m.kind === 'float' && bytes.length >= 4) {
-      new DataView(bytes.buffer).setFloat32(Math.min(at(m.at), bytes.length - 4) & ~3, m.value, true);
+      new DataView(bytes.buffer).setFloat32(
+        Math.min(at(m.at), bytes.length - 4) & ~3,
+        m.value,
+        true,
+      );
     }
   }
   return bytes;
@@ -63,23 +75,28 @@ describe('decodeWav under mutation (property)', () => {
     let decoded = 0;
     let rejected = 0;
     fc.assert(
-      fc.property(fc.constantFrom(...SEEDS), fc.array(mutation, { minLength: 1, maxLength: 4 }), (seed, mutations) => {
-        const bytes = mutate(seed, mutations);
-        try {
-          if (bytes.length > 0) sniffContainer(bytes, 'fuzz.wav');
-          const out = decodeWav(bytes, 'fuzz.wav');
-          expect(out.samples).toBeInstanceOf(Float32Array);
-          expect(out.samples.length).toBeGreaterThan(0);
-          expect(out.sampleRate).toBeGreaterThanOrEqual(MIN_SAMPLE_RATE);
-          expect(out.sampleRate).toBeLessThanOrEqual(MAX_SAMPLE_RATE);
-          for (const v of out.samples) if (!Number.isFinite(v)) throw new Error(`non-finite sample ${v} escaped`);
-          decoded++;
-        } catch (error) {
-          if (!(error instanceof AudioDecodeError)) throw error;
-          expect(error.message).toContain('fuzz.wav');
-          rejected++;
-        }
-      }),
+      fc.property(
+        fc.constantFrom(...SEEDS),
+        fc.array(mutation, { minLength: 1, maxLength: 4 }),
+        (seed, mutations) => {
+          const bytes = mutate(seed, mutations);
+          try {
+            if (bytes.length > 0) sniffContainer(bytes, 'fuzz.wav');
+            const out = decodeWav(bytes, 'fuzz.wav');
+            expect(out.samples).toBeInstanceOf(Float32Array);
+            expect(out.samples.length).toBeGreaterThan(0);
+            expect(out.sampleRate).toBeGreaterThanOrEqual(MIN_SAMPLE_RATE);
+            expect(out.sampleRate).toBeLessThanOrEqual(MAX_SAMPLE_RATE);
+            for (const v of out.samples)
+              if (!Number.isFinite(v)) throw new Error(`non-finite sample ${v} escaped`);
+            decoded++;
+          } catch (error) {
+            if (!(error instanceof AudioDecodeError)) throw error;
+            expect(error.message).toContain('fuzz.wav');
+            rejected++;
+          }
+        },
+      ),
       { numRuns: 10_000, seed: 20261128 },
     );
     // Both outcomes must actually occur, or the mutations are too weak or too strong to test anything.

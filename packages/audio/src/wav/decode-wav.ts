@@ -5,7 +5,9 @@ const FORMAT_PCM = 0x0001;
 const FORMAT_FLOAT = 0x0003;
 const FORMAT_EXTENSIBLE = 0xfffe;
 /** The tail every KSDATAFORMAT_SUBTYPE GUID shares after its 16-bit format tag. */
-const SUBFORMAT_TAIL = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71];
+const SUBFORMAT_TAIL = [
+  0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71,
+];
 const MAX_CHANNELS = 256;
 /** Writers that stream set the RIFF or data size to 0 or 0xFFFFFFFF: "unknown, read to the end". */
 const UNKNOWN_SIZE = 0xffffffff;
@@ -35,7 +37,12 @@ function ascii(view: DataView, offset: number): string {
   );
 }
 
-function parseFormat(view: DataView, offset: number, size: number, fail: (r: string) => never): WavFormat {
+function parseFormat(
+  view: DataView,
+  offset: number,
+  size: number,
+  fail: (r: string) => never,
+): WavFormat {
   if (size < 16) fail(`the fmt chunk is ${size} bytes, expected at least 16`);
   let tag = view.getUint16(offset, true);
   const channels = view.getUint16(offset + 2, true);
@@ -46,21 +53,29 @@ function parseFormat(view: DataView, offset: number, size: number, fail: (r: str
     if (size < 40) fail(`WAVE_FORMAT_EXTENSIBLE needs a 40-byte fmt chunk, got ${size}`);
     tag = view.getUint16(offset + 24, true);
     for (let i = 0; i < SUBFORMAT_TAIL.length; i++) {
-      if (view.getUint8(offset + 26 + i) !== SUBFORMAT_TAIL[i]) fail('WAVE_FORMAT_EXTENSIBLE has an unknown sub-format GUID');
+      if (view.getUint8(offset + 26 + i) !== SUBFORMAT_TAIL[i])
+        fail('WAVE_FORMAT_EXTENSIBLE has an unknown sub-format GUID');
     }
   }
   if (tag !== FORMAT_PCM && tag !== FORMAT_FLOAT) {
     const name = CODEC_NAMES[tag] ?? 'unknown';
-    fail(`unsupported WAV codec 0x${tag.toString(16).padStart(4, '0')} (${name}); only PCM integer and IEEE float are read`);
+    fail(
+      `unsupported WAV codec 0x${tag.toString(16).padStart(4, '0')} (${name}); only PCM integer and IEEE float are read`,
+    );
   }
   const float = tag === FORMAT_FLOAT;
   const validBits = float ? [32, 64] : [8, 16, 24, 32];
   if (!validBits.includes(bitsPerSample)) {
-    fail(`${bitsPerSample}-bit ${float ? 'float' : 'PCM'} samples are not supported (expected ${validBits.join(', ')})`);
+    fail(
+      `${bitsPerSample}-bit ${float ? 'float' : 'PCM'} samples are not supported (expected ${validBits.join(', ')})`,
+    );
   }
-  if (channels < 1 || channels > MAX_CHANNELS) fail(`the header declares ${channels} channels (expected 1 to ${MAX_CHANNELS})`);
+  if (channels < 1 || channels > MAX_CHANNELS)
+    fail(`the header declares ${channels} channels (expected 1 to ${MAX_CHANNELS})`);
   if (sampleRate < MIN_SAMPLE_RATE || sampleRate > MAX_SAMPLE_RATE) {
-    fail(`the header declares a sample rate of ${sampleRate} Hz (expected ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE})`);
+    fail(
+      `the header declares a sample rate of ${sampleRate} Hz (expected ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE})`,
+    );
   }
   if (blockAlign !== (channels * bitsPerSample) / 8) {
     fail(`block align ${blockAlign} does not match ${channels} channels of ${bitsPerSample} bits`);
@@ -71,7 +86,9 @@ function parseFormat(view: DataView, offset: number, size: number, fail: (r: str
 /** Reads one sample at `offset` as a float in [-1, 1) (integers) or as stored (floats). */
 function sampleReader(format: WavFormat, view: DataView): (offset: number) => number {
   if (format.float) {
-    return format.bitsPerSample === 32 ? (o) => view.getFloat32(o, true) : (o) => view.getFloat64(o, true);
+    return format.bitsPerSample === 32
+      ? (o) => view.getFloat32(o, true)
+      : (o) => view.getFloat64(o, true);
   }
   switch (format.bitsPerSample) {
     case 8:
@@ -79,7 +96,8 @@ function sampleReader(format: WavFormat, view: DataView): (offset: number) => nu
     case 16:
       return (o) => view.getInt16(o, true) / 32768;
     case 24:
-      return (o) => ((view.getUint8(o) | (view.getUint8(o + 1) << 8) | (view.getInt8(o + 2) << 16)) / 8388608);
+      return (o) =>
+        (view.getUint8(o) | (view.getUint8(o + 1) << 8) | (view.getInt8(o + 2) << 16)) / 8388608;
     default:
       return (o) => view.getInt32(o, true) / 2147483648;
   }
@@ -98,7 +116,8 @@ export function decodeWav(bytes: Uint8Array, name = '<buffer>'): DecodedAudio {
   const fail = (reason: string): never => {
     throw new AudioDecodeError(name, reason);
   };
-  if (bytes.byteLength < 12) fail(`the file is ${bytes.byteLength} bytes, too short for a WAV header`);
+  if (bytes.byteLength < 12)
+    fail(`the file is ${bytes.byteLength} bytes, too short for a WAV header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (ascii(view, 0) !== 'RIFF' || ascii(view, 8) !== 'WAVE') {
     fail(`not a RIFF/WAVE file (starts with "${ascii(view, 0)}")`);
@@ -108,7 +127,9 @@ export function decodeWav(bytes: Uint8Array, name = '<buffer>'): DecodedAudio {
   if (riffSize !== 0 && riffSize !== UNKNOWN_SIZE) {
     if (riffSize < 4) fail(`the RIFF size ${riffSize} is smaller than its own "WAVE" tag`);
     if (riffSize + 8 > bytes.byteLength) {
-      fail(`the RIFF header declares ${riffSize + 8} bytes but the file has ${bytes.byteLength} (truncated, or a wrong RIFF size)`);
+      fail(
+        `the RIFF header declares ${riffSize + 8} bytes but the file has ${bytes.byteLength} (truncated, or a wrong RIFF size)`,
+      );
     }
     end = riffSize + 8;
   }
@@ -121,10 +142,18 @@ export function decodeWav(bytes: Uint8Array, name = '<buffer>'): DecodedAudio {
     const id = ascii(view, offset);
     let size = view.getUint32(offset + 4, true);
     const body = offset + 8;
-    if (id === 'data' && (size === UNKNOWN_SIZE || size === 0) && format !== undefined && body < end) {
+    if (
+      id === 'data' &&
+      (size === UNKNOWN_SIZE || size === 0) &&
+      format !== undefined &&
+      body < end
+    ) {
       size = end - body; // streamed writer never patched the size: the data runs to the end
     }
-    if (body + size > end) fail(`the "${id.replace(/[^\x20-\x7e]/g, '?')}" chunk declares ${size} bytes but only ${end - body} remain (truncated file)`);
+    if (body + size > end)
+      fail(
+        `the "${id.replace(/[^\x20-\x7e]/g, '?')}" chunk declares ${size} bytes but only ${end - body} remain (truncated file)`,
+      );
     if (id === 'fmt ') format = parseFormat(view, body, size, fail);
     else if (id === 'data') {
       dataOffset = body;
@@ -151,7 +180,8 @@ export function decodeWav(bytes: Uint8Array, name = '<buffer>'): DecodedAudio {
   }
   if (fmt.float) {
     // Finite float64 samples can overflow float32 (e.g. 1e300): that is garbage, not audio.
-    for (let f = 0; f < frames; f++) if (!Number.isFinite(samples[f])) fail(`sample frame ${f} overflows float32`);
+    for (let f = 0; f < frames; f++)
+      if (!Number.isFinite(samples[f])) fail(`sample frame ${f} overflows float32`);
   }
   return { samples, sampleRate: fmt.sampleRate };
 }

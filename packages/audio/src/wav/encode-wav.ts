@@ -14,12 +14,22 @@ export interface EncodeWavOptions {
  * @param sampleRate samples per second (an integer)
  * @returns the file bytes
  */
-export function encodeWav(samples: Float32Array, sampleRate: number, options: EncodeWavOptions = {}): Uint8Array {
+export function encodeWav(
+  samples: Float32Array,
+  sampleRate: number,
+  options: EncodeWavOptions = {},
+): Uint8Array {
   const format = options.format ?? 'pcm16';
   if (format !== 'pcm16' && format !== 'float32') {
-    throw new AudioArgumentError(`encodeWav: format must be 'pcm16' or 'float32', got '${String(format)}'`);
+    throw new AudioArgumentError(
+      `encodeWav: format must be 'pcm16' or 'float32', got '${String(format)}'`,
+    );
   }
-  if (!Number.isInteger(sampleRate) || sampleRate < MIN_SAMPLE_RATE || sampleRate > MAX_SAMPLE_RATE) {
+  if (
+    !Number.isInteger(sampleRate) ||
+    sampleRate < MIN_SAMPLE_RATE ||
+    sampleRate > MAX_SAMPLE_RATE
+  ) {
     throw new AudioArgumentError(
       `encodeWav: sampleRate must be an integer from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE}, got ${sampleRate}`,
     );
@@ -45,7 +55,8 @@ export function encodeWav(samples: Float32Array, sampleRate: number, options: En
   tag(36, 'data');
   view.setUint32(40, dataSize, true);
   if (format === 'float32') {
-    for (let i = 0; i < samples.length; i++) view.setFloat32(44 + 4 * i, samples[i] as number, true);
+    for (let i = 0; i < samples.length; i++)
+      view.setFloat32(44 + 4 * i, samples[i] as number, true);
   } else {
     for (let i = 0; i < samples.length; i++) {
       // The same scale decodeWav divides by, so a round trip is exact to half a step; +1.0 clips.

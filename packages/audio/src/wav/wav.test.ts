@@ -34,14 +34,23 @@ describe('decodeWav', () => {
         const out = decodeWav(buildWav({ tag, bits, frames, extensible, sampleRate: 22050 }));
         expect(out.sampleRate).toBe(22050);
         expect(out.samples.length).toBe(frames.length);
-        frames.forEach(([v], i) => expect(Math.abs((out.samples[i] as number) - (v as number))).toBeLessThanOrEqual(tolerance + 1e-7));
+        frames.forEach(([v], i) =>
+          expect(Math.abs((out.samples[i] as number) - (v as number))).toBeLessThanOrEqual(
+            tolerance + 1e-7,
+          ),
+        );
       });
     }
   }
 
   it('averages any number of channels to mono', () => {
-    const six = [[1, 0, 0, 0, 0, -0.4], [0.6, 0.6, 0.6, 0.6, 0.6, 0.6]];
-    const out = decodeWav(buildWav({ tag: 3, bits: 32, channels: 6, frames: six, extensible: true }));
+    const six = [
+      [1, 0, 0, 0, 0, -0.4],
+      [0.6, 0.6, 0.6, 0.6, 0.6, 0.6],
+    ];
+    const out = decodeWav(
+      buildWav({ tag: 3, bits: 32, channels: 6, frames: six, extensible: true }),
+    );
     expect(out.samples[0]).toBeCloseTo(0.1, 6);
     expect(out.samples[1]).toBeCloseTo(0.6, 6);
     const three = decodeWav(buildWav({ bits: 16, channels: 3, frames: [[0.3, 0.3, -0.3]] }));
@@ -51,7 +60,10 @@ describe('decodeWav', () => {
   it('walks past unknown and odd-sized chunks', () => {
     const bytes = buildWav({
       before: [['JUNK', new Uint8Array(3)]],
-      between: [['LIST', new Uint8Array(7)], ['fact', new Uint8Array(4)]],
+      between: [
+        ['LIST', new Uint8Array(7)],
+        ['fact', new Uint8Array(4)],
+      ],
       frames,
     });
     expect(decodeWav(bytes).samples.length).toBe(frames.length);
@@ -68,7 +80,9 @@ describe('decodeWav', () => {
     expect(f32.sampleRate).toBe(44100);
     expect(Array.from(f32.samples)).toEqual(Array.from(samples));
     const pcm = decodeWav(encodeWav(samples, 16000));
-    pcm.samples.forEach((v, i) => expect(Math.abs(v - (samples[i] as number))).toBeLessThanOrEqual(0.5 / 32768));
+    pcm.samples.forEach((v, i) =>
+      expect(Math.abs(v - (samples[i] as number))).toBeLessThanOrEqual(0.5 / 32768),
+    );
     expect(() => encodeWav(samples, 0)).toThrow(/sampleRate/);
   });
 
@@ -90,7 +104,10 @@ describe('decodeWav', () => {
     });
     it('NaN and infinite samples', () => {
       expectDecodeError(buildWav({ tag: 3, bits: 32, frames: [[0.1], [Number.NaN]] }), /NaN/);
-      expectDecodeError(buildWav({ tag: 3, bits: 64, frames: [[Number.POSITIVE_INFINITY]] }), /NaN or infinite/);
+      expectDecodeError(
+        buildWav({ tag: 3, bits: 64, frames: [[Number.POSITIVE_INFINITY]] }),
+        /NaN or infinite/,
+      );
       expectDecodeError(buildWav({ tag: 3, bits: 64, frames: [[1e300]] }), /overflows/);
     });
     it('0 Hz and absurd sample rates', () => {
@@ -98,10 +115,16 @@ describe('decodeWav', () => {
       expectDecodeError(buildWav({ frames, sampleRate: 50_000_000 }), /sample rate/);
     });
     it('unknown codecs and impossible format fields', () => {
-      expectDecodeError(buildWav({ tag: 2, bits: 4, data: new Uint8Array(8) }), /0x0002 \(MS ADPCM\)/);
+      expectDecodeError(
+        buildWav({ tag: 2, bits: 4, data: new Uint8Array(8) }),
+        /0x0002 \(MS ADPCM\)/,
+      );
       expectDecodeError(buildWav({ tag: 1, bits: 12, data: new Uint8Array(8) }), /12-bit/);
       expectDecodeError(buildWav({ frames, blockAlign: 3 }), /block align/);
-      expectDecodeError(buildWav({ data: new Uint8Array(8), channels: 0, blockAlign: 0 }), /0 channels/);
+      expectDecodeError(
+        buildWav({ data: new Uint8Array(8), channels: 0, blockAlign: 0 }),
+        /0 channels/,
+      );
     });
     it('files that are not WAV or lack chunks', () => {
       expectDecodeError(new TextEncoder().encode('RIFX....WAVEfmt '), /not a RIFF\/WAVE/);

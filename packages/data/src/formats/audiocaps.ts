@@ -15,7 +15,11 @@ export const audiocapsConfigSchema = z.strictObject({
   path: z.string().default('.'),
   /** The CSV of each split (audiocap_id, youtube_id, start_time, caption); missing ones are skipped. */
   csv: z
-    .strictObject({ train: z.string().optional(), val: z.string().optional(), test: z.string().optional() })
+    .strictObject({
+      train: z.string().optional(),
+      val: z.string().optional(),
+      test: z.string().optional(),
+    })
     .default({ train: 'train.csv', val: 'val.csv', test: 'test.csv' }),
   /** Where a clip's audio is, relative to `path`; `{youtube_id}`, `{audiocap_id}`, `{start_time}` and `{split}` are filled in. */
   audioPath: z.string().default('audio/{split}/{youtube_id}.wav'),
@@ -35,7 +39,8 @@ export const audiocapsDataset = definePlugin({
   version: DATA_VERSION,
   coreVersion: '^0.1.0',
   origin: ORIGIN,
-  description: 'AudioCaps CSVs (audiocap_id, youtube_id, start_time, caption), captions grouped per clip.',
+  description:
+    'AudioCaps CSVs (audiocap_id, youtube_id, start_time, caption), captions grouped per clip.',
   configSchema: audiocapsConfigSchema,
   create(config, context) {
     const root = resolve(context.root, config.path);
@@ -48,7 +53,10 @@ export const audiocapsDataset = definePlugin({
       const file = resolve(root, name);
       tried.push(file);
       if (!existsSync(file)) continue;
-      const byClip = new Map<string, { path: string | undefined; captions: string[]; line: number }>();
+      const byClip = new Map<
+        string,
+        { path: string | undefined; captions: string[]; line: number }
+      >();
       for (const row of readTable(file, 'csv')) {
         const youtubeId = stringField(row, ['youtube_id']);
         const caption = stringField(row, ['caption']);
@@ -64,14 +72,19 @@ export const audiocapsDataset = definePlugin({
             .replaceAll('{audiocap_id}', stringField(row, ['audiocap_id']) ?? '')
             .replaceAll('{start_time}', start)
             .replaceAll('{split}', split);
-          clip = { path: resolveAudioPath(root, audio, config, { file, line: row.line }), captions: [], line: row.line };
+          clip = {
+            path: resolveAudioPath(root, audio, config, { file, line: row.line }),
+            captions: [],
+            line: row.line,
+          };
           byClip.set(key, clip);
           if (clip.path === undefined) missing++;
         }
         clip.captions.push(caption);
       }
       for (const [key, clip] of byClip) {
-        if (clip.path !== undefined) items.push({ id: `${split}/${key}`, path: clip.path, captions: clip.captions, split });
+        if (clip.path !== undefined)
+          items.push({ id: `${split}/${key}`, path: clip.path, captions: clip.captions, split });
       }
     }
     if (tried.every((f) => !existsSync(f))) {

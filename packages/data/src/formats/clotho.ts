@@ -17,7 +17,11 @@ export const clothoConfigSchema = z.strictObject({
   path: z.string().default('.'),
   /** Per split: the captions CSV and the audio folder (relative to `path`). Missing files are skipped; at least one must exist. */
   splits: z
-    .strictObject({ train: partSchema.optional(), val: partSchema.optional(), test: partSchema.optional() })
+    .strictObject({
+      train: partSchema.optional(),
+      val: partSchema.optional(),
+      test: partSchema.optional(),
+    })
     .default({
       train: { captions: 'clotho_captions_development.csv', audio: 'development' },
       val: { captions: 'clotho_captions_validation.csv', audio: 'validation' },
@@ -54,14 +58,19 @@ export const clothoDataset = definePlugin({
       if (!existsSync(file)) continue;
       for (const row of readTable(file, 'csv')) {
         const name = stringField(row, ['file_name', 'filename']);
-        if (name === undefined) throw missingField(row, file, ['file_name'], 'file_name,caption_1,...,caption_5');
+        if (name === undefined)
+          throw missingField(row, file, ['file_name'], 'file_name,caption_1,...,caption_5');
         const captions: string[] = [];
         for (let k = 1; row.values[`caption_${k}`] !== undefined; k++) {
           const c = String(row.values[`caption_${k}`]).trim();
           if (c !== '') captions.push(c);
         }
-        if (captions.length === 0) throw missingField(row, file, ['caption_1'], 'file_name,caption_1,...,caption_5');
-        const full = resolveAudioPath(root, join(part.audio, name), config, { file, line: row.line });
+        if (captions.length === 0)
+          throw missingField(row, file, ['caption_1'], 'file_name,caption_1,...,caption_5');
+        const full = resolveAudioPath(root, join(part.audio, name), config, {
+          file,
+          line: row.line,
+        });
         if (full === undefined) {
           missing++;
           continue;

@@ -18,7 +18,10 @@ export const esc50ConfigSchema = z.strictObject({
   /** Folds that form the test split; the remaining folds are train. */
   testFolds: z.array(z.number().int().min(1).max(5)).default([5]),
   /** Caption templates; `{label}` becomes the category with underscores as spaces. */
-  templates: z.array(z.string().includes('{label}')).min(1).default(['this is a sound of {label}.', 'the sound of {label}', 'a recording of {label}']),
+  templates: z
+    .array(z.string().includes('{label}'))
+    .min(1)
+    .default(['this is a sound of {label}.', 'the sound of {label}', 'a recording of {label}']),
   ...fileOptionsSchema,
 });
 
@@ -44,7 +47,10 @@ export const esc50Dataset = definePlugin({
     requireFile(file, 'The ESC-50 metadata file');
     const overlap = config.valFolds.find((f) => config.testFolds.includes(f));
     if (overlap !== undefined) {
-      throw new DatasetError('DATASET_CONFIG_INVALID', `ESC-50 fold ${overlap} is in both valFolds and testFolds; give each fold one split.`);
+      throw new DatasetError(
+        'DATASET_CONFIG_INVALID',
+        `ESC-50 fold ${overlap} is in both valFolds and testFolds; give each fold one split.`,
+      );
     }
     const items: FileItem[] = [];
     let missing = 0;
@@ -53,10 +59,16 @@ export const esc50Dataset = definePlugin({
       const name = stringField(row, ['filename']);
       const category = stringField(row, ['category']);
       const fold = Number(stringField(row, ['fold']));
-      if (name === undefined) throw missingField(row, file, ['filename'], 'filename,fold,target,category');
-      if (category === undefined) throw missingField(row, file, ['category'], 'filename,fold,target,category');
+      if (name === undefined)
+        throw missingField(row, file, ['filename'], 'filename,fold,target,category');
+      if (category === undefined)
+        throw missingField(row, file, ['category'], 'filename,fold,target,category');
       if (!Number.isInteger(fold) || fold < 1 || fold > 5) {
-        throw new DatasetError('DATASET_ROW_INVALID', `${file}:${row.line}: fold must be 1–5, found "${String(row.values['fold'])}". Fix the fold column.`, origin);
+        throw new DatasetError(
+          'DATASET_ROW_INVALID',
+          `${file}:${row.line}: fold must be 1–5, found "${String(row.values['fold'])}". Fix the fold column.`,
+          origin,
+        );
       }
       const full = resolveAudioPath(root, join('audio', name), config, origin);
       if (full === undefined) {
@@ -64,7 +76,11 @@ export const esc50Dataset = definePlugin({
         continue;
       }
       const label = category.replaceAll('_', ' ');
-      const split: Split = config.testFolds.includes(fold) ? 'test' : config.valFolds.includes(fold) ? 'val' : 'train';
+      const split: Split = config.testFolds.includes(fold)
+        ? 'test'
+        : config.valFolds.includes(fold)
+          ? 'val'
+          : 'train';
       const captions = config.templates.map((t) => t.replaceAll('{label}', label));
       items.push({ id: name, path: full, captions, label, split, meta: { fold } });
     }

@@ -5,7 +5,10 @@ import { tempDir, writeText, writeWav } from '../test-utils/fixtures.js';
 import { manifestConfigSchema, manifestDataset } from './manifest.js';
 
 function open(root: string, config: Record<string, unknown>) {
-  return manifestDataset.create({ name: 'manifest', ...manifestConfigSchema.parse(config) }, { root });
+  return manifestDataset.create(
+    { name: 'manifest', ...manifestConfigSchema.parse(config) },
+    { root },
+  );
 }
 
 describe('manifest dataset', () => {
@@ -21,7 +24,12 @@ describe('manifest dataset', () => {
     const ds = open(root, { path: 'data.jsonl' });
     expect(ds.size).toBe(2);
     const a = await ds.get(0);
-    expect(a).toMatchObject({ id: 'clips/a.wav', captions: ['a dog barks', 'barking'], label: 'dog', split: 'train' });
+    expect(a).toMatchObject({
+      id: 'clips/a.wav',
+      captions: ['a dog barks', 'barking'],
+      label: 'dog',
+      split: 'train',
+    });
     expect(a.audio).toEqual({ kind: 'file', path: join(root, 'clips/a.wav') });
     expect((await ds.get(1)).id).toBe('rain-1');
     expect((ds as unknown as { indicesFor(s: string): number[] }).indicesFor('test')).toEqual([1]);
@@ -32,7 +40,10 @@ describe('manifest dataset', () => {
     const root = tempDir();
     writeWav(join(root, 'a.wav'));
     writeWav(join(root, 'b.wav'));
-    writeText(join(root, 'm.csv'), 'path,captions,caption_1,label\r\na.wav,"a dog, barking|woof",,dog\r\nb.wav,,"he said ""hi""",speech\r\n');
+    writeText(
+      join(root, 'm.csv'),
+      'path,captions,caption_1,label\r\na.wav,"a dog, barking|woof",,dog\r\nb.wav,,"he said ""hi""",speech\r\n',
+    );
     const ds = open(root, { path: 'm.csv' });
     expect((await ds.get(0)).captions).toEqual(['a dog, barking', 'woof']);
     expect((await ds.get(1)).captions).toEqual(['he said "hi"']);
@@ -42,7 +53,10 @@ describe('manifest dataset', () => {
     const root = tempDir();
     const outside = tempDir();
     writeWav(join(outside, 'x.wav'));
-    writeText(join(root, 'm.jsonl'), `{"path": "../${outside.split('/').pop()}/x.wav", "caption": "x"}\n`);
+    writeText(
+      join(root, 'm.jsonl'),
+      `{"path": "../${outside.split('/').pop()}/x.wav", "caption": "x"}\n`,
+    );
     expect(() => open(root, { path: 'm.jsonl' })).toThrow(PathEscapeError);
     writeText(join(root, 'abs.jsonl'), `{"path": "${join(outside, 'x.wav')}", "caption": "x"}\n`);
     expect(() => open(root, { path: 'abs.jsonl' })).toThrow(/outside the dataset root/);
@@ -52,7 +66,10 @@ describe('manifest dataset', () => {
   it('names the file and line of missing audio, bad rows and empty manifests', () => {
     const root = tempDir();
     writeWav(join(root, 'a.wav'));
-    writeText(join(root, 'missing.jsonl'), '{"path": "a.wav", "caption": "x"}\n{"path": "gone.wav", "caption": "y"}\n');
+    writeText(
+      join(root, 'missing.jsonl'),
+      '{"path": "a.wav", "caption": "x"}\n{"path": "gone.wav", "caption": "y"}\n',
+    );
     const error = (() => {
       try {
         open(root, { path: 'missing.jsonl' });
@@ -64,10 +81,16 @@ describe('manifest dataset', () => {
     expect(error?.code).toBe('DATASET_FILE_MISSING');
     expect(error?.line).toBe(2);
     expect(error?.message).toMatch(/missing\.jsonl:2.*gone\.wav/);
-    const skipped = open(root, { path: 'missing.jsonl', onMissing: 'skip' }) as unknown as { size: number; missing: number };
+    const skipped = open(root, { path: 'missing.jsonl', onMissing: 'skip' }) as unknown as {
+      size: number;
+      missing: number;
+    };
     expect([skipped.size, skipped.missing]).toEqual([1, 1]);
 
-    writeText(join(root, 'bad.jsonl'), '{"path": "a.wav", "caption": "x"}\n{"path": "a.wav", caption: y}\n');
+    writeText(
+      join(root, 'bad.jsonl'),
+      '{"path": "a.wav", "caption": "x"}\n{"path": "a.wav", caption: y}\n',
+    );
     expect(() => open(root, { path: 'bad.jsonl' })).toThrow(/bad\.jsonl:2: not valid JSON/);
     writeText(join(root, 'nocap.jsonl'), '{"path": "a.wav"}\n');
     expect(() => open(root, { path: 'nocap.jsonl' })).toThrow(/nocap\.jsonl:1: missing "caption"/);
@@ -76,8 +99,12 @@ describe('manifest dataset', () => {
     writeText(join(root, 'bad-split.csv'), 'path,caption,split\na.wav,x,holdout\n');
     expect(() => open(root, { path: 'bad-split.csv' })).toThrow(/split "holdout"/);
     writeText(join(root, 'empty.jsonl'), '\n');
-    expect(() => open(root, { path: 'empty.jsonl' })).toThrow(expect.objectContaining({ code: 'DATASET_EMPTY' }));
-    expect(() => open(root, { path: 'nope.jsonl' })).toThrow(expect.objectContaining({ code: 'DATASET_FILE_MISSING' }));
+    expect(() => open(root, { path: 'empty.jsonl' })).toThrow(
+      expect.objectContaining({ code: 'DATASET_EMPTY' }),
+    );
+    expect(() => open(root, { path: 'nope.jsonl' })).toThrow(
+      expect.objectContaining({ code: 'DATASET_FILE_MISSING' }),
+    );
   });
 
   it('assigns rows without a split by a stable hash of their id', async () => {
@@ -87,11 +114,17 @@ describe('manifest dataset', () => {
       return JSON.stringify({ path: `c${i}.wav`, caption: `clip ${i}` });
     });
     writeText(join(root, 'm.jsonl'), rows.join('\n'));
-    const ds = open(root, { path: 'm.jsonl', valFraction: 0.2, testFraction: 0.2 }) as unknown as { indicesFor(s: string): number[] };
+    const ds = open(root, { path: 'm.jsonl', valFraction: 0.2, testFraction: 0.2 }) as unknown as {
+      indicesFor(s: string): number[];
+    };
     const counts = ['train', 'val', 'test'].map((s) => ds.indicesFor(s).length);
     expect(counts.reduce((a, b) => a + b)).toBe(200);
     expect(Math.min(...counts)).toBeGreaterThan(20);
-    const again = open(root, { path: 'm.jsonl', valFraction: 0.2, testFraction: 0.2 }) as unknown as { indicesFor(s: string): number[] };
+    const again = open(root, {
+      path: 'm.jsonl',
+      valFraction: 0.2,
+      testFraction: 0.2,
+    }) as unknown as { indicesFor(s: string): number[] };
     expect(again.indicesFor('val')).toEqual(ds.indicesFor('val'));
   });
 });

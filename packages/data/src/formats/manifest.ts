@@ -42,7 +42,12 @@ function captionsOf(row: Row, file: string, separator: string): string[] {
   if (Array.isArray(list)) {
     const bad = list.find((c) => typeof c !== 'string');
     if (bad !== undefined || list.length === 0) {
-      throw missingField(row, file, ['captions'], '"captions": ["a dog barks", "barking"] (non-empty strings)');
+      throw missingField(
+        row,
+        file,
+        ['captions'],
+        '"captions": ["a dog barks", "barking"] (non-empty strings)',
+      );
     }
     return (list as string[]).map((c) => c.trim()).filter((c) => c !== '');
   }
@@ -50,7 +55,8 @@ function captionsOf(row: Row, file: string, separator: string): string[] {
   if (typeof list === 'string') out.push(...list.split(separator));
   const single = stringField(row, ['caption', 'text']);
   if (single !== undefined) out.push(single);
-  for (let k = 1; row.values[`caption_${k}`] !== undefined; k++) out.push(String(row.values[`caption_${k}`]));
+  for (let k = 1; row.values[`caption_${k}`] !== undefined; k++)
+    out.push(String(row.values[`caption_${k}`]));
   return out.map((c) => c.trim()).filter((c) => c !== '');
 }
 
@@ -67,10 +73,21 @@ export function readManifest(
   for (const row of readTable(file, config.format)) {
     const origin = { file, line: row.line };
     const path = stringField(row, PATH_KEYS);
-    if (path === undefined) throw missingField(row, file, PATH_KEYS, '{"path": "clips/dog.wav", "caption": "a dog barks"}');
+    if (path === undefined)
+      throw missingField(
+        row,
+        file,
+        PATH_KEYS,
+        '{"path": "clips/dog.wav", "caption": "a dog barks"}',
+      );
     const captions = captionsOf(row, file, config.captionSeparator);
     if (captions.length === 0) {
-      throw missingField(row, file, ['caption', 'captions', 'caption_1'], '{"path": "clips/dog.wav", "caption": "a dog barks"}');
+      throw missingField(
+        row,
+        file,
+        ['caption', 'captions', 'caption_1'],
+        '{"path": "clips/dog.wav", "caption": "a dog barks"}',
+      );
     }
     const full = resolveAudioPath(root, path, config, origin);
     if (full === undefined) {
@@ -81,10 +98,21 @@ export function readManifest(
     let split: Split | undefined = parseSplit(stringField(row, ['split']), origin);
     if (split === undefined && config.valFraction + config.testFraction > 0) {
       const u = unitHash(id);
-      split = u < config.testFraction ? 'test' : u < config.testFraction + config.valFraction ? 'val' : 'train';
+      split =
+        u < config.testFraction
+          ? 'test'
+          : u < config.testFraction + config.valFraction
+            ? 'val'
+            : 'train';
     }
     const label = stringField(row, ['label', 'category']);
-    items.push({ id, path: full, captions, ...(label === undefined ? {} : { label }), ...(split === undefined ? {} : { split }) });
+    items.push({
+      id,
+      path: full,
+      captions,
+      ...(label === undefined ? {} : { label }),
+      ...(split === undefined ? {} : { split }),
+    });
   }
   return { items, missing, file };
 }

@@ -60,7 +60,10 @@ function parsePax(bytes: Uint8Array): Record<string, string> {
  * `wantBody` selects, whose bytes come with the index.
  * @throws DatasetError when a header's checksum is wrong (not a tar file, or a truncated one)
  */
-export function indexTar(file: string, wantBody: (name: string) => boolean = () => false): TarMember[] {
+export function indexTar(
+  file: string,
+  wantBody: (name: string) => boolean = () => false,
+): TarMember[] {
   const fd = openSync(file, 'r');
   try {
     const total = fstatSync(fd).size;
@@ -96,13 +99,24 @@ export function indexTar(file: string, wantBody: (name: string) => boolean = () 
       } else {
         const merged = { ...globalPax, ...pax };
         const prefix = text(block, 257, 6).startsWith('ustar') ? text(block, 345, 155) : '';
-        const name = merged['path'] ?? longName ?? (prefix === '' ? text(block, 0, 100) : `${prefix}/${text(block, 0, 100)}`);
+        const name =
+          merged['path'] ??
+          longName ??
+          (prefix === '' ? text(block, 0, 100) : `${prefix}/${text(block, 0, 100)}`);
         if (merged['size'] !== undefined) size = parseInt(merged['size'], 10);
         if (type === '0' || type === '\0' || type === '7') {
           if (dataOffset + size > total) {
-            throw new DatasetError('DATASET_TAR_INVALID', `${file}: member "${name}" runs past the end of the file (truncated shard). Re-create the shard.`, { file });
+            throw new DatasetError(
+              'DATASET_TAR_INVALID',
+              `${file}: member "${name}" runs past the end of the file (truncated shard). Re-create the shard.`,
+              { file },
+            );
           }
-          members.push(wantBody(name) ? { name, offset: dataOffset, size, body: readBody() } : { name, offset: dataOffset, size });
+          members.push(
+            wantBody(name)
+              ? { name, offset: dataOffset, size, body: readBody() }
+              : { name, offset: dataOffset, size },
+          );
         }
         pax = {};
         longName = undefined;

@@ -28,21 +28,39 @@ export async function* datasetItems(dataset: Dataset): AsyncGenerator<DatasetIte
   for (let i = 0; i < dataset.size; i++) yield await dataset.get(i);
 }
 
-async function audioMember(item: DatasetItem, wavFormat: 'pcm16' | 'float32'): Promise<{ ext: string; bytes: Uint8Array }> {
-  if (item.audio.kind === 'samples') return { ext: 'wav', bytes: encodeWav(item.audio.samples, item.audio.sampleRate, { format: wavFormat }) };
+async function audioMember(
+  item: DatasetItem,
+  wavFormat: 'pcm16' | 'float32',
+): Promise<{ ext: string; bytes: Uint8Array }> {
+  if (item.audio.kind === 'samples')
+    return {
+      ext: 'wav',
+      bytes: encodeWav(item.audio.samples, item.audio.sampleRate, { format: wavFormat }),
+    };
   const ext = extname(item.audio.path).slice(1).toLowerCase();
   if (!['flac', 'wav', 'mp3', 'ogg'].includes(ext)) {
-    throw new DatasetError('DATASET_ROW_INVALID', `Item "${item.id}": ${item.audio.path} is not .flac, .wav, .mp3 or .ogg; convert it first.`, { file: item.audio.path });
+    throw new DatasetError(
+      'DATASET_ROW_INVALID',
+      `Item "${item.id}": ${item.audio.path} is not .flac, .wav, .mp3 or .ogg; convert it first.`,
+      { file: item.audio.path },
+    );
   }
   return { ext, bytes: await readFile(item.audio.path) };
 }
 
-async function writeShard(file: string, entries: { name: string; bytes: Uint8Array }[]): Promise<void> {
+async function writeShard(
+  file: string,
+  entries: { name: string; bytes: Uint8Array }[],
+): Promise<void> {
   // Written under a temporary name and renamed, so a shard that exists is always complete.
   const temp = `${file}.tmp-${process.pid}`;
   const tar = pack();
   const done = pipeline(tar, createWriteStream(temp));
-  for (const entry of entries) tar.entry({ name: entry.name, size: entry.bytes.length, mtime: new Date(0) }, Buffer.from(entry.bytes.buffer, entry.bytes.byteOffset, entry.bytes.byteLength));
+  for (const entry of entries)
+    tar.entry(
+      { name: entry.name, size: entry.bytes.length, mtime: new Date(0) },
+      Buffer.from(entry.bytes.buffer, entry.bytes.byteOffset, entry.bytes.byteLength),
+    );
   tar.finalize();
   try {
     await done;
@@ -66,7 +84,10 @@ export async function writeWebDataset(
 ): Promise<WrittenWebDataset> {
   const shardSize = options.shardSize ?? 1000;
   if (!Number.isInteger(shardSize) || shardSize < 1) {
-    throw new DatasetError('DATASET_CONFIG_INVALID', `writeWebDataset: shardSize must be a positive integer, got ${shardSize}.`);
+    throw new DatasetError(
+      'DATASET_CONFIG_INVALID',
+      `writeWebDataset: shardSize must be a positive integer, got ${shardSize}.`,
+    );
   }
   const prefix = options.prefix ?? 'shard';
   await mkdir(outDir, { recursive: true });
@@ -83,12 +104,25 @@ export async function writeWebDataset(
   for await (const item of items) {
     const key = String(count).padStart(6, '0');
     const audio = await audioMember(item, options.wavFormat ?? 'pcm16');
-    const info = { id: item.id, captions: item.captions, label: item.label, split: item.split, meta: item.meta };
-    entries.push({ name: `${key}.${audio.ext}`, bytes: audio.bytes }, { name: `${key}.json`, bytes: new TextEncoder().encode(JSON.stringify(info)) });
+    const info = {
+      id: item.id,
+      captions: item.captions,
+      label: item.label,
+      split: item.split,
+      meta: item.meta,
+    };
+    entries.push(
+      { name: `${key}.${audio.ext}`, bytes: audio.bytes },
+      { name: `${key}.json`, bytes: new TextEncoder().encode(JSON.stringify(info)) },
+    );
     count++;
     if (count % shardSize === 0) await flush();
   }
   await flush();
-  if (count === 0) throw new DatasetError('DATASET_EMPTY', `writeWebDataset: no items to write to ${outDir}. Pass a non-empty dataset.`);
+  if (count === 0)
+    throw new DatasetError(
+      'DATASET_EMPTY',
+      `writeWebDataset: no items to write to ${outDir}. Pass a non-empty dataset.`,
+    );
   return { shards, count };
 }

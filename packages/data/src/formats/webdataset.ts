@@ -39,14 +39,19 @@ function splitKey(name: string): { key: string; ext: string } {
   // WebDataset convention: the key is the path up to the first dot of the file name.
   const slash = name.lastIndexOf('/');
   const dot = name.indexOf('.', slash + 1);
-  return dot === -1 ? { key: name, ext: '' } : { key: name.slice(0, dot), ext: name.slice(dot + 1).toLowerCase() };
+  return dot === -1
+    ? { key: name, ext: '' }
+    : { key: name.slice(0, dot), ext: name.slice(dot + 1).toLowerCase() };
 }
 
 function captionsOf(info: Record<string, unknown>): string[] {
   for (const key of ['captions', 'caption', 'text', 'texts']) {
     const value = info[key];
     if (typeof value === 'string' && value.trim() !== '') return [value.trim()];
-    if (Array.isArray(value)) return value.filter((c): c is string => typeof c === 'string' && c.trim() !== '').map((c) => c.trim());
+    if (Array.isArray(value))
+      return value
+        .filter((c): c is string => typeof c === 'string' && c.trim() !== '')
+        .map((c) => c.trim());
   }
   return [];
 }
@@ -84,7 +89,11 @@ export class WebDataset implements Dataset<WebDatasetConfig>, SplitIndexed {
     for (const shard of shards) {
       requireFile(shard, 'The WebDataset shard');
       if (shard.endsWith('.gz')) {
-        throw new DatasetError('DATASET_TAR_INVALID', `${shard}: compressed shards are not supported; decompress it (gunzip) to a plain .tar.`, { file: shard });
+        throw new DatasetError(
+          'DATASET_TAR_INVALID',
+          `${shard}: compressed shards are not supported; decompress it (gunzip) to a plain .tar.`,
+          { file: shard },
+        );
       }
       const groups = new Map<string, Map<string, TarMember>>();
       for (const member of indexTar(shard, (name) => /\.(json|txt)$/i.test(name))) {
@@ -96,13 +105,26 @@ export class WebDataset implements Dataset<WebDatasetConfig>, SplitIndexed {
         const audioExt = WEBDATASET_AUDIO_EXTENSIONS.find((e) => parts.has(e));
         const where = `${shard}, sample "${key}"`;
         if (audioExt === undefined) {
-          throw new DatasetError('DATASET_ROW_INVALID', `${where} has no audio member (${WEBDATASET_AUDIO_EXTENSIONS.map((e) => `.${e}`).join(', ')}); found ${[...parts.keys()].join(', ')}. Add the audio or remove the sample.`, { file: shard });
+          throw new DatasetError(
+            'DATASET_ROW_INVALID',
+            `${where} has no audio member (${WEBDATASET_AUDIO_EXTENSIONS.map((e) => `.${e}`).join(', ')}); found ${[...parts.keys()].join(', ')}. Add the audio or remove the sample.`,
+            { file: shard },
+          );
         }
-        this.samples.push({ shard, key, audio: parts.get(audioExt) as TarMember, audioName: `${key}.${audioExt}`, info: readInfo(shard, key, parts, decoder) });
+        this.samples.push({
+          shard,
+          key,
+          audio: parts.get(audioExt) as TarMember,
+          audioName: `${key}.${audioExt}`,
+          info: readInfo(shard, key, parts, decoder),
+        });
       }
     }
     if (this.samples.length === 0) {
-      throw emptyDatasetError(`The WebDataset at ${resolve(contextRoot, config.path)}`, 'Point path at a directory of .tar shards (writeWebDataset makes them).');
+      throw emptyDatasetError(
+        `The WebDataset at ${resolve(contextRoot, config.path)}`,
+        'Point path at a directory of .tar shards (writeWebDataset makes them).',
+      );
     }
     this.size = this.samples.length;
   }
@@ -113,7 +135,10 @@ export class WebDataset implements Dataset<WebDatasetConfig>, SplitIndexed {
 
   async get(index: number): Promise<DatasetItem> {
     const sample = this.samples[checkIndex(index, this.size, this.name)] as Sample;
-    const id = typeof sample.info['id'] === 'string' ? sample.info['id'] : `${basename(sample.shard)}/${sample.key}`;
+    const id =
+      typeof sample.info['id'] === 'string'
+        ? sample.info['id']
+        : `${basename(sample.shard)}/${sample.key}`;
     const bytes = await readMember(sample.shard, sample.audio);
     let decoded;
     try {
@@ -143,11 +168,19 @@ export class WebDataset implements Dataset<WebDatasetConfig>, SplitIndexed {
 
   private splitOf(sample: Sample): Split | undefined {
     const value = sample.info['split'];
-    return (typeof value === 'string' ? parseSplit(value, { file: sample.shard }) : undefined) ?? this.config.split;
+    return (
+      (typeof value === 'string' ? parseSplit(value, { file: sample.shard }) : undefined) ??
+      this.config.split
+    );
   }
 }
 
-function readInfo(shard: string, key: string, parts: Map<string, TarMember>, decoder: TextDecoder): Record<string, unknown> {
+function readInfo(
+  shard: string,
+  key: string,
+  parts: Map<string, TarMember>,
+  decoder: TextDecoder,
+): Record<string, unknown> {
   const json = parts.get('json');
   const txt = parts.get('txt');
   const where = `${shard}, sample "${key}"`;
@@ -155,16 +188,26 @@ function readInfo(shard: string, key: string, parts: Map<string, TarMember>, dec
   if (json !== undefined) {
     try {
       const value: unknown = JSON.parse(decoder.decode(json.body ?? new Uint8Array()));
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not a JSON object');
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw new Error('not a JSON object');
       info = value as Record<string, unknown>;
     } catch (error) {
-      throw new DatasetError('DATASET_ROW_INVALID', `${where}: ${key}.json is not a JSON object (${(error as Error).message}). Write {"captions": ["..."]}.`, { file: shard }, { cause: error });
+      throw new DatasetError(
+        'DATASET_ROW_INVALID',
+        `${where}: ${key}.json is not a JSON object (${(error as Error).message}). Write {"captions": ["..."]}.`,
+        { file: shard },
+        { cause: error },
+      );
     }
   } else if (txt !== undefined) {
     info = { caption: decoder.decode(txt.body ?? new Uint8Array()) };
   }
   if (captionsOf(info).length === 0) {
-    throw new DatasetError('DATASET_ROW_INVALID', `${where} has no caption: add ${key}.json with {"captions": ["..."]} (or "caption"/"text"), or ${key}.txt.`, { file: shard });
+    throw new DatasetError(
+      'DATASET_ROW_INVALID',
+      `${where} has no caption: add ${key}.json with {"captions": ["..."]} (or "caption"/"text"), or ${key}.txt.`,
+      { file: shard },
+    );
   }
   return info;
 }

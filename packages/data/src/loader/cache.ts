@@ -42,7 +42,11 @@ export class LogMelCache {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const frames = view.getUint32(4, true);
     const melBins = view.getUint32(8, true);
-    if (view.getUint32(0, true) !== MAGIC || bytes.byteLength !== HEADER_BYTES + frames * melBins * 4) return undefined;
+    if (
+      view.getUint32(0, true) !== MAGIC ||
+      bytes.byteLength !== HEADER_BYTES + frames * melBins * 4
+    )
+      return undefined;
     const data = new Float32Array(frames * melBins);
     new Uint8Array(data.buffer).set(bytes.subarray(HEADER_BYTES));
     return { data, frames, melBins };
@@ -57,7 +61,10 @@ export class LogMelCache {
     view.setUint32(0, MAGIC, true);
     view.setUint32(4, logMel.frames, true);
     view.setUint32(8, logMel.melBins, true);
-    bytes.set(new Uint8Array(logMel.data.buffer, logMel.data.byteOffset, logMel.data.byteLength), HEADER_BYTES);
+    bytes.set(
+      new Uint8Array(logMel.data.buffer, logMel.data.byteOffset, logMel.data.byteLength),
+      HEADER_BYTES,
+    );
     const temp = `${file}.tmp-${process.pid}-${Math.floor(performance.now() * 1000)}`;
     try {
       await writeFile(temp, bytes);

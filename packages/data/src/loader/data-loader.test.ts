@@ -11,7 +11,8 @@ import type { Batch } from './data-loader.js';
 
 // A short clip keeps the tests fast: 0.5 s at 16 kHz, 64 mels, hop 256 → 32 frames.
 const frontEnd = new LogMelExtractor({ ...getPreset('fast'), clipSeconds: 0.5 });
-const synth = (size = 40) => new SynthDataset({ name: 'synth', ...synthConfigSchema.parse({ size, clipSeconds: 0.5 }) });
+const synth = (size = 40) =>
+  new SynthDataset({ name: 'synth', ...synthConfigSchema.parse({ size, clipSeconds: 0.5 }) });
 
 async function take(loader: DataLoader, n: number): Promise<Batch[]> {
   const out: Batch[] = [];
@@ -19,7 +20,12 @@ async function take(loader: DataLoader, n: number): Promise<Batch[]> {
   return out;
 }
 
-const summary = (batches: Batch[]) => batches.map((b) => ({ ids: b.ids, captions: b.captions, sum: b.logMel.reduce((a, v) => a + v, 0) }));
+const summary = (batches: Batch[]) =>
+  batches.map((b) => ({
+    ids: b.ids,
+    captions: b.captions,
+    sum: b.logMel.reduce((a, v) => a + v, 0),
+  }));
 
 function manifestWithCorrupt(): ReturnType<typeof manifestDataset.create> {
   const root = tempDir();
@@ -30,7 +36,10 @@ function manifestWithCorrupt(): ReturnType<typeof manifestDataset.create> {
     rows.push(JSON.stringify({ path: `c${i}.wav`, captions: [`clip ${i}`, `sound ${i}`] }));
   }
   writeText(join(root, 'm.jsonl'), rows.join('\n'));
-  return manifestDataset.create({ name: 'manifest', ...manifestConfigSchema.parse({ path: 'm.jsonl' }) }, { root });
+  return manifestDataset.create(
+    { name: 'manifest', ...manifestConfigSchema.parse({ path: 'm.jsonl' }) },
+    { root },
+  );
 }
 
 describe('DataLoader', () => {
@@ -50,7 +59,11 @@ describe('DataLoader', () => {
     expect(a.getState()).toMatchObject({ epoch: 1, position: 16 });
     expect(ba[5]?.ids).not.toEqual(ba[0]?.ids);
     const captionsById = new Map<string, Set<string>>();
-    for (let epoch = 0; epoch < 6; epoch++) for (const x of await take(a, 5)) x.ids.forEach((id, k) => captionsById.set(id, (captionsById.get(id) ?? new Set()).add(x.captions[k] as string)));
+    for (let epoch = 0; epoch < 6; epoch++)
+      for (const x of await take(a, 5))
+        x.ids.forEach((id, k) =>
+          captionsById.set(id, (captionsById.get(id) ?? new Set()).add(x.captions[k] as string)),
+        );
     expect([...captionsById.values()].some((s) => s.size > 1)).toBe(true);
   });
 
@@ -67,16 +80,33 @@ describe('DataLoader', () => {
 
   it('resumes from a saved state with the same batches', async () => {
     const ds = synth();
-    const straight = new DataLoader(ds, { batchSize: 6, seed: 9, frontEnd, augment: { timeMasks: 1, freqMasks: 1 } });
+    const straight = new DataLoader(ds, {
+      batchSize: 6,
+      seed: 9,
+      frontEnd,
+      augment: { timeMasks: 1, freqMasks: 1 },
+    });
     const all = await take(straight, 9);
-    const first = new DataLoader(ds, { batchSize: 6, seed: 9, frontEnd, augment: { timeMasks: 1, freqMasks: 1 } });
+    const first = new DataLoader(ds, {
+      batchSize: 6,
+      seed: 9,
+      frontEnd,
+      augment: { timeMasks: 1, freqMasks: 1 },
+    });
     await take(first, 4);
     const state = JSON.parse(JSON.stringify(first.getState()));
-    const resumed = new DataLoader(ds, { batchSize: 6, seed: 123, frontEnd, augment: { timeMasks: 1, freqMasks: 1 } });
+    const resumed = new DataLoader(ds, {
+      batchSize: 6,
+      seed: 123,
+      frontEnd,
+      augment: { timeMasks: 1, freqMasks: 1 },
+    });
     await take(resumed, 2); // a state restore discards whatever was prefetched
     resumed.setState(state);
     expect(summary(await take(resumed, 5))).toEqual(summary(all.slice(4)));
-    expect(() => resumed.setState({ ...state, epoch: -1 })).toThrow(/"epoch" must be a non-negative integer/);
+    expect(() => resumed.setState({ ...state, epoch: -1 })).toThrow(
+      /"epoch" must be a non-negative integer/,
+    );
   });
 
   it('reads log-mels from the cache from the second epoch on', async () => {
@@ -132,8 +162,13 @@ describe('DataLoader', () => {
 
   it('refuses an empty split and a bad batch size', async () => {
     const ds = synth(10);
-    const none = new SynthDataset({ name: 'synth', ...synthConfigSchema.parse({ size: 10, valFraction: 0, clipSeconds: 0.5 }) });
-    await expect(new DataLoader(none, { batchSize: 2, seed: 0, frontEnd, split: 'val' }).next()).rejects.toThrow(expect.objectContaining({ code: 'DATASET_EMPTY' }));
+    const none = new SynthDataset({
+      name: 'synth',
+      ...synthConfigSchema.parse({ size: 10, valFraction: 0, clipSeconds: 0.5 }),
+    });
+    await expect(
+      new DataLoader(none, { batchSize: 2, seed: 0, frontEnd, split: 'val' }).next(),
+    ).rejects.toThrow(expect.objectContaining({ code: 'DATASET_EMPTY' }));
     expect(() => new DataLoader(ds, { batchSize: 0, seed: 0, frontEnd })).toThrow(DatasetError);
   });
 });

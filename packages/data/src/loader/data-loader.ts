@@ -76,7 +76,6 @@ interface Produced {
   readonly skippedIds: string[];
 }
 
-
 /**
  * Feeds training: a seeded shuffle per epoch, fixed-size batches (the incomplete last batch of an
  * epoch is dropped), a random caption per clip per epoch, decode → resample → pad → log-mel
@@ -113,13 +112,23 @@ export class DataLoader {
     private readonly options: DataLoaderOptions,
   ) {
     if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
-      throw new DatasetError('DATASET_CONFIG_INVALID', `DataLoader batchSize must be a positive integer, got ${options.batchSize}.`);
+      throw new DatasetError(
+        'DATASET_CONFIG_INVALID',
+        `DataLoader batchSize must be a positive integer, got ${options.batchSize}.`,
+      );
     }
     this.seed = options.seed;
-    this.features = new FeatureMaker(options.frontEnd, options.padMode ?? 'repeat-pad', options.cacheDir === undefined ? undefined : new LogMelCache(options.cacheDir));
+    this.features = new FeatureMaker(
+      options.frontEnd,
+      options.padMode ?? 'repeat-pad',
+      options.cacheDir === undefined ? undefined : new LogMelCache(options.cacheDir),
+    );
     const workers = options.workers ?? 0;
     if (!Number.isInteger(workers) || workers < 0) {
-      throw new DatasetError('DATASET_CONFIG_INVALID', `DataLoader workers must be a non-negative integer, got ${workers}.`);
+      throw new DatasetError(
+        'DATASET_CONFIG_INVALID',
+        `DataLoader workers must be a non-negative integer, got ${workers}.`,
+      );
     }
     this.pool =
       workers === 0
@@ -143,7 +152,10 @@ export class DataLoader {
   get stats(): Readonly<FeatureStats> {
     const own = this.features.stats;
     const workers = this.pool?.stats ?? { computed: 0, cacheHits: 0 };
-    return { computed: own.computed + workers.computed, cacheHits: own.cacheHits + workers.cacheHits };
+    return {
+      computed: own.computed + workers.computed,
+      cacheHits: own.cacheHits + workers.cacheHits,
+    };
   }
 
   /** Stops the worker threads, if any (idle workers never keep the process alive). */
@@ -165,7 +177,10 @@ export class DataLoader {
   setState(state: LoaderState): void {
     for (const key of ['seed', 'epoch', 'position', 'skipped'] as const) {
       if (!Number.isInteger(state[key]) || state[key] < 0) {
-        throw new DatasetError('DATASET_STATE_INVALID', `Loader state field "${key}" must be a non-negative integer, got ${String(state[key])}. Pass an object from loader.getState().`);
+        throw new DatasetError(
+          'DATASET_STATE_INVALID',
+          `Loader state field "${key}" must be a non-negative integer, got ${String(state[key])}. Pass an object from loader.getState().`,
+        );
       }
     }
     this.seed = state.seed;
@@ -179,11 +194,14 @@ export class DataLoader {
 
   /** The next training batch, continuing into the next epoch when one ends. */
   async next(): Promise<Batch> {
-    for (let emptyEpochs = 0; ; ) {
+    for (let emptyEpochs = 0; ;) {
       const produced = await this.take();
       if (produced.batch !== undefined) return produced.batch;
       if (++emptyEpochs > 1) {
-        throw new DatasetError('DATASET_EMPTY', `Every item of ${this.describe()} was skipped as corrupt (${this.skipped} skipped); fix or remove the audio files.`);
+        throw new DatasetError(
+          'DATASET_EMPTY',
+          `Every item of ${this.describe()} was skipped as corrupt (${this.skipped} skipped); fix or remove the audio files.`,
+        );
       }
     }
   }
@@ -202,8 +220,12 @@ export class DataLoader {
    * Iterates a split (default: the loader's) in dataset order: no shuffle, first caption,
    * centre crop, no augmentation, the last partial batch kept. Does not touch the training state.
    */
-  async *evalBatches(split: Split | undefined = this.options.split, batchSize = this.options.batchSize): AsyncGenerator<Batch> {
-    const indices = split === this.options.split ? await this.indices : await this.splitIndices(split);
+  async *evalBatches(
+    split: Split | undefined = this.options.split,
+    batchSize = this.options.batchSize,
+  ): AsyncGenerator<Batch> {
+    const indices =
+      split === this.options.split ? await this.indices : await this.splitIndices(split);
     for (let at = 0; at < indices.length; at += batchSize) {
       const made = await this.makeBatch(indices.slice(at, at + batchSize), undefined);
       this.countSkipped(made.skippedIds);
@@ -221,10 +243,14 @@ export class DataLoader {
     else if (isSplitIndexed(this.dataset)) indices = this.dataset.indicesFor(split);
     else {
       indices = [];
-      for (let i = 0; i < this.dataset.size; i++) if (((await this.dataset.get(i)).split ?? 'train') === split) indices.push(i);
+      for (let i = 0; i < this.dataset.size; i++)
+        if (((await this.dataset.get(i)).split ?? 'train') === split) indices.push(i);
     }
     if (indices.length === 0) {
-      throw new DatasetError('DATASET_EMPTY', `${split === undefined ? `The ${this.dataset.name} dataset` : `Split "${split}" of the ${this.dataset.name} dataset`} has no items. Check the dataset's split column or pick another split.`);
+      throw new DatasetError(
+        'DATASET_EMPTY',
+        `${split === undefined ? `The ${this.dataset.name} dataset` : `Split "${split}" of the ${this.dataset.name} dataset`} has no items. Check the dataset's split column or pick another split.`,
+      );
     }
     return indices;
   }
@@ -292,7 +318,11 @@ export class DataLoader {
   }
 
   /** Loads and transforms items; no batch when corrupt items left too few to fill one. */
-  private async makeBatch(indices: number[], epoch: number | undefined, replacement?: () => number | undefined): Promise<{ batch: Batch | undefined; skippedIds: string[] }> {
+  private async makeBatch(
+    indices: number[],
+    epoch: number | undefined,
+    replacement?: () => number | undefined,
+  ): Promise<{ batch: Batch | undefined; skippedIds: string[] }> {
     const slots = indices.slice();
     const results = await Promise.all(slots.map((index) => this.load(index, epoch)));
     const skippedIds: string[] = [];
@@ -309,7 +339,9 @@ export class DataLoader {
       results[k] = result;
       if ('corrupt' in result && replacement !== undefined) return { batch: undefined, skippedIds };
     }
-    const good = results.flatMap((r, k) => ('corrupt' in r ? [] : [{ ...r, index: slots[k] as number }]));
+    const good = results.flatMap((r, k) =>
+      'corrupt' in r ? [] : [{ ...r, index: slots[k] as number }],
+    );
     const first = good[0];
     if (first === undefined) return { batch: undefined, skippedIds };
     const { frames, melBins } = first;
@@ -330,7 +362,11 @@ export class DataLoader {
 
   private load(index: number, epoch: number | undefined): Promise<Loaded> {
     if (this.pool !== undefined) return this.pool.load(index, epoch, this.seed);
-    const options = { seed: this.seed, augment: this.options.augment, onCorrupt: this.options.onCorrupt ?? 'skip' } as const;
+    const options = {
+      seed: this.seed,
+      augment: this.options.augment,
+      onCorrupt: this.options.onCorrupt ?? 'skip',
+    } as const;
     return loadItem(this.dataset, this.features, options, index, epoch);
   }
 }

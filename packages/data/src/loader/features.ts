@@ -29,7 +29,11 @@ export class FeatureMaker {
     private readonly cache: LogMelCache | undefined,
   ) {
     this.frames = frontEnd.frames(frontEnd.clipSamples);
-    this.configKey = JSON.stringify({ frontEnd: frontEnd.config, padMode, clipSamples: frontEnd.clipSamples });
+    this.configKey = JSON.stringify({
+      frontEnd: frontEnd.config,
+      padMode,
+      clipSamples: frontEnd.clipSamples,
+    });
   }
 
   /**
@@ -52,7 +56,14 @@ export class FeatureMaker {
       const { samples } = item.audio;
       identity = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
     }
-    const key = this.keyOf(contentKey !== undefined ? 'content' : item.audio.kind === 'samples' ? `rate:${item.audio.sampleRate}` : 'file', identity);
+    const key = this.keyOf(
+      contentKey !== undefined
+        ? 'content'
+        : item.audio.kind === 'samples'
+          ? `rate:${item.audio.sampleRate}`
+          : 'file',
+      identity,
+    );
     const hit = await this.lookup(key);
     if (hit !== undefined) return hit;
     let samples: Float32Array;
@@ -64,13 +75,19 @@ export class FeatureMaker {
       } catch (error) {
         throw new CorruptAudioError(item.id, item.audio.path, error);
       }
-      if (samples.length === 0) throw new CorruptAudioError(item.id, item.audio.path, new Error('the file holds no samples'));
+      if (samples.length === 0)
+        throw new CorruptAudioError(
+          item.id,
+          item.audio.path,
+          new Error('the file holds no samples'),
+        );
     } else {
       [samples, rate] = [item.audio.samples, item.audio.sampleRate];
     }
     const target = this.frontEnd.config.sampleRate;
     if (rate !== target) samples = resample(samples, rate, target);
-    if (samples.length < this.frontEnd.clipSamples) samples = cropOrPad(samples, this.frontEnd.clipSamples, this.padMode);
+    if (samples.length < this.frontEnd.clipSamples)
+      samples = cropOrPad(samples, this.frontEnd.clipSamples, this.padMode);
     const logMel = this.frontEnd.compute(samples);
     this.stats.computed++;
     if (key !== undefined) await this.cache?.set(key, logMel);
@@ -92,7 +109,9 @@ export class FeatureMaker {
   /** Crops and (with `augment`) augments a whole-clip spectrogram for one item. */
   finish(logMel: LogMel, rng: Rng | undefined, augment: SpecAugmentOptions | undefined): LogMel {
     const cropped = this.crop(logMel, rng);
-    return augment !== undefined && rng !== undefined ? specAugment(cropped, augment, rng) : cropped;
+    return augment !== undefined && rng !== undefined
+      ? specAugment(cropped, augment, rng)
+      : cropped;
   }
 
   /**
@@ -103,11 +122,20 @@ export class FeatureMaker {
     if (logMel.frames <= this.frames) return logMel;
     const spare = logMel.frames - this.frames;
     const start = rng === undefined ? Math.floor(spare / 2) : rng.int(spare + 1);
-    return { data: logMel.data.slice(start * logMel.melBins, (start + this.frames) * logMel.melBins), frames: this.frames, melBins: logMel.melBins };
+    return {
+      data: logMel.data.slice(start * logMel.melBins, (start + this.frames) * logMel.melBins),
+      frames: this.frames,
+      melBins: logMel.melBins,
+    };
   }
 
   /** The training-ready spectrogram of one item. */
-  async make(item: DatasetItem, rng: Rng | undefined, augment: SpecAugmentOptions | undefined, contentKey?: string): Promise<LogMel> {
+  async make(
+    item: DatasetItem,
+    rng: Rng | undefined,
+    augment: SpecAugmentOptions | undefined,
+    contentKey?: string,
+  ): Promise<LogMel> {
     return this.finish(await this.full(item, contentKey), rng, augment);
   }
 }

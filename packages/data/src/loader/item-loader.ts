@@ -8,7 +8,13 @@ import type { FeatureMaker } from './features.js';
 
 /** One item ready for a batch, or the id of an item whose audio is corrupt. */
 export type Loaded =
-  | { item: Omit<DatasetItem, 'audio'>; logMel: Float32Array; frames: number; melBins: number; caption: string }
+  | {
+      item: Omit<DatasetItem, 'audio'>;
+      logMel: Float32Array;
+      frames: number;
+      melBins: number;
+      caption: string;
+    }
   | { corrupt: string };
 
 /**
@@ -28,7 +34,10 @@ export async function loadItem(
   try {
     // A dataset that can name its audio without producing it (synth) skips producing it on a cache hit.
     const info = isInfoIndexed(dataset) ? dataset.itemInfo(index) : undefined;
-    const cached = info === undefined ? undefined : await features.lookup(features.keyOf('content', info.contentKey));
+    const cached =
+      info === undefined
+        ? undefined
+        : await features.lookup(features.keyOf('content', info.contentKey));
     let about: Omit<DatasetItem, 'audio'>;
     let logMel;
     if (cached !== undefined && info !== undefined) {
@@ -40,11 +49,23 @@ export async function loadItem(
       logMel = await features.make(item, rng, augment, info?.contentKey);
     }
     if (about.captions.length === 0) {
-      throw new DatasetError('DATASET_ROW_INVALID', `Item "${about.id}" (index ${index}) of the ${dataset.name} dataset has no caption; give every clip at least one.`);
+      throw new DatasetError(
+        'DATASET_ROW_INVALID',
+        `Item "${about.id}" (index ${index}) of the ${dataset.name} dataset has no caption; give every clip at least one.`,
+      );
     }
     // Drawn after the audio so that the crop and augmentation streams do not depend on the caption count.
-    const caption = rng === undefined ? (about.captions[0] as string) : (about.captions[rng.int(about.captions.length)] as string);
-    return { item: about, logMel: logMel.data, frames: logMel.frames, melBins: logMel.melBins, caption };
+    const caption =
+      rng === undefined
+        ? (about.captions[0] as string)
+        : (about.captions[rng.int(about.captions.length)] as string);
+    return {
+      item: about,
+      logMel: logMel.data,
+      frames: logMel.frames,
+      melBins: logMel.melBins,
+      caption,
+    };
   } catch (error) {
     if (!(error instanceof CorruptAudioError) || options.onCorrupt === 'fail') throw error;
     return { corrupt: error.itemId };

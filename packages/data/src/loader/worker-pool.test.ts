@@ -13,7 +13,8 @@ import type { Batch } from './data-loader.js';
 // Workers run the built script (dist/loader-worker.js); CI builds before testing.
 const built = existsSync(fileURLToPath(new URL('../../dist/loader-worker.js', import.meta.url)));
 const frontEnd = new LogMelExtractor({ ...getPreset('fast'), clipSeconds: 0.5 });
-const summary = (batches: Batch[]) => batches.map((b) => ({ ids: b.ids, captions: b.captions, logMel: Array.from(b.logMel) }));
+const summary = (batches: Batch[]) =>
+  batches.map((b) => ({ ids: b.ids, captions: b.captions, logMel: Array.from(b.logMel) }));
 
 async function take(loader: DataLoader, n: number): Promise<Batch[]> {
   const out: Batch[] = [];
@@ -46,10 +47,26 @@ describe.skipIf(!built)('DataLoader with worker threads', () => {
     writeWav(join(root, 'a.wav'));
     writeWav(join(root, 'b.wav'));
     writeFileSync(join(root, 'c.wav'), 'not audio');
-    writeText(join(root, 'm.jsonl'), ['a', 'b', 'c'].map((n) => JSON.stringify({ path: `${n}.wav`, caption: n })).join('\n'));
+    writeText(
+      join(root, 'm.jsonl'),
+      ['a', 'b', 'c'].map((n) => JSON.stringify({ path: `${n}.wav`, caption: n })).join('\n'),
+    );
     const dataset = create('dataset', { name: 'manifest', path: 'm.jsonl' }, { root });
-    const skipping = new DataLoader(dataset, { batchSize: 2, seed: 0, frontEnd, workers: 1, workerRoot: root });
-    const failing = new DataLoader(dataset, { batchSize: 3, seed: 0, frontEnd, workers: 1, workerRoot: root, onCorrupt: 'fail' });
+    const skipping = new DataLoader(dataset, {
+      batchSize: 2,
+      seed: 0,
+      frontEnd,
+      workers: 1,
+      workerRoot: root,
+    });
+    const failing = new DataLoader(dataset, {
+      batchSize: 3,
+      seed: 0,
+      frontEnd,
+      workers: 1,
+      workerRoot: root,
+      onCorrupt: 'fail',
+    });
     try {
       const ids = [];
       for await (const batch of skipping.evalBatches()) ids.push(...batch.ids);

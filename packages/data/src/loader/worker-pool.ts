@@ -42,12 +42,19 @@ function workerScript(): URL {
     const url = new URL(relative, import.meta.url);
     if (existsSync(fileURLToPath(url))) return url;
   }
-  throw new DatasetError('DATASET_WORKER_MISSING', 'The DataLoader worker script (dist/loader-worker.js) is missing; build @clapjs/data (pnpm --filter @clapjs/data build) or use workers: 0.');
+  throw new DatasetError(
+    'DATASET_WORKER_MISSING',
+    'The DataLoader worker script (dist/loader-worker.js) is missing; build @clapjs/data (pnpm --filter @clapjs/data build) or use workers: 0.',
+  );
 }
 
 function revive(error: NonNullable<WorkerResponse['error']>): Error {
   const revived =
-    error.name === 'CorruptAudioError' ? new CorruptAudioError(error.itemId ?? '?', 'worker', new Error(error.message)) : error.code !== undefined ? new DatasetError(error.code, error.message) : new Error(error.message);
+    error.name === 'CorruptAudioError'
+      ? new CorruptAudioError(error.itemId ?? '?', 'worker', new Error(error.message))
+      : error.code !== undefined
+        ? new DatasetError(error.code, error.message)
+        : new Error(error.message);
   revived.message = error.message;
   return revived;
 }
@@ -59,7 +66,10 @@ function revive(error: NonNullable<WorkerResponse['error']>): Error {
  */
 export class WorkerPool {
   private readonly workers: { worker: Worker; pending: number; stats: FeatureStats }[] = [];
-  private readonly waiting = new Map<number, { resolve: (l: Loaded) => void; reject: (e: Error) => void; slot: number }>();
+  private readonly waiting = new Map<
+    number,
+    { resolve: (l: Loaded) => void; reject: (e: Error) => void; slot: number }
+  >();
   private nextId = 0;
 
   constructor(count: number, init: WorkerInit) {
@@ -80,7 +90,14 @@ export class WorkerPool {
         for (const [id, waiter] of this.waiting) {
           if (waiter.slot !== k) continue;
           this.waiting.delete(id);
-          waiter.reject(new DatasetError('DATASET_WORKER_FAILED', `A DataLoader worker failed: ${error.message}. Use workers: 0 to load on the main thread and see the error there.`, {}, { cause: error }));
+          waiter.reject(
+            new DatasetError(
+              'DATASET_WORKER_FAILED',
+              `A DataLoader worker failed: ${error.message}. Use workers: 0 to load on the main thread and see the error there.`,
+              {},
+              { cause: error },
+            ),
+          );
         }
       });
       // Idle workers must not keep the process alive; busy ones must (the main thread awaits them).
@@ -91,7 +108,13 @@ export class WorkerPool {
 
   /** Cache hits and computations summed over the workers. */
   get stats(): FeatureStats {
-    return this.workers.reduce((sum, w) => ({ computed: sum.computed + w.stats.computed, cacheHits: sum.cacheHits + w.stats.cacheHits }), { computed: 0, cacheHits: 0 });
+    return this.workers.reduce(
+      (sum, w) => ({
+        computed: sum.computed + w.stats.computed,
+        cacheHits: sum.cacheHits + w.stats.cacheHits,
+      }),
+      { computed: 0, cacheHits: 0 },
+    );
   }
 
   /** Loads one item on the least busy worker. */
@@ -117,7 +140,12 @@ export class WorkerPool {
   async close(): Promise<void> {
     for (const [id, waiter] of this.waiting) {
       this.waiting.delete(id);
-      waiter.reject(new DatasetError('DATASET_LOADER_CLOSED', 'The DataLoader was closed while items were loading.'));
+      waiter.reject(
+        new DatasetError(
+          'DATASET_LOADER_CLOSED',
+          'The DataLoader was closed while items were loading.',
+        ),
+      );
     }
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
   }

@@ -58,7 +58,9 @@ export type SynthAttributes = ToneAttributes | NoiseAttributes;
 
 /** The label of a clip: `"<timbre> <contour>"` for tones (the zero-shot classes), `"<colour> noise"` for noise. */
 export function labelOf(attributes: SynthAttributes): string {
-  return attributes.kind === 'tone' ? `${attributes.timbre} ${attributes.contour}` : `${attributes.colour} noise`;
+  return attributes.kind === 'tone'
+    ? `${attributes.timbre} ${attributes.contour}`
+    : `${attributes.colour} noise`;
 }
 
 /** Every timbre × contour label, in a fixed order. */
@@ -72,7 +74,10 @@ export function allComboLabels(): string[] {
  * loses the same number of partners and every word keeps at least one combination in training.
  * @returns labels `"<timbre> <contour>"`, or undefined plus a reason when the choice is invalid
  */
-export function chooseHeldOut(heldOut: number | readonly string[], seed: number): { labels: string[] } | { error: string } {
+export function chooseHeldOut(
+  heldOut: number | readonly string[],
+  seed: number,
+): { labels: string[] } | { error: string } {
   const all = allComboLabels();
   let labels: string[];
   if (typeof heldOut === 'number') {
@@ -81,18 +86,26 @@ export function chooseHeldOut(heldOut: number | readonly string[], seed: number)
     labels = [];
     for (let d = 0; d < CONTOURS.length && labels.length < count; d++) {
       TIMBRES.forEach((t, k) => {
-        if (labels.length < count) labels.push(`${t} ${order[(k + d) % CONTOURS.length] as string}`);
+        if (labels.length < count)
+          labels.push(`${t} ${order[(k + d) % CONTOURS.length] as string}`);
       });
     }
   } else {
     labels = [...new Set(heldOut.map((l) => l.trim().replace(/\s+/g, ' ')))];
     const unknown = labels.find((l) => !all.includes(l));
-    if (unknown !== undefined) return { error: `"${unknown}" is not a "<timbre> <contour>" combination; use one of: ${all.join(', ')}` };
+    if (unknown !== undefined)
+      return {
+        error: `"${unknown}" is not a "<timbre> <contour>" combination; use one of: ${all.join(', ')}`,
+      };
   }
   const kept = all.filter((l) => !labels.includes(l));
-  const orphan = [...TIMBRES, ...CONTOURS].find((word) => !kept.some((l) => l.split(' ').includes(word)));
+  const orphan = [...TIMBRES, ...CONTOURS].find(
+    (word) => !kept.some((l) => l.split(' ').includes(word)),
+  );
   if (orphan !== undefined) {
-    return { error: `holding out ${labels.join(', ')} leaves no training combination with "${orphan}"; every word must occur in training, so hold out fewer combinations` };
+    return {
+      error: `holding out ${labels.join(', ')} leaves no training combination with "${orphan}"; every word must occur in training, so hold out fewer combinations`,
+    };
   }
   return { labels };
 }
@@ -123,7 +136,12 @@ export interface SynthParams {
 }
 
 /** Draws a clip's attributes and generator settings; `toneFraction` of clips are tonal. */
-export function drawAttributes(rng: Rng, toneFraction: number, backgroundProbability: number, clipSeconds: number): { attributes: SynthAttributes; params: SynthParams } {
+export function drawAttributes(
+  rng: Rng,
+  toneFraction: number,
+  backgroundProbability: number,
+  clipSeconds: number,
+): { attributes: SynthAttributes; params: SynthParams } {
   const common = {
     rhythm: rng.pick(RHYTHMS),
     loudness: rng.pick(LOUDNESS),
@@ -131,7 +149,13 @@ export function drawAttributes(rng: Rng, toneFraction: number, backgroundProbabi
   } as const;
   const attributes: SynthAttributes =
     rng.next() < toneFraction
-      ? { kind: 'tone', timbre: rng.pick(TIMBRES), contour: rng.pick(CONTOURS), register: rng.pick(REGISTERS), ...common }
+      ? {
+          kind: 'tone',
+          timbre: rng.pick(TIMBRES),
+          contour: rng.pick(CONTOURS),
+          register: rng.pick(REGISTERS),
+          ...common,
+        }
       : { kind: 'noise', colour: rng.pick(NOISE_COLOURS), ...common };
   const low = attributes.kind === 'tone' && attributes.register === 'low';
   const params: SynthParams = {
@@ -159,7 +183,12 @@ export function isHeldOut(attributes: SynthAttributes, heldOut: readonly string[
 }
 
 /** The split of a clip: held-out combinations are test; the rest by a seeded draw. */
-export function splitOf(heldOut: boolean, u: number, valFraction: number, testFraction: number): Split {
+export function splitOf(
+  heldOut: boolean,
+  u: number,
+  valFraction: number,
+  testFraction: number,
+): Split {
   if (heldOut) return 'test';
   return u < valFraction ? 'val' : u < valFraction + testFraction ? 'test' : 'train';
 }

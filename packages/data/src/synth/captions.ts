@@ -1,5 +1,11 @@
 import type { Rng } from '@clapjs/core';
-import type { Contour, NoiseAttributes, Rhythm, SynthAttributes, ToneAttributes } from './attributes.js';
+import type {
+  Contour,
+  NoiseAttributes,
+  Rhythm,
+  SynthAttributes,
+  ToneAttributes,
+} from './attributes.js';
 
 const CONTOUR_PHRASES: Record<Contour, readonly string[]> = {
   rising: ['rising', 'rising in pitch'],
@@ -7,12 +13,20 @@ const CONTOUR_PHRASES: Record<Contour, readonly string[]> = {
   steady: ['steady', 'at a steady pitch'],
   wobbling: ['wobbling', 'with a wobbling pitch'],
 };
-const RHYTHM_WORDS: Record<Rhythm, string> = { sustained: 'sustained', pulsing: 'pulsing', hit: 'single hit' };
+const RHYTHM_WORDS: Record<Rhythm, string> = {
+  sustained: 'sustained',
+  pulsing: 'pulsing',
+  hit: 'single hit',
+};
 const NOUNS = ['tone', 'sound', 'note'] as const;
 
 function background(a: SynthAttributes, rng: Rng): string {
   if (a.background === 'none') return '';
-  return rng.pick([', with crackle in the background', ' over a crackle background', ', crackle behind it']);
+  return rng.pick([
+    ', with crackle in the background',
+    ' over a crackle background',
+    ', crackle behind it',
+  ]);
 }
 
 function toneCaptions(a: ToneAttributes, rng: Rng): string[] {
@@ -42,10 +56,18 @@ function noiseCaptions(a: NoiseAttributes, rng: Rng): string[] {
   const { colour: n, loudness: l } = a;
   const r = RHYTHM_WORDS[a.rhythm];
   const rhythmFirst =
-    a.rhythm === 'hit' ? `a single hit of ${n} noise, ${l}` : a.rhythm === 'pulsing' ? `${n} noise pulsing on and off, ${l}` : `sustained ${n} noise, ${l}`;
-  return [`${l} ${n} noise, ${r}`, rhythmFirst, `a ${n} noise sound, ${l}`, `${n} noise, ${r}, ${l}`, `the sound of ${l} ${n} noise`].map(
-    (caption) => caption + background(a, rng),
-  );
+    a.rhythm === 'hit'
+      ? `a single hit of ${n} noise, ${l}`
+      : a.rhythm === 'pulsing'
+        ? `${n} noise pulsing on and off, ${l}`
+        : `sustained ${n} noise, ${l}`;
+  return [
+    `${l} ${n} noise, ${r}`,
+    rhythmFirst,
+    `a ${n} noise sound, ${l}`,
+    `${n} noise, ${r}, ${l}`,
+    `the sound of ${l} ${n} noise`,
+  ].map((caption) => caption + background(a, rng));
 }
 
 /**
@@ -54,5 +76,7 @@ function noiseCaptions(a: NoiseAttributes, rng: Rng): string[] {
  * background each appear in some of them.
  */
 export function composeCaptions(attributes: SynthAttributes, rng: Rng): string[] {
-  return attributes.kind === 'tone' ? toneCaptions(attributes, rng) : noiseCaptions(attributes, rng);
+  return attributes.kind === 'tone'
+    ? toneCaptions(attributes, rng)
+    : noiseCaptions(attributes, rng);
 }

@@ -61,11 +61,23 @@ describe('synth dataset', () => {
         w.forEach((x) => trainWords.add(x));
         for (const label of ds.heldOutLabels) {
           const [timbre, contour] = label.split(' ') as [string, string];
-          expect(w.includes(timbre) && w.includes(contour), `"${caption}" pairs ${label}`).toBe(false);
+          expect(w.includes(timbre) && w.includes(contour), `"${caption}" pairs ${label}`).toBe(
+            false,
+          );
         }
       }
     }
-    for (const word of [...TIMBRES, ...CONTOURS, ...REGISTERS, ...NOISE_COLOURS, ...LOUDNESS, 'sustained', 'pulsing', 'hit', 'crackle']) {
+    for (const word of [
+      ...TIMBRES,
+      ...CONTOURS,
+      ...REGISTERS,
+      ...NOISE_COLOURS,
+      ...LOUDNESS,
+      'sustained',
+      'pulsing',
+      'hit',
+      'crackle',
+    ]) {
       expect(trainWords.has(word), word).toBe(true);
     }
     const task = ds.zeroShotTask();
@@ -83,8 +95,13 @@ describe('synth dataset', () => {
   });
 
   it('accepts explicit held-out labels and refuses ones that orphan a word', () => {
-    expect(synth({ heldOut: ['bell rising', 'pure steady'] }).heldOutLabels).toEqual(['bell rising', 'pure steady']);
-    expect(() => synth({ heldOut: ['bell rising', 'bell falling', 'bell steady', 'bell wobbling'] })).toThrow(ConfigError);
+    expect(synth({ heldOut: ['bell rising', 'pure steady'] }).heldOutLabels).toEqual([
+      'bell rising',
+      'pure steady',
+    ]);
+    expect(() =>
+      synth({ heldOut: ['bell rising', 'bell falling', 'bell steady', 'bell wobbling'] }),
+    ).toThrow(ConfigError);
     expect(() => synth({ heldOut: ['loud rising'] })).toThrow(/not a "<timbre> <contour>"/);
     expect(synth({ heldOut: 0.5 }).heldOutLabels).toHaveLength(8);
   });
@@ -94,7 +111,8 @@ describe('synth dataset', () => {
     const fe = new LogMelExtractor(getPreset('fast'));
     const peakBin = (data: Float32Array, frame: number, bins: number): number => {
       let best = 0;
-      for (let m = 1; m < bins; m++) if ((data[frame * bins + m] as number) > (data[frame * bins + best] as number)) best = m;
+      for (let m = 1; m < bins; m++)
+        if ((data[frame * bins + m] as number) > (data[frame * bins + best] as number)) best = m;
       return best;
     };
     const seen = { rising: 0, falling: 0, register: 0 };

@@ -4,7 +4,14 @@ import { mixSeed } from '../hash.js';
 import { checkIndex } from '../list-dataset.js';
 import type { InfoIndexed, ItemInfo, SplitIndexed } from '../list-dataset.js';
 import { DATA_VERSION, ORIGIN } from '../version.js';
-import { allComboLabels, chooseHeldOut, drawAttributes, isHeldOut, labelOf, splitOf } from './attributes.js';
+import {
+  allComboLabels,
+  chooseHeldOut,
+  drawAttributes,
+  isHeldOut,
+  labelOf,
+  splitOf,
+} from './attributes.js';
 import type { SynthAttributes, SynthParams } from './attributes.js';
 import { composeCaptions } from './captions.js';
 import { renderClip } from './render.js';
@@ -81,7 +88,11 @@ export class SynthDataset implements Dataset<SynthConfig>, SplitIndexed, InfoInd
   /** @throws ConfigError when the held-out choice is invalid */
   constructor(config: SynthConfig) {
     const chosen = chooseHeldOut(config.heldOut, config.seed);
-    if ('error' in chosen) throw new ConfigError('dataset.heldOut', `Invalid config at dataset.heldOut (synth): ${chosen.error}.`);
+    if ('error' in chosen)
+      throw new ConfigError(
+        'dataset.heldOut',
+        `Invalid config at dataset.heldOut (synth): ${chosen.error}.`,
+      );
     this.config = config;
     this.size = config.size;
     this.heldOutLabels = chosen.labels;
@@ -96,11 +107,29 @@ export class SynthDataset implements Dataset<SynthConfig>, SplitIndexed, InfoInd
     checkIndex(index, this.size, this.name);
     const c = this.config;
     const rng = new Rng(mixSeed(c.seed, index));
-    const { attributes, params } = drawAttributes(rng, c.toneFraction, c.backgroundProbability, c.clipSeconds);
+    const { attributes, params } = drawAttributes(
+      rng,
+      c.toneFraction,
+      c.backgroundProbability,
+      c.clipSeconds,
+    );
     const heldOut = isHeldOut(attributes, this.heldOutLabels);
-    const split = splitOf(heldOut, new Rng(mixSeed(c.seed, index, 0x5bd1)).next(), c.valFraction, c.testFraction);
+    const split = splitOf(
+      heldOut,
+      new Rng(mixSeed(c.seed, index, 0x5bd1)).next(),
+      c.valFraction,
+      c.testFraction,
+    );
     const captions = composeCaptions(attributes, rng.fork('captions'));
-    return { id: `synth-${c.seed}-${index}`, attributes, params, captions, label: labelOf(attributes), split, heldOut };
+    return {
+      id: `synth-${c.seed}-${index}`,
+      attributes,
+      params,
+      captions,
+      label: labelOf(attributes),
+      split,
+      heldOut,
+    };
   }
 
   /** Item `index` without its audio; `contentKey` names everything the rendering depends on. */
@@ -108,7 +137,14 @@ export class SynthDataset implements Dataset<SynthConfig>, SplitIndexed, InfoInd
     const d = this.describe(index);
     const c = this.config;
     const contentKey = `synth-v1:${JSON.stringify({ seed: c.seed, index, sampleRate: c.sampleRate, clipSeconds: c.clipSeconds, attributes: d.attributes, params: d.params })}`;
-    return { id: d.id, captions: d.captions, label: d.label, split: d.split, meta: { ...d.attributes, ...d.params, heldOut: d.heldOut }, contentKey };
+    return {
+      id: d.id,
+      captions: d.captions,
+      label: d.label,
+      split: d.split,
+      meta: { ...d.attributes, ...d.params, heldOut: d.heldOut },
+      contentKey,
+    };
   }
 
   /** Renders clip `index` (a few milliseconds for 2 s at 16 kHz). */
@@ -144,7 +180,13 @@ export class SynthDataset implements Dataset<SynthConfig>, SplitIndexed, InfoInd
         itemLabels.push(d.label);
       }
     }
-    return { labels: [...this.heldOutLabels], allLabels: allComboLabels(), template: SYNTH_PROMPT_TEMPLATE, indices, itemLabels };
+    return {
+      labels: [...this.heldOutLabels],
+      allLabels: allComboLabels(),
+      template: SYNTH_PROMPT_TEMPLATE,
+      indices,
+      itemLabels,
+    };
   }
 }
 
@@ -155,7 +197,8 @@ export const synthDataset = definePlugin({
   version: DATA_VERSION,
   coreVersion: '^0.1.0',
   origin: ORIGIN,
-  description: 'Procedural sounds from a seed (timbre, pitch contour, register, rhythm, loudness, background) with composed captions and held-out combinations.',
+  description:
+    'Procedural sounds from a seed (timbre, pitch contour, register, rhythm, loudness, background) with composed captions and held-out combinations.',
   configSchema: synthConfigSchema,
   create(config) {
     return new SynthDataset(config);

@@ -18,12 +18,15 @@ function wavetable(timbre: Exclude<Timbre, 'bell'>, harmonics: number): Float32A
   const cached = tables.get(key);
   if (cached !== undefined) return cached;
   const table = new Float32Array(TABLE_SIZE + 1);
-  const sine = tables.get('sine') ?? Float32Array.from({ length: TABLE_SIZE }, (_, i) => Math.sin((2 * Math.PI * i) / TABLE_SIZE));
+  const sine =
+    tables.get('sine') ??
+    Float32Array.from({ length: TABLE_SIZE }, (_, i) => Math.sin((2 * Math.PI * i) / TABLE_SIZE));
   tables.set('sine', sine);
   for (let n = 1; n <= (timbre === 'pure' ? 1 : harmonics); n++) {
     if (timbre === 'hollow' && n % 2 === 0) continue;
     const amplitude = 1 / n;
-    for (let i = 0; i < TABLE_SIZE; i++) table[i] = (table[i] as number) + amplitude * (sine[(n * i) % TABLE_SIZE] as number);
+    for (let i = 0; i < TABLE_SIZE; i++)
+      table[i] = (table[i] as number) + amplitude * (sine[(n * i) % TABLE_SIZE] as number);
   }
   let peak = 0;
   for (let i = 0; i < TABLE_SIZE; i++) peak = Math.max(peak, Math.abs(table[i] as number));
@@ -48,7 +51,12 @@ function lookup(table: Float32Array, phase: number): number {
  */
 function sweepProgress(a: SynthAttributes, p: SynthParams, t: number): number {
   const since = Math.max(0, t - p.onset);
-  const length = a.rhythm === 'hit' ? 2.5 * p.decay : a.rhythm === 'pulsing' ? p.pulseDuty / p.pulseHz : p.sweepSeconds;
+  const length =
+    a.rhythm === 'hit'
+      ? 2.5 * p.decay
+      : a.rhythm === 'pulsing'
+        ? p.pulseDuty / p.pulseHz
+        : p.sweepSeconds;
   const period = a.rhythm === 'pulsing' ? 1 / p.pulseHz : length;
   if (a.rhythm === 'hit') return Math.min(1, since / length);
   return Math.min(1, (since % period) / length);
@@ -64,7 +72,9 @@ function pitchAt(a: Extract<SynthAttributes, { kind: 'tone' }>, p: SynthParams, 
     case 'steady':
       return p.centreHz;
     case 'wobbling':
-      return p.centreHz * 2 ** ((p.vibratoSemitones / 12) * Math.sin(2 * Math.PI * p.vibratoHz * t));
+      return (
+        p.centreHz * 2 ** ((p.vibratoSemitones / 12) * Math.sin(2 * Math.PI * p.vibratoHz * t))
+      );
   }
 }
 
@@ -83,20 +93,39 @@ function envelopeAt(a: SynthAttributes, p: SynthParams, t: number): number {
 }
 
 /** Multiplies by the envelope, evaluated at control rate and linearly interpolated. */
-function applyEnvelope(a: SynthAttributes, p: SynthParams, out: Float32Array, sampleRate: number): void {
+function applyEnvelope(
+  a: SynthAttributes,
+  p: SynthParams,
+  out: Float32Array,
+  sampleRate: number,
+): void {
   let previous = envelopeAt(a, p, 0);
   for (let i0 = 0; i0 < out.length; i0 += CONTROL) {
     const next = envelopeAt(a, p, (i0 + CONTROL) / sampleRate);
     const stop = Math.min(out.length, i0 + CONTROL);
-    for (let i = i0; i < stop; i++) out[i] = (out[i] as number) * (previous + ((next - previous) * (i - i0)) / CONTROL);
+    for (let i = i0; i < stop; i++)
+      out[i] = (out[i] as number) * (previous + ((next - previous) * (i - i0)) / CONTROL);
     previous = next;
   }
 }
 
-function tone(a: Extract<SynthAttributes, { kind: 'tone' }>, p: SynthParams, out: Float32Array, sampleRate: number, rng: Rng): void {
-  const maxHz = a.contour === 'rising' || a.contour === 'falling' ? p.centreHz * 2 ** (p.glideOctaves / 2) : p.centreHz * 2 ** (p.vibratoSemitones / 12);
-  const ratios = a.timbre === 'bell' ? BELL_RATIOS.filter((r) => r * maxHz < PARTIAL_LIMIT_HZ) : [1];
-  const table = a.timbre === 'bell' ? wavetable('pure', 1) : wavetable(a.timbre, Math.max(1, Math.floor(PARTIAL_LIMIT_HZ / maxHz)));
+function tone(
+  a: Extract<SynthAttributes, { kind: 'tone' }>,
+  p: SynthParams,
+  out: Float32Array,
+  sampleRate: number,
+  rng: Rng,
+): void {
+  const maxHz =
+    a.contour === 'rising' || a.contour === 'falling'
+      ? p.centreHz * 2 ** (p.glideOctaves / 2)
+      : p.centreHz * 2 ** (p.vibratoSemitones / 12);
+  const ratios =
+    a.timbre === 'bell' ? BELL_RATIOS.filter((r) => r * maxHz < PARTIAL_LIMIT_HZ) : [1];
+  const table =
+    a.timbre === 'bell'
+      ? wavetable('pure', 1)
+      : wavetable(a.timbre, Math.max(1, Math.floor(PARTIAL_LIMIT_HZ / maxHz)));
   const phases = ratios.map(() => rng.next());
   let step = 0;
   for (let i = 0; i < out.length; i++) {
@@ -159,7 +188,13 @@ function normalisePeak(x: Float32Array, peak: number): void {
  * shaped by the rhythm envelope, scaled to its loudness, plus crackle and a −80 dB noise floor.
  * About a millisecond per 2 s clip at 16 kHz.
  */
-export function renderClip(a: SynthAttributes, p: SynthParams, sampleRate: number, clipSeconds: number, rng: Rng): Float32Array {
+export function renderClip(
+  a: SynthAttributes,
+  p: SynthParams,
+  sampleRate: number,
+  clipSeconds: number,
+  rng: Rng,
+): Float32Array {
   const out = new Float32Array(Math.round(sampleRate * clipSeconds));
   if (a.kind === 'tone') tone(a, p, out, sampleRate, rng);
   else noise(a.colour, out, rng);
@@ -168,9 +203,14 @@ export function renderClip(a: SynthAttributes, p: SynthParams, sampleRate: numbe
   const uniform = noiseSource(rng);
   if (a.background === 'crackle') {
     // Clicks at exponentially distributed intervals (a Poisson process), each a short noise burst.
-    for (let i = Math.floor(-Math.log(1 - rng.next()) * (sampleRate / p.crackleRate)); i < out.length; i += 1 + Math.floor(-Math.log(1 - rng.next()) * (sampleRate / p.crackleRate))) {
+    for (
+      let i = Math.floor(-Math.log(1 - rng.next()) * (sampleRate / p.crackleRate));
+      i < out.length;
+      i += 1 + Math.floor(-Math.log(1 - rng.next()) * (sampleRate / p.crackleRate))
+    ) {
       const amplitude = rng.uniform(0.02, 0.08);
-      for (let k = 0; k < 48 && i + k < out.length; k++) out[i + k] = (out[i + k] as number) + amplitude * Math.exp(-k / 8) * uniform();
+      for (let k = 0; k < 48 && i + k < out.length; k++)
+        out[i + k] = (out[i + k] as number) + amplitude * Math.exp(-k / 8) * uniform();
     }
   }
   for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) + 1e-4 * uniform();

@@ -17,7 +17,10 @@ export function writeText(path: string, text: string): string {
 
 /** A short sine as samples (0.1 s at 16 kHz by default). */
 export function sine(hz: number, seconds = 0.1, sampleRate = 16000): Float32Array {
-  return Float32Array.from({ length: Math.round(seconds * sampleRate) }, (_, i) => 0.5 * Math.sin((2 * Math.PI * hz * i) / sampleRate));
+  return Float32Array.from(
+    { length: Math.round(seconds * sampleRate) },
+    (_, i) => 0.5 * Math.sin((2 * Math.PI * hz * i) / sampleRate),
+  );
 }
 
 /** Writes a tiny WAV (a sine) and returns its path. */

@@ -42,7 +42,11 @@ export class BertWordPieceTokenizer implements Tokenizer<BertWordPieceConfig> {
   encode(text: string, maxLength: number): EncodedText {
     checkMaxLength(maxLength, this.name);
     const pieces = bertBaseUncased().tokenizer.encode(text, { add_special_tokens: false }).ids;
-    const ids = [BERT_SPECIAL_IDS.cls, ...pieces.slice(0, Math.max(0, maxLength - 2)), BERT_SPECIAL_IDS.sep];
+    const ids = [
+      BERT_SPECIAL_IDS.cls,
+      ...pieces.slice(0, Math.max(0, maxLength - 2)),
+      BERT_SPECIAL_IDS.sep,
+    ];
     return padOrTruncate(ids, maxLength, this.padId);
   }
 

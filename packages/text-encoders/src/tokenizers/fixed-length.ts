@@ -18,7 +18,11 @@ export function checkMaxLength(maxLength: number, tokenizer: string): void {
  * Truncates ids to `maxLength` (longer texts are cut, never an error) and pads them with
  * `padId`; the mask is 1 for real tokens and 0 for padding.
  */
-export function padOrTruncate(ids: readonly number[], maxLength: number, padId: number): EncodedText {
+export function padOrTruncate(
+  ids: readonly number[],
+  maxLength: number,
+  padId: number,
+): EncodedText {
   const kept = ids.slice(0, maxLength);
   const mask = kept.map(() => 1);
   while (kept.length < maxLength) {

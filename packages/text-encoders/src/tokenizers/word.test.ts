@@ -7,21 +7,40 @@ const captions = ['A dog barks.', 'A dog barks loudly!', 'Rain on a tin roof', "
 
 describe('word tokenizer', () => {
   it('splits lower-cased words from punctuation', () => {
-    expect(splitWords("The Dog's bark, LOUD!")).toEqual(['the', 'dog', "'", 's', 'bark', ',', 'loud', '!']);
+    expect(splitWords("The Dog's bark, LOUD!")).toEqual([
+      'the',
+      'dog',
+      "'",
+      's',
+      'bark',
+      ',',
+      'loud',
+      '!',
+    ]);
     expect(splitWords('')).toEqual([]);
   });
 
   it('puts the specials first and orders words by count, then alphabetically', () => {
     const vocab = fitWordVocabulary(captions, 1, 100);
     expect(vocab.slice(0, 7)).toEqual(['[PAD]', '[UNK]', '[CLS]', 'a', 'dog', 'barks', '!']);
-    expect(fitWordVocabulary(captions, 2, 100)).toEqual(['[PAD]', '[UNK]', '[CLS]', 'a', 'dog', 'barks']);
+    expect(fitWordVocabulary(captions, 2, 100)).toEqual([
+      '[PAD]',
+      '[UNK]',
+      '[CLS]',
+      'a',
+      'dog',
+      'barks',
+    ]);
     expect(fitWordVocabulary(captions, 1, 5)).toEqual(['[PAD]', '[UNK]', '[CLS]', 'a', 'dog']);
   });
 
   it('encodes [CLS] words…, maps unknown words to [UNK], pads, truncates', () => {
     const tokenizer = create('tokenizer', { name: 'word', minCount: 2 }, { captions });
     expect(tokenizer.vocabSize).toBe(6);
-    expect(tokenizer.encode('A dog meows.', 6)).toEqual({ ids: [2, 3, 4, 1, 1, 0], mask: [1, 1, 1, 1, 1, 0] });
+    expect(tokenizer.encode('A dog meows.', 6)).toEqual({
+      ids: [2, 3, 4, 1, 1, 0],
+      mask: [1, 1, 1, 1, 1, 0],
+    });
     expect(tokenizer.encode('dog '.repeat(1000), 3)).toEqual({ ids: [2, 4, 4], mask: [1, 1, 1] });
     expect(tokenizer.encode('', 3)).toEqual({ ids: [2, 0, 0], mask: [1, 0, 0] });
     expect(tokenizer.encode('dog', 1)).toEqual({ ids: [2], mask: [1] });
@@ -33,9 +52,13 @@ describe('word tokenizer', () => {
     const restored = create('tokenizer', tokenizer.getConfig(), { state });
     expect(restored.vocabSize).toBe(tokenizer.vocabSize);
     expect(restored.toJSON()).toEqual(tokenizer.toJSON());
-    for (const text of [...captions, 'an unseen caption', '']) expect(restored.encode(text, 8)).toEqual(tokenizer.encode(text, 8));
+    for (const text of [...captions, 'an unseen caption', ''])
+      expect(restored.encode(text, 8)).toEqual(tokenizer.encode(text, 8));
     // The state wins over captions: a restored tokenizer never refits.
-    const again = create('tokenizer', tokenizer.getConfig(), { state, captions: ['totally different words'] });
+    const again = create('tokenizer', tokenizer.getConfig(), {
+      state,
+      captions: ['totally different words'],
+    });
     expect(again.toJSON()).toEqual(tokenizer.toJSON());
   });
 
@@ -59,9 +82,11 @@ describe('word tokenizer', () => {
     expect(() => create('tokenizer', { name: 'word', minCount: 50 }, { captions })).toThrow(
       expect.objectContaining({ path: 'tokenizer.minCount' }),
     );
-    expect(() => create('tokenizer', { name: 'word', maxVocab: 2 }, { captions }, 'tokenizer')).toThrow(
-      expect.objectContaining({ path: 'tokenizer.maxVocab' }),
+    expect(() =>
+      create('tokenizer', { name: 'word', maxVocab: 2 }, { captions }, 'tokenizer'),
+    ).toThrow(expect.objectContaining({ path: 'tokenizer.maxVocab' }));
+    expect(() => create('tokenizer', { name: 'word' }, { state: { vocab: ['a', 'b'] } })).toThrow(
+      ConfigError,
     );
-    expect(() => create('tokenizer', { name: 'word' }, { state: { vocab: ['a', 'b'] } })).toThrow(ConfigError);
   });
 });

@@ -40,7 +40,11 @@ export function splitWords(text: string): string[] {
  * `minCount` times, most frequent first (ties alphabetical, so the result is deterministic),
  * cut to `maxVocab` entries in all.
  */
-export function fitWordVocabulary(captions: readonly string[], minCount: number, maxVocab: number): string[] {
+export function fitWordVocabulary(
+  captions: readonly string[],
+  minCount: number,
+  maxVocab: number,
+): string[] {
   const counts = new Map<string, number>();
   for (const caption of captions) {
     for (const word of splitWords(caption)) counts.set(word, (counts.get(word) ?? 0) + 1);
@@ -125,7 +129,8 @@ export const wordTokenizerPlugin = definePlugin({
   configSchema,
   description: 'Word-level vocabulary fitted on the training captions ([PAD]=0, [UNK]=1, [CLS]=2)',
   create(config, context) {
-    if (context.state !== undefined) return new WordTokenizer(config, vocabFromState(context.state));
+    if (context.state !== undefined)
+      return new WordTokenizer(config, vocabFromState(context.state));
     if (context.captions === undefined) {
       throw new ConfigError(
         'tokenizer.captions',
