@@ -1,4 +1,6 @@
+import semver from 'semver';
 import type { z } from 'zod';
+import { PluginError } from './errors.js';
 import type {
   AudioEncoder,
   ContrastiveLoss,
@@ -88,4 +90,64 @@ export function definePlugin<K extends PluginKind, S extends z.ZodType>(
   plugin: Plugin<K, S>,
 ): Plugin<K, S> {
   return Object.freeze({ ...plugin });
+}
+
+/** A plugin's one-line label for messages, readable even when fields are missing. */
+export function pluginLabel(plugin: Partial<Record<keyof AnyPlugin, unknown>>): string {
+  const show = (value: unknown) => (typeof value === 'string' ? value : String(value));
+  return `${show(plugin.kind)} plugin "${show(plugin.name)}" from ${show(plugin.origin)}@${show(plugin.version)}`;
+}
+
+/**
+ * Checks that a value has the shape of a {@link Plugin} before it enters the registry: a known
+ * kind, a valid name, a non-empty origin, a semver version, a `create` function and a zod schema.
+ * (`coreVersion` is checked by `register` against the running core.)
+ * @throws PluginError naming the plugin and the field that is wrong
+ */
+export function assertPluginShape(plugin: unknown): asserts plugin is AnyPlugin {
+  if (typeof plugin !== 'object' || plugin === null) {
+    throw new PluginError(
+      'PLUGIN_INVALID',
+      `register() was given ${plugin === null ? 'null' : typeof plugin}, not a plugin object; pass the object definePlugin({...}) returns.`,
+    );
+  }
+  const p = plugin as Partial<Record<keyof AnyPlugin, unknown>>;
+  const label = pluginLabel(p);
+  const fail = (code: string, message: string): never => {
+    throw new PluginError(code, `${label}: ${message}`);
+  };
+  if (!PLUGIN_KINDS.includes(p.kind as PluginKind)) {
+    fail(
+      'PLUGIN_KIND_UNKNOWN',
+      `unknown kind "${String(p.kind)}"; use one of ${PLUGIN_KINDS.join(', ')}.`,
+    );
+  }
+  if (typeof p.name !== 'string' || !/^[a-z0-9][a-z0-9.-]*$/.test(p.name)) {
+    fail('PLUGIN_NAME_INVALID', 'the name must be lower-case letters, digits, dots and dashes.');
+  }
+  if (typeof p.origin !== 'string' || p.origin.trim() === '') {
+    fail(
+      'PLUGIN_ORIGIN_MISSING',
+      'origin is missing; set it to your npm package name (it tells clashing plugins apart).',
+    );
+  }
+  if (typeof p.version !== 'string' || semver.valid(p.version) === null) {
+    fail(
+      'PLUGIN_VERSION_INVALID',
+      `version "${String(p.version)}" is not a semver version; set it to your package's version, e.g. "1.0.0".`,
+    );
+  }
+  if (typeof p.create !== 'function') {
+    fail(
+      'PLUGIN_CREATE_MISSING',
+      'create is not a function; give create(config, context) that builds the part.',
+    );
+  }
+  const schema = p.configSchema as { safeParse?: unknown } | undefined;
+  if (schema === undefined || schema === null || typeof schema.safeParse !== 'function') {
+    fail(
+      'PLUGIN_SCHEMA_MISSING',
+      'it has no configSchema; give it a zod schema for its config (z.strictObject({...})).',
+    );
+  }
 }

@@ -86,6 +86,48 @@ describe('registry', () => {
     expect(() => register(noSchema)).toThrowError(/has no configSchema/);
   });
 
+  it.each([
+    ['no origin', { origin: undefined }, 'PLUGIN_ORIGIN_MISSING', /origin is missing/],
+    ['an empty origin', { origin: '' }, 'PLUGIN_ORIGIN_MISSING', /origin is missing/],
+    ['no version', { version: undefined }, 'PLUGIN_VERSION_INVALID', /version "undefined"/],
+    ['a non-semver version', { version: 'latest' }, 'PLUGIN_VERSION_INVALID', /"latest"/],
+    ['no create', { create: undefined }, 'PLUGIN_CREATE_MISSING', /create is not a function/],
+    [
+      'a misspelt kind',
+      { kind: 'audio-encodr' },
+      'PLUGIN_KIND_UNKNOWN',
+      /unknown kind "audio-encodr"; use one of audio-encoder, text-encoder/,
+    ],
+  ])('refuses a plugin with %s, naming the field', (_, change, code, message) => {
+    const broken = { ...scaledLoss(), ...change } as unknown as ReturnType<typeof scaledLoss>;
+    let caught: unknown;
+    try {
+      register(broken);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(PluginError);
+    expect((caught as PluginError).code).toBe(code);
+    expect((caught as PluginError).message).toMatch(message);
+    expect((caught as PluginError).message).toMatch(/plugin "test-scaled"/);
+    expect(list().filter((p) => p.name === 'test-scaled')).toHaveLength(0);
+  });
+
+  it('refuses something that is not an object', () => {
+    expect(() => register(null as unknown as ReturnType<typeof scaledLoss>)).toThrowError(
+      /was given null, not a plugin object/,
+    );
+  });
+
+  it('does not take two origin-less plugins for the same source', () => {
+    const anonymous = { ...scaledLoss(), origin: undefined } as unknown as ReturnType<
+      typeof scaledLoss
+    >;
+    expect(() => register(anonymous)).toThrow(PluginError);
+    expect(() => register(anonymous)).toThrow(PluginError);
+    expect(() => get('loss', 'test-scaled')).toThrow(/Unknown loss/);
+  });
+
   it('rejects a bad config value, naming the offending key', () => {
     register(scaledLoss());
     let caught: unknown;

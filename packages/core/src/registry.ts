@@ -1,6 +1,7 @@
 import semver from 'semver';
 import type { z } from 'zod';
 import { ConfigError, PluginError } from './errors.js';
+import { assertPluginShape, pluginLabel } from './plugin.js';
 import type { AnyPlugin, Plugin, PluginContexts, PluginInstances, PluginKind } from './plugin.js';
 import { CORE_VERSION } from './version.js';
 
@@ -24,23 +25,13 @@ function sameSource(a: AnyPlugin, b: AnyPlugin): boolean {
  * Adds a plugin to the global registry. Registering the same plugin again (same kind, name,
  * origin and version, e.g. its ESM and CJS copies) does nothing; anything else under a taken
  * name is refused.
- * @throws PluginError when the schema is missing, `coreVersion` excludes the running core, or
- * the name is taken by a different plugin
+ * @throws PluginError when the plugin is malformed (unknown kind, invalid name, missing origin,
+ * version, `create` or schema), `coreVersion` excludes the running core, or the name is taken by
+ * a different plugin
  */
 export function register<K extends PluginKind, S extends z.ZodType>(plugin: Plugin<K, S>): void {
-  const label = `${plugin.kind} plugin "${plugin.name}" from ${plugin.origin}@${plugin.version}`;
-  if (!/^[a-z0-9][a-z0-9.-]*$/.test(plugin.name)) {
-    throw new PluginError(
-      'PLUGIN_NAME_INVALID',
-      `${label}: the name must be lower-case letters, digits, dots and dashes.`,
-    );
-  }
-  if (plugin.configSchema === undefined || typeof plugin.configSchema.safeParse !== 'function') {
-    throw new PluginError(
-      'PLUGIN_SCHEMA_MISSING',
-      `${label} has no configSchema; give it a zod schema for its config (z.object({...})).`,
-    );
-  }
+  assertPluginShape(plugin);
+  const label = pluginLabel(plugin);
   if (!semver.validRange(plugin.coreVersion)) {
     throw new PluginError(
       'PLUGIN_CORE_VERSION_INVALID',
