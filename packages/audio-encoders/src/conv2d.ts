@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { hasKernelCapability } from '@clapjs/core';
 
 /*
  * tfjs-wasm has no Conv2DBackpropFilter kernel, so tf.conv2d cannot be trained there (FACTS.md).
@@ -75,17 +76,9 @@ export function conv2d(x: tf.Tensor4D, kernel: tf.Tensor4D): tf.Tensor4D {
     : (conv2dWithPortableGradients(x, kernel) as tf.Tensor4D);
 }
 
-// @clapjs/kernels-native marks its kernel configs with this symbol. Its oneDNN
-// Conv2DBackpropFilter/Input beat the portable formulation above by 1.6-3.3× (measured at the
-// CLAP-mini shapes), so where they are registered tf.conv2d's own gradient is used; the numbers
-// are the same either way.
-const NATIVE = Symbol.for('@clapjs/kernels-native');
-
+// Where a kernel pack promises fast convolution gradient kernels (core's `conv2d-gradient-kernels`
+// capability: @clapjs/kernels-native's oneDNN ones beat the portable formulation above by 1.6-3.3×
+// at the CLAP-mini shapes), tf.conv2d's own gradient is used; the numbers are the same either way.
 function nativeConvGradients(): boolean {
-  const backend = tf.getBackend();
-  return (['Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const).every(
-    (name) =>
-      (tf.getKernel(name, backend) as unknown as Record<symbol, unknown> | undefined)?.[NATIVE] ===
-      true,
-  );
+  return hasKernelCapability('conv2d-gradient-kernels');
 }

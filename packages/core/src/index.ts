@@ -17,13 +17,22 @@ export type {
   BackendSelection,
   SelectBackendOptions,
 } from './backend.js';
-export { kernelPackStatuses, reportKernelPack } from './kernel-packs.js';
-export type { KernelPackStatus } from './kernel-packs.js';
+export {
+  claimKernel,
+  hasKernelCapability,
+  KERNEL_CAPABILITY_KERNELS,
+  kernelClaim,
+  kernelPackStatuses,
+  registeredKernelClaim,
+  reportKernelPack,
+} from './kernel-packs.js';
+export type { KernelCapability, KernelClaim, KernelPackStatus } from './kernel-packs.js';
 export { BackendError, ClapError, ConfigError, PluginError } from './errors.js';
 export { definePlugin, PLUGIN_KINDS } from './plugin.js';
 export type { AnyPlugin, Plugin, PluginContexts, PluginInstances, PluginKind } from './plugin.js';
 export { create, get, list, parseConfig, register, unregister } from './registry.js';
 export { Rng } from './rng.js';
+export { sharedState } from './shared-state.js';
 export type { RngState } from './rng.js';
 export { CORE_VERSION } from './version.js';
 export { z } from 'zod';

@@ -1,4 +1,6 @@
+import { getBackend, getKernel } from '@tensorflow/tfjs-core';
 import type { BackendName } from './backend.js';
+import { sharedState } from './shared-state.js';
 
 /**
  * What a kernel pack reports about itself when it registers (or fails to): core shows it in
@@ -16,13 +18,9 @@ export interface KernelPackStatus {
   readonly detail: string;
 }
 
-// On globalThis under a registered symbol, so the ESM and CJS copies of core (and a pack bundled
-// with its own copy) share one table, as the plugin registry does.
-const KEY = Symbol.for('@clapjs/core/kernel-packs');
-
+// Shared by the ESM and CJS copies of core (and a pack bundled with its own copy).
 function table(): Map<string, KernelPackStatus> {
-  const g = globalThis as unknown as Record<symbol, Map<string, KernelPackStatus> | undefined>;
-  return (g[KEY] ??= new Map());
+  return sharedState('@clapjs/core/kernel-packs', () => new Map<string, KernelPackStatus>());
 }
 
 /**
@@ -36,4 +34,70 @@ export function reportKernelPack(status: KernelPackStatus): void {
 /** The kernel packs reported so far, in report order; only those of `backend` when given. */
 export function kernelPackStatuses(backend?: BackendName): KernelPackStatus[] {
   return [...table().values()].filter((s) => backend === undefined || s.backend === backend);
+}
+
+/**
+ * What a kernel pack's kernels promise beyond computing their op, so that parts choose the fast
+ * formulation for the kernels registered now without knowing which pack provides them:
+ * - `transposed-matmul`: BatchMatMul reads transposed operands at the speed of plain ones, so
+ *   tf.matMul's own gradient (which transposes) is fast.
+ * - `conv2d-gradient-kernels`: Conv2DBackpropFilter and Conv2DBackpropInput are faster than
+ *   writing the convolution's gradients as forward convolutions.
+ */
+export type KernelCapability = 'transposed-matmul' | 'conv2d-gradient-kernels';
+
+/** The kernels that must all promise a capability for {@link hasKernelCapability} to hold. */
+export const KERNEL_CAPABILITY_KERNELS: Readonly<Record<KernelCapability, readonly string[]>> = {
+  'transposed-matmul': ['BatchMatMul'],
+  'conv2d-gradient-kernels': ['Conv2DBackpropFilter', 'Conv2DBackpropInput'],
+};
+
+/** Who registered a kernel config, and what it promises. */
+export interface KernelClaim {
+  /** The pack's npm name, e.g. `@clapjs/kernels-wasm`. */
+  readonly pack: string;
+  /** Capabilities this kernel contributes to (see {@link KernelCapability}). */
+  readonly capabilities: readonly KernelCapability[];
+}
+
+function claims(): WeakMap<object, KernelClaim> {
+  return sharedState('@clapjs/core/kernel-claims', () => new WeakMap<object, KernelClaim>());
+}
+
+/**
+ * Records that `pack` registers `config` (a tfjs `KernelConfig`), with the capabilities it
+ * promises. Kernel packs call this for every config they hand to tfjs's `registerKernel`.
+ */
+export function claimKernel(
+  config: object,
+  pack: string,
+  capabilities: readonly KernelCapability[] = [],
+): void {
+  claims().set(config, { pack, capabilities: [...capabilities] });
+}
+
+/** The claim on a kernel config (see {@link claimKernel}); undefined for tfjs's own kernels. */
+export function kernelClaim(config: object | undefined): KernelClaim | undefined {
+  return config === undefined ? undefined : claims().get(config);
+}
+
+/** The claim on the kernel registered now for `kernelName` on `backend`, if a pack claimed it. */
+export function registeredKernelClaim(
+  kernelName: string,
+  backend: string,
+): KernelClaim | undefined {
+  return kernelClaim(getKernel(kernelName, backend) as object | undefined);
+}
+
+/**
+ * Whether the kernels registered now for `backend` (default: the active backend) provide
+ * `capability`: each kernel the capability names is claimed by a pack that promises it.
+ */
+export function hasKernelCapability(
+  capability: KernelCapability,
+  backend: string = getBackend(),
+): boolean {
+  return KERNEL_CAPABILITY_KERNELS[capability].every(
+    (name) => registeredKernelClaim(name, backend)?.capabilities.includes(capability) === true,
+  );
 }

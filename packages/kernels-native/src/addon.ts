@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sharedState } from '@clapjs/core';
 
 /** What the compiled addon (native/addon.cc) exports. All calls are synchronous. */
 export interface NativeAddon {
@@ -42,13 +43,10 @@ const BINARY = 'kernels_native.node';
 const BUILD_FIX =
   'apt-get install libdnnl-dev && pnpm --filter @clapjs/kernels-native build (in the clapjs repository), or npm rebuild @clapjs/kernels-native';
 
-// Loaded addons by path, on globalThis so that the ESM and CJS copies of this package share one
-// instance (one primitive cache, one thread setting) instead of loading the library twice.
-const LOADED = Symbol.for('@clapjs/kernels-native/addons');
-
+// Loaded addons by path, in core's shared state so that the ESM and CJS copies of this package
+// share one instance (one primitive cache, one thread setting) instead of loading the library twice.
 function loadedAddons(): Map<string, NativeAddon> {
-  const g = globalThis as unknown as Record<symbol, Map<string, NativeAddon> | undefined>;
-  return (g[LOADED] ??= new Map());
+  return sharedState('@clapjs/kernels-native/addons', () => new Map<string, NativeAddon>());
 }
 
 function moduleDir(): string {

@@ -6,7 +6,13 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { reportKernelPack } from '@clapjs/core';
+import {
+  claimKernel,
+  kernelClaim,
+  reportKernelPack,
+  sharedState,
+  type KernelCapability,
+} from '@clapjs/core';
 import { registerWasmKernels } from '@clapjs/kernels-wasm';
 import { loadAddon, type NativeAddon } from './addon.js';
 import { batchMatMul } from './batch-mat-mul.js';
@@ -25,24 +31,24 @@ export const NATIVE_KERNELS = [
 ] as const;
 
 const PACK = '@clapjs/kernels-native';
-// Marks configs registered by this pack; a global symbol, so that the ESM and CJS copies of the
-// package recognise each other's kernels and registration stays idempotent.
-const MARK = Symbol.for('@clapjs/kernels-native');
-// @clapjs/kernels-wasm's own mark. The native kernels carry it too: they include the wasm pack's
-// (falling back to them), and a later registerWasmKernels() (e.g. `@clapjs/kernels-wasm/register`
-// imported by an app after this pack) then sees its pack registered instead of replacing them.
-const WASM_MARK = Symbol.for('@clapjs/kernels-wasm');
 
-type Marked = KernelConfig & {
-  [MARK]?: true;
-  [WASM_MARK]?: true;
-  previous?: KernelConfig;
-  original?: KernelConfig;
-};
+type Wrapped = KernelConfig & { previous?: KernelConfig; original?: KernelConfig };
 
-function ours(config: KernelConfig | undefined): config is Marked {
-  return config !== undefined && (config as Marked)[MARK] === true;
+// Claimed through core, whose table the ESM and CJS copies of the package share: each copy
+// recognises the other's kernels and registration stays idempotent. @clapjs/kernels-wasm sees a
+// claimed kernel as its pack registered (the native kernels include its kernels, falling back to
+// them), so a later registerWasmKernels() does not replace them.
+function ours(config: KernelConfig | undefined): config is Wrapped {
+  return kernelClaim(config)?.pack === PACK;
 }
+
+// What the native kernels promise (core's KernelCapability): BatchMatMul reads transposed operands
+// directly (as kernels-wasm's does) and the convolution gradients are oneDNN's.
+const CAPABILITIES: Partial<Record<(typeof NATIVE_KERNELS)[number], KernelCapability[]>> = {
+  BatchMatMul: ['transposed-matmul'],
+  Conv2DBackpropFilter: ['conv2d-gradient-kernels'],
+  Conv2DBackpropInput: ['conv2d-gradient-kernels'],
+};
 
 /** What {@link nativeKernelsStatus} and {@link registerNativeKernels} report. */
 export interface NativeKernelsStatus {
@@ -69,17 +75,15 @@ export interface RegisterNativeOptions {
   threads?: number;
 }
 
-// On globalThis: the ESM and CJS copies share the loaded addon and the status.
-const STATE = Symbol.for('@clapjs/kernels-native/state');
+// Through core's shared state: the ESM and CJS copies share the loaded addon and the status.
 interface PackState {
   addon?: NativeAddon;
   status: NativeKernelsStatus;
 }
 function state(): PackState {
-  const g = globalThis as unknown as Record<symbol, PackState | undefined>;
-  return (g[STATE] ??= {
+  return sharedState<PackState>(`${PACK}/state`, () => ({
     status: { loaded: false, detail: 'registerNativeKernels() has not been called' },
-  });
+  }));
 }
 
 const IMPLEMENTATIONS: Record<
@@ -126,21 +130,20 @@ function registerNative(addon: NativeAddon): void {
     setPrevious(previous);
     if (ours(current)) continue;
     const impl = IMPLEMENTATIONS[name];
-    const config: Marked = {
+    const config: Wrapped = {
       kernelName: name,
       backendName: 'wasm',
       kernelFunc: ((args: NativeKernelArgs) => impl(addon, args)) as unknown as KernelFunc,
       // The previous kernel's setup (e.g. XNNPACK's cwrap) must still run when the backend
       // initialises: the native kernel falls back to it.
       ...(previous.setupFunc !== undefined ? { setupFunc: previous.setupFunc } : {}),
-      [MARK]: true,
-      [WASM_MARK]: true,
       previous,
       // kernels-wasm finds the backend's own BatchMatMul behind its wrapper through `original`.
-      ...((previous as Marked).original !== undefined
-        ? { original: (previous as Marked).original }
+      ...((previous as Wrapped).original !== undefined
+        ? { original: (previous as Wrapped).original }
         : {}),
     };
+    claimKernel(config, PACK, CAPABILITIES[name] ?? []);
     unregisterKernel(name, 'wasm');
     registerKernel(config);
   }

@@ -4,7 +4,7 @@ import {
   unregisterKernel,
   type KernelConfig,
 } from '@tensorflow/tfjs-core';
-import { reportKernelPack } from '@clapjs/core';
+import { claimKernel, kernelClaim, reportKernelPack } from '@clapjs/core';
 import { avgPoolGradConfig } from './avg-pool-grad.js';
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
@@ -14,24 +14,13 @@ import { oneHotConfig } from './one-hot.js';
 import { captureOriginals } from './originals.js';
 import { unsortedSegmentSumConfig } from './segment-sum.js';
 
-// Marks configs registered by this pack; a global symbol, so that two copies of the package
-// (ESM and CJS) recognise each other's kernels and registration stays idempotent.
-const MARK = Symbol.for('@clapjs/kernels-wasm');
+const PACK = '@clapjs/kernels-wasm';
 
-// Marks configs registered by any clapjs kernel pack that builds on this one (e.g.
-// @clapjs/kernels-native overrides Conv2DBackpropFilter after registering this pack): such a
-// kernel counts as "registered", so registering this pack again does not replace it.
-const ANY_PACK = Symbol.for('@clapjs/kernel-pack');
-
-function isOurs(config: KernelConfig | undefined): boolean {
-  return config !== undefined && (config as unknown as Record<symbol, unknown>)[MARK] === true;
-}
-
+// Kernels are claimed through core, whose table every copy of this package (ESM and CJS) shares:
+// a kernel claimed by this pack or one that builds on it (e.g. @clapjs/kernels-native) counts as
+// "registered", so registering this pack again does not replace it.
 function isPacked(config: KernelConfig | undefined): boolean {
-  return (
-    isOurs(config) ||
-    (config !== undefined && (config as unknown as Record<symbol, unknown>)[ANY_PACK] === true)
-  );
+  return kernelClaim(config) !== undefined;
 }
 
 /** The kernels this pack registers for the wasm backend, in registration order. */
@@ -58,7 +47,7 @@ export const WASM_PACK_KERNELS = [
  */
 export function registerWasmKernels(): readonly string[] {
   if (isPacked(getKernel('Conv2DBackpropFilter', 'wasm'))) return WASM_PACK_KERNELS;
-  captureOriginals((config) => isOurs(config));
+  captureOriginals(isPacked);
   const configs = [
     conv2DBackpropFilterConfig,
     conv2DBackpropInputConfig,
@@ -70,13 +59,14 @@ export function registerWasmKernels(): readonly string[] {
     avgPoolGradConfig,
   ];
   for (const config of configs) {
-    (config as unknown as Record<symbol, unknown>)[MARK] = true;
+    // Its BatchMatMul runs transposed operands at untransposed speed.
+    claimKernel(config, PACK, config.kernelName === 'BatchMatMul' ? ['transposed-matmul'] : []);
     if (getKernel(config.kernelName, 'wasm') !== undefined)
       unregisterKernel(config.kernelName, 'wasm');
     registerKernel(config);
   }
   reportKernelPack({
-    name: '@clapjs/kernels-wasm',
+    name: PACK,
     backend: 'wasm',
     loaded: true,
     detail: `${WASM_PACK_KERNELS.length} kernels (${WASM_PACK_KERNELS.join(', ')})`,

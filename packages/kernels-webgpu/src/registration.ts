@@ -12,7 +12,7 @@ import {
   unregisterKernel,
   type KernelConfig,
 } from '@tensorflow/tfjs-core';
-import { reportKernelPack } from '@clapjs/core';
+import { claimKernel, kernelClaim, reportKernelPack } from '@clapjs/core';
 import { addNKernel } from './add-n.js';
 import { KernelPackError } from './backend.js';
 import { batchMatMulConfig } from './batch-mat-mul.js';
@@ -20,9 +20,6 @@ import { reductionConfigs } from './column-reduce.js';
 import { convConfigs } from './conv2d.js';
 import { symmetricCrossEntropyConfigs } from './symmetric-ce.js';
 
-// Marks configs registered by this pack; a global symbol, so that two copies of the package
-// (ESM and CJS) recognise each other's kernels and registration stays idempotent.
-const MARK = Symbol.for('@clapjs/kernels-webgpu');
 const PACK = '@clapjs/kernels-webgpu';
 
 /** The kernels this pack registers for the webgpu backend. */
@@ -36,17 +33,19 @@ export const WEBGPU_PACK_KERNELS = [
   AvgPool,
 ] as const;
 
-type Marked = KernelConfig & { original?: KernelConfig; [MARK]?: true };
+type Wrapped = KernelConfig & { original?: KernelConfig };
 
-function isOurs(config: KernelConfig | undefined): config is Marked {
-  return config !== undefined && (config as Marked)[MARK] === true;
+// Claimed through core, whose table the ESM and CJS copies of the package share: each copy
+// recognises the other's kernels and registration stays idempotent.
+function isOurs(config: KernelConfig | undefined): config is Wrapped {
+  return kernelClaim(config)?.pack === PACK;
 }
 
 /** The backend's own configs, looked through any pack wrapper already registered. */
 function originals(): Record<string, KernelConfig> {
   const found: Record<string, KernelConfig> = {};
   for (const name of WEBGPU_PACK_KERNELS) {
-    const config = getKernel(name, 'webgpu') as Marked | undefined;
+    const config = getKernel(name, 'webgpu') as Wrapped | undefined;
     const original = isOurs(config) ? config.original : config;
     if (original === undefined) {
       throw new KernelPackError(
@@ -118,16 +117,16 @@ function register(options: RegisterOptions): readonly string[] {
     ...reductionConfigs(found),
   ];
   for (const config of configs) {
-    (config as Marked)[MARK] = true;
+    claimKernel(config, PACK);
     unregisterKernel(config.kernelName, 'webgpu');
     registerKernel(wanted.includes(config.kernelName) ? config : found[config.kernelName]!);
   }
   // AddN is a fix, not a speed-up (the backend's own fails beyond 7 inputs): always taken over,
   // and kept by unregisterWebgpuKernels.
-  const addN = getKernel(AddN, 'webgpu') as Marked | undefined;
+  const addN = getKernel(AddN, 'webgpu');
   if (addN !== undefined && !isOurs(addN)) {
-    const config = addNKernel(addN) as Marked;
-    config[MARK] = true;
+    const config = addNKernel(addN);
+    claimKernel(config, PACK);
     unregisterKernel(AddN, 'webgpu');
     registerKernel(config);
   }

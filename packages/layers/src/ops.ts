@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Rng } from '@clapjs/core';
+import { hasKernelCapability, type Rng } from '@clapjs/core';
 
 /*
  * tfjs-wasm's matMul is ~50× slower with transposed operands, and the built-in
@@ -23,19 +23,14 @@ const matMulWithPlainGradients = tf.customGrad(
   }) as unknown as Parameters<typeof tf.customGrad>[0],
 );
 
-// Both CPU kernel packs (@clapjs/kernels-wasm, and @clapjs/kernels-native over it) mark their
-// BatchMatMul with this symbol: it runs transposed operands at untransposed speed.
-const WASM_PACK = Symbol.for('@clapjs/kernels-wasm');
-
-/** Whether tf.matMul's own gradient (transposed operands) is fast on the active backend. */
+/**
+ * Whether tf.matMul's own gradient (transposed operands) is fast on the active backend: everywhere
+ * but plain tfjs-wasm, and there when a kernel pack's BatchMatMul promises it (core's
+ * `transposed-matmul` capability, e.g. @clapjs/kernels-wasm or @clapjs/kernels-native).
+ */
 function transposedMatMulIsFast(): boolean {
   const backend = tf.getBackend();
-  if (backend !== 'wasm') return true;
-  return (
-    (tf.getKernel('BatchMatMul', backend) as unknown as Record<symbol, unknown> | undefined)?.[
-      WASM_PACK
-    ] === true
-  );
+  return backend !== 'wasm' || hasKernelCapability('transposed-matmul', backend);
 }
 
 /**
