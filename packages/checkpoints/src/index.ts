@@ -6,3 +6,21 @@
  */
 export { CheckpointError } from './readers/errors.js';
 export type { CheckpointErrorCode } from './readers/errors.js';
+export { importCheckpoint } from './import/import-checkpoint.js';
+export type {
+  CheckpointImportReport,
+  ImportCheckpointOptions,
+  TensorSource,
+} from './import/import-checkpoint.js';
+export { ImportError } from './import/errors.js';
+export type { ImportErrorCode } from './import/errors.js';
+export { parseOverrides } from './import/set-overrides.js';
+export type { ConfigOverride } from './import/set-overrides.js';
+export { CHECKPOINT_FAMILIES, findFamily } from './families/index.js';
+export type {
+  CheckpointFamily,
+  DerivedSetting,
+  FrontEndTensor,
+  ShapeTable,
+} from './families/family.js';
+export { MSCLAP_2022_DEFAULTS, msclap2022 } from './families/msclap-2022.js';

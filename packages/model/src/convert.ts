@@ -51,7 +51,7 @@ const TO_THEIRS: Record<Exclude<TensorLayout, 'same'>, number[]> = {
 };
 
 /** Our shape as the other framework lays it out (before any reshape to their exact shape). */
-function theirShape(shape: readonly number[], layout: TensorLayout): number[] {
+export function theirShape(shape: readonly number[], layout: TensorLayout): number[] {
   if (layout === 'same') return [...shape];
   if (layout === 'linear') return [shape[1]!, shape[0]!];
   return [shape[3]!, shape[2]!, shape[0]!, shape[1]!];
@@ -89,6 +89,23 @@ export function exportSafetensors(
     data.dispose();
   }
   return writeSafetensors(out, metadata);
+}
+
+/**
+ * A tensor of the other framework in our layout: `data` of shape `shape` (theirs), transposed by
+ * `layout` and reshaped to `ours`. The caller disposes the result.
+ */
+export function fromTheirLayout(
+  data: Float32Array,
+  shape: readonly number[],
+  layout: TensorLayout,
+  ours: readonly number[],
+): tf.Tensor {
+  return tf.tidy(() => {
+    const t = tf.tensor(data, [...shape], 'float32');
+    const laid = layout === 'same' ? t : tf.transpose(t, TO_OURS[layout]);
+    return tf.reshape(laid, [...ours]);
+  });
 }
 
 /** What an import did. */
@@ -149,11 +166,7 @@ export function importSafetensors(
       }
       values.set(
         entry.ours,
-        tf.tidy(() => {
-          const t = tf.tensor(tensor.data, [...tensor.shape], 'float32');
-          const ours = entry.layout === 'same' ? t : tf.transpose(t, TO_OURS[entry.layout]);
-          return tf.reshape(ours, variable.shape);
-        }),
+        fromTheirLayout(tensor.data, tensor.shape, entry.layout, variable.shape),
       );
     }
     for (const [path, value] of values) byPath.get(path)!.assign(value);

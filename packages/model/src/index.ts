@@ -36,7 +36,14 @@ export type { WeightsManifest } from './weights.js';
 export { ModelFormatError, WeightsError } from './errors.js';
 export { readSafetensors, writeSafetensors } from './safetensors.js';
 export type { SafetensorsDtype, SafetensorsTensor } from './safetensors.js';
-export { exportSafetensors, identityNameMap, importSafetensors, prefixNameMap } from './convert.js';
+export {
+  exportSafetensors,
+  fromTheirLayout,
+  identityNameMap,
+  importSafetensors,
+  prefixNameMap,
+  theirShape,
+} from './convert.js';
 export type { ImportReport, NameMap, NameMapEntry, TensorLayout } from './convert.js';
 export {
   bertTextEncoderNameMap,
