@@ -1,3 +1,4 @@
+import { decodeAiff } from './aiff/decode-aiff.js';
 import { AudioDecodeError } from './errors.js';
 import { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, type DecodedAudio } from './types.js';
 import { decodeWav } from './wav/decode-wav.js';
@@ -9,15 +10,24 @@ export interface DecodeAudioOptions {
 }
 
 /** The container a file's first bytes announce. */
-export type AudioContainer = 'wav' | 'flac' | 'ogg-vorbis' | 'mp3';
+export type AudioContainer = 'wav' | 'aiff' | 'flac' | 'ogg-vorbis' | 'mp3';
 
 /** What the wasm decoders return (the shape shared by @wasm-audio-decoders/* and mpg123-decoder). */
 interface WasmDecoded {
   channelData: Float32Array[];
   samplesDecoded: number;
   sampleRate: number;
+  /** Bits per sample in the stream (FLAC); lossy codecs report a nominal value. */
+  bitDepth?: number;
   errors: { message: string }[];
 }
+
+/**
+ * Bit depths whose FLAC samples come back exactly: @wasm-audio-decoders/flac 0.2.11 returns
+ * float32(s / (2^(b−1) − 1)) for an integer sample s (measured for 8, 16 and 24 bits), so
+ * round(x · (2^(b−1) − 1)) recovers s exactly and s / 2^(b−1) is WAV's scaling.
+ */
+const FLAC_EXACT_DEPTHS = [8, 16, 24];
 
 function startsWith(bytes: Uint8Array, text: string, at = 0): boolean {
   if (bytes.length < at + text.length) return false;
@@ -33,12 +43,14 @@ function findAscii(bytes: Uint8Array, text: string, limit: number): boolean {
 
 /**
  * Names the container from a file's first bytes (magic numbers, not the file extension).
- * Throws {@link AudioDecodeError} for anything that is not WAV, FLAC, Ogg Vorbis or MP3.
+ * Throws {@link AudioDecodeError} for anything that is not WAV, AIFF/AIFF-C, FLAC, Ogg Vorbis or MP3.
  */
 export function sniffContainer(bytes: Uint8Array, name = '<buffer>'): AudioContainer {
   if (bytes.length === 0) throw new AudioDecodeError(name, 'the file is empty (0 bytes)');
   if (startsWith(bytes, 'RIFF') || startsWith(bytes, 'RIFX') || startsWith(bytes, 'RF64'))
     return 'wav';
+  if (startsWith(bytes, 'FORM') && (startsWith(bytes, 'AIFF', 8) || startsWith(bytes, 'AIFC', 8)))
+    return 'aiff';
   if (startsWith(bytes, 'fLaC')) return 'flac';
   if (startsWith(bytes, 'OggS')) {
     // The first Ogg page carries the codec's identification header.
@@ -60,22 +72,43 @@ export function sniffContainer(bytes: Uint8Array, name = '<buffer>'): AudioConta
   const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
   throw new AudioDecodeError(
     name,
-    `unknown audio format (first bytes ${head}); expected WAV, FLAC, Ogg Vorbis or MP3`,
+    `unknown audio format (first bytes ${head}); expected WAV, AIFF, FLAC, Ogg Vorbis or MP3`,
   );
 }
 
-function averageChannels(channels: Float32Array[], length: number): Float32Array {
+/**
+ * Averages channels to mono the way {@link decodeWav} does (a float64 sum over channels in
+ * order, times 1 / channels), so the same samples give the same floats from every container.
+ */
+function averageChannels(
+  channels: Float32Array[],
+  length: number,
+  sample: (x: number) => number,
+): Float32Array {
   const out = new Float32Array(length);
   const scale = 1 / channels.length;
-  for (const channel of channels)
-    for (let i = 0; i < length; i++) out[i] = (out[i] as number) + (channel[i] as number);
-  if (channels.length > 1) for (let i = 0; i < length; i++) out[i] = (out[i] as number) * scale;
+  for (let i = 0; i < length; i++) {
+    let sum = 0;
+    for (const channel of channels) sum += sample(channel[i] as number);
+    out[i] = sum * scale;
+  }
   return out;
+}
+
+/** Undoes the FLAC decoder's 1 / (2^(b−1) − 1) scaling: integer s comes back as s / 2^(b−1). */
+function flacSample(bitDepth: number, name: string): (x: number) => number {
+  if (!FLAC_EXACT_DEPTHS.includes(bitDepth))
+    throw new AudioDecodeError(
+      name,
+      `${bitDepth}-bit FLAC is not supported (8, 16 and 24-bit FLAC are read)`,
+    );
+  const max = 2 ** (bitDepth - 1);
+  return (x) => Math.round(x * (max - 1)) / max;
 }
 
 /** Runs one of the wasm decoders and turns its result into checked mono audio. */
 async function decodeCompressed(
-  container: Exclude<AudioContainer, 'wav'>,
+  container: Exclude<AudioContainer, 'wav' | 'aiff'>,
   bytes: Uint8Array,
   name: string,
 ): Promise<DecodedAudio> {
@@ -133,12 +166,18 @@ async function decodeCompressed(
   const rate = decoded.sampleRate;
   if (!(rate >= MIN_SAMPLE_RATE && rate <= MAX_SAMPLE_RATE))
     throw new AudioDecodeError(name, `the ${label} stream declares a sample rate of ${rate} Hz`);
-  const samples = averageChannels(decoded.channelData, length);
+  const flac = container === 'flac';
+  const bitDepth = flac ? (decoded.bitDepth ?? 0) : null;
+  const samples = averageChannels(
+    decoded.channelData,
+    length,
+    flac ? flacSample(bitDepth as number, name) : (x) => x,
+  );
   for (let i = 0; i < length; i++) {
     if (!Number.isFinite(samples[i]))
       throw new AudioDecodeError(name, `sample ${i} is ${samples[i]} (NaN or infinite)`);
   }
-  return { samples, sampleRate: rate };
+  return { samples, sampleRate: rate, channels: decoded.channelData.length, bitDepth };
 }
 
 async function readBytes(path: string): Promise<Uint8Array> {
@@ -158,11 +197,13 @@ async function readBytes(path: string): Promise<Uint8Array> {
 }
 
 /**
- * Decodes WAV, FLAC, Ogg Vorbis or MP3 to mono float samples. The container is recognised from
- * the bytes; WAV is parsed here ({@link decodeWav}), the others by pinned wasm decoders
- * (@wasm-audio-decoders/flac, @wasm-audio-decoders/ogg-vorbis, mpg123-decoder) that run in
- * Node and in browsers. Channels are averaged; the original sample rate is kept (see
- * {@link resample}).
+ * Decodes WAV, AIFF/AIFF-C, FLAC, Ogg Vorbis or MP3 to mono float samples. The container is
+ * recognised from the bytes; WAV and AIFF are parsed here ({@link decodeWav},
+ * {@link decodeAiff}), the others by pinned wasm decoders (@wasm-audio-decoders/flac,
+ * @wasm-audio-decoders/ogg-vorbis, mpg123-decoder) that run in Node and in browsers. Channels
+ * are averaged; the original sample rate, channel count and bit depth are reported (see
+ * {@link resample}). Integer samples are scaled by 2^(bits − 1) in every lossless container, so
+ * a WAV, an AIFF and a FLAC of the same samples decode to identical floats.
  *
  * @param input a file path (Node only), or the file's bytes
  * @throws AudioDecodeError naming the file and the reason for any bad or unsupported input
@@ -193,5 +234,6 @@ export async function decodeAudio(
   name ??= '<buffer>';
   const container = sniffContainer(bytes, name);
   if (container === 'wav') return decodeWav(bytes, name);
+  if (container === 'aiff') return decodeAiff(bytes, name);
   return decodeCompressed(container, bytes, name);
 }

@@ -14,7 +14,7 @@ export class AudioDecodeError extends ClapError {
   constructor(source: string, reason: string, options?: { cause?: unknown }) {
     super(
       'AUDIO_DECODE',
-      `Cannot decode audio "${source}": ${reason}. Re-export the file as WAV (PCM or float), FLAC, Ogg Vorbis or MP3, or check that it was copied completely.`,
+      `Cannot decode audio "${source}": ${reason}. Re-export the file as WAV or AIFF (PCM or float), FLAC, Ogg Vorbis or MP3, or check that it was copied completely.`,
       options,
     );
     this.source = source;

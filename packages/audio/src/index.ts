@@ -1,10 +1,11 @@
 /**
- * @clapjs/audio: decoding (WAV, FLAC, Ogg Vorbis, MP3), band-limited resampling, crop/pad,
+ * @clapjs/audio: decoding (WAV, AIFF, FLAC, Ogg Vorbis, MP3), band-limited resampling, crop/pad,
  * SpecAugment and a log-mel front end that matches torchaudio, on typed arrays and tfjs.
  */
 export { decodeAudio, sniffContainer } from './decode.js';
 export type { AudioContainer, DecodeAudioOptions } from './decode.js';
 export { decodeWav } from './wav/decode-wav.js';
+export { decodeAiff } from './aiff/decode-aiff.js';
 export { encodeWav } from './wav/encode-wav.js';
 export type { EncodeWavOptions } from './wav/encode-wav.js';
 export type { DecodedAudio } from './types.js';

@@ -4,6 +4,13 @@ export interface DecodedAudio {
   samples: Float32Array;
   /** Samples per second. */
   sampleRate: number;
+  /** Channels in the file before they were averaged to mono. */
+  channels: number;
+  /**
+   * Bits per stored sample in the file (8, 16, 24, 32; 32 or 64 for float), or null for lossy
+   * codecs (Ogg Vorbis, MP3), which store no fixed bit depth.
+   */
+  bitDepth: number | null;
 }
 
 /** The lowest and highest sample rates a decoder accepts; outside them a header is corrupt. */

@@ -19,4 +19,3 @@ export { COMBO_TEMPLATE, VOCAB_TEMPLATES } from './gm-captions.js';
 export { heldOutCombos, allComboLabels } from './gm-plan.js';
 export { transferLabel, promptFor, templateFor } from './transfer-labels.js';
 export { readSoundCatalogue } from './opensfx-cat.js';
-export { decodeAiff } from './aiff.js';

@@ -3,7 +3,6 @@ import { basename, dirname, extname, join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { decodeAudio } from '@clapjs/audio';
 import type { DecodedAudio } from '@clapjs/audio';
-import { decodeAiff } from './aiff.js';
 import { debianLicence } from './licences.js';
 import { catLicence, catTitle, readSoundCatalogue } from './opensfx-cat.js';
 import { normalise, transferLabel } from './transfer-labels.js';
@@ -36,12 +35,9 @@ function walk(dir: string): string[] {
     .flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
 }
 
-const loadFile = (path: string) => async (): Promise<DecodedAudio> => {
-  const bytes = new Uint8Array(readFileSync(path));
-  // Sniff, not the extension: one Hydrogen kit ships AIFF data named .wav.
-  const isAiff = bytes.length >= 4 && String.fromCharCode(...bytes.subarray(0, 4)) === 'FORM';
-  return isAiff ? decodeAiff(bytes, path) : decodeAudio(bytes, { name: path });
-};
+// decodeAudio sniffs the bytes, not the extension: one Hydrogen kit ships AIFF data named .wav.
+const loadFile = (path: string) => async (): Promise<DecodedAudio> =>
+  decodeAudio(new Uint8Array(readFileSync(path)), { name: path });
 
 /** The first line of a Tux Paint stamp description (English; translations follow as `xx.utf8=`). */
 function firstLine(file: string): string {

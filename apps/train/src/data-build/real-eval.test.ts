@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { encodeWav } from '@clapjs/audio';
 import { manifestConfigSchema, manifestDataset } from '@clapjs/data';
 import { describe, expect, it } from 'vitest';
-import { decodeAiff } from './aiff.js';
 import { MissingToolError, REAL_EVAL_APT_LINE } from './errors.js';
 import { catLicence, catTitle, readSoundCatalogue } from './opensfx-cat.js';
 import { buildRealEval } from './real-eval.js';
@@ -45,33 +44,6 @@ describe('OpenTTD sound catalogue', () => {
     expect(() => readSoundCatalogue(Uint8Array.from([1, 2, 3]), 'x.cat')).toThrow(
       /x\.cat: not a readable OpenTTD sound catalogue/,
     );
-  });
-});
-
-describe('decodeAiff', () => {
-  it('reads big-endian 16-bit stereo AIFF as mono', () => {
-    const frames = 4;
-    const bytes = new Uint8Array(12 + 26 + 16 + frames * 4);
-    const v = new DataView(bytes.buffer);
-    const ascii = (at: number, s: string): void =>
-      [...s].forEach((c, i) => v.setUint8(at + i, c.charCodeAt(0)));
-    ascii(0, 'FORM');
-    v.setUint32(4, bytes.length - 8);
-    ascii(8, 'AIFF');
-    ascii(12, 'COMM');
-    v.setUint32(16, 18);
-    v.setUint16(20, 2);
-    v.setUint32(22, frames);
-    v.setUint16(26, 16);
-    v.setUint16(28, 0x400e); // 44100 as an 80-bit extended float
-    v.setUint32(30, 0xac440000);
-    ascii(38, 'SSND');
-    v.setUint32(42, 8 + frames * 4);
-    [16384, 0, -16384, 16384, 0, 0, 32767, 32767].forEach((s, i) => v.setInt16(54 + 2 * i, s));
-    const audio = decodeAiff(bytes, 'x.aiff');
-    expect(audio.sampleRate).toBe(44_100);
-    expect(Array.from(audio.samples, (x) => Math.round(x * 100) / 100)).toEqual([0.25, 0, 0, 1]);
-    expect(() => decodeAiff(new Uint8Array(20), 'y.aiff')).toThrow(/y\.aiff: not a readable AIFF/);
   });
 });
 

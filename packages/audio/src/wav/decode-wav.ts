@@ -183,5 +183,10 @@ export function decodeWav(bytes: Uint8Array, name = '<buffer>'): DecodedAudio {
     for (let f = 0; f < frames; f++)
       if (!Number.isFinite(samples[f])) fail(`sample frame ${f} overflows float32`);
   }
-  return { samples, sampleRate: fmt.sampleRate };
+  return {
+    samples,
+    sampleRate: fmt.sampleRate,
+    channels: fmt.channels,
+    bitDepth: fmt.bitsPerSample,
+  };
 }
