@@ -16,5 +16,6 @@ export type { AudioEncoderConfig, EncoderName, PannConfig, SmallConfig } from '.
 export { conv2d } from './conv2d.js';
 export { PANNS_IGNORED_KEYS, pannsNameMap } from './name-map.js';
 export type { PannsNameMapEntry, PannsTransform } from './name-map.js';
-export { audioEncoderPlugins, cnn10, cnn14, cnn6, cnnSmall } from './plugins.js';
+export * from './htsat/index.js';
+export { audioEncoderPlugins, cnn10, cnn14, cnn6, cnnSmall, htsat } from './plugins.js';
 export { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';

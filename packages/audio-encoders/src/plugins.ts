@@ -1,6 +1,8 @@
 import { definePlugin } from '@clapjs/core';
 import { CnnAudioEncoder } from './cnn-encoder.js';
 import { pannConfigSchema, smallConfigSchema } from './config.js';
+import { htsatConfigSchema } from './htsat/config.js';
+import { HtsatAudioEncoder } from './htsat/encoder.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
 const base = {
@@ -50,5 +52,18 @@ export const cnnSmall = definePlugin({
   create: (config, context) => new CnnAudioEncoder({ ...config, name: 'cnn-small' }, context),
 });
 
+/**
+ * HTS-AT, the Swin-Transformer encoder of LAION-CLAP and Hugging Face's CLAP (defaults:
+ * HTSAT-tiny, 768-d; see HTSAT_PRESETS for base), with LAION's and HF's state_dict name maps.
+ */
+export const htsat = definePlugin({
+  ...base,
+  name: 'htsat',
+  description:
+    'HTS-AT (Swin Transformer over the log-mel folded into a 256×256 image; LAION-CLAP / HF ClapAudioModel): tiny 27.5 M parameters, 768-d output',
+  configSchema: htsatConfigSchema,
+  create: (config, context) => new HtsatAudioEncoder({ ...config, name: 'htsat' }, context),
+});
+
 /** Every audio encoder plugin of this package. */
-export const audioEncoderPlugins = [cnn6, cnn10, cnn14, cnnSmall] as const;
+export const audioEncoderPlugins = [cnn6, cnn10, cnn14, cnnSmall, htsat] as const;

@@ -1,0 +1,68 @@
+import { z } from '@clapjs/core';
+
+const positiveInt = (what: string) =>
+  z.int(`${what} must be an integer`).positive(`${what} must be > 0`);
+
+/**
+ * Config of the `htsat` audio encoder (HTS-AT, the Swin-Transformer audio encoder of LAION-CLAP
+ * and Hugging Face's ClapAudioModel). Defaults are HTSAT-tiny, LAION-CLAP's unfused checkpoints'
+ * encoder; {@link HTSAT_PRESETS} has tiny and base.
+ */
+export const htsatConfigSchema = z.strictObject({
+  /** Side of the square image the log-mel is folded into (upstream `spec_size`). */
+  specSize: positiveInt('specSize').default(256),
+  /** Side of the square, non-overlapping patches (upstream `patch_size` = `patch_stride`). */
+  patchSize: positiveInt('patchSize').default(4),
+  /** Channels of the first stage; each later stage doubles them (`embed_dim`). */
+  embedDim: positiveInt('embedDim').default(96),
+  /** Swin blocks per stage (`depths`). */
+  depths: z
+    .array(positiveInt('depths'))
+    .min(1, 'depths needs at least one stage')
+    .default([2, 2, 6, 2]),
+  /** Attention heads per stage (`num_heads`); each must divide its stage's channels. */
+  heads: z
+    .array(positiveInt('heads'))
+    .min(1, 'heads needs at least one stage')
+    .default([4, 8, 16, 32]),
+  /** Side of the attention windows (`window_size`); odd blocks shift them by half. */
+  windowSize: positiveInt('windowSize').default(8),
+  /** Hidden size of each block's MLP as a multiple of its channels (`mlp_ratio`). */
+  mlpRatio: z.number().positive('mlpRatio must be > 0').default(4),
+  /**
+   * Stochastic depth: the drop-path rate of the last block, rising linearly from 0 over the
+   * blocks when training (LAION's `drop_path_rate`, 0.1).
+   */
+  dropPath: z
+    .number()
+    .min(0, 'dropPath must be in [0, 1)')
+    .lt(1, 'dropPath must be in [0, 1)')
+    .default(0.1),
+  /** Epsilon of the blocks' LayerNorms (HF `layer_norm_eps`); the others use PyTorch's 1e-5. */
+  layerNormEpsilon: z.number().positive('layerNormEpsilon must be > 0').default(1e-5),
+  /** bn0's moving-average momentum, PyTorch semantics. */
+  bnMomentum: z
+    .number()
+    .gt(0, 'bnMomentum must be in (0, 1]')
+    .max(1, 'bnMomentum must be in (0, 1]')
+    .default(0.1),
+  /** bn0's epsilon. */
+  bnEpsilon: z.number().gt(0, 'bnEpsilon must be > 0').default(1e-5),
+});
+
+/** A validated `htsat` config. */
+export type HtsatConfig = z.output<typeof htsatConfigSchema>;
+
+/** An `htsat` config as written by users: omitted keys take their defaults (HTSAT-tiny). */
+export type HtsatConfigInput = { readonly name: 'htsat' } & Partial<
+  z.input<typeof htsatConfigSchema>
+>;
+
+/**
+ * The HTS-AT sizes of the published CLAP checkpoints: tiny (768-d; LAION `630k-*`,
+ * `music_speech_*`, HF `laion/clap-htsat-unfused`) and base (1024-d; HF `laion/larger_clap_*`).
+ */
+export const HTSAT_PRESETS = {
+  tiny: { name: 'htsat', embedDim: 96, depths: [2, 2, 6, 2], heads: [4, 8, 16, 32] },
+  base: { name: 'htsat', embedDim: 128, depths: [2, 2, 12, 2], heads: [4, 8, 16, 32] },
+} as const satisfies Record<string, HtsatConfigInput>;
