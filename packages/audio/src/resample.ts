@@ -1,4 +1,18 @@
 import { AudioArgumentError } from './errors.js';
+import { resampleTorchaudio } from './resample-torchaudio.js';
+
+/** Which resampler {@link resample} runs. */
+export type ResampleMethod = 'kaiser' | 'torchaudio';
+
+/** Options for {@link resample}. */
+export interface ResampleOptions {
+  /**
+   * 'kaiser' (the default: Kaiser-windowed sinc, 32 zero crossings, cutoff 0.92, stopband
+   * ≈ −100 dB) or 'torchaudio' (torchaudio's Hann-windowed sinc, width 6, rolloff 0.99, as the
+   * published CLAP pipelines resample: {@link resampleTorchaudio}).
+   */
+  method?: ResampleMethod;
+}
 
 /** Zero crossings of the sinc on each side of the centre tap (at the lower of the two rates). */
 const ZERO_CROSSINGS = 32;
@@ -41,7 +55,7 @@ function kernel(): Float64Array {
 }
 
 /**
- * Resamples mono audio between any two rates with a band-limited Kaiser-windowed sinc
+ * Resamples mono audio between any two rates. By default with a band-limited Kaiser-windowed sinc
  * (32 zero crossings, cutoff at 0.92 of the lower Nyquist rate, stopband ≈ −100 dB).
  * Content above the new Nyquist rate is removed rather than aliased. The output has
  * `ceil(samples.length · toRate / fromRate)` samples; samples outside the input count as zero.
@@ -49,8 +63,20 @@ function kernel(): Float64Array {
  * @param samples mono input
  * @param fromRate the input's sample rate in Hz
  * @param toRate the wanted sample rate in Hz
+ * @param options `method: 'torchaudio'` for torchaudio's resampler (integer rates only)
  */
-export function resample(samples: Float32Array, fromRate: number, toRate: number): Float32Array {
+export function resample(
+  samples: Float32Array,
+  fromRate: number,
+  toRate: number,
+  options: ResampleOptions = {},
+): Float32Array {
+  const method = options.method ?? 'kaiser';
+  if (method === 'torchaudio') return resampleTorchaudio(samples, fromRate, toRate);
+  if (method !== 'kaiser')
+    throw new AudioArgumentError(
+      `resample: method must be 'kaiser' or 'torchaudio', got '${String(method)}'`,
+    );
   for (const [label, rate] of [
     ['fromRate', fromRate],
     ['toRate', toRate],
