@@ -35,7 +35,7 @@ export class PathEscapeError extends DatasetError {
         : ` (${where.file}${where.line === undefined ? '' : `:${where.line}`})`;
     super(
       'DATASET_PATH_ESCAPES_ROOT',
-      `The audio path "${path}"${at} resolves outside the dataset root ${root}. ` +
+      `The audio path "${path}"${at} resolves outside the dataset root ${root} (symlinks followed). ` +
         `Paths must stay inside the root (no "..", no absolute paths); move the file under the root, ` +
         `or set allowOutsideRoot: true in the dataset config if you trust this manifest.`,
       where,

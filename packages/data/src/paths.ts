@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { DatasetError, PathEscapeError } from './errors.js';
 
@@ -8,10 +8,16 @@ export interface Origin {
   readonly line?: number;
 }
 
+function escapes(root: string, full: string): boolean {
+  const rel = relative(root, full);
+  return rel === '..' || rel.startsWith(`..${'/'}`) || rel.startsWith('..\\') || isAbsolute(rel);
+}
+
 /**
  * Resolves a dataset-relative path against `root`. A path that escapes the root (`..`, an
- * absolute path elsewhere) is refused unless `allowOutsideRoot` is set, so that a manifest
- * from someone else cannot make the loader read arbitrary files.
+ * absolute path elsewhere, or a symlink whose real path lies outside the root's real path) is
+ * refused unless `allowOutsideRoot` is set, so that a manifest or a folder from someone else
+ * cannot make the loader read arbitrary files.
  * @throws PathEscapeError when the path leaves the root and `allowOutsideRoot` is false
  */
 export function resolveInsideRoot(
@@ -23,14 +29,11 @@ export function resolveInsideRoot(
   const absoluteRoot = resolve(root);
   const full = resolve(absoluteRoot, path);
   if (!allowOutsideRoot) {
-    const rel = relative(absoluteRoot, full);
-    if (
-      isAbsolute(path) ||
-      rel === '..' ||
-      rel.startsWith(`..${'/'}`) ||
-      rel.startsWith('..\\') ||
-      isAbsolute(rel)
-    ) {
+    if (isAbsolute(path) || escapes(absoluteRoot, full)) {
+      throw new PathEscapeError(path, absoluteRoot, origin);
+    }
+    // Symlinks: compare real paths (only when the file exists; a missing one fails later).
+    if (existsSync(full) && escapes(realpathSync(absoluteRoot), realpathSync(full))) {
       throw new PathEscapeError(path, absoluteRoot, origin);
     }
   }
@@ -38,10 +41,25 @@ export function resolveInsideRoot(
 }
 
 /**
- * Throws a {@link DatasetError} naming the file, the row and the fix when `path` does not exist.
+ * Throws a {@link DatasetError} naming the file, the row and the fix when `path` does not exist
+ * or is not a regular file (a directory, a FIFO or a device would block or fail when read);
+ * `directoryOk` also accepts a directory.
  */
-export function requireFile(path: string, what: string, origin: Origin = {}): void {
-  if (existsSync(path)) return;
+export function requireFile(
+  path: string,
+  what: string,
+  origin: Origin = {},
+  directoryOk = false,
+): void {
+  if (existsSync(path)) {
+    const stat = statSync(path);
+    if (stat.isFile() || (directoryOk && stat.isDirectory())) return;
+    throw new DatasetError(
+      'DATASET_NOT_A_FILE',
+      `${what} ${path} is ${stat.isDirectory() ? 'a directory' : 'not a regular file (a FIFO, socket or device)'}; give the path of a regular file${directoryOk ? ' or a directory' : ''}.`,
+      { file: path },
+    );
+  }
   const at =
     origin.file === undefined
       ? ''

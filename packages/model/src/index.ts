@@ -31,7 +31,7 @@ export type {
   ZeroShotResult,
 } from './model.js';
 export type { ModelSource } from './io.js';
-export { WEIGHTS_MANIFEST_FILE } from './weights.js';
+export { firstNonFiniteWeight, WEIGHTS_MANIFEST_FILE } from './weights.js';
 export type { WeightsManifest } from './weights.js';
 export { ModelFormatError, WeightsError } from './errors.js';
 export { readSafetensors, writeSafetensors } from './safetensors.js';

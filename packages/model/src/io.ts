@@ -15,33 +15,79 @@ const FS_MODULE = 'node:fs/promises';
 const nodeFs = (): Promise<typeof NodeFs> =>
   import(/* @vite-ignore */ FS_MODULE) as Promise<typeof NodeFs>;
 
-/** Returns a reader of the files of a saved model. */
-export function fileReader(source: ModelSource): (file: string) => Promise<Uint8Array> {
+/** Reads one file of a saved model; `maxBytes` refuses a larger file before reading it. */
+export type ModelFileReader = (file: string, maxBytes?: number) => Promise<Uint8Array>;
+
+/** JSON files of a saved model (config, tokenizer, manifest) are read whole: this bounds them. */
+export const MAX_JSON_BYTES = 256 * 1024 * 1024;
+
+/**
+ * A file name a saved model may list: one path segment of ordinary characters, so that a
+ * manifest can only name files inside the model's own directory (never `../x`, `/dev/zero`).
+ */
+export function isModelFileName(file: unknown): file is string {
+  return (
+    typeof file === 'string' &&
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/.test(file) &&
+    file !== '.' &&
+    file !== '..'
+  );
+}
+
+/**
+ * Returns a reader of the files of a saved model. For a directory, each file must be a regular
+ * file whose real path (after symlinks) stays inside the directory's real path.
+ */
+export function fileReader(source: ModelSource): ModelFileReader {
   const where = typeof source === 'string' ? source : 'the model source';
-  return async (file) => {
+  const fail = (code: string, file: string, why: string, cause?: unknown): never => {
+    throw new ModelFormatError(
+      code,
+      `Cannot read ${String(file).slice(0, 200)} from ${where}: ${why}. A saved clapjs model has config.json, tokenizer.json, model.json and weights.*.bin; save it again with model.save(dir).`,
+      cause === undefined ? undefined : { cause },
+    );
+  };
+  return async (file, maxBytes) => {
+    if (!isModelFileName(file))
+      return fail('MODEL_PATH', file, 'it is not a plain file name inside the model directory');
+    let bytes: Uint8Array;
     try {
       if (typeof source === 'string') {
         const fs = await nodeFs();
-        const bytes = await fs.readFile(`${source.replace(/\/+$/, '')}/${file}`);
-        return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        const root = await fs.realpath(source);
+        const real = await fs.realpath(`${root}/${file}`);
+        if (!real.startsWith(`${root}/`))
+          return fail('MODEL_PATH', file, `it resolves to ${real}, outside the model directory`);
+        const stat = await fs.stat(real);
+        if (!stat.isFile()) return fail('MODEL_PATH', file, 'it is not a regular file');
+        if (maxBytes !== undefined && stat.size > maxBytes)
+          return fail(
+            'MODEL_FORMAT',
+            file,
+            `it has ${stat.size} bytes, more than the ${maxBytes} expected`,
+          );
+        const buffer = await fs.readFile(real);
+        bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+      } else {
+        bytes = new Uint8Array(await source.fetch(file));
       }
-      return new Uint8Array(await source.fetch(file));
     } catch (error) {
-      throw new ModelFormatError(
-        'MODEL_FILE_MISSING',
-        `Cannot read ${file} from ${where}: ${(error as Error).message}. A saved clapjs model has config.json, tokenizer.json, model.json and weights.*.bin; save it again with model.save(dir).`,
-        { cause: error },
-      );
+      if (error instanceof ClapError) throw error;
+      return fail('MODEL_FILE_MISSING', file, (error as Error).message, error);
     }
+    if (maxBytes !== undefined && bytes.byteLength > maxBytes)
+      return fail(
+        'MODEL_FORMAT',
+        file,
+        `it has ${bytes.byteLength} bytes, more than the ${maxBytes} expected`,
+      );
+    return bytes;
   };
 }
 
 /** Reads and parses a JSON file of a saved model. */
-export async function readJson(
-  read: (file: string) => Promise<Uint8Array>,
-  file: string,
-): Promise<unknown> {
-  const text = new TextDecoder().decode(await read(file));
+export async function readJson(read: ModelFileReader, file: string): Promise<unknown> {
+  const text = new TextDecoder().decode(await read(file, MAX_JSON_BYTES));
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

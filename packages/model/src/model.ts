@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ClapError } from '@clapjs/core';
+import { ClapError, ConfigError } from '@clapjs/core';
 import type {
   AudioEncoder,
   CallOptions,
@@ -12,7 +12,14 @@ import type {
 } from '@clapjs/core';
 import { cropOrPad, type LogMelConfig, type LogMelExtractor } from '@clapjs/audio';
 import { l2Normalize } from '@clapjs/layers';
-import { buildParts, partProvenance, partVariables, PART_SLOTS, type ClapParts } from './build.js';
+import {
+  buildParts,
+  partProvenance,
+  partVariables,
+  PART_SLOTS,
+  type ClapParts,
+  type PartSlot,
+} from './build.js';
 import { parseModelConfig, type ClapModelConfig, type ClapModelConfigInput } from './config.js';
 import {
   exportSafetensors,
@@ -107,6 +114,7 @@ export class ClapModel {
   /** Scores texts against audios with the learnable logit scale (`config.similarity`). */
   readonly similarity: Similarity;
   private disposed = false;
+  private readonly frozenSlots = new Set<PartSlot>();
 
   private constructor(parts: ClapParts) {
     this.config = parts.config;
@@ -149,8 +157,9 @@ export class ClapModel {
     const read = fileReader(source);
     const where = typeof source === 'string' ? source : 'the model source';
     const config = parseModelConfig(await readJson(read, CONFIG_FILE));
-    const tokenizer = (await readJson(read, TOKENIZER_FILE)) as { state?: unknown };
-    const manifest = (await readJson(read, WEIGHTS_MANIFEST_FILE)) as Partial<WeightsManifest>;
+    const tokenizer = ((await readJson(read, TOKENIZER_FILE)) ?? {}) as { state?: unknown };
+    const manifest = ((await readJson(read, WEIGHTS_MANIFEST_FILE)) ??
+      {}) as Partial<WeightsManifest>;
     if (
       manifest.format !== 'clapjs-weights' ||
       manifest.formatVersion !== 1 ||
@@ -273,14 +282,16 @@ export class ClapModel {
    */
   forward(logMel: tf.Tensor4D, tokens: TokenBatch, options: CallOptions): ForwardResult {
     this.assertLive();
+    // A frozen part always runs in inference mode: BatchNorm on its running statistics, no dropout.
+    const as = (slot: PartSlot): CallOptions => (this.frozenSlots.has(slot) ? INFERENCE : options);
     return tf.tidy(() => {
       const audioEmbeddings = this.audioProjection.call(
-        this.audioEncoder.encode(logMel, options),
-        options,
+        this.audioEncoder.encode(logMel, as('audioEncoder')),
+        as('audioProjection'),
       );
       const textEmbeddings = this.textProjection.call(
-        this.textEncoder.encode(tokens, options),
-        options,
+        this.textEncoder.encode(tokens, as('textEncoder')),
+        as('textProjection'),
       );
       return {
         logits: this.similarity.call(textEmbeddings, audioEmbeddings),
@@ -394,7 +405,31 @@ export class ClapModel {
    */
   variables(): NamedVariable[] {
     this.assertLive();
-    return partVariables(this);
+    return partVariables(this, this.frozenSlots);
+  }
+
+  /**
+   * Freezes parts for fine-tuning: their weights are listed as not trainable (an optimizer skips
+   * them and no gradient is requested for them) and `forward` runs them in inference mode even
+   * when training (BatchNorm on running statistics, no dropout). Replaces any earlier choice; `[]`
+   * unfreezes everything. Not saved with the model.
+   * @throws ConfigError (`freeze`) for a name that is not one of {@link PART_SLOTS}
+   */
+  freeze(slots: readonly string[]): void {
+    const unknown = slots.filter((s) => !(PART_SLOTS as readonly string[]).includes(s));
+    if (unknown.length > 0) {
+      throw new ConfigError(
+        'freeze',
+        `Cannot freeze "${unknown.join('", "')}": the parts are ${PART_SLOTS.join(', ')}.`,
+      );
+    }
+    this.frozenSlots.clear();
+    for (const slot of slots) this.frozenSlots.add(slot as PartSlot);
+  }
+
+  /** The frozen parts (see {@link freeze}), in slot order. */
+  get frozen(): PartSlot[] {
+    return PART_SLOTS.filter((slot) => this.frozenSlots.has(slot));
   }
 
   /** Call after each optimizer step: clamps the similarity's logit scale (and bias). */

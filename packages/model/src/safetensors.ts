@@ -56,12 +56,36 @@ function decode(dtype: SafetensorsDtype, view: DataView, count: number): Float32
   return out;
 }
 
+/** Keys of the top-level object of a JSON text that parsed, in order (to find duplicates). */
+function topLevelKeys(json: string): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (json[j] !== '"') j += json[j] === '\\' ? 2 : 1;
+      if (depth === 1 && /^\s*:/.test(json.slice(j + 1, j + 16)))
+        keys.push(JSON.parse(json.slice(i, j + 1)) as string);
+      i = j;
+    } else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+  }
+  return keys;
+}
+
+/** The largest header the reference implementation accepts (100 MB). */
+const MAX_HEADER_BYTES = 100_000_000;
+
 /**
  * Reads a safetensors file (8-byte little-endian header length, a JSON header, then raw
  * little-endian data; https://github.com/huggingface/safetensors). Every tensor is returned as
- * float32; `__metadata__` is returned separately.
- * @throws ModelFormatError (`SAFETENSORS_FORMAT`) on a truncated file, a bad header or an
- * unsupported dtype
+ * float32; `__metadata__` is returned separately. The header is validated by the format's own
+ * rules before any data is read: an object of unique keys; each tensor a known dtype, a shape
+ * of non-negative integers and `data_offsets` [begin, end] matching its size; the tensors cover
+ * the data section exactly, in order, without gaps or overlaps; `__metadata__` maps strings to
+ * strings.
+ * @throws ModelFormatError (`SAFETENSORS_FORMAT`) naming the tensor and what is wrong
  */
 export function readSafetensors(
   bytes: Uint8Array,
@@ -79,42 +103,117 @@ export function readSafetensors(
   if (bytes.byteLength < 8)
     fail(`it has ${bytes.byteLength} bytes, fewer than the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = Number(view.getBigUint64(0, true));
-  if (8 + headerLength > bytes.byteLength)
-    fail(`the header length ${headerLength} runs past the end of the file`);
-  let header: Record<string, unknown>;
+  const headerLength = view.getBigUint64(0, true);
+  if (headerLength > BigInt(Math.min(MAX_HEADER_BYTES, bytes.byteLength - 8)))
+    fail(
+      `the header length ${headerLength} runs past the end of the file (${bytes.byteLength} bytes) or over the ${MAX_HEADER_BYTES}-byte limit`,
+    );
+  const dataStart = 8 + Number(headerLength);
+  const dataLength = bytes.byteLength - dataStart;
+  let json: string;
+  let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as Record<
-      string,
-      unknown
-    >;
+    json = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, dataStart));
+    header = JSON.parse(json) as unknown;
   } catch (error) {
-    return fail(`its JSON header does not parse (${(error as Error).message})`);
+    return fail(`its JSON header does not parse (${(error as Error).message.slice(0, 200)})`);
   }
-  const dataStart = 8 + headerLength;
-  const tensors = new Map<string, SafetensorsTensor>();
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    fail(
+      `its header is ${header === null ? 'null' : Array.isArray(header) ? 'a list' : typeof header}, expected a JSON object`,
+    );
+  const record = header as Record<string, unknown>;
+  const keys = topLevelKeys(json);
+  const duplicate = keys.find((k, i) => keys.indexOf(k) !== i);
+  if (duplicate !== undefined) fail(`the header lists "${duplicate.slice(0, 100)}" twice`);
+  const label = (key: string) => `tensor "${key.slice(0, 100)}"`;
+  const entries: {
+    key: string;
+    dtype: SafetensorsDtype;
+    shape: number[];
+    begin: number;
+    end: number;
+    count: number;
+  }[] = [];
   let metadata: Record<string, string> = {};
-  for (const [key, value] of Object.entries(header)) {
+  for (const [key, value] of Object.entries(record)) {
     if (key === '__metadata__') {
+      if (
+        typeof value !== 'object' ||
+        value === null ||
+        Array.isArray(value) ||
+        !Object.values(value).every((v) => typeof v === 'string')
+      )
+        fail('__metadata__ must map strings to strings');
       metadata = value as Record<string, string>;
       continue;
     }
-    const entry = value as { dtype?: string; shape?: number[]; data_offsets?: [number, number] };
-    const dtype = entry.dtype as SafetensorsDtype;
-    if (!(dtype in BYTES))
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
       fail(
-        `tensor "${key}" has dtype ${String(entry.dtype)}; supported: ${Object.keys(BYTES).join(', ')}`,
+        `${label(key)} is ${value === null ? 'null' : typeof value}, expected { dtype, shape, data_offsets }`,
       );
-    const shape = entry.shape ?? [];
-    const [begin, end] = entry.data_offsets ?? [0, -1];
-    const count = shape.reduce((a, b) => a * b, 1);
-    if (end - begin !== count * BYTES[dtype] || dataStart + end > bytes.byteLength) {
+    const entry = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    const dtype = entry.dtype;
+    if (typeof dtype !== 'string' || !Object.hasOwn(BYTES, dtype))
       fail(
-        `tensor "${key}" (shape [${shape.join(', ')}], ${dtype}) has data offsets [${begin}, ${end}] that do not fit`,
+        `${label(key)} has dtype ${JSON.stringify(dtype)?.slice(0, 40)}; supported: ${Object.keys(BYTES).join(', ')}`,
       );
-    }
-    const slice = new DataView(bytes.buffer, bytes.byteOffset + dataStart + begin, end - begin);
-    tensors.set(key, { dtype, shape, data: decode(dtype, slice, count) });
+    const shape = entry.shape;
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      fail(
+        `${label(key)} has shape ${JSON.stringify(shape)?.slice(0, 100)}; expected a list of non-negative integers`,
+      );
+    const offsets = entry.data_offsets;
+    if (
+      !Array.isArray(offsets) ||
+      offsets.length !== 2 ||
+      !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) ||
+      offsets[0] > offsets[1]
+    )
+      fail(
+        `${label(key)} has data_offsets ${JSON.stringify(offsets)?.slice(0, 100)}; expected [begin, end] with 0 ≤ begin ≤ end`,
+      );
+    const count = (shape as number[]).reduce((a, b) => a * b, 1);
+    const [begin, end] = offsets as [number, number];
+    if (end - begin !== count * BYTES[dtype as SafetensorsDtype])
+      fail(
+        `${label(key)} (shape [${(shape as number[]).join(', ')}], ${dtype}) needs ${count * BYTES[dtype as SafetensorsDtype]} bytes but its data_offsets [${begin}, ${end}] span ${end - begin}`,
+      );
+    if (end > dataLength)
+      fail(
+        `${label(key)} ends at data offset ${end}, past the ${dataLength} bytes of data in the file (truncated?)`,
+      );
+    entries.push({
+      key,
+      dtype: dtype as SafetensorsDtype,
+      shape: shape as number[],
+      begin,
+      end,
+      count,
+    });
+  }
+  // The tensors tile the data section: sorted by offset, each starts where the previous ended.
+  entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let position = 0;
+  for (const e of entries) {
+    if (e.begin !== position)
+      fail(
+        `${label(e.key)} starts at data offset ${e.begin}, but the previous tensor ends at ${position} (tensors must not overlap or leave gaps)`,
+      );
+    position = e.end;
+  }
+  if (position !== dataLength)
+    fail(
+      `the tensors cover ${position} bytes of data but the file holds ${dataLength} after the header (truncated, or extra bytes)`,
+    );
+  const tensors = new Map<string, SafetensorsTensor>();
+  for (const e of entries) {
+    const slice = new DataView(
+      bytes.buffer,
+      bytes.byteOffset + dataStart + e.begin,
+      e.end - e.begin,
+    );
+    tensors.set(e.key, { dtype: e.dtype, shape: e.shape, data: decode(e.dtype, slice, e.count) });
   }
   return { tensors, metadata };
 }

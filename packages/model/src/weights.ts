@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedVariable } from '@clapjs/core';
 import { ModelFormatError, WeightsError } from './errors.js';
+import { isModelFileName, type ModelFileReader } from './io.js';
 
 /** The file that lists the weights (tfjs's `weightsManifest` layout, in our own envelope). */
 export const WEIGHTS_MANIFEST_FILE = 'model.json';
@@ -18,13 +19,42 @@ export interface WeightsManifest {
   readonly weightsManifest: tf.io.WeightsManifestConfig;
 }
 
+/** The dtypes a saved model's weights may have (4 bytes each). */
+const SAVED_DTYPES = new Set(['float32', 'int32']);
+
+/** The most weight bytes one manifest group may list (2 GiB, beyond any CLAP model). */
+const MAX_GROUP_BYTES = 2 ** 31;
+
+/**
+ * The path of the first variable holding NaN or ±Infinity, or undefined when all are finite.
+ * A diverged training run shows up here; clapjs never saves or loads such weights as a model.
+ */
+export async function firstNonFiniteWeight(
+  variables: readonly NamedVariable[],
+): Promise<string | undefined> {
+  for (const v of variables) {
+    if (v.variable.dtype !== 'float32') continue;
+    const data = (await v.variable.data()) as Float32Array;
+    for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return v.path;
+  }
+  return undefined;
+}
+
 /**
  * Encodes every variable (by path) in tfjs's binary weights format, split into shards.
+ * @throws ModelFormatError `MODEL_NON_FINITE` when a weight holds NaN or Infinity
  * @returns the manifest group and the shard files (name → bytes)
  */
 export async function encodeVariables(
   variables: readonly NamedVariable[],
 ): Promise<{ manifest: tf.io.WeightsManifestConfig; files: Map<string, Uint8Array> }> {
+  const bad = await firstNonFiniteWeight(variables);
+  if (bad !== undefined) {
+    throw new ModelFormatError(
+      'MODEL_NON_FINITE',
+      `Refusing to save the model: weight "${bad}" holds NaN or Infinity (training diverged, or the weights were damaged). Lower the learning rate and train again, or save an earlier checkpoint.`,
+    );
+  }
   const { data, specs } = await tf.io.encodeWeights(
     variables.map((v) => ({ name: v.path, tensor: v.variable })),
   );
@@ -55,29 +85,111 @@ function concat(shards: readonly Uint8Array[]): ArrayBuffer {
   return out.buffer;
 }
 
+function manifestError(why: string): never {
+  throw new ModelFormatError(
+    'MODEL_FORMAT',
+    `${WEIGHTS_MANIFEST_FILE} is malformed: ${why}. Save the model again (model.save(dir)).`,
+  );
+}
+
 /**
- * Decodes the weights a manifest lists, reading shards through `read`.
+ * Checks a manifest's shape before anything is read: groups are objects; shard paths are plain
+ * file names in the model directory; weights have a name, a shape of non-negative integers and
+ * a dtype clapjs saves (float32, int32).
+ * @returns each group's expected byte count
+ */
+function checkManifest(manifest: unknown): number[] {
+  if (!Array.isArray(manifest)) manifestError('weightsManifest is not a list of groups');
+  return manifest.map((group: unknown, g) => {
+    if (typeof group !== 'object' || group === null || Array.isArray(group))
+      manifestError(`group ${g} is ${group === null ? 'null' : typeof group}, expected an object`);
+    const { paths, weights } = group as { paths?: unknown; weights?: unknown };
+    if (!Array.isArray(paths) || !Array.isArray(weights))
+      manifestError(`group ${g} needs "paths" and "weights" lists`);
+    for (const path of paths) {
+      if (!isModelFileName(path))
+        manifestError(
+          `group ${g} lists the shard ${JSON.stringify(path)?.slice(0, 100)}, which is not a file name inside the model directory`,
+        );
+    }
+    let bytes = 0;
+    for (const [i, w] of weights.entries()) {
+      const { name, shape, dtype } = (w ?? {}) as {
+        name?: unknown;
+        shape?: unknown;
+        dtype?: unknown;
+      };
+      const label =
+        typeof name === 'string' ? `weight "${name.slice(0, 100)}"` : `weight ${i} of group ${g}`;
+      if (typeof name !== 'string') manifestError(`${label} has no name`);
+      if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+        manifestError(
+          `${label} has shape ${JSON.stringify(shape)?.slice(0, 100)}; expected a list of non-negative integers`,
+        );
+      if (typeof dtype !== 'string' || !SAVED_DTYPES.has(dtype))
+        manifestError(
+          `${label} has dtype ${JSON.stringify(dtype)?.slice(0, 40)}; supported: ${[...SAVED_DTYPES].join(', ')}`,
+        );
+      bytes += (shape as number[]).reduce((a, b) => a * b, 1) * 4;
+      if (!(bytes <= MAX_GROUP_BYTES))
+        manifestError(`group ${g} lists more than ${MAX_GROUP_BYTES} bytes of weights`);
+    }
+    return bytes;
+  });
+}
+
+/**
+ * Decodes the weights a manifest lists, reading shards through `read`. The manifest is checked
+ * first (see {@link checkManifest}); shards larger than the weights they hold are refused
+ * before being read; weights holding NaN or Infinity are refused.
  * @returns tensors by path (the caller disposes them)
+ * @throws ModelFormatError `MODEL_FORMAT`, `MODEL_PATH`, `MODEL_NON_FINITE`
  */
 export async function decodeWeights(
   manifest: tf.io.WeightsManifestConfig,
-  read: (file: string) => Promise<Uint8Array>,
+  read: ModelFileReader,
 ): Promise<Map<string, tf.Tensor>> {
+  const expectedBytes = checkManifest(manifest);
   const out = new Map<string, tf.Tensor>();
-  for (const group of manifest) {
-    const shards = await Promise.all(group.paths.map(read));
-    const buffer = concat(shards);
-    const expected = group.weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
-    if (buffer.byteLength !== expected) {
-      throw new ModelFormatError(
-        'MODEL_FORMAT',
-        `The weight shards ${group.paths.join(', ')} hold ${buffer.byteLength} bytes but the manifest lists ${expected}; the files are truncated or from another save. Save the model again.`,
-      );
+  try {
+    for (const [g, group] of manifest.entries()) {
+      const expected = expectedBytes[g] ?? 0;
+      const shards: Uint8Array[] = [];
+      let total = 0;
+      for (const path of group.paths) {
+        const shard = await read(path, expected - total);
+        shards.push(shard);
+        total += shard.byteLength;
+      }
+      const buffer = concat(shards);
+      if (buffer.byteLength !== expected) {
+        throw new ModelFormatError(
+          'MODEL_FORMAT',
+          `The weight shards ${group.paths.join(', ')} hold ${buffer.byteLength} bytes but the manifest lists ${expected}; the files are truncated or from another save. Save the model again.`,
+        );
+      }
+      let offset = 0;
+      for (const w of group.weights) {
+        const count = w.shape.reduce((a, b) => a * b, 1);
+        if (w.dtype === 'float32') {
+          const values = new Float32Array(buffer, offset, count);
+          if (!values.every(Number.isFinite)) {
+            throw new ModelFormatError(
+              'MODEL_NON_FINITE',
+              `Weight "${w.name}" in ${WEIGHTS_MANIFEST_FILE} holds NaN or Infinity: the model diverged in training or is damaged, and would only output NaN. Use an earlier checkpoint's model or train again with a lower learning rate.`,
+            );
+          }
+        }
+        offset += count * 4;
+      }
+      for (const [name, tensor] of Object.entries(tf.io.decodeWeights(buffer, group.weights)))
+        out.set(name, tensor);
     }
-    for (const [name, tensor] of Object.entries(tf.io.decodeWeights(buffer, group.weights)))
-      out.set(name, tensor);
+    return out;
+  } catch (error) {
+    for (const tensor of out.values()) tensor.dispose();
+    throw error;
   }
-  return out;
 }
 
 /**

@@ -28,8 +28,12 @@ function octal(block: Uint8Array, start: number, length: number): number {
     return value;
   }
   const digits = text(block, start, length).trim();
-  return digits === '' ? 0 : parseInt(digits, 8);
+  // Not parseInt: it reads "-1" as -1 and "12abc" as 10; a size must be octal digits only.
+  return digits === '' ? 0 : /^[0-7]+$/.test(digits) ? parseInt(digits, 8) : NaN;
 }
+
+/** Pax extended headers and GNU long names are small; a larger one is a damaged or hostile shard. */
+const MAX_META_BYTES = 1024 * 1024;
 
 function checksumOk(block: Uint8Array): boolean {
   let sum = 0;
@@ -58,7 +62,8 @@ function parsePax(bytes: Uint8Array): Record<string, string> {
  * names), so that a shard of any size is indexed without reading its payload. Synchronous
  * because dataset plugins are built synchronously; members are then read by offset, except those
  * `wantBody` selects, whose bytes come with the index.
- * @throws DatasetError when a header's checksum is wrong (not a tar file, or a truncated one)
+ * @throws DatasetError `DATASET_TAR_INVALID` naming the shard and member when a header's checksum
+ * is wrong (not a tar file), or a size is not a non-negative number that fits in the file
  */
 export function indexTar(
   file: string,
@@ -67,9 +72,16 @@ export function indexTar(
   const fd = openSync(file, 'r');
   try {
     const total = fstatSync(fd).size;
+    let offset = 0;
+    const invalid = (member: string, why: string): never => {
+      throw new DatasetError(
+        'DATASET_TAR_INVALID',
+        `${file}: member "${member.slice(0, 200)}" (header at byte ${offset}) ${why}. The shard is damaged or was not written as a tar file; re-create it (writeWebDataset) or remove it.`,
+        { file },
+      );
+    };
     const members: TarMember[] = [];
     const block = new Uint8Array(BLOCK);
-    let offset = 0;
     let longName: string | undefined;
     let pax: Record<string, string> = {};
     let globalPax: Record<string, string> = {};
@@ -86,12 +98,24 @@ export function indexTar(
       const type = String.fromCharCode(block[156] as number);
       let size = octal(block, 124, 12);
       const dataOffset = offset + BLOCK;
+      const checkSize = (member: string, limit = Infinity): void => {
+        if (!Number.isSafeInteger(size) || size < 0)
+          invalid(member, `has size ${String(size)}, not a non-negative whole number`);
+        if (dataOffset + size > total)
+          invalid(
+            member,
+            `has size ${size}, which runs past the end of the ${total}-byte file (truncated shard?)`,
+          );
+        if (size > limit)
+          invalid(member, `is a ${size}-byte metadata header, over the ${limit}-byte limit`);
+      };
       const readBody = (): Uint8Array => {
         const body = new Uint8Array(size);
         readSync(fd, body, 0, size, dataOffset);
         return body;
       };
       if (type === 'x' || type === 'g' || type === 'L') {
+        checkSize(text(block, 0, 100), MAX_META_BYTES);
         const body = readBody();
         if (type === 'x') pax = parsePax(body);
         else if (type === 'g') globalPax = { ...globalPax, ...parsePax(body) };
@@ -103,17 +127,14 @@ export function indexTar(
           merged['path'] ??
           longName ??
           (prefix === '' ? text(block, 0, 100) : `${prefix}/${text(block, 0, 100)}`);
-        if (merged['size'] !== undefined) size = parseInt(merged['size'], 10);
+        const paxSize = merged['size'];
+        if (paxSize !== undefined) size = /^\d+$/.test(paxSize) ? Number(paxSize) : NaN;
+        checkSize(name);
         if (type === '0' || type === '\0' || type === '7') {
-          if (dataOffset + size > total) {
-            throw new DatasetError(
-              'DATASET_TAR_INVALID',
-              `${file}: member "${name}" runs past the end of the file (truncated shard). Re-create the shard.`,
-              { file },
-            );
-          }
+          const body = wantBody(name);
+          if (body) checkSize(name, MAX_META_BYTES);
           members.push(
-            wantBody(name)
+            body
               ? { name, offset: dataOffset, size, body: readBody() }
               : { name, offset: dataOffset, size },
           );

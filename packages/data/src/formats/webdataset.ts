@@ -59,7 +59,7 @@ function captionsOf(info: Record<string, unknown>): string[] {
 /** Lists the shard files a config names. */
 export function listShards(config: WebDatasetConfig, contextRoot: string): string[] {
   const base = resolve(contextRoot, config.path);
-  requireFile(base, 'The WebDataset path');
+  requireFile(base, 'The WebDataset path', {}, true);
   if (config.shards !== undefined) return config.shards.map((s) => resolve(base, s));
   if (!statSync(base).isDirectory()) return [base];
   return readdirSync(base)

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { cropOrPad, decodeAudio, resample, specAugment } from '@clapjs/audio';
 import type { LogMel, LogMelExtractor, SpecAugmentOptions } from '@clapjs/audio';
 import type { DatasetItem, Rng } from '@clapjs/core';
@@ -47,6 +47,9 @@ export class FeatureMaker {
     let identity: Uint8Array | string | undefined = contentKey;
     if (item.audio.kind === 'file') {
       try {
+        // A FIFO or a device would block or never end: only regular files are read.
+        if (!(await stat(item.audio.path)).isFile())
+          throw new Error('not a regular file (a directory, FIFO, socket or device)');
         bytes = await readFile(item.audio.path);
       } catch (error) {
         throw new CorruptAudioError(item.id, item.audio.path, error);
