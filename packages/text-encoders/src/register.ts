@@ -1,11 +1,12 @@
 /**
  * Registers the built-in tokenizers (`bert-wordpiece`, `word`) and text encoders
- * (`transformer`, `bag-of-embeddings`) with the @clapjs/core registry. Import for its effect:
+ * (`transformer`, `bag-of-embeddings`, `roberta`) with the @clapjs/core registry. Import for its effect:
  * `import '@clapjs/text-encoders/register'`.
  * @packageDocumentation
  */
 import { register } from '@clapjs/core';
 import { bagOfEmbeddingsPlugin } from './bag-of-embeddings.js';
+import { robertaPlugin } from './roberta.js';
 import { bertWordPiecePlugin } from './tokenizers/bert-wordpiece.js';
 import { wordTokenizerPlugin } from './tokenizers/word.js';
 import { transformerPlugin } from './transformer.js';
@@ -15,3 +16,4 @@ register(bertWordPiecePlugin);
 register(wordTokenizerPlugin);
 register(transformerPlugin);
 register(bagOfEmbeddingsPlugin);
+register(robertaPlugin);
