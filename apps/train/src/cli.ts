@@ -32,6 +32,14 @@ function defaultConfig(): string {
   );
 }
 
+/** `--steps`: a positive integer written as digits (not 1e2, 1.5 or abc), checked before anything is built. */
+function parseSteps(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1)
+    throw new InvalidArgumentError('give a positive whole number of steps, e.g. --steps 300.');
+  return n;
+}
+
 function parseWorkers(value: string): number | 'auto' {
   if (value === 'auto') return value;
   const n = Number(value);
@@ -42,7 +50,10 @@ function parseWorkers(value: string): number | 'auto' {
 
 const program = new Command('clapjs')
   .description('Train and use CLAP (contrastive language-audio) models with TensorFlow.js')
-  .showHelpAfterError();
+  // One line per refusal (the error names the option; `clapjs <command> --help` lists them all).
+  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'clapjs: ')) })
+  // Bad arguments are bad input: exit 2, like every other refusal (help and --version exit 0).
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 
 program
   .command('train')
@@ -52,8 +63,15 @@ program
   .option('-c, --config <file>', 'config file (default: configs/default.yaml)')
   .addOption(backendOption().default(undefined, 'from the config (auto)'))
   .option('-o, --out <dir>', 'output directory (default: runs/<name>)')
-  .option('--steps <n>', 'override train.steps', (v) => Number.parseInt(v, 10))
-  .option('--resume', 'continue from the latest checkpoint in the output directory')
+  .option('--steps <n>', 'override train.steps', parseSteps)
+  .option(
+    '--resume [checkpoint]',
+    'continue from the latest checkpoint in the output directory, or from a step number or checkpoint directory',
+  )
+  .option(
+    '--overwrite',
+    'start over in an output directory that holds checkpoints (they are deleted once the new run saves one)',
+  )
   .option(
     '--workers <n|auto>',
     'gradient workers (worker_threads); auto = CPU cores on wasm without kernels-native, else 1 (default: train.workers)',
@@ -66,7 +84,8 @@ program
       backend?: 'auto';
       out?: string;
       steps?: number;
-      resume?: boolean;
+      resume?: boolean | string;
+      overwrite?: boolean;
       workers?: number | 'auto';
       progress: boolean;
     }) => {
@@ -76,7 +95,8 @@ program
         ...(o.steps === undefined ? {} : { steps: o.steps }),
         ...(o.backend === undefined ? {} : { backend: o.backend }),
         ...(o.workers === undefined ? {} : { workers: o.workers }),
-        resume: o.resume === true,
+        ...(o.resume === undefined ? {} : { resume: o.resume }),
+        overwrite: o.overwrite === true,
         progress: o.progress,
       });
     },
@@ -184,5 +204,12 @@ try {
     process.stderr.write(`clapjs: ${error.message}\n`);
     process.exit(2);
   }
-  throw error;
+  // A system error (disk full, permission denied, a directory where a file was expected) is the
+  // environment, not a bug: one line naming the path. Anything else keeps its stack for a report.
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+    process.stderr.write(`clapjs: ${(error as Error).message.split('\n')[0]}\n`);
+    process.exit(2);
+  }
+  throw error instanceof Error ? error : new Error(`uncaught non-Error value: ${String(error)}`);
 }

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ClapModel } from '@clapjs/model';
+import { ClapModel, firstNonFiniteWeight } from '@clapjs/model';
 import type { PartConfig, TrainerCallback } from '@clapjs/core';
 import { evaluate, resolveModule, Trainer, zeroShotOnEmbeddings } from '@clapjs/trainer';
 import type { BackendSelection } from '@clapjs/core';
@@ -20,6 +20,7 @@ import {
 import { importPlugins, registerBuiltins } from './plugins.js';
 import { memoryCallback, progressCallback } from './progress.js';
 import { renderReport } from './report/html.js';
+import { checkRunDirectory, prepareRunDirectory, trimMetricsAfter } from './run-dir.js';
 
 /** Command-line overrides of a training run. */
 export interface TrainRunOptions {
@@ -27,8 +28,16 @@ export interface TrainRunOptions {
   readonly out?: string;
   /** Overrides `train.steps`. */
   readonly steps?: number;
-  /** Continue from the latest checkpoint under the output directory. */
-  readonly resume?: boolean;
+  /**
+   * Continue: `true` = the latest checkpoint under the output directory; a step number (as a
+   * string) or a checkpoint directory picks one.
+   */
+  readonly resume?: boolean | string;
+  /**
+   * Start over in a directory that holds checkpoints: they are moved aside and deleted once the
+   * new run has saved its first checkpoint. Without it (or `resume`) such a run is refused.
+   */
+  readonly overwrite?: boolean;
   readonly backend?: LoadedConfig['config']['backend'];
   /** Overrides `train.workers`: gradient workers, or `auto` (the CPU cores on wasm, else 1). */
   readonly workers?: number | 'auto';
@@ -94,17 +103,40 @@ export async function runTraining(
   options: TrainRunOptions = {},
 ): Promise<TrainRunSummary> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const { config } = loaded;
+  const steps = options.steps ?? loaded.config.train.steps;
+  if (!Number.isSafeInteger(steps) || steps < 1) {
+    throw new CliError('TRAIN_STEPS', `steps must be a positive integer, got ${steps}.`);
+  }
+  const outDir = resolve(options.out ?? join('runs', loaded.config.name));
+  checkRunDirectory(outDir);
   const started = performance.now();
+  const prepared = prepareRunDirectory(outDir, options, log);
+  try {
+    return await trainInDirectory(loaded, options, { outDir, steps, started, prepared, log });
+  } finally {
+    prepared.release();
+  }
+}
+
+async function trainInDirectory(
+  loaded: LoadedConfig,
+  options: TrainRunOptions,
+  run: {
+    outDir: string;
+    steps: number;
+    started: number;
+    prepared: ReturnType<typeof prepareRunDirectory>;
+    log: (line: string) => void;
+  },
+): Promise<TrainRunSummary> {
+  const { outDir, steps, started, prepared, log } = run;
+  const { config } = loaded;
   await registerBuiltins();
   await importPlugins(
     [...config.plugins, ...((config.model as { plugins?: string[] }).plugins ?? [])],
     loaded.dir,
   );
   const backend = await chooseBackend(options.backend ?? config.backend, log);
-  const outDir = resolve(options.out ?? join('runs', config.name));
-  mkdirSync(outDir, { recursive: true });
-  const steps = options.steps ?? config.train.steps;
   const workersAsked = options.workers ?? config.train.workers;
   // tfjs-wasm has no threads under Node: one gradient worker per core is how it uses them all,
   // unless @clapjs/kernels-native's oneDNN threads already do (bench/workers: two workers over
@@ -148,6 +180,7 @@ export async function runTraining(
     { name: 'logger', path: join(outDir, 'metrics.jsonl') },
     memoryCallback(join(outDir, 'metrics.jsonl')),
     { name: 'checkpoint', every: config.train.checkpointEvery ?? steps },
+    ...prepared.callbacks,
     ...(config.train.evalEvery === undefined
       ? []
       : [{ name: 'eval', every: config.train.evalEvery }]),
@@ -179,18 +212,16 @@ export async function runTraining(
     callbacks,
   });
   try {
-    if (options.resume === true) {
-      const from = await trainer.resume();
-      log(`resumed from step ${from}`);
-    } else {
-      // A fresh run owns its output directory: stale checkpoints would be picked up by a later --resume.
-      if (existsSync(join(outDir, 'checkpoints'))) {
-        log(
-          `fresh run: removing the previous checkpoints in ${join(outDir, 'checkpoints')} (use --resume to continue them)`,
-        );
-        rmSync(join(outDir, 'checkpoints'), { recursive: true, force: true });
-      }
-      writeFileSync(join(outDir, 'metrics.jsonl'), '');
+    if (prepared.resumeFrom !== undefined) {
+      const from = await trainer.resume(
+        prepared.resumeFrom === 'latest' ? undefined : prepared.resumeFrom,
+      );
+      trimMetricsAfter(join(outDir, 'metrics.jsonl'), from);
+      log(
+        from >= steps
+          ? `resumed from step ${from}: the run already reached its ${steps} steps (raise --steps to train further)`
+          : `resumed from step ${from}`,
+      );
     }
     const result = await trainer.fit(options.stopAt ?? steps);
     if (result.step < steps && options.stopAt !== undefined) {
@@ -224,6 +255,13 @@ export async function runTraining(
           { templates, classes: task.allLabels },
         )
       : undefined;
+    const diverged = await firstNonFiniteWeight(model.variables());
+    if (diverged !== undefined) {
+      throw new CliError(
+        'TRAIN_DIVERGED',
+        `Training diverged: weight "${diverged}" holds NaN or Infinity after step ${result.step}, so the model was not saved to ${join(outDir, 'model')}. Lower train.lr (now ${config.train.lr}) or keep clipNorm on, and train again.`,
+      );
+    }
     await model.save(join(outDir, 'model'));
     const seconds = (performance.now() - started) / 1000;
     const metrics: Record<string, number> = { ...evaluation.metrics, seconds, steps: result.step };
@@ -232,7 +270,8 @@ export async function runTraining(
       metrics['zeroshot-all/balancedTop1'] = zeroShotAll.balancedTop1;
     }
     const lastLosses = result.losses.slice(-10);
-    metrics['loss/last10'] = lastLosses.reduce((a, b) => a + b, 0) / Math.max(1, lastLosses.length);
+    if (lastLosses.length > 0)
+      metrics['loss/last10'] = lastLosses.reduce((a, b) => a + b, 0) / lastLosses.length;
     writeFileSync(
       join(outDir, 'summary.json'),
       `${JSON.stringify({ config, backend: backend.name, metrics }, null, 2)}\n`,
@@ -257,7 +296,11 @@ export async function runTraining(
     const skipped = (trainLoader as unknown as { skipped?: number }).skipped ?? 0;
     if (skipped > 0) log(`skipped ${skipped} corrupt clip(s) (data.onCorrupt: skip)`);
     log(
-      `done: ${result.step} steps in ${seconds.toFixed(0)} s on ${backend.name}; mean loss of the last 10 steps ${metrics['loss/last10']?.toFixed(3)} (ln N = ${Math.log(config.data.batchSize).toFixed(3)})`,
+      `done: ${result.step} steps in ${seconds.toFixed(0)} s on ${backend.name}; ${
+        lastLosses.length > 0
+          ? `mean loss of the last ${lastLosses.length} steps ${metrics['loss/last10']?.toFixed(3)}`
+          : 'no steps trained in this process (resumed at the final step)'
+      } (ln N = ${Math.log(config.data.batchSize).toFixed(3)})`,
     );
     if (zeroShot !== undefined) {
       const among = task

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { encodeWav } from '@clapjs/audio';
 import { create } from '@clapjs/core';
@@ -7,6 +7,7 @@ import { exportSafetensors } from '@clapjs/model';
 import { chooseBackend } from '../backend.js';
 import { CliError } from '../errors.js';
 import { loadModel } from '../model-io.js';
+import { checkExportTarget, replaceWithExport } from '../out-dir.js';
 import { registerBuiltins } from '../plugins.js';
 
 /** One example clip of a web export (what the demo's library lists). */
@@ -21,7 +22,9 @@ export interface WebExample {
  * - `tfjs`: the model directory (config.json, tokenizer.json, model.json + weight shards), as ClapModel.load reads it;
  * - `safetensors`: `model.safetensors` (every weight under its clapjs path) + config.json and tokenizer.json;
  * - `web`: what apps/demo loads: `model/` (tfjs format), `examples/*.wav` (16-bit PCM at the model's
- *   rate) and `examples.json` (file, caption, label), written to a temporary directory and renamed.
+ *   rate) and `examples.json` (file, caption, label).
+ * Everything is written to a temporary directory, then renamed over `--out`, which must be new,
+ * empty, or an earlier export (marked by `.clapjs-export`); anything else is refused untouched.
  */
 export async function exportCommand(
   opts: {
@@ -40,9 +43,10 @@ export async function exportCommand(
       `Unknown export format "${opts.format}"; use tfjs, safetensors or web.`,
     );
   }
+  const out = resolve(opts.out);
+  checkExportTarget(out);
   await chooseBackend(opts.backend, () => {});
   const model = await loadModel(opts.model);
-  const out = resolve(opts.out);
   const tmp = `${out}.tmp-${process.pid}`;
   try {
     rmSync(tmp, { recursive: true, force: true });
@@ -98,8 +102,7 @@ export async function exportCommand(
       writeFileSync(join(tmp, 'examples.json'), `${JSON.stringify(examples, null, 2)}\n`);
     }
     mkdirSync(dirname(out), { recursive: true });
-    rmSync(out, { recursive: true, force: true });
-    renameSync(tmp, out);
+    replaceWithExport(tmp, out);
     log(`exported (${opts.format}) to ${out}`);
   } catch (error) {
     rmSync(tmp, { recursive: true, force: true });
