@@ -165,10 +165,20 @@ export function buildParts(config: ClapModelConfig, options: BuildOptions): Clap
   }
 }
 
-/** Every weight of the parts, paths prefixed by their slot (`audioEncoder/…`). */
-export function partVariables(parts: ClapParts): NamedVariable[] {
+/**
+ * Every weight of the parts, paths prefixed by their slot (`audioEncoder/…`); the weights of the
+ * `frozen` slots are listed as not trainable.
+ */
+export function partVariables(
+  parts: ClapParts,
+  frozen: ReadonlySet<PartSlot> = new Set(),
+): NamedVariable[] {
   return PART_SLOTS.flatMap((slot) =>
-    parts[slot].variables().map((v) => ({ ...v, path: `${slot}/${v.path}` })),
+    parts[slot].variables().map((v) => ({
+      ...v,
+      path: `${slot}/${v.path}`,
+      ...(frozen.has(slot) ? { trainable: false } : {}),
+    })),
   );
 }
 
