@@ -1,12 +1,20 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '@clapjs/core';
-import { listCheckpoints, readCheckpoint, removeStaleTemporaries } from './index.js';
+import {
+  listCheckpoints,
+  readCheckpoint,
+  removeCheckpoint,
+  removeStaleTemporaries,
+  TrainerError,
+  writeCheckpoint,
+} from './index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'clapjs-ckpt-'));
 beforeAll(async () => {
@@ -63,5 +71,54 @@ describe('checkpoints', () => {
     await expect(readCheckpoint(join(root, 'nope'))).rejects.toThrow(
       /No checkpoint at .*state\.json is missing/,
     );
+  });
+
+  it('a full disk while writing is a one-line TrainerError and keeps the previous checkpoint', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clapjs-ckpt-full-'));
+    const weight = {
+      path: 'w',
+      variable: tf.variable(tf.fill([4], 3)),
+      trainable: true,
+      decay: false,
+    };
+    await writeCheckpoint(join(dir, 'step-00000001'), [weight], undefined, { step: 1 });
+    // /dev/full answers every write with a real ENOSPC from the kernel.
+    const error = await writeCheckpoint(
+      join(dir, 'step-00000002'),
+      [weight],
+      undefined,
+      { step: 2 },
+      () => writeFile('/dev/full', new Uint8Array(16)),
+    ).catch((e: unknown) => e);
+    weight.variable.dispose();
+    expect(error).toBeInstanceOf(TrainerError);
+    expect((error as TrainerError).code).toBe('CHECKPOINT_WRITE');
+    expect((error as Error).message).toMatch(/step 2 .*ENOSPC.*earlier checkpoints .* are intact/);
+    expect((error as Error).message).not.toContain('\n');
+    expect(readdirSync(dir)).toEqual(['step-00000001']);
+    expect((await readCheckpoint(join(dir, 'step-00000001'))).step).toBe(1);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('deleting is all-or-nothing; a half-deleted checkpoint left by a kill is cleaned up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clapjs-ckpt-prune-'));
+    const weight = {
+      path: 'w',
+      variable: tf.variable(tf.zeros([2])),
+      trainable: true,
+      decay: false,
+    };
+    await writeCheckpoint(join(dir, 'step-00000001'), [weight], undefined, { step: 1 });
+    await writeCheckpoint(join(dir, 'step-00000002'), [weight], undefined, { step: 2 });
+    weight.variable.dispose();
+    await removeCheckpoint(join(dir, 'step-00000001'));
+    expect(readdirSync(dir)).toEqual(['step-00000002']);
+    // What a kill during a plain recursive delete leaves: the state file gone, data still there.
+    mkdirSync(join(dir, 'step-00000000'));
+    writeFileSync(join(dir, 'step-00000000', 'weights.bin'), new Uint8Array(8));
+    expect((await listCheckpoints(dir)).map((c) => c.step)).toEqual([2]);
+    await removeStaleTemporaries(dir);
+    expect(readdirSync(dir)).toEqual(['step-00000002']);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -78,6 +78,32 @@ export async function writeCheckpoint(
 ): Promise<void> {
   const parent = join(dir, '..');
   const tmp = join(parent, `${TMP_PREFIX}${dir.split(/[\\/]/).pop() ?? 'ckpt'}-${process.pid}`);
+  try {
+    await writeInto(tmp, variables, optimizer, meta, writeModel);
+  } catch (error) {
+    await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+      // Disk full, read-only, permission: the environment. The previous checkpoints are untouched.
+      throw new TrainerError(
+        'CHECKPOINT_WRITE',
+        `Cannot write the checkpoint of step ${meta.step} to ${dir}: ${(error as Error).message.split('\n')[0]}. The earlier checkpoints in ${parent} are intact; free space (or fix permissions) and continue with --resume.`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  await rm(dir, { recursive: true, force: true });
+  await rename(tmp, dir);
+}
+
+async function writeInto(
+  tmp: string,
+  variables: readonly NamedVariable[],
+  optimizer: OptimizerState | undefined,
+  meta: CheckpointMeta,
+  writeModel?: (modelDir: string) => Promise<void>,
+): Promise<void> {
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   const weights = pack(
@@ -110,8 +136,6 @@ export async function writeCheckpoint(
     ...(optimizerEntry === undefined ? {} : { optimizer: optimizerEntry }),
   };
   await writeFile(join(tmp, STATE_FILE), JSON.stringify(state));
-  await rm(dir, { recursive: true, force: true });
-  await rename(tmp, dir);
 }
 
 /** A checkpoint read back from disk. */
@@ -154,7 +178,7 @@ export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   if (state.format !== 'clapjs-checkpoint' || weights.length < expected) {
     throw new TrainerError(
       'CHECKPOINT_CORRUPT',
-      `The checkpoint at ${dir} is damaged: weights.bin holds ${weights.length} values, ${STATE_FILE} expects ${expected}. Use an earlier checkpoint.`,
+      `The checkpoint at ${dir} is damaged: weights.bin holds ${weights.length} values, ${STATE_FILE} expects ${expected}. Resume from an earlier one (clapjs train --resume <step> or --resume <checkpoint dir>).`,
     );
   }
   const byPath = new Map(state.weights.map((e) => [e.path, e]));
@@ -215,10 +239,27 @@ export function checkpointName(step: number): string {
   return `step-${String(step).padStart(8, '0')}`;
 }
 
-/** Removes temporary directories left by interrupted writes. */
+/**
+ * Deletes a checkpoint so that a kill at any moment leaves it either complete or invisible: it is
+ * first renamed to a temporary name (which {@link removeStaleTemporaries} clears), then removed.
+ */
+export async function removeCheckpoint(dir: string): Promise<void> {
+  const parent = join(dir, '..');
+  const doomed = join(parent, `${TMP_PREFIX}removed-${dir.split(/[\\/]/).pop() ?? 'ckpt'}`);
+  await rm(doomed, { recursive: true, force: true });
+  await rename(dir, doomed);
+  await rm(doomed, { recursive: true, force: true });
+}
+
+/**
+ * Removes what interrupted writes and deletions left: temporary directories, and `step-N`
+ * directories without their state file (a deletion killed half-way by an older version).
+ */
 export async function removeStaleTemporaries(root: string): Promise<void> {
   if (!existsSync(root)) return;
   for (const name of await readdir(root)) {
-    if (name.startsWith(TMP_PREFIX)) await rm(join(root, name), { recursive: true, force: true });
+    const incomplete = /^step-\d+$/.test(name) && !existsSync(join(root, name, STATE_FILE));
+    if (name.startsWith(TMP_PREFIX) || incomplete)
+      await rm(join(root, name), { recursive: true, force: true });
   }
 }

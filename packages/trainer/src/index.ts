@@ -15,6 +15,7 @@ export {
   checkpointName,
   listCheckpoints,
   readCheckpoint,
+  removeCheckpoint,
   removeStaleTemporaries,
   writeCheckpoint,
   STATE_FILE,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { rm, writeFile, rename, readFile } from 'node:fs/promises';
+import { writeFile, rename, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { create, register } from '@clapjs/core';
@@ -16,6 +16,7 @@ import { defaultWorkerSetup } from './worker-setup.js';
 import {
   checkpointName,
   listCheckpoints,
+  removeCheckpoint,
   readCheckpoint,
   removeStaleTemporaries,
   writeCheckpoint,
@@ -434,7 +435,7 @@ export class Trainer {
         .step;
     }
     for (const c of all.slice(0, Math.max(0, all.length - keep))) {
-      if (c.step !== bestStep) await rm(c.dir, { recursive: true, force: true });
+      if (c.step !== bestStep) await removeCheckpoint(c.dir);
     }
   }
 
