@@ -6,6 +6,18 @@
  */
 export { CheckpointError } from './readers/errors.js';
 export type { CheckpointErrorCode } from './readers/errors.js';
+export { openCheckpoint } from './readers/open.js';
+export { findStateDict } from './readers/reader.js';
+export type {
+  CheckpointFormat,
+  CheckpointReader,
+  OpenCheckpointOptions,
+  TensorInfo,
+} from './readers/reader.js';
+export type { TensorData } from './readers/convert.js';
+export type { TopLevelEntry } from './readers/tree.js';
+export type { TorchDtype } from './readers/pickle-values.js';
+export { ALLOWED_GLOBALS } from './readers/torch-pickle.js';
 export { importCheckpoint } from './import/import-checkpoint.js';
 export type {
   CheckpointImportReport,

@@ -12,6 +12,8 @@ import { ClapError } from '@clapjs/core';
  * - `TORCH_FORMAT`: the pickle is valid but its tensors or storages do not fit the archive;
  * - `SAFETENSORS_FORMAT`: a safetensors header breaks the format's rules;
  * - `SHARD_INDEX_FORMAT`: a sharded checkpoint's `*.index.json` is malformed;
+ * - `STATE_DICT_NOT_FOUND`: no (or no single) dict of weights under the key asked for;
+ * - `TENSOR_NAME_CLASH`: stripping a prefix would give two tensors one name;
  * - `TENSOR_NOT_FOUND`, `TENSOR_DTYPE_UNSUPPORTED`, `TENSOR_INT_RANGE`: reading one tensor;
  * - `CHECKPOINT_CLOSED`: the reader was used after `close()`.
  */
@@ -27,6 +29,8 @@ export type CheckpointErrorCode =
   | 'TORCH_FORMAT'
   | 'SAFETENSORS_FORMAT'
   | 'SHARD_INDEX_FORMAT'
+  | 'STATE_DICT_NOT_FOUND'
+  | 'TENSOR_NAME_CLASH'
   | 'TENSOR_NOT_FOUND'
   | 'TENSOR_DTYPE_UNSUPPORTED'
   | 'TENSOR_INT_RANGE'
