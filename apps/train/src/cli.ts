@@ -211,5 +211,10 @@ try {
     process.stderr.write(`clapjs: ${(error as Error).message.split('\n')[0]}\n`);
     process.exit(2);
   }
-  throw error instanceof Error ? error : new Error(`uncaught non-Error value: ${String(error)}`);
+  if (!(error instanceof Error)) {
+    // `throw 42` from a plugin or callback: there is no stack to show, only the value.
+    process.stderr.write(`clapjs: a plugin or callback threw ${String(error)} (not an Error)\n`);
+    process.exit(2);
+  }
+  throw error;
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, z } from '@clapjs/core';
@@ -12,6 +12,10 @@ export const trainConfigSchema = z.strictObject({
   name: z
     .string()
     .regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, dots, dashes and underscores')
+    .refine(
+      (name) => name !== '.' && name !== '..',
+      'a run name is one folder name, not "." or ".."',
+    )
     .default('run'),
   seed: z.number().int().default(1),
   backend: z.enum(['auto', 'tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu']).default('auto'),
@@ -26,7 +30,8 @@ export const trainConfigSchema = z.strictObject({
     root: z.string().optional(),
     batchSize: z.number().int().min(2, 'a contrastive batch needs at least 2 items').default(32),
     cacheDir: z.string().optional(),
-    prefetch: z.number().int().min(0).default(2),
+    /** Batches decoded ahead of training (each holds a batch of log-mels in memory). */
+    prefetch: z.number().int().min(0).max(64, 'at most 64 batches ahead').default(2),
     /** Worker threads that decode and compute log-mels off the main thread (0 = none). */
     workers: z.number().int().min(0).max(16).default(0),
     onCorrupt: z.enum(['skip', 'fail']).default('skip'),
@@ -55,7 +60,7 @@ export const trainConfigSchema = z.strictObject({
        * @clapjs/kernels-native's threads already use them, and on other backends).
        */
       workers: z
-        .union([z.number().int().min(1).max(64), z.literal('auto')], {
+        .union([z.number().int().min(1).max(16), z.literal('auto')], {
           error: 'give a positive integer or auto',
         })
         .default(1),
@@ -97,10 +102,15 @@ export function parseTrainConfig(raw: unknown, source = 'the config'): TrainConf
     const issue = result.error.issues[0];
     const unknown = issue?.code === 'unrecognized_keys' ? issue.keys : [];
     const key = [...(issue?.path ?? []).map(String), ...unknown.slice(0, 1)].join('.') || '(root)';
+    // YAML's .inf / .nan parse to numbers that zod reports as "expected number, received number".
+    let value: unknown = raw;
+    for (const k of issue?.path ?? []) value = (value as Record<PropertyKey, unknown> | null)?.[k];
     const message =
       unknown.length > 0
         ? `unknown key "${unknown.join('", "')}"`
-        : (issue?.message ?? 'invalid value');
+        : typeof value === 'number' && !Number.isFinite(value)
+          ? `expected a finite number, got ${value}`
+          : (issue?.message ?? 'invalid value');
     throw new ConfigError(
       key,
       `Invalid config in ${source} at ${key}: ${message}. Fix that key (see apps/train/README.md for every key).`,
@@ -124,7 +134,22 @@ export function loadConfig(file: string): LoadedConfig {
       `Config file not found: ${path}. Pass --config with a YAML or JSON file (e.g. apps/train/configs/default.yaml).`,
     );
   }
-  const text = readFileSync(path, 'utf8');
+  if (!statSync(path).isFile()) {
+    throw new CliError(
+      'CONFIG_NOT_FILE',
+      `The config path ${path} is not a file (a directory?). Pass --config with a YAML or JSON file.`,
+    );
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new CliError(
+      'CONFIG_UNREADABLE',
+      `Cannot read the config ${path}: ${(error as Error).message.split('\n')[0]}. Check its permissions.`,
+      { cause: error },
+    );
+  }
   let raw: unknown;
   try {
     raw = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);

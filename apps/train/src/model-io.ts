@@ -22,14 +22,34 @@ export async function loadModel(dir = join('runs', 'default', 'model')): Promise
 export async function readClip(model: ClapModel, file: string): Promise<Float32Array> {
   if (!existsSync(file))
     throw new CliError('AUDIO_MISSING', `Audio file not found: ${resolve(file)}.`);
+  requireRegularFile(file);
   const decoded = await decodeAudio(file);
+  if (!decoded.samples.every(Number.isFinite)) {
+    throw new CliError(
+      'AUDIO_NON_FINITE',
+      `${resolve(file)} holds NaN or infinite samples (a damaged float WAV?); re-export the audio.`,
+    );
+  }
   const rate = model.frontEnd.config.sampleRate;
   return decoded.sampleRate === rate
     ? decoded.samples
     : resample(decoded.samples, decoded.sampleRate, rate);
 }
 
-/** Audio files (wav, flac, mp3, ogg) directly inside a directory, sorted. */
+/**
+ * Refuses a path that is not a regular file before it is opened: reading a FIFO blocks until a
+ * writer comes, a device never ends.
+ */
+function requireRegularFile(file: string): void {
+  if (!statSync(file).isFile()) {
+    throw new CliError(
+      'AUDIO_NOT_A_FILE',
+      `${resolve(file)} is not a regular file (a directory, FIFO, socket or device); give an audio file.`,
+    );
+  }
+}
+
+/** Audio files (wav, flac, mp3, ogg) directly inside a directory, sorted; all must be regular files. */
 export function audioFiles(dir: string): string[] {
   const path = resolve(dir);
   if (!existsSync(path) || !statSync(path).isDirectory())
@@ -37,5 +57,9 @@ export function audioFiles(dir: string): string[] {
   return readdirSync(path)
     .filter((n) => /\.(wav|flac|mp3|ogg)$/i.test(n))
     .sort()
-    .map((n) => join(path, n));
+    .map((n) => join(path, n))
+    .map((file) => {
+      requireRegularFile(file);
+      return file;
+    });
 }

@@ -34,7 +34,7 @@ export async function importPlugins(specifiers: readonly string[], baseDir: stri
     } catch (error) {
       throw new CliError(
         'PLUGIN_IMPORT',
-        `Cannot import plugin package "${spec}" listed under plugins (from ${baseDir}): ${(error as Error).message.split('\n')[0]}. ` +
+        `Cannot import plugin package "${spec}" listed under plugins (from ${baseDir}): ${(error instanceof Error ? error.message : `it threw ${String(error)}`).split('\n')[0]}. ` +
           'Install it next to the config, or give a ./path relative to the config file.',
         { cause: error },
       );

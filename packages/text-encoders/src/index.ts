@@ -20,6 +20,16 @@ export {
   wordTokenizerPlugin,
 } from './tokenizers/word.js';
 export type { WordTokenizerConfig, WordTokenizerState } from './tokenizers/word.js';
+export {
+  ByteLevelBpeTokenizer,
+  byteLevelBpePlugin,
+  byteLevelBpeTokenizerJson,
+} from './tokenizers/byte-level-bpe.js';
+export type {
+  ByteLevelBpeConfig,
+  ByteLevelBpeFiles,
+  ByteLevelBpeState,
+} from './tokenizers/byte-level-bpe.js';
 export { TransformerTextEncoder, transformerPlugin } from './transformer.js';
 export type { TransformerConfig } from './transformer.js';
 export { BagOfEmbeddingsTextEncoder, bagOfEmbeddingsPlugin } from './bag-of-embeddings.js';

@@ -1,5 +1,6 @@
 /**
- * Registers the built-in tokenizers (`bert-wordpiece`, `word`) and text encoders
+ * Registers the built-in tokenizers (`bert-wordpiece`, `word`,
+ * `byte-level-bpe`) and text encoders
  * (`transformer`, `bag-of-embeddings`, `roberta`) with the @clapjs/core registry. Import for its effect:
  * `import '@clapjs/text-encoders/register'`.
  * @packageDocumentation
@@ -8,6 +9,7 @@ import { register } from '@clapjs/core';
 import { bagOfEmbeddingsPlugin } from './bag-of-embeddings.js';
 import { robertaPlugin } from './roberta.js';
 import { bertWordPiecePlugin } from './tokenizers/bert-wordpiece.js';
+import { byteLevelBpePlugin } from './tokenizers/byte-level-bpe.js';
 import { wordTokenizerPlugin } from './tokenizers/word.js';
 import { transformerPlugin } from './transformer.js';
 
@@ -17,3 +19,4 @@ register(wordTokenizerPlugin);
 register(transformerPlugin);
 register(bagOfEmbeddingsPlugin);
 register(robertaPlugin);
+register(byteLevelBpePlugin);

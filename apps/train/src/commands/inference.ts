@@ -1,5 +1,5 @@
-import { writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { CliError } from '../errors.js';
 import { audioFiles, loadModel, readClip } from '../model-io.js';
 import { chooseBackend } from '../backend.js';
@@ -30,6 +30,12 @@ export async function classifyCommand(
   try {
     const clip = await readClip(model, file);
     const ranked = model.zeroShotClassify(clip, labels, opts.template);
+    if (!ranked.every((r) => Number.isFinite(r.probability))) {
+      throw new CliError(
+        'CLASSIFY_NON_FINITE',
+        `The model scored ${file} as NaN: its output is not finite for this clip. Check the model (train it again) and the audio.`,
+      );
+    }
     if (opts.json === true) log(JSON.stringify(ranked));
     else
       for (const r of ranked) log(`${(100 * r.probability).toFixed(2).padStart(6)} %  ${r.label}`);
@@ -61,6 +67,21 @@ export async function searchCommand(
   }
 }
 
+/** `--out FILE` must name a file (not a directory) in an existing directory. */
+function checkOutFile(file: string): void {
+  if (existsSync(file) && statSync(file).isDirectory())
+    throw new CliError(
+      'OUT_IS_DIR',
+      `--out ${file} is a directory; give a file name, e.g. ${join(file, 'embeddings.json')}.`,
+    );
+  const parent = dirname(file);
+  if (!existsSync(parent) || !statSync(parent).isDirectory())
+    throw new CliError(
+      'OUT_PARENT_MISSING',
+      `Cannot write ${file}: the folder ${parent} does not exist. Create it first.`,
+    );
+}
+
 /** `clapjs embed FILES... | --text T...`: embeddings as JSON (stdout or --out). */
 export async function embedCommand(
   files: string[],
@@ -69,6 +90,8 @@ export async function embedCommand(
 ): Promise<void> {
   if (files.length === 0 && (opts.text ?? []).length === 0)
     throw new CliError('EMBED_NOTHING', 'Give audio files and/or --text "..." to embed.');
+  const outFile = opts.out === undefined ? undefined : resolve(opts.out);
+  if (outFile !== undefined) checkOutFile(outFile);
   await chooseBackend(opts.backend, () => {});
   const model = await loadModel(opts.model);
   try {
@@ -87,8 +110,13 @@ export async function embedCommand(
       texts.forEach((t, i) => out.push({ kind: 'text', source: t, embedding: rows[i] ?? [] }));
     }
     const json = JSON.stringify(out);
-    if (opts.out !== undefined) writeFileSync(opts.out, json);
-    else log(json);
+    if (outFile === undefined) log(json);
+    else {
+      // Temporary file + rename: an interrupted write never leaves half a JSON file.
+      const tmp = `${outFile}.tmp-${process.pid}`;
+      writeFileSync(tmp, json);
+      renameSync(tmp, outFile);
+    }
   } finally {
     model.dispose();
   }
