@@ -12,3 +12,5 @@ export {
 } from './heads.js';
 export type { MlpConfig, ProjectionConfig } from './heads.js';
 export { linearPlugin, mlpPlugin, projectionPlugins, residualPlugin } from './plugins.js';
+export { clapProjectionNames } from './names.js';
+export type { ProjectionName } from './names.js';
