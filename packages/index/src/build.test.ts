@@ -1,0 +1,78 @@
+import { rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClapModel } from '@clapjs/model';
+import { buildLibrary } from './build.js';
+import { Embedder } from './embed.js';
+import { ModelMismatchError } from './errors.js';
+import { searchByVector } from './search.js';
+import { LibraryIndex } from './store.js';
+import { saveTinyModel, tempDir, useCpu, writeSynthLibrary } from './test-utils/fixtures.js';
+
+describe('buildLibrary', () => {
+  const dir = tempDir();
+  const root = join(dir, 'library');
+  const db = join(dir, 'db');
+  let embedder: Embedder;
+
+  beforeAll(async () => {
+    await useCpu();
+    const modelDir = await saveTinyModel(join(dir, 'model'));
+    embedder = await Embedder.create(await ClapModel.load(modelDir), modelDir);
+    await writeSynthLibrary(root, 40);
+    writeFileSync(join(root, 'part-00', 'broken.wav'), 'RIFF this is not audio');
+  });
+  afterAll(() => {
+    embedder.model.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('indexes every file once, reports the corrupt one, and a re-run adds nothing', async () => {
+    const index = await LibraryIndex.open(db);
+    const first = await buildLibrary(index, embedder, { root, batchFiles: 8 });
+    expect(first.files).toBe(41);
+    expect(first.rowsAdded).toBe(40);
+    expect(first.failures).toHaveLength(1);
+    expect(first.failures[0]?.path).toBe('part-00/broken.wav');
+    expect(first.failures[0]?.code).toBe('AUDIO_DECODE');
+    expect(first.indexes?.ann.built).toBe(false);
+    expect(first.indexes?.fullText).toBe(true);
+    expect(await index.countRows()).toBe(40);
+
+    const again = await buildLibrary(index, embedder, { root, batchFiles: 8 });
+    expect(again.rowsAdded).toBe(0);
+    expect(again.embedded).toBe(0);
+    expect(again.unchanged).toBe(40);
+    expect(await index.countRows()).toBe(40);
+  });
+
+  it('re-embeds a changed file and prunes a deleted one', async () => {
+    const index = await LibraryIndex.open(db);
+    utimesSync(join(root, 'part-00', 'clip-0001.wav'), new Date(), new Date(Date.now() + 5000));
+    rmSync(join(root, 'part-00', 'clip-0002.wav'));
+    const summary = await buildLibrary(index, embedder, { root, prune: true });
+    expect(summary.embedded).toBe(1);
+    expect(summary.pruned).toBe(1);
+    expect(await index.countRows()).toBe(39);
+    expect(await index.countRows("path = 'part-00/clip-0001.wav'")).toBe(1);
+  });
+
+  it('finds a clip by its own audio, one hit per file, and refuses another model', async () => {
+    const index = await LibraryIndex.open(db);
+    const path = 'part-00/clip-0007.wav';
+    const vector = await embedder.embedExample(join(root, path));
+    const hits = await searchByVector(index, vector, { k: 5 });
+    expect(hits[0]?.path).toBe(path);
+    expect(hits[0]?.score).toBeCloseTo(1, 5);
+    expect(new Set(hits.map((h) => h.id)).size).toBe(5);
+
+    const otherDir = await saveTinyModel(join(dir, 'other'), 2);
+    const other = await Embedder.create(await ClapModel.load(otherDir), otherDir);
+    try {
+      await expect(index.checkModel(other.identity)).rejects.toThrow(ModelMismatchError);
+      await expect(buildLibrary(index, other, { root })).rejects.toThrow(/built with model from/);
+    } finally {
+      other.model.dispose();
+    }
+  });
+});

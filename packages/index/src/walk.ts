@@ -1,0 +1,67 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { createHash } from 'node:crypto';
+
+/** Extensions the walk picks up (lower case, without the dot). */
+export const AUDIO_EXTENSIONS = ['wav', 'flac', 'mp3', 'ogg', 'aiff', 'aif'] as const;
+
+const AUDIO = new RegExp(`\\.(${AUDIO_EXTENSIONS.join('|')})$`, 'i');
+
+/** One audio file found under a root. */
+export interface LibraryFile {
+  /** Path relative to the root, with `/` separators (what rows and jobs carry). */
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/**
+ * Every audio file under `root`, depth first, each directory in name order (so two walks of one
+ * tree give one order). Streams: memory is one directory listing at a time, whatever the library size.
+ * Symbolic links are not followed (a link could lead out of the root).
+ */
+export function walkAudioFiles(root: string): AsyncGenerator<LibraryFile> {
+  return walk(root, root);
+}
+
+async function* walk(dir: string, root: string): AsyncGenerator<LibraryFile> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      yield* walk(full, root);
+    } else if (entry.isFile() && AUDIO.test(entry.name)) {
+      const info = await stat(full);
+      yield { path: toPosix(relative(root, full)), size: info.size, mtimeMs: info.mtimeMs };
+    }
+  }
+}
+
+function toPosix(path: string): string {
+  return sep === '/' ? path : path.split(sep).join('/');
+}
+
+/**
+ * A file's stable id: sha256 of its root name, relative path, size and modification time (16 hex digits).
+ * A changed file (new size or mtime) gets a new id and is embedded again.
+ */
+export function fileId(rootName: string, file: LibraryFile): string {
+  return createHash('sha256')
+    .update(`${rootName}\0${file.path}\0${file.size}\0${Math.round(file.mtimeMs)}`)
+    .digest('hex')
+    .slice(0, 16);
+}
+
+/** Groups a stream into arrays of at most `size` (the last may be shorter). */
+export async function* batchesOf<T>(items: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for await (const item of items) {
+    batch.push(item);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
