@@ -2,7 +2,6 @@ import { cropOrPad, type LogMelConfig } from '@clapjs/audio';
 import type { ClapModel } from '@clapjs/model';
 import { drawLogMel, drawWaveform } from './draw.js';
 import { fmt, h, nextPaint, showError } from './dom.js';
-import { classifyClip } from './infer.js';
 import { clipFromBytes, type Example } from './library.js';
 import { recordMicrophone } from './record.js';
 
@@ -95,10 +94,12 @@ export function classifyView(model: ClapModel, examples: readonly Example[]): HT
     if (clip === null) return;
     showError(errorBox, null);
     const labels = parseLabels(labelsInput.value);
+    if (labels.length === 0)
+      return showError(errorBox, new Error('Type at least one label (comma separated).'));
     status.textContent = `Classifying ${clip.name}…`;
     await nextPaint();
     try {
-      const ranked = await classifyClip(model, clip.samples, labels, templateInput.value);
+      const ranked = await model.zeroShotClassify(clip.samples, labels, templateInput.value);
       results.replaceChildren(
         ...ranked.map((r) =>
           h(

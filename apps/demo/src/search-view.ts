@@ -1,7 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ClapModel } from '@clapjs/model';
 import { fmt, h, nextPaint, showError } from './dom.js';
-import { rankLibrary } from './infer.js';
 import type { Example } from './library.js';
 
 /** Text → audio search over the example library: ranked clips with their scores and play buttons. */
@@ -41,7 +40,7 @@ export function searchView(model: ClapModel, examples: readonly Example[]): HTML
     await nextPaint();
     try {
       library ??= model.encodeAudio(examples.map((e) => e.samples));
-      const hits = await rankLibrary(model, text, library);
+      const hits = await model.retrieve(text, library, examples.length);
       results.replaceChildren(
         ...hits.map((hit) => {
           const example = examples[hit.index]!;

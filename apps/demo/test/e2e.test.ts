@@ -87,7 +87,7 @@ describe('the demo page (wasm backend, forced by ?backend=wasm)', () => {
           probability: Number(li.getAttribute('data-probability')),
         })),
       );
-      const expected = model.zeroShotClassify(clip, labels, template);
+      const expected = await model.zeroShotClassify(clip, labels, template);
       expect(shown).toHaveLength(labels.length);
       for (const { label, probability } of expected) {
         expect(
@@ -139,7 +139,7 @@ describe('the demo page (wasm backend, forced by ?backend=wasm)', () => {
           score: Number(li.getAttribute('data-score')),
         })),
       );
-      const expected = model.retrieve(caption, clips, clips.length);
+      const expected = await model.retrieve(caption, clips, clips.length);
       expect(shown).toHaveLength(clips.length);
       expected.forEach((hit, r) => {
         expect(Math.abs(shown[r]!.score - hit.score)).toBeLessThan(1e-4);
@@ -236,7 +236,11 @@ describe('the demo page (wasm backend, forced by ?backend=wasm)', () => {
     }, entries[0]!.file);
     await page.waitForSelector('#classify-results[data-source="file:dropped.wav"]');
     const labels = (await page.inputValue('#labels')).split(',').map((l) => l.trim());
-    const expected = model.zeroShotClassify(clips[0]!, labels, await page.inputValue('#template'));
+    const expected = await model.zeroShotClassify(
+      clips[0]!,
+      labels,
+      await page.inputValue('#template'),
+    );
     const shown = await page.$$eval('#classify-results li', (items) =>
       items.map((li) => Number(li.getAttribute('data-probability'))),
     );

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ClapModel, firstNonFiniteWeight } from '@clapjs/model';
+import { firstNonFiniteWeight } from '@clapjs/model';
 import type { PartConfig, TrainerCallback } from '@clapjs/core';
 import { evaluate, resolveModule, Trainer, zeroShotOnEmbeddings } from '@clapjs/trainer';
 import type { BackendSelection } from '@clapjs/core';
@@ -20,6 +20,7 @@ import {
 import { importPlugins, registerBuiltins } from './plugins.js';
 import { memoryCallback, progressCallback } from './progress.js';
 import { renderReport } from './report/html.js';
+import { createTrainModel } from './train-model.js';
 import { checkRunDirectory, prepareRunDirectory, trimMetricsAfter } from './run-dir.js';
 
 /** Command-line overrides of a training run. */
@@ -163,7 +164,12 @@ async function trainInDirectory(
 
   const dataset = buildDataset(loaded);
   const captions = await splitCaptions(dataset, 'train');
-  const model = await ClapModel.create(config.model as never, { seed: config.seed, captions });
+  const model = await createTrainModel(
+    loaded,
+    config.model,
+    { seed: config.seed, captions, workers },
+    log,
+  );
   log(
     `model: ${model
       .variables()

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ClapError, selectBackend } from '@clapjs/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ClapModel } from './index.js';
 import { CAPTIONS, makeClips, tinyConfig, train } from './test-helpers.js';
 
@@ -73,36 +73,69 @@ describe('ClapModel', () => {
     ]);
   });
 
-  it('classifies zero-shot: probabilities sum to one, most probable first', () => {
+  it('classifies zero-shot: probabilities sum to one, most probable first', async () => {
     const before = tf.memory().numTensors;
-    const result = model.zeroShotClassify(clips[0]!, ['dog', 'rain', 'piano']);
+    const result = await model.zeroShotClassify(clips[0]!, ['dog', 'rain', 'piano']);
     expect(result.map((r) => r.label).sort()).toEqual(['dog', 'piano', 'rain']);
     expect(result.reduce((s, r) => s + r.probability, 0)).toBeCloseTo(1, 5);
     for (let i = 1; i < result.length; i++)
       expect(result[i - 1]!.probability).toBeGreaterThanOrEqual(result[i]!.probability);
-    expect(model.zeroShotClassify(clips[0]!, ['only'])).toEqual([
+    expect(await model.zeroShotClassify(clips[0]!, ['only'])).toEqual([
       { label: 'only', probability: 1 },
     ]);
-    expect(() => model.zeroShotClassify(clips[0]!, [])).toThrow(ClapError);
-    expect(() => model.zeroShotClassify(clips[0]!, ['x'], 'no placeholder')).toThrow(/\{label\}/);
+    await expect(model.zeroShotClassify(clips[0]!, [])).rejects.toThrow(ClapError);
+    await expect(model.zeroShotClassify(clips[0]!, ['x'], 'no placeholder')).rejects.toThrow(
+      /\{label\}/,
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('retrieves the top k in both directions, best first', () => {
+  it('retrieves the top k in both directions, best first', async () => {
     const before = tf.memory().numTensors;
-    const hits = model.retrieve('a dog barks', clips, 2);
+    const hits = await model.retrieve('a dog barks', clips, 2);
     expect(hits).toHaveLength(2);
     expect(hits[0]!.score).toBeGreaterThanOrEqual(hits[1]!.score);
-    const all = model.retrieve(clips[1]!, CAPTIONS, 99);
+    const all = await model.retrieve(clips[1]!, CAPTIONS, 99);
     expect(all.map((h) => h.index).sort()).toEqual([0, 1, 2, 3, 4]);
     // Embeddings give the same ranking as raw inputs for the cosine similarity.
     const audio = model.encodeAudio(clips);
     const query = model.encodeText(['a dog barks']);
-    expect(model.retrieve(query, audio, 2).map((h) => h.index)).toEqual(hits.map((h) => h.index));
+    expect((await model.retrieve(query, audio, 2)).map((h) => h.index)).toEqual(
+      hits.map((h) => h.index),
+    );
     tf.dispose([audio, query]);
-    expect(() => model.retrieve('x', [], 1)).toThrow(/non-empty/);
-    expect(() => model.retrieve('x', CAPTIONS, 0)).toThrow(/positive/);
+    await expect(model.retrieve('x', [], 1)).rejects.toThrow(/non-empty/);
+    await expect(model.retrieve('x', CAPTIONS, 0)).rejects.toThrow(/positive/);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('embeds audio and text as unit-length rows, matching encodeAudio/encodeText', async () => {
+    const before = tf.memory().numTensors;
+    const rows = await model.embedAudio(clips.slice(0, 2));
+    const tensor = model.encodeAudio(clips.slice(0, 2));
+    expect(rows).toEqual(await tensor.array());
+    tensor.dispose();
+    const texts = await model.embedText(['a dog barks', 'rain']);
+    expect(texts).toHaveLength(2);
+    for (const row of [...rows, ...texts]) expect(Math.hypot(...row)).toBeCloseTo(1, 5);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('never reads results synchronously (a backend where dataSync fails, like WebGPU in Node)', async () => {
+    const sync = vi.spyOn(tf.Tensor.prototype, 'dataSync').mockImplementation(() => {
+      throw new Error('synchronous read');
+    });
+    const arraySync = vi.spyOn(tf.Tensor.prototype, 'arraySync').mockImplementation(() => {
+      throw new Error('synchronous read');
+    });
+    try {
+      expect(await model.zeroShotClassify(clips[0]!, ['dog', 'rain'])).toHaveLength(2);
+      expect(await model.retrieve('a dog barks', clips, 2)).toHaveLength(2);
+      expect(await model.embedText(['rain'])).toHaveLength(1);
+    } finally {
+      sync.mockRestore();
+      arraySync.mockRestore();
+    }
   });
 
   it('truncates texts longer than the context, and embeds empty strings', () => {

@@ -79,6 +79,23 @@ const INFERENCE: CallOptions = { training: false };
 /** Clips encoded at once when a corpus is given as raw audio. */
 const ENCODE_CHUNK = 32;
 
+/** Reads a tensor's values without blocking (the only read WebGPU supports well), then frees it. */
+async function readAndDispose(tensor: tf.Tensor): Promise<Float32Array | Int32Array | Uint8Array> {
+  try {
+    return await tensor.data();
+  } finally {
+    tensor.dispose();
+  }
+}
+
+async function readRowsAndDispose(tensor: tf.Tensor2D): Promise<number[][]> {
+  try {
+    return await tensor.array();
+  } finally {
+    tensor.dispose();
+  }
+}
+
 function badInput(code: string, message: string): ClapError {
   return new ClapError(code, message);
 }
@@ -91,7 +108,7 @@ function badInput(code: string, message: string): ClapError {
  * @example
  * ```ts
  * const model = await ClapModel.create(defaultModelConfig(), { seed: 1, captions });
- * const ranked = model.zeroShotClassify(clip, ['dog', 'rain', 'piano']);
+ * const ranked = await model.zeroShotClassify(clip, ['dog', 'rain', 'piano']);
  * await model.save('runs/mini');
  * const again = await ClapModel.load('runs/mini');
  * ```
@@ -311,6 +328,19 @@ export class ClapModel {
     return tf.tidy(() => l2Normalize(this.projectText(texts)));
   }
 
+  /**
+   * L2-normalised audio embeddings, one array per clip, read back asynchronously (for output:
+   * JSON, an index). Use {@link ClapModel.encodeAudio} to keep them as a tensor.
+   */
+  async embedAudio(audio: AudioInput): Promise<number[][]> {
+    return readRowsAndDispose(this.encodeAudio(audio));
+  }
+
+  /** L2-normalised text embeddings, one array per text, read back asynchronously. */
+  async embedText(texts: TextInput): Promise<number[][]> {
+    return readRowsAndDispose(this.encodeText(texts));
+  }
+
   /** Similarity logits `[texts, audios]` of embeddings, through the model's similarity (with its scale). */
   logits(textEmbeddings: tf.Tensor2D, audioEmbeddings: tf.Tensor2D): tf.Tensor2D {
     this.assertLive();
@@ -320,13 +350,15 @@ export class ClapModel {
   /**
    * Zero-shot classification: each label becomes a prompt (`template` with `{label}` replaced),
    * and the softmax of the prompts' logits against the clip gives each label's probability.
+   * Results are read back asynchronously (`await tensor.data()`), which every backend supports
+   * (a synchronous read fails or stalls on WebGPU).
    * @returns every label with its probability, most probable first
    */
-  zeroShotClassify(
+  async zeroShotClassify(
     clip: Float32Array | tf.Tensor4D,
     labels: readonly string[],
     template = 'This is a sound of {label}.',
-  ): ZeroShotResult[] {
+  ): Promise<ZeroShotResult[]> {
     if (!Array.isArray(labels) || labels.length === 0)
       throw badInput('ZERO_SHOT_LABELS', 'zeroShotClassify needs at least one label.');
     if (!template.includes('{label}')) {
@@ -345,8 +377,7 @@ export class ClapModel {
       const text = this.projectText(labels.map((label) => template.split('{label}').join(label)));
       return tf.softmax(tf.reshape(this.similarity.call(text, audio), [labels.length]));
     });
-    const values = probabilities.dataSync();
-    probabilities.dispose();
+    const values = await readAndDispose(probabilities);
     return labels
       .map((label, i) => ({ label, probability: values[i] ?? 0 }))
       .sort((a, b) => b.probability - a.probability);
@@ -355,13 +386,14 @@ export class ClapModel {
   /**
    * Retrieval: ranks a corpus against one query. Query and corpus may be texts, clips or
    * embeddings (`[dim]` / `[1, dim]` and `[n, dim]`); text → audio and audio → text both work.
+   * Read back asynchronously, like {@link ClapModel.zeroShotClassify}.
    * @returns the `k` best corpus items (index and similarity score), best first
    */
-  retrieve(
+  async retrieve(
     query: string | Float32Array | tf.Tensor,
     corpus: readonly string[] | readonly Float32Array[] | tf.Tensor2D,
     k = 10,
-  ): RetrievalHit[] {
+  ): Promise<RetrievalHit[]> {
     const size = corpus instanceof tf.Tensor ? corpus.shape[0] : corpus.length;
     if (size === 0) throw badInput('RETRIEVE_EMPTY', 'retrieve needs a non-empty corpus.');
     if (!Number.isInteger(k) || k < 1)
@@ -375,10 +407,7 @@ export class ClapModel {
       const c = corpus instanceof tf.Tensor ? corpus : this.embedCorpus(corpus);
       return tf.topk(tf.reshape(this.similarity.call(q, c), [size]), Math.min(k, size));
     });
-    const scores = values.dataSync();
-    const order = indices.dataSync();
-    values.dispose();
-    indices.dispose();
+    const [scores, order] = await Promise.all([readAndDispose(values), readAndDispose(indices)]);
     return Array.from(order, (index, i) => ({ index, score: scores[i] ?? 0 }));
   }
 

@@ -29,7 +29,7 @@ export async function classifyCommand(
   const model = await loadModel(opts.model);
   try {
     const clip = await readClip(model, file);
-    const ranked = model.zeroShotClassify(clip, labels, opts.template);
+    const ranked = await model.zeroShotClassify(clip, labels, opts.template);
     if (!ranked.every((r) => Number.isFinite(r.probability))) {
       throw new CliError(
         'CLASSIFY_NON_FINITE',
@@ -57,9 +57,10 @@ export async function searchCommand(
     if (files.length === 0)
       throw new CliError('DIR_EMPTY', `No audio files (.wav, .flac, .mp3, .ogg) in ${opts.dir}.`);
     const clips = await Promise.all(files.map((f) => readClip(model, f)));
-    const hits = model
-      .retrieve(opts.text, clips, Number(opts.k))
-      .map((h) => ({ file: files[h.index] as string, score: h.score }));
+    const hits = (await model.retrieve(opts.text, clips, Number(opts.k))).map((h) => ({
+      file: files[h.index] as string,
+      score: h.score,
+    }));
     for (const h of hits) log(`${h.score.toFixed(3).padStart(8)}  ${basename(h.file)}`);
     return hits;
   } finally {
@@ -98,15 +99,12 @@ export async function embedCommand(
     const out: { kind: 'audio' | 'text'; source: string; embedding: number[] }[] = [];
     for (const f of files) {
       const clip = await readClip(model, f);
-      const e = model.encodeAudio([clip]);
-      out.push({ kind: 'audio', source: f, embedding: Array.from(e.dataSync()) });
-      e.dispose();
+      const [embedding] = await model.embedAudio([clip]);
+      out.push({ kind: 'audio', source: f, embedding: embedding ?? [] });
     }
     const texts = opts.text ?? [];
     if (texts.length > 0) {
-      const e = model.encodeText(texts);
-      const rows = e.arraySync() as number[][];
-      e.dispose();
+      const rows = await model.embedText(texts);
       texts.forEach((t, i) => out.push({ kind: 'text', source: t, embedding: rows[i] ?? [] }));
     }
     const json = JSON.stringify(out);
