@@ -169,6 +169,7 @@ program
     await exportCommand(o, log);
   });
 
+(await import('./commands/import.js')).registerImportCommand(program, log);
 const data = program.command('data').description('datasets');
 data
   .command('list')

@@ -1,0 +1,59 @@
+import { ConfigError } from '@clapjs/core';
+import { ClapModel } from '@clapjs/model';
+import type { LoadedConfig } from './config.js';
+import { resolveFromConfig } from './config.js';
+import { CliError } from './errors.js';
+import { loadModel } from './model-io.js';
+
+/**
+ * The model `clapjs train` trains: a fresh one from `model` (the default), or with `init` the
+ * saved model directory it names (e.g. one written by `clapjs import`); then the parts `freeze`
+ * lists are frozen (no gradients, inference mode).
+ * @throws ConfigError when `init` and a `model` config are both given; CliError when `freeze` is
+ * combined with gradient workers (each worker would train its own unfrozen copy)
+ */
+export async function createTrainModel(
+  loaded: LoadedConfig,
+  modelConfig: object,
+  options: {
+    readonly seed: number;
+    readonly captions: readonly string[];
+    readonly workers: number;
+  },
+  log: (line: string) => void,
+): Promise<ClapModel> {
+  const { init, freeze } = loaded.config;
+  let model: ClapModel;
+  if (init === undefined) {
+    model = await ClapModel.create(modelConfig as never, {
+      seed: options.seed,
+      captions: options.captions,
+    });
+  } else {
+    const parts = Object.keys(loaded.config.model).filter((key) => key !== 'plugins');
+    if (parts.length > 0) {
+      throw new ConfigError(
+        'model',
+        `Invalid config in ${loaded.path}: init loads the model from ${init}, so "model" must not describe one (it has ${parts.join(', ')}). Remove one of the two keys.`,
+      );
+    }
+    model = await loadModel(resolveFromConfig(loaded, init));
+    log(`init: weights and config from ${resolveFromConfig(loaded, init)}`);
+  }
+  if (freeze.length > 0) {
+    if (options.workers > 1) {
+      model.dispose();
+      throw new CliError(
+        'FREEZE_WORKERS',
+        `freeze (${freeze.join(', ')}) needs train.workers 1: each gradient worker would load an unfrozen copy of the model. Set --workers 1.`,
+      );
+    }
+    model.freeze(freeze);
+    const trainable = model
+      .variables()
+      .filter((v) => v.trainable)
+      .reduce((n, v) => n + v.variable.size, 0);
+    log(`frozen: ${model.frozen.join(', ')} (${trainable.toLocaleString('en')} weights train)`);
+  }
+  return model;
+}
