@@ -40,6 +40,23 @@ export const logMelConfigSchema = z.strictObject({
   ref: z.number().positive(),
   /** Clip length the model trains on, in seconds (used by crop/pad and `frames`). */
   clipSeconds: z.number().positive(),
+  /**
+   * The sample rate the mel filterbank's frequency axis is built for, when it differs from
+   * `sampleRate` (msclap 2023 builds its filterbank for 32 kHz and feeds it 44.1 kHz audio).
+   * Absent or null: `sampleRate`.
+   */
+  melSampleRate: z.number().int().min(1000).max(768_000).nullable().optional(),
+  /**
+   * How audio at another rate is brought to `sampleRate`: 'kaiser' ({@link resample}'s default)
+   * or 'torchaudio' (torchaudio's resampler, as the published CLAP pipelines use). Absent: kaiser.
+   */
+  resampler: z.enum(['kaiser', 'torchaudio']).optional(),
+  /**
+   * How a clip shorter than `clipSeconds` is filled (see {@link cropOrPad}): 'repeat-pad'
+   * (laion_clap: whole copies, then zeros; the default), 'tile-cut' (msclap: copies until full,
+   * the last one cut) or 'zero-pad'.
+   */
+  padMode: z.enum(['repeat-pad', 'tile-cut', 'zero-pad']).optional(),
 });
 
 /** A log-mel front end configuration; every field is required (presets fill them). */
@@ -67,10 +84,11 @@ export function validateLogMelConfig(config: LogMelConfig): LogMelConfig {
     );
   if (c.fMax <= c.fMin)
     throw new ConfigError('audio.fMax', `audio.fMax ${c.fMax} must exceed fMin ${c.fMin}.`);
-  if (c.fMax > c.sampleRate / 2) {
+  const melRate = c.melSampleRate ?? c.sampleRate;
+  if (c.fMax > melRate / 2) {
     throw new ConfigError(
       'audio.fMax',
-      `audio.fMax ${c.fMax} Hz is above the Nyquist rate ${c.sampleRate / 2} Hz; lower fMax or raise sampleRate.`,
+      `audio.fMax ${c.fMax} Hz is above the Nyquist rate ${melRate / 2} Hz of the filterbank's rate ${melRate} Hz; lower fMax or raise ${c.melSampleRate ? 'melSampleRate' : 'sampleRate'}.`,
     );
   }
   return c;

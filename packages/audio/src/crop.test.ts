@@ -14,6 +14,12 @@ describe('cropOrPad', () => {
     expect(Array.from(cropOrPad(ramp(3), 9, 'repeat-pad'))).toEqual([1, 2, 3, 1, 2, 3, 1, 2, 3]);
   });
 
+  it('tile-cut tiles until full and cuts the last copy (msclap: no zeros)', () => {
+    expect(Array.from(cropOrPad(ramp(3), 8, 'tile-cut'))).toEqual([1, 2, 3, 1, 2, 3, 1, 2]);
+    expect(Array.from(cropOrPad(ramp(3), 2, 'tile-cut'))).toEqual([1, 2]);
+    expect(Array.from(cropOrPad(ramp(3), 3, 'tile-cut'))).toEqual([1, 2, 3]);
+  });
+
   it('zero-pad appends zeros; center-crop takes the middle', () => {
     expect(Array.from(cropOrPad(ramp(2), 4, 'zero-pad'))).toEqual([1, 2, 0, 0]);
     expect(Array.from(cropOrPad(ramp(6), 2, 'center-crop'))).toEqual([3, 4]);

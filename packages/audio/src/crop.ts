@@ -2,15 +2,31 @@ import type { Rng } from '@clapjs/core';
 import { AudioArgumentError } from './errors.js';
 
 /** How {@link cropOrPad} fits a clip to a length. */
-export type CropMode = 'random-crop' | 'center-crop' | 'repeat-pad' | 'zero-pad' | 'fit';
+export type CropMode =
+  'random-crop' | 'center-crop' | 'repeat-pad' | 'tile-cut' | 'zero-pad' | 'fit';
 
-const MODES: readonly CropMode[] = ['random-crop', 'center-crop', 'repeat-pad', 'zero-pad', 'fit'];
+const MODES: readonly CropMode[] = [
+  'random-crop',
+  'center-crop',
+  'repeat-pad',
+  'tile-cut',
+  'zero-pad',
+  'fit',
+];
 
 function repeatPad(samples: Float32Array, length: number): Float32Array {
   // laion_clap's 'repeatpad': tile int(max_len / len) whole copies, then zero-pad the rest.
   const out = new Float32Array(length);
   const copies = Math.floor(length / samples.length);
   for (let c = 0; c < copies; c++) out.set(samples, c * samples.length);
+  return out;
+}
+
+function tileCut(samples: Float32Array, length: number): Float32Array {
+  // msclap's load_audio_into_tensor: repeat ceil(length / n) times, then cut to length (no zeros).
+  const out = new Float32Array(length);
+  for (let at = 0; at < length; at += samples.length)
+    out.set(samples.subarray(0, Math.min(samples.length, length - at)), at);
   return out;
 }
 
@@ -26,6 +42,8 @@ function zeroPad(samples: Float32Array, length: number): Float32Array {
  * - `center-crop`: the middle window; shorter clips are zero-padded.
  * - `repeat-pad`: shorter clips are tiled floor(length / n) times then zero-padded (laion_clap's
  *   "repeatpad"); longer clips are cut to their first `length` samples.
+ * - `tile-cut`: shorter clips are tiled until `length` is filled, the last copy cut (msclap);
+ *   longer clips are cut to their first `length` samples.
  * - `zero-pad`: zeros appended; longer clips are cut to their first `length` samples.
  * - `fit`: the training default: random crop (center crop without `rng`) when longer,
  *   repeat-pad when shorter.
@@ -63,6 +81,7 @@ export function cropOrPad(
         : 0;
     return samples.slice(start, start + length);
   }
+  if (mode === 'tile-cut') return tileCut(samples, length);
   return mode === 'repeat-pad' || mode === 'fit'
     ? repeatPad(samples, length)
     : zeroPad(samples, length);

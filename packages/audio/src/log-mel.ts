@@ -88,7 +88,7 @@ export class LogMelExtractor {
       fMin: c.fMin,
       fMax: c.fMax,
       nMels: c.nMels,
-      sampleRate: c.sampleRate,
+      sampleRate: c.melSampleRate ?? c.sampleRate,
       melScale: c.melScale,
       norm: c.norm,
     });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AudioArgumentError } from './errors.js';
-import { resample } from './resample.js';
+import { resample, resampleFor } from './resample.js';
 import { resampleTorchaudio } from './resample-torchaudio.js';
 import { fixturePath } from './test-utils/golden.js';
 
@@ -53,5 +53,17 @@ describe('resampleTorchaudio matches torchaudio.functional.resample (scripts/mak
     );
     expect(() => resampleTorchaudio(x, 44_100.5, 48_000)).toThrow(AudioArgumentError);
     expect(() => resampleTorchaudio(x, 16_000, 48_000, { rolloff: 0 })).toThrow(/rolloff/);
+  });
+});
+
+describe('resampleFor', () => {
+  it('uses the resampler the preset selects, and passes audio at the right rate through', () => {
+    const x = Float32Array.from({ length: 800 }, (_, i) => Math.sin(i / 3));
+    const config = { sampleRate: 48_000 };
+    expect(resampleFor({ ...config, resampler: 'torchaudio' }, x, 16_000)).toEqual(
+      resampleTorchaudio(x, 16_000, 48_000),
+    );
+    expect(resampleFor(config, x, 16_000)).toEqual(resample(x, 16_000, 48_000));
+    expect(resampleFor(config, x, 48_000)).toBe(x);
   });
 });

@@ -1,3 +1,4 @@
+import type { LogMelConfig } from './config.js';
 import { AudioArgumentError } from './errors.js';
 import { resampleTorchaudio } from './resample-torchaudio.js';
 
@@ -111,4 +112,18 @@ export function resample(
     out[j] = acc * scale;
   }
   return out;
+}
+
+/**
+ * Brings audio at `fromRate` to a front end's `sampleRate` with the resampler its preset selects
+ * (`config.resampler`: 'torchaudio' for the presets that reproduce published checkpoints,
+ * 'kaiser' when absent). Audio already at that rate comes back as is (not copied).
+ */
+export function resampleFor(
+  config: Pick<LogMelConfig, 'sampleRate' | 'resampler'>,
+  samples: Float32Array,
+  fromRate: number,
+): Float32Array {
+  if (fromRate === config.sampleRate) return samples;
+  return resample(samples, fromRate, config.sampleRate, { method: config.resampler ?? 'kaiser' });
 }
