@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, z } from '@clapjs/core';
+import { PART_SLOTS } from '@clapjs/model';
 import { CliError } from './errors.js';
 
 const part = z.looseObject({ name: z.string().min(1, 'give the plugin name') });
@@ -23,6 +24,13 @@ export const trainConfigSchema = z.strictObject({
   plugins: z.array(z.string().min(1)).default([]),
   /** The model config (@clapjs/model's ClapModelConfig); missing parts take the defaults. */
   model: z.looseObject({}).default({}),
+  /**
+   * A saved model directory to start from (e.g. one `clapjs import` wrote), relative to this
+   * file; its config replaces `model`, which must then be empty.
+   */
+  init: z.string().min(1).optional(),
+  /** Parts that do not train: no gradients, inference mode (BatchNorm running statistics, no dropout). */
+  freeze: z.array(z.enum(PART_SLOTS)).default([]),
   data: z.strictObject({
     /** A dataset plugin config, e.g. `{ name: synth, size: 2000 }` or `{ name: manifest, path: ./train.jsonl }`. */
     dataset: part,
