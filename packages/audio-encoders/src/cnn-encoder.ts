@@ -165,6 +165,11 @@ export class CnnAudioEncoder implements AudioEncoder<AudioEncoderConfig> {
   }
 
   /** Frees every weight. */
+  /** Moves the dropout stream onto its fork labelled `label` (core's `Part.reseed`). */
+  reseed(label: string): void {
+    this.rng.reseed(label);
+  }
+
   dispose(): void {
     this.params.dispose();
   }

@@ -28,6 +28,13 @@ export interface Part<C extends PartConfig = PartConfig> {
   variables(): NamedVariable[];
   /** Frees every weight. */
   dispose(): void;
+  /**
+   * Re-derives the part's random streams (dropout masks) from a fork of its own labelled
+   * `label`, so that copies of one part (e.g. one per gradient worker, all loaded from the same
+   * files) draw different masks. Deterministic: the same state and label give the same streams.
+   * Parts that draw no random numbers omit it.
+   */
+  reseed?(label: string): void;
 }
 
 /** Maps a batch of log-mel spectrograms `[batch, frames, melBins, 1]` to features `[batch, outputDim]`. */
@@ -79,6 +86,11 @@ export interface Projection<C extends PartConfig = PartConfig> extends Part<C> {
 export interface Similarity<C extends PartConfig = PartConfig> extends Part<C> {
   call(text: Tensor2D, audio: Tensor2D): Tensor2D;
   afterUpdate(): void;
+  /**
+   * The factor the logits are scaled by now (`exp(s)` for a learnable log scale s), as a new
+   * scalar the caller disposes; what trainers report as the logit scale.
+   */
+  logitScale(): Scalar;
 }
 
 /** A contrastive loss over a logits matrix C (rows = texts, columns = audios). */

@@ -47,6 +47,18 @@ describe('Rng', () => {
     expect(once).not.toEqual(items);
   });
 
+  it('reseed moves two copies of one state onto different, reproducible streams', () => {
+    const a = new Rng(9);
+    const b = new Rng(9);
+    const c = new Rng(9);
+    b.reseed('gradient-worker-1');
+    c.reseed('gradient-worker-1');
+    expect(b.getState()).toEqual(c.getState());
+    expect(b.getState()).toEqual(new Rng(9).fork('gradient-worker-1').getState());
+    const draws = (r: Rng) => Array.from({ length: 4 }, () => r.nextUint32());
+    expect(draws(b)).not.toEqual(draws(a));
+  });
+
   it('rejects a non-finite seed', () => {
     expect(() => new Rng(Number.NaN)).toThrow(RangeError);
   });

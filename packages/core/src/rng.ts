@@ -111,6 +111,14 @@ export class Rng {
     return child;
   }
 
+  /**
+   * Moves this generator onto its own {@link fork} labelled `label` (what a part's `reseed`
+   * does), so copies that share a state continue on different streams.
+   */
+  reseed(label: string): void {
+    this.setState(this.fork(label).getState());
+  }
+
   /** The current state, to save with a checkpoint. */
   getState(): RngState {
     return [this.a, this.b, this.c, this.d];

@@ -68,6 +68,11 @@ abstract class Head<C extends ProjectionConfig> implements Projection<C & Record
     return this.params.variables();
   }
 
+  /** Moves the dropout stream onto its fork labelled `label` (core's `Part.reseed`). */
+  reseed(label: string): void {
+    this.dropoutRng.reseed(label);
+  }
+
   dispose(): void {
     this.params.dispose();
   }

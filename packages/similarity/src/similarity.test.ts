@@ -78,7 +78,7 @@ describe.each(TEST_BACKENDS)('similarity on %s', (backend) => {
   it('starts at log(1/0.07), clamps s to [0, maxScale] in afterUpdate', async () => {
     await useTestBackend(backend);
     const sim = build({});
-    const s = sim.logitScale;
+    const s = sim.logScale;
     close(await s.data(), [CLIP_INIT_SCALE]);
     s.assign(tf.scalar(9));
     sim.afterUpdate();
@@ -86,6 +86,21 @@ describe.each(TEST_BACKENDS)('similarity on %s', (backend) => {
     s.assign(tf.scalar(-3));
     sim.afterUpdate();
     close(await s.data(), [0]);
+    sim.dispose();
+  });
+
+  it('logitScale() is the factor exp(s) the logits are scaled by now, as a new scalar', async () => {
+    await useTestBackend(backend);
+    const sim = build({ initScale: Math.log(3) });
+    const before = tf.memory().numTensors;
+    const scale = sim.logitScale();
+    close(await scale.data(), [3]);
+    scale.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    sim.logScale.assign(tf.scalar(Math.log(5)));
+    const after = sim.logitScale();
+    close(await after.data(), [5], 1e-4);
+    after.dispose();
     sim.dispose();
   });
 

@@ -28,7 +28,7 @@ export class SimilarityInputError extends ClapError {}
 export class ScaledSimilarity implements Similarity<SimilarityConfig & Record<string, unknown>> {
   readonly name: string;
   /** The log logit scale s (path `logit_scale`, no weight decay). */
-  readonly logitScale: tf.Variable;
+  readonly logScale: tf.Variable;
   /** The bias b (path `logit_bias`), when `bias` is enabled. */
   readonly logitBias: tf.Variable | undefined;
   private readonly params: Params;
@@ -41,7 +41,7 @@ export class ScaledSimilarity implements Similarity<SimilarityConfig & Record<st
     this.name = config.name;
     // Paths without a prefix: the model adds `similarity/`.
     this.params = new Params('', rng);
-    this.logitScale = this.scalar('logit_scale', config.initScale, config.learnScale);
+    this.logScale = this.scalar('logit_scale', config.initScale, config.learnScale);
     this.logitBias = config.bias ? this.scalar('logit_bias', config.initBias, true) : undefined;
   }
 
@@ -73,7 +73,7 @@ export class ScaledSimilarity implements Similarity<SimilarityConfig & Record<st
       const a = this.normalize ? l2Normalize(audio) : audio;
       // A materialised transpose keeps matMul on tfjs-wasm's fast untransposed path (FACTS.md).
       const dots = matMul(t, tf.transpose(a));
-      const scaled = tf.mul(dots, tf.exp(this.logitScale));
+      const scaled = tf.mul(dots, tf.exp(this.logScale));
       return (
         this.logitBias === undefined ? scaled : tf.add(scaled, this.logitBias)
       ) as tf.Tensor2D;
@@ -82,7 +82,12 @@ export class ScaledSimilarity implements Similarity<SimilarityConfig & Record<st
 
   /** Clamps s to [0, maxScale] (call after every optimizer step, as CLIP/CLAP do). */
   afterUpdate(): void {
-    tf.tidy(() => this.logitScale.assign(tf.clipByValue(this.logitScale, 0, this.config.maxScale)));
+    tf.tidy(() => this.logScale.assign(tf.clipByValue(this.logScale, 0, this.config.maxScale)));
+  }
+
+  /** exp(s), the factor the logits are scaled by now (a new scalar; dispose it). */
+  logitScale(): tf.Scalar {
+    return tf.exp(this.logScale as tf.Scalar);
   }
 
   dispose(): void {

@@ -92,6 +92,11 @@ export class BagOfEmbeddingsTextEncoder implements TextEncoder<BagOfEmbeddingsCo
     return this.params.variables();
   }
 
+  /** Moves the dropout stream onto its fork labelled `label` (core's `Part.reseed`). */
+  reseed(label: string): void {
+    this.dropoutRng.reseed(label);
+  }
+
   dispose(): void {
     this.params.dispose();
   }

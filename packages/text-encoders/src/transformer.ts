@@ -191,6 +191,11 @@ export class TransformerTextEncoder implements TextEncoder<TransformerConfig> {
     return this.params.variables();
   }
 
+  /** Moves the dropout stream onto its fork labelled `label` (core's `Part.reseed`). */
+  reseed(label: string): void {
+    this.dropoutRng.reseed(label);
+  }
+
   dispose(): void {
     this.params.dispose();
   }

@@ -102,7 +102,12 @@ export class GradientPool {
       const modelDir = join(dir, 'model');
       await model.save(modelDir);
       const variables = model.variables();
-      const layout = makeLayout(variables);
+      // The similarity scores the gathered batch in every worker (the part contract says which
+      // variables are its own), so its gradients are complete in each.
+      const layout = makeLayout(
+        variables,
+        new Set(model.similarity.variables().map((v) => v.variable)),
+      );
       const k = options.workers;
       const buffers: SharedBuffers = {
         weights: new SharedArrayBuffer(4 * layout.weightSize),
@@ -262,7 +267,7 @@ export class GradientPool {
       const variable = this.variables[i]!.variable;
       if (entry.trainable) {
         // The similarity's parameters see the whole batch in every worker: worker 0's gradient is complete.
-        const contributors = entry.path.startsWith('similarity/') ? 1 : count;
+        const contributors = entry.wholeBatch ? 1 : count;
         let sum: Float32Array | undefined;
         for (let k = 0; k < contributors; k++) {
           if (hasGrad[k * trainableCount + t] !== 1) continue;

@@ -10,6 +10,11 @@ export interface LayoutEntry {
   /** Offset in the weights buffer (every variable). */
   readonly offset: number;
   readonly trainable: boolean;
+  /**
+   * Whether the variable acts after the workers gather the whole batch (the similarity's): each
+   * worker then computes its full gradient, so worker 0's is used instead of the sum.
+   */
+  readonly wholeBatch: boolean;
   /** Offset in one worker's gradient slab (trainable variables), else -1. */
   readonly gradOffset: number;
   /** Offset in one worker's statistics slab (non-trainable variables), else -1. */
@@ -25,13 +30,13 @@ export interface Layout {
   readonly trainableCount: number;
 }
 
-/** Builds the layout of a model's variables (all of them, in `variables()` order). */
-export function makeLayout(
-  variables: readonly {
-    path: string;
-    trainable: boolean;
-    variable: { shape: number[]; size: number };
-  }[],
+/**
+ * Builds the layout of a model's variables (all of them, in `variables()` order); `wholeBatch`
+ * holds the variables that see the whole gathered batch in every worker.
+ */
+export function makeLayout<V extends { shape: number[]; size: number }>(
+  variables: readonly { path: string; trainable: boolean; variable: V }[],
+  wholeBatch: ReadonlySet<V> = new Set(),
 ): Layout {
   let offset = 0;
   let gradOffset = 0;
@@ -45,6 +50,7 @@ export function makeLayout(
       size,
       offset,
       trainable: v.trainable,
+      wholeBatch: wholeBatch.has(v.variable),
       gradOffset: v.trainable ? gradOffset : -1,
       statOffset: v.trainable ? -1 : statOffset,
     };

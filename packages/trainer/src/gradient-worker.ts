@@ -51,44 +51,19 @@ function toSpecifier(spec: string): string {
 
 /**
  * Gives workers after the first their own dropout streams. A loaded model's parts all start from
- * seed 0, so without this every worker would draw the same masks for its rows. The streams are
- * private to the parts; any object with fork/getState/setState (core's Rng) a few levels down
- * is re-seeded from a fork labelled with the worker index.
+ * seed 0, so without this every worker would draw the same masks for its rows: each part that
+ * draws random numbers re-seeds itself (core's `Part.reseed`) from a fork labelled with the
+ * worker index.
  */
 function reseedDropout(model: ClapModel, index: number): void {
-  const seen = new Set<object>();
-  const visit = (value: unknown, depth: number): void => {
-    if (
-      value === null ||
-      typeof value !== 'object' ||
-      seen.has(value) ||
-      depth > 3 ||
-      value instanceof tf.Tensor
-    )
-      return;
-    seen.add(value);
-    const rng = value as { fork?: unknown; getState?: unknown; setState?: unknown };
-    if (
-      typeof rng.fork === 'function' &&
-      typeof rng.getState === 'function' &&
-      typeof rng.setState === 'function'
-    ) {
-      const r = value as {
-        fork(label: string): { getState(): unknown };
-        setState(s: unknown): void;
-      };
-      r.setState(r.fork(`gradient-worker-${index}`).getState());
-      return;
-    }
-    for (const child of Object.values(value)) visit(child, depth + 1);
-  };
   for (const part of [
     model.audioEncoder,
     model.textEncoder,
     model.audioProjection,
     model.textProjection,
+    model.similarity,
   ])
-    visit(part, 0);
+    part.reseed?.(`gradient-worker-${index}`);
 }
 
 async function start(init: InitMessage): Promise<void> {

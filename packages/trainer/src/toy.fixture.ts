@@ -2,7 +2,7 @@
 // may not import the model packages' layers; @clapjs/model is exercised by apps/train's tests).
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@clapjs/core';
-import type { ContrastiveLoss, NamedVariable, TokenBatch } from '@clapjs/core';
+import type { ContrastiveLoss, NamedVariable, Similarity, TokenBatch } from '@clapjs/core';
 import type { Batch, BatchSource, TrainableModel } from './index.js';
 
 export const WORDS = ['low', 'high', 'buzz', 'hum', 'click', 'tone', 'noise', 'beep'];
@@ -17,9 +17,12 @@ function normalize(x: tf.Tensor2D): tf.Tensor2D {
 export class ToyModel implements TrainableModel {
   readonly config = { loss: { name: 'toy' } };
   readonly rng: Rng;
+  /** Cosine × exp(s) with a learnable log scale s (`similarity/logit_scale`). */
+  readonly similarity: Similarity;
   private readonly vars: NamedVariable[];
 
-  constructor(seed: number, dim = 8) {
+  /** `scalePath`: the log scale's variable path (what it is called is the model's business). */
+  constructor(seed: number, dim = 8, scalePath = 'similarity/logit_scale') {
     this.rng = new Rng(seed);
     const mk = (path: string, shape: number[], std: number, decay: boolean): NamedVariable => ({
       path,
@@ -42,12 +45,24 @@ export class ToyModel implements TrainableModel {
       mk('audioEncoder/b', [dim], 0, false),
       mk('textEncoder/embedding', [WORDS.length, dim], 0.3, true),
       {
-        path: 'similarity/logit_scale',
+        path: scalePath,
         variable: tf.variable(tf.scalar(Math.log(10)), true),
         trainable: true,
         decay: false,
       },
     ];
+    const scale = this.vars[3] as NamedVariable;
+    this.similarity = {
+      name: 'toy-cosine',
+      getConfig: () => ({ name: 'toy-cosine' }),
+      variables: () => [{ ...scale, path: 'logit_scale' }],
+      dispose: () => undefined,
+      call: (text, audio) =>
+        tf.tidy(() => tf.mul(tf.matMul(text, audio, false, true), tf.exp(scale.variable))),
+      afterUpdate: () =>
+        tf.tidy(() => scale.variable.assign(tf.clipByValue(scale.variable, 0, Math.log(100)))),
+      logitScale: () => tf.exp(scale.variable as tf.Scalar),
+    };
   }
 
   tokenize(texts: readonly string[]): TokenBatch {
@@ -90,10 +105,7 @@ export class ToyModel implements TrainableModel {
     return tf.tidy(() => {
       const audioEmbeddings = this.encodeAudio(logMel);
       const textEmbeddings = this.textFromIds(tokens.ids);
-      const logits = tf.mul(
-        tf.matMul(textEmbeddings, audioEmbeddings, false, true),
-        tf.exp(this.v(3)),
-      ) as tf.Tensor2D;
+      const logits = this.similarity.call(textEmbeddings, audioEmbeddings);
       return { logits, audioEmbeddings, textEmbeddings };
     });
   }
@@ -103,7 +115,7 @@ export class ToyModel implements TrainableModel {
   }
 
   afterUpdate(): void {
-    tf.tidy(() => this.v(3).assign(tf.clipByValue(this.v(3), 0, Math.log(100))));
+    this.similarity.afterUpdate();
   }
 
   dispose(): void {

@@ -91,6 +91,32 @@ describe('Trainer', () => {
     second.dispose();
   });
 
+  it("reports the similarity's logitScale() each step, whatever the model calls its variable", async () => {
+    const model = new ToyModel(6, 8, 'similarity/temperature');
+    const seen: [number, number][] = [];
+    const trainer = new Trainer(model, new ToyData(6), {
+      steps: 3,
+      lr: 0.05,
+      loss: toyLoss,
+      callbacks: [
+        {
+          name: 'probe',
+          getConfig: () => ({ name: 'probe' }),
+          async onStepEnd(info) {
+            const s = model.variables()[3]!.variable;
+            seen.push([info.logitScale, Math.exp((await s.data())[0]!)]);
+          },
+        },
+      ],
+    });
+    await trainer.fit();
+    expect(seen).toHaveLength(3);
+    for (const [reported, actual] of seen) expect(reported).toBeCloseTo(actual, 4);
+    expect(seen[0]![0]).not.toBeCloseTo(10, 6); // the step moved s, and the report followed it
+    trainer.dispose();
+    model.dispose();
+  });
+
   it('keeps the last K checkpoints and the best one', async () => {
     const out = tempDir();
     const model = new ToyModel(4);

@@ -207,9 +207,12 @@ export class Trainer {
   // Every read from a tensor is asynchronous: WebGPU in Node has no synchronous readback
   // (tfjs-backend-webgpu's dataSync needs an OffscreenCanvas), and elsewhere it avoids a stall.
   private async logitScale(): Promise<number> {
-    const scale = this.model.variables().find((v) => /logit_?scale/i.test(v.path));
-    if (scale === undefined) return NaN;
-    return Math.exp(((await scale.variable.data())[0] as number | undefined) ?? NaN);
+    const scale = this.model.similarity.logitScale();
+    try {
+      return (await scale.data())[0] ?? NaN;
+    } finally {
+      scale.dispose();
+    }
   }
 
   /** The loss and gradients of one batch, computed on this thread. */

@@ -1,9 +1,10 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { CallOptions, NamedVariable, PartConfig, TokenBatch } from '@clapjs/core';
+import type { CallOptions, NamedVariable, PartConfig, Similarity, TokenBatch } from '@clapjs/core';
 
 /**
- * What the trainer needs from a model. `ClapModel` from @clapjs/model satisfies it; keeping it
- * structural lets the trainer be tested with any small model and keeps the dependency one-way.
+ * What the trainer's own loop needs from a model, in terms of core's part contracts.
+ * `ClapModel` from @clapjs/model satisfies it; keeping it structural lets the trainer be tested
+ * with any small model. (Gradient workers, `workers` > 1, load a `ClapModel` from `save(dir)`.)
  */
 export interface TrainableModel {
   /** The model config; `loss` (a loss plugin config) is used when no loss is given. */
@@ -19,6 +20,11 @@ export interface TrainableModel {
   /** L2-normalised text embeddings `[texts, dim]`. */
   encodeText(texts: string[]): tf.Tensor2D;
   variables(): NamedVariable[];
+  /**
+   * The part that scores texts against audios: its `logitScale()` is reported each step, and
+   * with gradient workers its variables (which see the whole gathered batch) are not summed.
+   */
+  readonly similarity: Similarity;
   /** Called after every optimizer step (the logit-scale clamp). */
   afterUpdate(): void;
   /** Writes a loadable model directory (ClapModel.save); checkpoints include it when present. */
