@@ -2,46 +2,14 @@
 // of the dataset root, FIFOs and directories where files are expected. Each is refused with a
 // typed error naming the file, quickly.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DatasetError, PathEscapeError } from './errors.js';
 import { indexTar } from './formats/tar-index.js';
 import { manifestConfigSchema, readManifest } from './formats/manifest.js';
 import { tempDir, writeText, writeWav } from './test-utils/fixtures.js';
-
-/** One 512-byte ustar header with a raw size field (12 bytes) and a correct checksum. */
-function header(name: string, size: string, type = '0'): Uint8Array {
-  const block = new Uint8Array(512);
-  const put = (text: string, at: number) => block.set(new TextEncoder().encode(text), at);
-  put(name, 0);
-  put('0000644\0', 100);
-  put(size.padEnd(11, '\0').slice(0, 12), 124);
-  put(type, 156);
-  put('ustar\x0000', 257);
-  put('        ', 148);
-  const sum = block.reduce((a, b) => a + b, 0);
-  put(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
-  return block;
-}
-
-function paxRecord(key: string, value: string): string {
-  const body = ` ${key}=${value}\n`;
-  let length = body.length + 1;
-  while (String(length).length + body.length !== length) length++;
-  return `${length}${body}`;
-}
-
-function shard(...parts: Uint8Array[]): string {
-  const padded = parts.map((p) => {
-    const out = new Uint8Array(Math.ceil(p.length / 512) * 512);
-    out.set(p);
-    return out;
-  });
-  const file = join(tempDir(), 'shard.tar');
-  writeFileSync(file, Buffer.concat([...padded, new Uint8Array(1024)]));
-  return file;
-}
+import { paxRecord, tarHeader as header, writeTar as shard } from './test-utils/tar-builder.js';
 
 const mconfig = (raw: object) => ({ name: 'manifest', ...manifestConfigSchema.parse(raw) });
 

@@ -28,6 +28,7 @@ import {
   type NameMap,
 } from './convert.js';
 import { ModelFormatError } from './errors.js';
+import { checkParts } from './part-checks.js';
 import { fileReader, readJson, writeFilesAtomic, type ModelSource } from './io.js';
 import {
   assignWeights,
@@ -134,6 +135,16 @@ export class ClapModel {
   private readonly frozenSlots = new Set<PartSlot>();
 
   private constructor(parts: ClapParts) {
+    try {
+      checkParts(parts);
+    } catch (error) {
+      // A broken part may lack dispose(): free what can be freed.
+      for (const slot of PART_SLOTS) {
+        const part = parts[slot] as { dispose?: unknown } | null;
+        if (typeof part?.dispose === 'function') (part as { dispose(): void }).dispose();
+      }
+      throw error;
+    }
     this.config = parts.config;
     this.frontEnd = parts.frontEnd;
     this.tokenizer = parts.tokenizer;
