@@ -21,3 +21,19 @@ export class WeightsError extends ClapError {
  * unsupported format version. Codes: `MODEL_FILE_MISSING`, `MODEL_FORMAT`, `SAFETENSORS_FORMAT`.
  */
 export class ModelFormatError extends ClapError {}
+
+/**
+ * A part built by a plugin does not keep the part contract (core's contracts): a method is
+ * missing, a declared dim is not a positive integer, or a probe batch gives the wrong shape or
+ * dtype. `slot` names the model slot (e.g. `audioEncoder`); the message names the plugin and its
+ * package. Code: `PART_CONTRACT`.
+ */
+export class PartContractError extends ClapError {
+  /** The model slot whose part broke the contract. */
+  readonly slot: string;
+
+  constructor(slot: string, message: string) {
+    super('PART_CONTRACT', message);
+    this.slot = slot;
+  }
+}

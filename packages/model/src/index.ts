@@ -33,7 +33,7 @@ export type {
 export type { ModelSource } from './io.js';
 export { firstNonFiniteWeight, WEIGHTS_MANIFEST_FILE } from './weights.js';
 export type { WeightsManifest } from './weights.js';
-export { ModelFormatError, WeightsError } from './errors.js';
+export { ModelFormatError, PartContractError, WeightsError } from './errors.js';
 export { readSafetensors, writeSafetensors } from './safetensors.js';
 export type { SafetensorsDtype, SafetensorsTensor } from './safetensors.js';
 export {
