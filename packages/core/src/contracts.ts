@@ -146,6 +146,11 @@ export interface TrainerCallback<C extends PartConfig = PartConfig> {
     readonly startStep: number;
   }): void | Promise<void>;
   onStepEnd?(info: StepInfo): void | Promise<void>;
+  /**
+   * Called after every callback's `onStepEnd` for the step, so after any evaluation the step ran
+   * (`onEvalEnd`): the place to save a checkpoint that carries this step's metrics.
+   */
+  afterStepEnd?(info: StepInfo): void | Promise<void>;
   onEvalEnd?(info: {
     readonly step: number;
     readonly metrics: Readonly<Record<string, number>>;

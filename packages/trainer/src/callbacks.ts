@@ -52,7 +52,10 @@ export const loggerCallback = definePlugin({
   },
 });
 
-/** `checkpoint`: saves a checkpoint every N steps and at the end. */
+/**
+ * `checkpoint`: saves a checkpoint every N steps and at the end, after the step's evaluation (if
+ * any), so the checkpoint carries that evaluation's metrics.
+ */
 export const checkpointCallback = definePlugin({
   kind: 'callback',
   name: 'checkpoint',
@@ -67,7 +70,7 @@ export const checkpointCallback = definePlugin({
     return {
       name: 'checkpoint',
       getConfig: () => config,
-      async onStepEnd(info) {
+      async afterStepEnd(info) {
         if (info.step % config.every === 0) {
           await trainer.saveCheckpoint();
           lastSaved = info.step;

@@ -4,15 +4,7 @@
  * @packageDocumentation
  */
 import '@clapjs/losses/register';
-import { register } from '@clapjs/core';
-import {
-  checkpointCallback,
-  earlyStopCallback,
-  evalCallback,
-  loggerCallback,
-} from './callbacks.js';
+import { register, type AnyPlugin } from '@clapjs/core';
+import { callbackPlugins } from './callbacks.js';
 
-register(loggerCallback);
-register(checkpointCallback);
-register(evalCallback);
-register(earlyStopCallback);
+for (const plugin of callbackPlugins as readonly AnyPlugin[]) register(plugin);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '@clapjs/core';
 import type { ContrastiveLoss } from '@clapjs/core';
 import { evaluate, listCheckpoints, readCheckpoint, Trainer, TrainerError } from './index.js';
+import './register.js';
 import { ToyData, ToyModel, toyLoss } from './toy.fixture.js';
 
 const dirs: string[] = [];
@@ -115,6 +116,75 @@ describe('Trainer', () => {
     expect(seen[0]![0]).not.toBeCloseTo(10, 6); // the step moved s, and the report followed it
     trainer.dispose();
     model.dispose();
+  });
+
+  it('checkpoints carry the metrics of their own step: saved after eval, whatever the callback order', async () => {
+    const out = tempDir();
+    const model = new ToyModel(7);
+    const evaluated = new Map<number, number>();
+    const trainer = new Trainer(model, new ToyData(7), {
+      steps: 6,
+      lr: 0.05,
+      loss: toyLoss,
+      outDir: out,
+      keepLast: 10,
+      validation: () => new ToyData(11, 8, 32),
+      callbacks: [
+        { name: 'checkpoint', every: 2 },
+        { name: 'eval', every: 4 },
+        {
+          name: 'probe',
+          getConfig: () => ({ name: 'probe' }),
+          onEvalEnd: (info) => void evaluated.set(info.step, info.metrics['t2a/R@10']!),
+        },
+      ],
+    });
+    await trainer.fit();
+    expect([...evaluated.keys()]).toEqual([4, 6]);
+    const metricsAt = async (step: number) =>
+      (await readCheckpoint(join(out, 'checkpoints', `step-0000000${step}`))).metrics;
+    // Step 2 was not evaluated: no metrics (before, the checkpoint ran first and had none either,
+    // but step 4's carried nothing and step 6's carried step 4's).
+    expect(await metricsAt(2)).toBeUndefined();
+    expect((await metricsAt(4))?.['t2a/R@10']).toBe(evaluated.get(4));
+    expect((await metricsAt(6))?.['t2a/R@10']).toBe(evaluated.get(6));
+    trainer.dispose();
+    model.dispose();
+  });
+
+  it('a resumed run keeps a better stored best (best.json is restored on resume)', async () => {
+    const out = tempDir();
+    const options = {
+      steps: 8,
+      lr: 0.05,
+      loss: toyLoss,
+      outDir: out,
+      keepLast: 1,
+      validation: () => new ToyData(11, 8, 32),
+      callbacks: [
+        { name: 'eval', every: 2 },
+        { name: 'checkpoint', every: 2 },
+      ],
+    };
+    const first = new ToyModel(8);
+    const firstTrainer = new Trainer(first, new ToyData(8), options);
+    await firstTrainer.fit(4);
+    firstTrainer.dispose();
+    first.dispose();
+    // A better best than this run will reach, recorded for step 4 (kept by pruning as the best).
+    const bestFile = join(out, 'checkpoints', 'best.json');
+    const stored = { step: 4, dir: 'step-00000004', metric: 't2a/R@10', value: 0.999 };
+    writeFileSync(bestFile, JSON.stringify(stored));
+
+    const second = new ToyModel(8);
+    const trainer = new Trainer(second, new ToyData(8), options);
+    expect(await trainer.resume()).toBe(4);
+    await trainer.fit();
+    expect(JSON.parse(readFileSync(bestFile, 'utf8'))).toEqual(stored);
+    const kept = (await listCheckpoints(join(out, 'checkpoints'))).map((c) => c.step);
+    expect(kept).toEqual([4, 8]);
+    trainer.dispose();
+    second.dispose();
   });
 
   it('keeps the last K checkpoints and the best one', async () => {

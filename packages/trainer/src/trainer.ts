@@ -116,7 +116,8 @@ export class Trainer {
   private readonly callbacks: TrainerCallback[];
   private badSteps = 0;
   private iterator: AsyncIterator<Batch> | undefined;
-  private lastMetrics: Record<string, number> | undefined;
+  /** The latest evaluation; a checkpoint carries its metrics only when taken at its step. */
+  private evaluation: { step: number; metrics: Record<string, number> } | undefined;
   private best: { step: number; value: number } | undefined;
   private stopReason: string | undefined;
   private readonly workers: number;
@@ -315,6 +316,7 @@ export class Trainer {
         logitScale: await this.logitScale(),
       };
       for (const c of this.callbacks) await c.onStepEnd?.(info);
+      for (const c of this.callbacks) await c.afterStepEnd?.(info);
       if (this.stopReason !== undefined || this.callbacks.some((c) => c.shouldStop?.() === true)) {
         this.stopReason ??=
           `stopped by callback ${this.callbacks.find((c) => c.shouldStop?.())?.name ?? ''}`.trim();
@@ -364,7 +366,7 @@ export class Trainer {
 
   /**
    * Evaluates on the validation data, tells the callbacks (`onEvalEnd`) and remembers the metrics
-   * for the next checkpoint (best-by-validation).
+   * for a checkpoint of this step (best-by-validation).
    * @throws TrainerError `TRAINER_OPTIONS` when the trainer has no validation data
    */
   async validate(): Promise<EvaluationResult> {
@@ -375,7 +377,7 @@ export class Trainer {
       );
     }
     const result = await evaluate(this.model, this.options.validation(), this.options.evaluation);
-    this.lastMetrics = { ...result.metrics };
+    this.evaluation = { step: this.step, metrics: { ...result.metrics } };
     for (const c of this.callbacks)
       await c.onEvalEnd?.({ step: this.step, metrics: result.metrics });
     return result;
@@ -389,7 +391,9 @@ export class Trainer {
 
   /**
    * Writes a checkpoint of the current step atomically under `<outDir>/checkpoints`, prunes to
-   * the last `keepLast`, and records it as best when its validation metric is the best so far.
+   * the last `keepLast`, and records it as best when its validation metric is the best so far
+   * (including a best restored by {@link resume}). It carries metrics only when the current step
+   * was evaluated: an earlier evaluation's metrics do not describe these weights.
    * @returns the checkpoint directory
    */
   async saveCheckpoint(extra?: unknown): Promise<string> {
@@ -400,6 +404,7 @@ export class Trainer {
         'Trainer.saveCheckpoint: set options.outDir to save checkpoints.',
       );
     const dir = join(root, checkpointName(this.step));
+    const metrics = this.evaluation?.step === this.step ? this.evaluation.metrics : undefined;
     await writeCheckpoint(
       dir,
       this.model.variables(),
@@ -409,13 +414,13 @@ export class Trainer {
         data: this.data.getState(),
         rng: this.rngStates(),
         badSteps: this.badSteps,
-        ...(this.lastMetrics ? { metrics: this.lastMetrics } : {}),
+        ...(metrics ? { metrics } : {}),
         extra: { config: this.model.config, ...(extra === undefined ? {} : { extra }) },
       },
       this.model.save === undefined ? undefined : (d) => this.model.save?.(d) ?? Promise.resolve(),
     );
     const key = this.options.bestMetric ?? 't2a/R@10';
-    const value = this.lastMetrics?.[key];
+    const value = metrics?.[key];
     if (value !== undefined && (this.best === undefined || value > this.best.value)) {
       this.best = { step: this.step, value };
       const tmp = join(root, `${BEST_FILE}.tmp`);
@@ -429,14 +434,32 @@ export class Trainer {
     return dir;
   }
 
+  /** What `<outDir>/checkpoints/best.json` records, if it exists. */
+  private async readBestFile(): Promise<
+    { step: number; metric?: string; value: number } | undefined
+  > {
+    const root = this.checkpointRoot;
+    if (root === undefined || !existsSync(join(root, BEST_FILE))) return undefined;
+    return JSON.parse(await readFile(join(root, BEST_FILE), 'utf8')) as {
+      step: number;
+      metric?: string;
+      value: number;
+    };
+  }
+
+  /** The stored best for this run's metric (another metric's best does not compare). */
+  private async readBest(): Promise<{ step: number; value: number } | undefined> {
+    const best = await this.readBestFile();
+    const key = this.options.bestMetric ?? 't2a/R@10';
+    return best !== undefined && (best.metric === undefined || best.metric === key)
+      ? { step: best.step, value: best.value }
+      : undefined;
+  }
+
   private async prune(root: string): Promise<void> {
     const keep = this.options.keepLast ?? 3;
     const all = await listCheckpoints(root);
-    let bestStep = this.best?.step;
-    if (bestStep === undefined && existsSync(join(root, BEST_FILE))) {
-      bestStep = (JSON.parse(await readFile(join(root, BEST_FILE), 'utf8')) as { step: number })
-        .step;
-    }
+    const bestStep = this.best?.step ?? (await this.readBestFile())?.step;
     for (const c of all.slice(0, Math.max(0, all.length - keep))) {
       if (c.step !== bestStep) await removeCheckpoint(c.dir);
     }
@@ -473,7 +496,9 @@ export class Trainer {
       const state = ckpt.rng?.[name];
       if (state !== undefined) rng.setState(state as never);
     }
-    if (ckpt.metrics !== undefined) this.lastMetrics = { ...ckpt.metrics };
+    this.evaluation =
+      ckpt.metrics === undefined ? undefined : { step: ckpt.step, metrics: { ...ckpt.metrics } };
+    this.best = await this.readBest();
     return this.step;
   }
 
