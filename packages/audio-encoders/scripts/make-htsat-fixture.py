@@ -13,7 +13,11 @@ the image's frames (no resize), the patch-embedding and per-stage tokens of the 
 embedding in training mode (bn0 batch statistics) with the moving statistics it leaves behind.
 
 Run with Debian's torch: /usr/bin/python3 scripts/make-htsat-fixture.py (CI never runs this).
+A one-off check at full size (not committed: ~150 MB): `--preset tiny|base --out FILE` writes the
+same fixture for HTSAT-tiny/base, 64 mel bins and a 10 s input (1,001 frames), LAION names only;
+then `HTSAT_FIXTURE=FILE npx vitest run src/htsat/htsat-parity.test.ts`.
 """
+import sys
 import base64
 import json
 import pathlib
@@ -33,6 +37,18 @@ CONFIG = {
 }
 MEL_BINS = 32
 FRAMES = 100
+PRESETS = {
+    "tiny": {"embedDim": 96, "depths": [2, 2, 6, 2], "heads": [4, 8, 16, 32]},
+    "base": {"embedDim": 128, "depths": [2, 2, 12, 2], "heads": [4, 8, 16, 32]},
+}
+OUT = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "htsat-tiny.json"
+if "--preset" in sys.argv:
+    CONFIG = {"name": "htsat", **PRESETS[sys.argv[sys.argv.index("--preset") + 1]], "dropPath": 0}
+    MEL_BINS, FRAMES = 64, 1001
+    OUT = pathlib.Path(sys.argv[sys.argv.index("--out") + 1])
+FULL = "--preset" in sys.argv
+SPEC = CONFIG.get("specSize", 256)
+WINDOW = CONFIG.get("windowSize", 8)
 
 
 def window_partition(x, ws):
@@ -227,7 +243,7 @@ def hf_name(key):
 def main():
     torch.manual_seed(7)
     c = CONFIG
-    model = Htsat(c["specSize"], c["embedDim"], c["depths"], c["heads"], c["windowSize"], MEL_BINS)
+    model = Htsat(SPEC, c["embedDim"], c["depths"], c["heads"], WINDOW, MEL_BINS)
     with torch.no_grad():
         for key, value in model.state_dict().items():
             if not value.is_floating_point() or key.endswith("attn_mask"):
@@ -244,7 +260,7 @@ def main():
                 value.normal_(0, (1.0 / value[0].numel()) ** 0.5)
     model.eval()
     x = torch.randn(2, 1, FRAMES, MEL_BINS) * 8 - 30
-    full_frames = c["specSize"] * model.freq_ratio
+    full_frames = SPEC * model.freq_ratio
     # An input of exactly the image's frames (no time resize), built from x the way the test does.
     parts, total = [], 0
     while total < full_frames:
@@ -286,16 +302,15 @@ def main():
         "inputShape": [2, FRAMES, MEL_BINS, 1],
         "input": b64(x),
         "laion": dump(laion),
-        "hf": dump(hf),
+        **({} if FULL else {"hf": dump(hf)}),
         "embedding": b64(embedding),
         "fullFramesEmbedding": b64(full_embedding),
         "stages": [{"shape": list(t[0].shape), "data": b64(t[0])} for t in trace],
         "trainEmbedding": b64(train_embedding),
         "runningAfterTrain": running,
     }
-    out = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "htsat-tiny.json"
-    out.write_text(json.dumps(fixture))
-    print(out, out.stat().st_size, "bytes", "embedding", embedding[0, :4].tolist())
+    OUT.write_text(json.dumps(fixture))
+    print(OUT, OUT.stat().st_size, "bytes", "embedding", embedding[0, :4].tolist())
 
 
 main()
