@@ -27,69 +27,48 @@ const SHARED = {
   melSampleRate: null,
 } as const;
 
+// msclap 2022 (CNN14): torchlibrosa = librosa's Slaney scale and norm; torchaudio resampling;
+// short clips tiled and the last copy cut; long ones cropped at random (see windows.ts).
+const MSCLAP_2022: LogMelConfig = {
+  ...SHARED,
+  sampleRate: 44_100,
+  nFft: 1024,
+  hopLength: 320,
+  winLength: 1024,
+  fMax: 14_000,
+  melScale: 'slaney',
+  norm: 'slaney',
+  clipSeconds: 5,
+  resampler: 'torchaudio',
+  padMode: 'tile-cut',
+};
+
+// LAION-CLAP without fusion (630k-*, music_*) = Hugging Face `rand_trunc`
+// (clap-htsat-unfused, larger_clap_*): the model's torchlibrosa front end, Slaney scale and norm.
+const LAION_UNFUSED: LogMelConfig = {
+  ...SHARED,
+  sampleRate: 48_000,
+  nFft: 1024,
+  hopLength: 480,
+  winLength: 1024,
+  fMax: 14_000,
+  melScale: 'slaney',
+  norm: 'slaney',
+  clipSeconds: 10,
+  resampler: 'torchaudio',
+  padMode: 'repeat-pad',
+};
+
 // What each preset reproduces, and where upstream sets it: docs/front-ends.md.
 const PRESETS: Record<CanonicalPresetName, LogMelConfig> = {
-  // msclap 2022 (CNN14): torchlibrosa = librosa's Slaney scale and norm; torchaudio resampling;
-  // short clips tiled and the last copy cut; long ones cropped at random (see windows.ts).
-  'msclap-2022': {
-    ...SHARED,
-    sampleRate: 44_100,
-    nFft: 1024,
-    hopLength: 320,
-    winLength: 1024,
-    fMax: 14_000,
-    melScale: 'slaney',
-    norm: 'slaney',
-    clipSeconds: 5,
-    resampler: 'torchaudio',
-    padMode: 'tile-cut',
-  },
+  'msclap-2022': MSCLAP_2022,
   // msclap 2023 (HTSAT): audio resampled to 44.1 kHz into a filterbank built for 32 kHz (HTSAT's
   // own config): a 7 s clip gives 965 frames, and the bands sit 44.1/32 higher than labelled.
-  'msclap-2023': {
-    ...SHARED,
-    sampleRate: 44_100,
-    melSampleRate: 32_000,
-    nFft: 1024,
-    hopLength: 320,
-    winLength: 1024,
-    fMax: 14_000,
-    melScale: 'slaney',
-    norm: 'slaney',
-    clipSeconds: 7,
-    resampler: 'torchaudio',
-    padMode: 'tile-cut',
-  },
-  // LAION-CLAP without fusion (630k-*, music_*) = Hugging Face `rand_trunc`
-  // (clap-htsat-unfused, larger_clap_*): the model's torchlibrosa front end, Slaney scale and norm.
-  'laion-unfused': {
-    ...SHARED,
-    sampleRate: 48_000,
-    nFft: 1024,
-    hopLength: 480,
-    winLength: 1024,
-    fMax: 14_000,
-    melScale: 'slaney',
-    norm: 'slaney',
-    clipSeconds: 10,
-    resampler: 'torchaudio',
-    padMode: 'repeat-pad',
-  },
+  'msclap-2023': { ...MSCLAP_2022, melSampleRate: 32_000, clipSeconds: 7 },
+  'laion-unfused': LAION_UNFUSED,
   // LAION-CLAP fusion models = Hugging Face `fusion`: laion_clap's torchaudio MelSpectrogram
-  // (HTK scale, no norm) + AmplitudeToDB(top_db=None).
-  'laion-fused': {
-    ...SHARED,
-    sampleRate: 48_000,
-    nFft: 1024,
-    hopLength: 480,
-    winLength: 1024,
-    fMax: 14_000,
-    melScale: 'htk',
-    norm: null,
-    clipSeconds: 10,
-    resampler: 'torchaudio',
-    padMode: 'repeat-pad',
-  },
+  // (HTK scale, no norm) + AmplitudeToDB(top_db=None); otherwise the same numbers.
+  'laion-fused': { ...LAION_UNFUSED, melScale: 'htk', norm: null },
   // The CPU-training default; why these numbers: README "The fast preset".
   fast: {
     ...SHARED,
