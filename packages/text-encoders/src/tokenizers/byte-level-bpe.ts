@@ -106,7 +106,16 @@ export class ByteLevelBpeTokenizer implements Tokenizer<ByteLevelBpeConfig> {
   constructor(config: ByteLevelBpeConfig, json: Record<string, unknown>) {
     this.config = { ...config };
     this.json = json;
-    this.tokenizer = new HfTokenizer(json, {});
+    try {
+      this.tokenizer = new HfTokenizer(json, {});
+    } catch (error) {
+      // A damaged tokenizer.json (a saved model's tokenizer state is untrusted input).
+      throw new ConfigError(
+        'tokenizer.state',
+        `The byte-level-bpe tokenizer.json is malformed: ${String(error instanceof Error ? error.message : error).slice(0, 200)}. Rebuild it from vocab.json + merges.txt (byteLevelBpeTokenizerJson) or save the model again.`,
+        { cause: error },
+      );
+    }
     const id = (key: 'bos' | 'eos' | 'pad') => {
       const found = this.tokenizer.token_to_id(config[key]);
       if (found === undefined)
