@@ -314,7 +314,7 @@ export function unpickle(bytes: Uint8Array, hooks: UnpicklerHooks, name = 'pickl
         const items = popMark();
         const target = top();
         if (!(target instanceof PySet)) fail('ADDITEMS on something that is not a set');
-        (target as PySet).items.push(...items);
+        for (const item of items) (target as PySet).items.push(item);
         break;
       }
       case 0x91: // FROZENSET

@@ -121,6 +121,13 @@ export function unpickleTorch(bytes: Uint8Array, name: string, format: StorageId
     if (!Number.isSafeInteger(numel) || !Number.isSafeInteger(last)) {
       torchFail('a tensor is too large');
     }
+    // More elements than the storage holds only comes from expand(): a hostile size could make
+    // a 1-element storage ask for gigabytes, so the output is bounded by the storage.
+    if (numel > Math.max(storage.numel, 1)) {
+      torchFail(
+        `a tensor of shape [${shape.join(', ')}] has more elements than its ${storage.numel}-element storage (a broadcast view; save tensor.contiguous() instead)`,
+      );
+    }
     if (numel > 0 && last >= storage.numel) {
       torchFail(
         `a tensor of shape [${shape.join(', ')}] reaches element ${last} of a ${storage.numel}-element storage`,

@@ -40,7 +40,7 @@ export async function openTorchZip(
   const pickle = await source.read(pickleStart, pickleEntry.size, 'data.pkl');
   const pickleBytes = source.bytesRead - before;
   const { root, storages } = unpickleTorch(pickle, `${source.name} (data.pkl)`);
-  const { tensors: refs, topLevel } = flattenTensors(root, source.name);
+  const { tensors: refs, topLevel } = flattenTensors(root, source.name, pickle.byteLength);
 
   const members = new Map<string, ZipEntry>();
   for (const storage of storages.values()) {

@@ -14,8 +14,8 @@ export interface TopLevelEntry {
 
 /** Containers nested deeper than this are refused (a state dict is 1–4 levels deep). */
 const MAX_DEPTH = 32;
-/** Values visited while flattening; a pickle that shares containers could otherwise explode. */
-const MAX_VISITS = 20_000_000;
+/** Longest tensor name; a memoised key repeated at every level could otherwise explode. */
+const MAX_NAME = 4096;
 
 function children(value: PyValue): [string, PyValue][] | undefined {
   if (value instanceof PyDict) return [...value.entries].map(([k, v]) => [String(k), v]);
@@ -35,8 +35,12 @@ function children(value: PyValue): [string, PyValue][] | undefined {
 export function flattenTensors(
   root: PyValue,
   file: string,
+  pickleBytes: number,
 ): { tensors: Map<string, TensorRef>; topLevel: TopLevelEntry[] } {
   const tensors = new Map<string, TensorRef>();
+  // Without shared containers every value visited costs the pickle at least a byte; sharing
+  // (memo GETs of one dict under many keys) could make the paths explode, so visits are bounded.
+  const maxVisits = 2 * pickleBytes + 1024;
   let visits = 0;
   const fail = (why: string): never => {
     throw new CheckpointError(
@@ -45,7 +49,9 @@ export function flattenTensors(
     );
   };
   const walk = (value: PyValue, path: string, depth: number): number => {
-    if (++visits > MAX_VISITS) fail(`its pickle holds more than ${MAX_VISITS} values`);
+    if (++visits > maxVisits)
+      fail(`its pickle reaches more than ${maxVisits} values through shared containers`);
+    if (path.length > MAX_NAME) fail(`a tensor name is longer than ${MAX_NAME} characters`);
     if (value instanceof TensorRef) {
       if (tensors.has(path)) fail(`two tensors are both named "${path}"`);
       tensors.set(path, value);
