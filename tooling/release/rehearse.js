@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Release rehearsal (issue 10): publish every library with `changeset publish` to a local
+// Release rehearsal: publish every library and the CLI with `changeset publish` to a local
 // Verdaccio, then, in a clean directory outside the workspace, install single packages from it and
 // use them as a user would: compute a symmetric CLAP loss with @clapjs/losses alone, and load a
-// saved model with @clapjs/model and classify a clip. Also runs docs/plugins.md's code blocks.
+// saved model with @clapjs/model and classify a clip. Also runs docs/plugins.md's code blocks,
+// and the published `clapjs` CLI trains with a third-party plugin package and classifies.
 import { spawn, execFileSync } from 'node:child_process';
 import {
   mkdtempSync,
@@ -33,8 +34,11 @@ function run(command, args, options = {}) {
   });
 }
 
-const libraries = readdirSync(join(root, 'packages'))
-  .map((name) => join(root, 'packages', name))
+// Every publishable package: the libraries and the `clapjs` CLI (apps/train).
+const libraries = [
+  ...readdirSync(join(root, 'packages')).map((name) => join(root, 'packages', name)),
+  join(root, 'apps', 'train'),
+]
   .filter((dir) => existsSync(join(dir, 'package.json')))
   .map((dir) => ({ dir, pkg: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }))
   .filter(({ pkg }) => !pkg.private);
@@ -50,6 +54,7 @@ async function startRegistry() {
       `  htpasswd: { file: ${join(work, 'htpasswd')}, max_users: 10 }`,
       'packages:',
       "  '@clapjs/*': { access: $all, publish: $authenticated }",
+      "  'clapjs': { access: $all, publish: $authenticated }",
       "  '**': { access: $all }",
       'log: { type: stdout, format: pretty, level: error }',
     ].join('\n'),
@@ -164,7 +169,7 @@ await selectBackend('cpu');
 const model = await ClapModel.create({}, { seed: 3, captions: ['a dog barks', 'rain falls', 'a piano plays'] });
 await model.save(${JSON.stringify(saved)});
 const clip = new Float32Array(16000).map((_, i) => Math.sin((2 * Math.PI * 440 * i) / 16000));
-console.log(JSON.stringify(model.zeroShotClassify(clip, ['dog', 'rain', 'piano'])));
+console.log(JSON.stringify(await model.zeroShotClassify(clip, ['dog', 'rain', 'piano'])));
 `,
     );
     let expected;
@@ -192,7 +197,7 @@ import { ClapModel } from '@clapjs/model';
 await selectBackend('cpu');
 const model = await ClapModel.load(${JSON.stringify(saved)});
 const clip = new Float32Array(16000).map((_, i) => Math.sin((2 * Math.PI * 440 * i) / 16000));
-console.log(JSON.stringify(model.zeroShotClassify(clip, ['dog', 'rain', 'piano'])));
+console.log(JSON.stringify(await model.zeroShotClassify(clip, ['dog', 'rain', 'piano'])));
 `,
     );
     const got = JSON.parse(
@@ -233,6 +238,72 @@ console.log(JSON.stringify(model.zeroShotClassify(clip, ['dog', 'rain', 'piano']
       process.stdout.write(run('node', [file], { cwd: docsDir }));
     }
     log('docs/plugins.md code blocks ran against the published packages');
+
+    // 4. The published CLI with a third-party plugin package (examples/plugin-encoders, packed
+    // as its author would publish it): train a few steps, then classify with the saved model.
+    const cliVersion = libraries.find(({ pkg }) => pkg.name === 'clapjs').pkg.version;
+    const cliDir = consumer('cli', url);
+    run('pnpm', ['pack', '--pack-destination', work], {
+      cwd: join(root, 'examples', 'plugin-encoders'),
+    });
+    const plugin = readdirSync(work).find((f) => f.startsWith('clapjs-example-plugin-encoders-'));
+    run(
+      'npm',
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--omit=optional',
+        // By URL: the unscoped name `clapjs` must come from the rehearsal registry too.
+        `${url}clapjs/-/clapjs-${cliVersion}.tgz`,
+        join(work, plugin),
+      ],
+      { cwd: cliDir, env: { ...npmEnv, CLAPJS_NATIVE_SKIP_BUILD: '1' } },
+    );
+    writeFileSync(
+      join(cliDir, 'train.yaml'),
+      readFileSync(
+        join(root, 'examples', 'plugin-encoders', 'configs', 'train-with-plugins.yaml'),
+        'utf8',
+      )
+        .replace(/steps: \d+/, 'steps: 3')
+        .replace(/backend: \w+/, 'backend: cpu'),
+    );
+    const clapjs = join(cliDir, 'node_modules', '.bin', 'clapjs');
+    run(clapjs, ['train', '--config', 'train.yaml', '--out', 'run', '--no-progress'], {
+      cwd: cliDir,
+    });
+    run(
+      clapjs,
+      ['export', '--format', 'web', '--out', 'web', '--model', 'run/model', '--examples', '2'],
+      {
+        cwd: cliDir,
+      },
+    );
+    const ranked = JSON.parse(
+      run(
+        clapjs,
+        [
+          'classify',
+          'web/examples/00.wav',
+          '--labels',
+          'a hum,noise',
+          '--model',
+          'run/model',
+          '--json',
+        ],
+        { cwd: cliDir },
+      )
+        .trim()
+        .split('\n')
+        .pop(),
+    );
+    const total = ranked.reduce((sum, r) => sum + r.probability, 0);
+    if (ranked.length !== 2 || Math.abs(total - 1) > 1e-4)
+      throw new Error(`the published clapjs classified badly: ${JSON.stringify(ranked)}`);
+    log(
+      `published clapjs trained with a third-party plugin and classified: ${JSON.stringify(ranked)}`,
+    );
     console.log('1 passed, 0 failed: release rehearsal');
   } finally {
     server.kill();

@@ -3,10 +3,18 @@ import { join, resolve } from 'node:path';
 import { decodeAudio, resample } from '@clapjs/audio';
 import { ClapModel } from '@clapjs/model';
 import { CliError } from './errors.js';
-import { registerBuiltins } from './plugins.js';
+import { importModelPlugins, importPlugins, pluginSearchDirs } from './plugins.js';
 
-/** The model a command uses: `--model DIR`, default the main job's `runs/default/model`. */
-export async function loadModel(dir = join('runs', 'default', 'model')): Promise<ClapModel> {
+/**
+ * The model a command uses: `--model DIR`, default the main job's `runs/default/model`. Before
+ * loading, imports the plugins the model records (config.json `plugins`, model.json's package for
+ * each part) and, for commands with a config file, the config's `plugins` — looked up from the
+ * model directory, the config's directory and the working directory, in that order.
+ */
+export async function loadModel(
+  dir = join('runs', 'default', 'model'),
+  from: { config?: { dir: string; plugins: readonly string[] } } = {},
+): Promise<ClapModel> {
   const path = resolve(dir);
   if (!existsSync(join(path, 'config.json'))) {
     throw new CliError(
@@ -14,7 +22,13 @@ export async function loadModel(dir = join('runs', 'default', 'model')): Promise
       `No saved model at ${path} (config.json missing). Train one first (\`pnpm train\` writes runs/default/model) or pass --model DIR.`,
     );
   }
-  await registerBuiltins();
+  const dirs = pluginSearchDirs({
+    model: path,
+    ...(from.config === undefined ? {} : { config: from.config.dir }),
+  });
+  if (from.config !== undefined)
+    await importPlugins(from.config.plugins, [from.config.dir, ...dirs]);
+  await importModelPlugins(path, dirs);
   return ClapModel.load(path);
 }
 

@@ -17,7 +17,7 @@ import {
   withShuffledCaptions,
   zeroShotTaskOf,
 } from './data.js';
-import { importPlugins, registerBuiltins } from './plugins.js';
+import { importPlugins, pluginSearchDirs, recordedPlugins, registerBuiltins } from './plugins.js';
 import { memoryCallback, progressCallback } from './progress.js';
 import { renderReport } from './report/html.js';
 import { createTrainModel } from './train-model.js';
@@ -133,10 +133,9 @@ async function trainInDirectory(
   const { outDir, steps, started, prepared, log } = run;
   const { config } = loaded;
   await registerBuiltins();
-  await importPlugins(
-    [...config.plugins, ...((config.model as { plugins?: string[] }).plugins ?? [])],
-    loaded.dir,
-  );
+  // The saved model records the plugin packages, so every later command can import them.
+  const plugins = recordedPlugins(config, loaded.dir);
+  await importPlugins(plugins, pluginSearchDirs({ config: loaded.dir }));
   const backend = await chooseBackend(options.backend ?? config.backend, log);
   const workersAsked = options.workers ?? config.train.workers;
   // tfjs-wasm has no threads under Node: one gradient worker per core is how it uses them all,
@@ -166,7 +165,7 @@ async function trainInDirectory(
   const captions = await splitCaptions(dataset, 'train');
   const model = await createTrainModel(
     loaded,
-    config.model,
+    plugins.length > 0 ? { ...config.model, plugins } : config.model,
     { seed: config.seed, captions, workers },
     log,
   );

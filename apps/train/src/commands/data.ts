@@ -3,7 +3,7 @@ import type { Split } from '@clapjs/core';
 import { isSplitIndexed } from '@clapjs/data';
 import { loadConfig } from '../config.js';
 import { buildDataset, zeroShotTaskOf } from '../data.js';
-import { importPlugins, registerBuiltins } from '../plugins.js';
+import { importPlugins, pluginSearchDirs, registerBuiltins } from '../plugins.js';
 
 /** `clapjs data list`: the registered dataset plugins. */
 export async function dataListCommand(log: (line: string) => void): Promise<void> {
@@ -19,7 +19,7 @@ export async function dataStatsCommand(
 ): Promise<Record<string, unknown>> {
   const loaded = loadConfig(opts.config);
   await registerBuiltins();
-  await importPlugins(loaded.config.plugins, loaded.dir);
+  await importPlugins(loaded.config.plugins, pluginSearchDirs({ config: loaded.dir }));
   const dataset = buildDataset(loaded);
   const splits: Partial<Record<Split, number>> = {};
   if (isSplitIndexed(dataset)) {

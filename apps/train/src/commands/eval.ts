@@ -5,7 +5,6 @@ import { chooseBackend } from '../backend.js';
 import { loadConfig } from '../config.js';
 import { buildDataset, makeLoader, zeroShotTaskOf } from '../data.js';
 import { loadModel } from '../model-io.js';
-import { importPlugins } from '../plugins.js';
 
 /** `clapjs eval --config FILE --model DIR`: retrieval and zero-shot metrics on a split, as JSON. */
 export async function evalCommand(
@@ -19,9 +18,11 @@ export async function evalCommand(
 ): Promise<EvaluationResult> {
   const loaded = loadConfig(opts.config);
   await chooseBackend(opts.backend, () => {});
-  const model = await loadModel(opts.model);
+  // The config's plugins are imported first: the model may need them to load.
+  const model = await loadModel(opts.model, {
+    config: { dir: loaded.dir, plugins: loaded.config.plugins },
+  });
   try {
-    await importPlugins(loaded.config.plugins, loaded.dir);
     const dataset = buildDataset(loaded);
     const task = zeroShotTaskOf(dataset);
     const result = await evaluate(
