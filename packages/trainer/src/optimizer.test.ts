@@ -34,6 +34,38 @@ describe('AdamOptimizer', () => {
     opt.dispose();
   });
 
+  it('holds a few copies of the largest weight while updating, not copies of every weight', async () => {
+    // 20 weights of 100k values (8 MB in all): the update's temporaries must not pile up.
+    const weights = Array.from({ length: 20 }, (_, i) =>
+      named(
+        `w${i}`,
+        Array.from({ length: 100_000 }, (_, j) => Math.sin(i + j)),
+        i % 2 === 0,
+      ),
+    );
+    for (const kind of ['adamw', 'adam'] as const) {
+      const opt = new AdamOptimizer(weights, {
+        kind,
+        beta1: 0.9,
+        beta2: 0.999,
+        epsilon: 1e-8,
+        weightDecay: 0.1,
+      });
+      const grads = Object.fromEntries(
+        weights.map((w) => [w.variable.name, tf.onesLike(w.variable)]),
+      );
+      const before = tf.memory().numTensors;
+      const info = await tf.profile(() => opt.apply(grads, 0.01, 0.5));
+      const oneWeight = 100_000 * 4;
+      // tf.profile's peakBytes is the engine's high-water mark during apply.
+      expect(info.peakBytes - tf.memory().numBytes).toBeLessThanOrEqual(5 * oneWeight);
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose(Object.values(grads));
+      opt.dispose();
+    }
+    for (const w of weights) w.variable.dispose();
+  });
+
   it('classic Adam folds the decay into the gradient instead', () => {
     const w = named('w', [1], true);
     const opt = new AdamOptimizer([w], {

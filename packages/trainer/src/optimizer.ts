@@ -69,24 +69,37 @@ export class AdamOptimizer {
     const { beta1, beta2, epsilon, weightDecay, kind } = this.options;
     const c1 = 1 - beta1 ** this.t;
     const c2 = 1 - beta2 ** this.t;
-    tf.tidy(() => {
-      for (const slot of this.slots) {
-        const p = slot.named.variable;
-        const raw = grads[p.name];
-        if (raw === undefined) continue;
-        const decay = slot.named.decay && weightDecay > 0;
-        let g = scale === 1 ? raw : tf.mul(raw, scale);
-        if (decay && kind === 'adam') g = tf.add(g, tf.mul(p, weightDecay));
-        const m = tf.add(tf.mul(slot.m, beta1), tf.mul(g, 1 - beta1));
-        const v = tf.add(tf.mul(slot.v, beta2), tf.mul(tf.square(g), 1 - beta2));
-        const update = tf.div(tf.mul(m, lr / c1), tf.add(tf.sqrt(tf.div(v, c2)), epsilon));
-        let next = tf.sub(p, update);
-        if (decay && kind === 'adamw') next = tf.sub(next, tf.mul(p, lr * weightDecay));
-        slot.m.assign(m);
-        slot.v.assign(v);
-        p.assign(next);
-      }
-    });
+    // One variable at a time, each temporary freed as soon as it is used: the peak is a few
+    // copies of the largest variable, not ~16 copies of every weight (a full CNN14's update alone
+    // would need ~5 GB: more than the wasm backend's 4 GiB heap holds).
+    for (const slot of this.slots) {
+      const p = slot.named.variable;
+      const raw = grads[p.name];
+      if (raw === undefined) continue;
+      const decay = slot.named.decay && weightDecay > 0;
+      const g = tf.tidy(() => {
+        const scaled = scale === 1 ? raw : tf.mul(raw, scale);
+        return decay && kind === 'adam' ? tf.add(scaled, tf.mul(p, weightDecay)) : scaled;
+      });
+      const m = tf.tidy(() => tf.add(tf.mul(slot.m, beta1), tf.mul(g, 1 - beta1)));
+      slot.m.assign(m);
+      m.dispose();
+      const v = tf.tidy(() => tf.add(tf.mul(slot.v, beta2), tf.mul(tf.square(g), 1 - beta2)));
+      slot.v.assign(v);
+      v.dispose();
+      if (g !== raw) g.dispose();
+      // Adam's step m̂ / (√v̂ + ε), built in pieces so at most three copies of `p` are alive.
+      const denominator = tf.tidy(() => tf.add(tf.sqrt(tf.div(slot.v, c2)), epsilon));
+      const update = tf.tidy(() => tf.div(tf.mul(slot.m, lr / c1), denominator));
+      denominator.dispose();
+      const next = tf.tidy(() => {
+        const stepped = tf.sub(p, update);
+        return decay && kind === 'adamw' ? tf.sub(stepped, tf.mul(p, lr * weightDecay)) : stepped;
+      });
+      update.dispose();
+      p.assign(next);
+      next.dispose();
+    }
   }
 
   /** Copies the moments out (for a checkpoint), reading asynchronously: works on every backend. */
