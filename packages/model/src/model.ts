@@ -12,6 +12,7 @@ import type {
 } from '@clapjs/core';
 import { cropOrPad, type LogMelConfig, type LogMelExtractor } from '@clapjs/audio';
 import { l2Normalize } from '@clapjs/layers';
+import { projectClipWindows } from './audio-windows.js';
 import {
   buildParts,
   partProvenance,
@@ -280,14 +281,15 @@ export class ClapModel {
 
   /**
    * Log-mel spectrograms `[batch, frames, melBins, 1]` of clips sampled at
-   * `config.audio.sampleRate`, each first fitted to `clipSeconds`
-   * (centre crop when longer, repeat padding when shorter: `cropOrPad(…, 'fit')`).
+   * `config.audio.sampleRate`, each first fitted to `clipSeconds` (centre crop when longer,
+   * the preset's `padMode` when shorter). `encodeAudio` and the other raw-clip paths instead
+   * average a long clip over windows that cover it (`projectClipWindows`).
    */
   logMelBatch(clips: readonly Float32Array[]): tf.Tensor4D {
     this.assertLive();
     if (!Array.isArray(clips) || clips.length === 0)
       throw badInput('EMPTY_BATCH', 'logMelBatch needs a non-empty array of clips.');
-    const { clipSeconds, sampleRate } = this.config.audio as LogMelConfig;
+    const { clipSeconds, sampleRate, padMode } = this.config.audio as LogMelConfig;
     const length = Math.round(clipSeconds * sampleRate);
     const mels = clips.map((clip, i) => {
       if (!(clip instanceof Float32Array) || clip.length === 0) {
@@ -296,7 +298,11 @@ export class ClapModel {
           `clips[${i}] must be a non-empty Float32Array of samples at ${sampleRate} Hz.`,
         );
       }
-      return this.frontEnd.compute(cropOrPad(clip, length, 'fit'));
+      const fitted =
+        clip.length < length
+          ? cropOrPad(clip, length, padMode ?? 'repeat-pad')
+          : cropOrPad(clip, length, 'fit');
+      return this.frontEnd.compute(fitted);
     });
     const { frames, melBins } = mels[0]!;
     const data = new Float32Array(clips.length * frames * melBins);
@@ -486,10 +492,14 @@ export class ClapModel {
 
   private projectAudio(audio: AudioInput): tf.Tensor2D {
     this.assertLive();
-    return tf.tidy(() => {
-      const logMel = audio instanceof tf.Tensor ? audio : this.logMelBatch(audio);
-      return this.audioProjection.call(this.audioEncoder.encode(logMel, INFERENCE), INFERENCE);
-    });
+    // Raw clips longer than one window: the mean over windows that cover them (audio-windows.ts).
+    if (!(audio instanceof tf.Tensor))
+      return projectClipWindows(audio, this.frontEnd.config, (windows) =>
+        this.projectAudio(this.logMelBatch(windows)),
+      );
+    return tf.tidy(() =>
+      this.audioProjection.call(this.audioEncoder.encode(audio, INFERENCE), INFERENCE),
+    );
   }
 
   private projectText(texts: TextInput): tf.Tensor2D {
