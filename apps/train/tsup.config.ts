@@ -2,7 +2,8 @@ import { defineConfig } from 'tsup';
 
 // An executable, not a library: one ESM entry with a shebang, dependencies left external.
 export default defineConfig({
-  entry: ['src/cli.ts', 'src/index.ts'],
+  // index-worker-setup: imported by path in `clapjs worker`'s sandboxed processes.
+  entry: ['src/cli.ts', 'src/index.ts', 'src/index-worker-setup.ts'],
   format: ['esm'],
   platform: 'node',
   target: 'node20',

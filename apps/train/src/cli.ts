@@ -11,6 +11,7 @@ import { dataListCommand, dataStatsCommand } from './commands/data.js';
 import { dataBuildCommand } from './commands/data-build.js';
 import { evalCommand } from './commands/eval.js';
 import { exportCommand } from './commands/export.js';
+import { registerIndexCommands } from './commands/index-cli.js';
 import { runTraining } from './run-train.js';
 
 const log = (line: string): void => {
@@ -197,6 +198,8 @@ data
   .action(async (dataset, o) => {
     await dataBuildCommand(dataset, o, log);
   });
+
+registerIndexCommands(program, backendOption, log);
 
 try {
   await program.parseAsync(process.argv);

@@ -76,3 +76,40 @@ describe('buildLibrary', () => {
     }
   });
 });
+
+describe('deterministic embeddings', () => {
+  it('gives one file the bit-identical vector in two separate builds', async () => {
+    await useCpu();
+    const dir = tempDir();
+    try {
+      const modelDir = await saveTinyModel(join(dir, 'model'));
+      const root = join(dir, 'library');
+      await writeSynthLibrary(root, 12, 5);
+      const vectorsOf = async (db: string) => {
+        const embedder = await Embedder.create(await ClapModel.load(modelDir), modelDir);
+        try {
+          const index = await LibraryIndex.open(join(dir, db));
+          await buildLibrary(index, embedder, { root, batchFiles: 5, indexes: false });
+          const rows = (await (
+            await index.table()
+          )
+            .query()
+            .select(['path', 'vector'])
+            .toArray()) as { path: string; vector: { toArray(): Float32Array } }[];
+          return new Map(rows.map((r) => [r.path, Float32Array.from(r.vector.toArray())]));
+        } finally {
+          embedder.model.dispose();
+        }
+      };
+      const first = await vectorsOf('a');
+      const second = await vectorsOf('b');
+      expect(first.size).toBe(12);
+      for (const [path, vector] of first) {
+        const other = second.get(path) as Float32Array;
+        expect(Buffer.compare(Buffer.from(vector.buffer), Buffer.from(other.buffer))).toBe(0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -24,3 +24,11 @@ export { buildLibrary, DEFAULT_BATCH_FILES, DEFAULT_ROOT_NAME, pruneMissing } fr
 export type { BuildOptions, BuildProgress, BuildSummary } from './build.js';
 export { searchByVector } from './search.js';
 export type { SearchHit, SearchOptions } from './search.js';
+export { enqueueLibrary, waitForBuild } from './queue.js';
+export type { EnqueueOptions, EnqueueResult, QueueProgress } from './queue.js';
+export { queueName } from './jobs.js';
+export type { EmbedJobResult, FinalizeJobResult } from './jobs.js';
+export { startIndexWorker } from './worker.js';
+export type { IndexWorkerOptions, ProcessorConfig } from './worker.js';
+export { createSearchServer } from './server.js';
+export type { SearchServerOptions } from './server.js';

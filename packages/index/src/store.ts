@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import * as lancedb from '@lancedb/lancedb';
 import { IndexError, ModelMismatchError, type ModelIdentity } from './errors.js';
 import { sameModel } from './identity.js';
@@ -44,11 +45,22 @@ export class LibraryIndex {
         'INDEX_TABLE_NAME',
         `Table name "${name}" is not allowed: use letters, digits, "_" and "-" (and not "${TABLES_TABLE}").`,
       );
-    const db = await lancedb.connect(uri, {
-      readConsistencyInterval: 0,
-      ...(options.storageOptions === undefined ? {} : { storageOptions: options.storageOptions }),
-    });
-    return new LibraryIndex(uri, name, db);
+    // A plain path is a local directory (made absolute: LanceDB reads some bare names as URIs).
+    const location = /^[a-z][a-z0-9+.-]*:\/\//i.test(uri) ? uri : resolve(uri);
+    let db: lancedb.Connection;
+    try {
+      db = await lancedb.connect(location, {
+        readConsistencyInterval: 0,
+        ...(options.storageOptions === undefined ? {} : { storageOptions: options.storageOptions }),
+      });
+    } catch (error) {
+      throw new IndexError(
+        'INDEX_DB_UNREACHABLE',
+        `Could not open the LanceDB database ${location}: ${(error as Error).message}. Give a directory or a URI LanceDB supports (s3://…, gs://…, az://…).`,
+        { cause: error },
+      );
+    }
+    return new LibraryIndex(location, name, db);
   }
 
   /** The table's model, vector size and roots; undefined when the table does not exist yet. */
