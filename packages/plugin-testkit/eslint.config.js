@@ -1,0 +1,1 @@
+export { default } from '@clapjs/config/eslint';

@@ -1,0 +1,2 @@
+import { testPreset } from '@clapjs/config/vitest';
+export default testPreset();
