@@ -1,4 +1,7 @@
-import { existsSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openFileSource } from './byte-source.js';
 import { CheckpointError } from './errors.js';
@@ -30,6 +33,15 @@ describe('torch.save zip checkpoints (written by PyTorch 1.13)', () => {
   it('reads {model: state_dict} in fp32, int64 buffers included', async () => {
     await expectFile('nested-fp32.pt');
     await expectFile('nested-fp32.pt', 'model');
+  });
+
+  it('reads a zip64 archive (end records and 64-bit central directory fields, by Python zipfile)', async () => {
+    await expectFile('zip64.pt', 'model');
+    const source = await openFileSource(`${FIXTURES}zip64.pt`);
+    const opened = await openTorchZip(source);
+    // The zip64 locator and end record are read on top of the plain end record.
+    expect(opened.indexBytes.directory).toBe(EXPECTED.files['zip64.pt']!.layout!.directoryBytes);
+    await source.close();
   });
 
   it('reads {epoch, state_dict with module., optimizer} in fp16 and finds the state dict', async () => {
@@ -145,6 +157,19 @@ describe('errors a user can act on', () => {
     );
     await reader.close();
     await expect(reader.read('fc.weight')).rejects.toMatchObject({ code: 'CHECKPOINT_CLOSED' });
+  });
+
+  it('refuses a FIFO before opening it (opening one would block forever)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clapjs-fifo-'));
+    try {
+      execFileSync('mkfifo', [join(dir, 'pipe.pt')]);
+      await expect(openCheckpoint(join(dir, 'pipe.pt'))).rejects.toMatchObject({
+        code: 'CHECKPOINT_NOT_FOUND',
+        message: expect.stringContaining('not a regular file'),
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a missing path, a folder without a checkpoint and a key that holds no tensors', async () => {
