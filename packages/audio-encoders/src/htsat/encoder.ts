@@ -211,16 +211,14 @@ export class HtsatAudioEncoder implements AudioEncoder<HtsatConfigInput> {
     const [count, n, dim] = windows.shape;
     const heads = stage.heads;
     const headDim = dim / heads;
+    // [rows, 3C] → [3, rows, C]: q, k and v are then contiguous blocks, which tfjs-wasm slices
+    // with one copy (slicing columns of the activations, or of the fused weight, is far slower).
     const qkv = this.linear(windows, `${path}/attn/qkv`);
+    const parts = tf.transpose(tf.reshape(qkv, [count * n, 3, dim]), [1, 0, 2]);
     const split = (part: number, perm: number[]) =>
       tf.reshape(
         tf.transpose(
-          tf.reshape(tf.slice(qkv, [0, 0, part * dim], [count, n, dim]), [
-            count,
-            n,
-            heads,
-            headDim,
-          ]),
+          tf.reshape(tf.slice(parts, [part, 0, 0], [1, -1, -1]), [count, n, heads, headDim]),
           perm,
         ),
         perm[2] === 1 ? [count * heads, n, headDim] : [count * heads, headDim, n],
@@ -228,11 +226,11 @@ export class HtsatAudioEncoder implements AudioEncoder<HtsatConfigInput> {
     const query = tf.mul(split(0, [0, 2, 1, 3]), headDim ** -0.5);
     const keyT = split(1, [0, 2, 3, 1]);
     const value = split(2, [0, 2, 1, 3]);
-    const bias = this.attentionBias(stage, block, path);
-    const windowsPerImage = bias.shape[0];
+    const positionBias = this.attentionBias(stage, block, path);
+    const windowsPerImage = positionBias.shape[0];
     const scores = tf.add(
       tf.reshape(tf.matMul(query, keyT), [count / windowsPerImage, windowsPerImage, heads, n * n]),
-      bias,
+      positionBias,
     );
     const probs = tf.softmax(tf.reshape(scores, [count * heads, n, n]));
     const context = tf.reshape(tf.matMul(probs, value), [count, heads, n, headDim]);
