@@ -84,6 +84,17 @@ describe('lossless containers decode the same samples to the same floats', () =>
     expect(wrong).toBe(0);
   });
 
+  it('a real encoder’s FLAC (fixtures/tone.flac: stereo, 24-bit) lands on the integer grid', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { fixturePath } = await import('./test-utils/golden.js');
+    const tone = await decodeAudio(new Uint8Array(readFileSync(fixturePath('tone.flac'))));
+    expect([tone.channels, tone.bitDepth]).toEqual([2, 24]);
+    // Two channels of s / 2^23 averaged: every sample is a multiple of 1 / 2^24.
+    let offGrid = 0;
+    for (const v of tone.samples) if (!Number.isInteger(v * 2 ** 24)) offGrid++;
+    expect(offGrid).toBe(0);
+  });
+
   it('names a FLAC bit depth that the wasm decoder cannot return exactly', async () => {
     const twelve = encodeFlacVerbatim([integerSamples(12, 100, 3)], 16_000, 12);
     const error = await decodeAudio(twelve, { name: 'x.flac' }).catch((e: unknown) => e);
