@@ -1,6 +1,7 @@
 import { rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAudio, encodeWav } from '@clapjs/audio';
 import { ClapModel } from '@clapjs/model';
 import { buildLibrary } from './build.js';
 import { Embedder } from './embed.js';
@@ -107,6 +108,48 @@ describe('deterministic embeddings', () => {
       for (const [path, vector] of first) {
         const other = second.get(path) as Float32Array;
         expect(Buffer.compare(Buffer.from(vector.buffer), Buffer.from(other.buffer))).toBe(0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('long files', () => {
+  it('stores one row per window and returns the file once, with its best window', async () => {
+    await useCpu();
+    const dir = tempDir();
+    try {
+      const modelDir = await saveTinyModel(join(dir, 'model'));
+      const parts = join(dir, 'parts');
+      const names = await writeSynthLibrary(parts, 12, 3);
+      const root = join(dir, 'library');
+      await writeSynthLibrary(root, 6, 4);
+      // A 1.5 s file made of three 0.5 s clips: windows [0, 0.5), [0.5, 1), [1, 1.5).
+      const clips = await Promise.all(
+        names.slice(0, 3).map(async (n) => (await decodeAudio(join(parts, n))).samples),
+      );
+      const long = new Float32Array(clips.reduce((n, c) => n + c.length, 0));
+      clips.reduce((at, c) => (long.set(c, at), at + c.length), 0);
+      writeFileSync(join(root, 'long.wav'), encodeWav(long, 16000));
+      const embedder = await Embedder.create(await ClapModel.load(modelDir), modelDir);
+      try {
+        const index = await LibraryIndex.open(join(dir, 'db'));
+        const summary = await buildLibrary(index, embedder, { root });
+        expect(summary.rowsAdded).toBe(6 + 3);
+        expect(await index.countRows("path = 'long.wav'")).toBe(3);
+        const query = await embedder.embedExample(join(parts, names[1] as string));
+        const hits = await searchByVector(index, query, { k: 7 });
+        expect(hits).toHaveLength(7);
+        expect(hits.filter((h) => h.path === 'long.wav')).toHaveLength(1);
+        expect(hits[0]).toMatchObject({
+          path: 'long.wav',
+          windowStart: 0.5,
+          windowEnd: 1,
+          duration: 1.5,
+        });
+      } finally {
+        embedder.model.dispose();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { decodeAudio, resample, type LogMelConfig } from '@clapjs/audio';
 import type { ClapModel } from '@clapjs/model';
 import { IndexError, type ModelIdentity } from './errors.js';
 import { modelIdentity } from './identity.js';
-import { clipWindows, type ClipWindow } from './windows.js';
+import { fileWindows, type FileWindow } from './windows.js';
 
 /** Clips encoded in one call (bounds the memory of a batch). */
 const ENCODE_CHUNK = 16;
@@ -66,9 +66,9 @@ export class Embedder {
       : resample(decoded.samples, decoded.sampleRate, rate);
   }
 
-  /** The windows of decoded samples (see `clipWindows`). */
-  windows(samples: Float32Array): ClipWindow[] {
-    return clipWindows(samples, this.audio.sampleRate, this.audio.clipSeconds);
+  /** The windows of decoded samples (see `fileWindows`): one row each. */
+  windows(samples: Float32Array): FileWindow[] {
+    return fileWindows(samples, this.audio);
   }
 
   /** Embeds clips (samples at the model's rate), `ENCODE_CHUNK` at a time. */
@@ -97,11 +97,12 @@ export class Embedder {
     }
   }
 
-  /** The vector of an example clip (its first window), for query by example. */
+  /**
+   * The vector of an example clip, for query by example: the model's embedding of the whole clip
+   * (a clip longer than one window is the mean over its windows, L2-normalised).
+   */
   async embedExample(input: string | Uint8Array, name?: string): Promise<Float32Array> {
-    const samples = await this.decode(input, name);
-    const [window] = this.windows(samples);
-    const [vector] = await this.embedClips([(window as ClipWindow).samples]);
+    const [vector] = await this.embedClips([await this.decode(input, name)]);
     return vector as Float32Array;
   }
 

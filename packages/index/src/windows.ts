@@ -1,29 +1,23 @@
-/** One window of a file: where it lies (seconds) and its samples. */
-export interface ClipWindow {
+import { clipWindows, windowClip, type LogMelConfig } from '@clapjs/audio';
+
+/** One window of a file: where it lies (seconds) and its samples, fitted to one window length. */
+export interface FileWindow {
   readonly start: number;
   readonly end: number;
   readonly samples: Float32Array;
 }
 
 /**
- * The windows of a decoded file that get one row each. For now one window per file: the span the
- * model's front end uses (`cropOrPad(…, 'fit')` without an rng: the centre `clipSeconds` of a
- * longer file, the whole of a shorter one). This is the one place to switch to sliding windows
- * (several rows per long file; search already keeps each file's best window).
+ * The windows of a decoded file (samples at `config.sampleRate`) that get one row each:
+ * `@clapjs/audio`'s deterministic `clipWindows` (one window for a clip no longer than
+ * `clipSeconds`, else the fewest evenly spaced windows that cover it), each fitted by the
+ * preset's `padMode`. The same file always gives the same windows.
  */
-export function clipWindows(
-  samples: Float32Array,
-  sampleRate: number,
-  clipSeconds: number,
-): ClipWindow[] {
-  const length = Math.round(clipSeconds * sampleRate);
-  const offset = samples.length > length ? Math.floor((samples.length - length) / 2) : 0;
-  const used = Math.min(samples.length, length);
-  return [
-    {
-      start: offset / sampleRate,
-      end: (offset + used) / sampleRate,
-      samples,
-    },
-  ];
+export function fileWindows(samples: Float32Array, config: LogMelConfig): FileWindow[] {
+  const rate = config.sampleRate;
+  return clipWindows(samples.length, rate, config).map((span) => ({
+    start: span.start / rate,
+    end: span.end / rate,
+    samples: windowClip(samples, span, rate, config),
+  }));
 }
