@@ -287,6 +287,15 @@ def main():
     with torch.no_grad():
         train_embedding, _ = model(x)
     running = {f"audio_branch.bn0.{k}": b64(getattr(model.bn0, k)) for k in ["running_mean", "running_var"]}
+    # One training step's gradients of sum(latent²) (batch statistics, no drop path) for a few
+    # weights along the path: bn0, the patch conv, a shifted block's bias table and fused qkv, a
+    # patch merging, the final norm.
+    checked = ["bn0.weight", "patch_embed.proj.weight", "layers.0.blocks.1.attn.relative_position_bias_table",
+               "layers.0.blocks.1.attn.qkv.weight", "layers.1.downsample.reduction.weight", "norm.bias"]
+    model.zero_grad()
+    (model(x)[0] ** 2).sum().backward()
+    params = dict(model.named_parameters())
+    gradients = {f"audio_branch.{k}": b64(params[k].grad) for k in checked}
 
     def dump(state):
         # Buffers clapjs recomputes (relative_position_index, attn_mask, num_batches_tracked) keep
@@ -308,6 +317,7 @@ def main():
         "stages": [{"shape": list(t[0].shape), "data": b64(t[0])} for t in trace],
         "trainEmbedding": b64(train_embedding),
         "runningAfterTrain": running,
+        "gradients": gradients,
     }
     OUT.write_text(json.dumps(fixture))
     print(OUT, OUT.stat().st_size, "bytes", "embedding", embedding[0, :4].tolist())

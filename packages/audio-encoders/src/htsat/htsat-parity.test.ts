@@ -29,6 +29,7 @@ interface Fixture {
   stages: { shape: number[]; data: string }[];
   trainEmbedding: string;
   runningAfterTrain: Record<string, string>;
+  gradients: Record<string, string>;
 }
 
 const floats = (b64: string) => {
@@ -149,6 +150,32 @@ describe('htsat: PyTorch parity (LAION-CLAP HTSAT, tiny non-default config)', ()
       expectRelativelyClose(await variables.get(path)!.data(), floats(data));
     }
     tf.dispose([x, y]);
+    encoder.dispose();
+  });
+
+  it('a training step’s gradients of sum(latent²) match PyTorch’s on wasm+pack', async () => {
+    await useTestBackend('wasm+pack');
+    const config = { ...fixture.config, dropPath: 0 };
+    const encoder = build('laion', config);
+    const x = tf.tensor4d(floats(fixture.input), fixture.inputShape);
+    const byName = new Map(htsatLaionNames(config, fixture.melBins).map((e) => [e.names[0], e]));
+    const variables = new Map(encoder.variables().map((v) => [v.path, v.variable]));
+    const entries = Object.keys(fixture.gradients).map((name) => byName.get(name)!);
+    const { value, grads } = tf.variableGrads(
+      () => tf.sum(tf.square(encoder.encode(x, { training: true }))),
+      entries.map((e) => variables.get(e.path)!),
+    );
+    for (const entry of entries) {
+      const ours = tf.tidy(() => {
+        const g = grads[variables.get(entry.path)!.name]!;
+        // Back to PyTorch's layout to compare with its .grad.
+        if (entry.transform === 'oihw-to-hwio') return tf.transpose(g, [3, 2, 0, 1]);
+        return entry.transform === 'transpose' ? tf.transpose(g) : tf.clone(g);
+      });
+      expectRelativelyClose(await ours.data(), floats(fixture.gradients[entry.names[0]!]!));
+      ours.dispose();
+    }
+    tf.dispose([x, value, ...Object.values(grads)]);
     encoder.dispose();
   });
 });
