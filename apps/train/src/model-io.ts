@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { decodeAudio, resample } from '@clapjs/audio';
+import { decodeAudio, resampleFor } from '@clapjs/audio';
 import { ClapModel } from '@clapjs/model';
 import { CliError } from './errors.js';
 import { importModelPlugins, importPlugins, pluginSearchDirs } from './plugins.js';
@@ -44,10 +44,8 @@ export async function readClip(model: ClapModel, file: string): Promise<Float32A
       `${resolve(file)} holds NaN or infinite samples (a damaged float WAV?); re-export the audio.`,
     );
   }
-  const rate = model.frontEnd.config.sampleRate;
-  return decoded.sampleRate === rate
-    ? decoded.samples
-    : resample(decoded.samples, decoded.sampleRate, rate);
+  // With the resampler the model's preset names (torchaudio's for the published front ends).
+  return resampleFor(model.frontEnd.config, decoded.samples, decoded.sampleRate);
 }
 
 /**
@@ -69,7 +67,7 @@ export function audioFiles(dir: string): string[] {
   if (!existsSync(path) || !statSync(path).isDirectory())
     throw new CliError('DIR_MISSING', `Not a directory: ${path}.`);
   return readdirSync(path)
-    .filter((n) => /\.(wav|flac|mp3|ogg)$/i.test(n))
+    .filter((n) => /\.(wav|aiff?|aifc|flac|mp3|ogg)$/i.test(n))
     .sort()
     .map((n) => join(path, n))
     .map((file) => {
