@@ -3,11 +3,7 @@
  * @clapjs/core registry (registering twice, e.g. from the ESM and CJS builds, is a no-op).
  * @packageDocumentation
  */
-import { register } from '@clapjs/core';
-import { cnn10, cnn14, cnn6, cnnSmall, htsat } from './plugins.js';
+import { register, type AnyPlugin } from '@clapjs/core';
+import { audioEncoderPlugins } from './plugins.js';
 
-register(cnn6);
-register(cnn10);
-register(cnn14);
-register(cnnSmall);
-register(htsat);
+for (const plugin of audioEncoderPlugins as readonly AnyPlugin[]) register(plugin);

@@ -60,6 +60,7 @@ export {
 } from './synth/dataset.js';
 export type { SynthConfig, SynthDescription, ZeroShotTask } from './synth/dataset.js';
 export { DataLoader } from './loader/data-loader.js';
+export { datasetPlugins } from './plugins.js';
 export type { Batch, DataLoaderOptions, LoaderState } from './loader/data-loader.js';
 export { LogMelCache } from './loader/cache.js';
 export type { FeatureStats, PadMode } from './loader/features.js';

@@ -3,19 +3,7 @@
  * `webdataset`, `synth`) with @clapjs/core's registry. Import for its side effect.
  * @packageDocumentation
  */
-import { register } from '@clapjs/core';
-import {
-  audiocapsDataset,
-  clothoDataset,
-  esc50Dataset,
-  manifestDataset,
-  synthDataset,
-  webdatasetDataset,
-} from '@clapjs/data';
+import { register, type AnyPlugin } from '@clapjs/core';
+import { datasetPlugins } from '@clapjs/data';
 
-register(manifestDataset);
-register(esc50Dataset);
-register(clothoDataset);
-register(audiocapsDataset);
-register(webdatasetDataset);
-register(synthDataset);
+for (const plugin of datasetPlugins as readonly AnyPlugin[]) register(plugin);

@@ -1,4 +1,6 @@
-/** This package's version, carried by its plugins. */
-export const DATA_VERSION = '0.1.0';
+import pkg from '../package.json';
+
+/** This package's version (from its package.json), carried by its plugins. */
+export const DATA_VERSION: string = pkg.version;
 /** The npm package the plugins come from. */
-export const ORIGIN = '@clapjs/data';
+export const ORIGIN: string = pkg.name;

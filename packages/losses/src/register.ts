@@ -2,9 +2,7 @@
  * Registers the built-in losses (`symmetric-clap`, `infonce`, `siglip`) with @clapjs/core.
  * @packageDocumentation
  */
-import { register } from '@clapjs/core';
-import { infoNCEPlugin, sigLipPlugin, symmetricClapPlugin } from './plugins.js';
+import { register, type AnyPlugin } from '@clapjs/core';
+import { lossPlugins } from './plugins.js';
 
-register(symmetricClapPlugin);
-register(infoNCEPlugin);
-register(sigLipPlugin);
+for (const plugin of lossPlugins as readonly AnyPlugin[]) register(plugin);

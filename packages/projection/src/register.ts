@@ -2,9 +2,7 @@
  * Registers the built-in projections (`linear`, `mlp`, `residual`) with @clapjs/core.
  * @packageDocumentation
  */
-import { register } from '@clapjs/core';
-import { linearPlugin, mlpPlugin, residualPlugin } from './plugins.js';
+import { register, type AnyPlugin } from '@clapjs/core';
+import { projectionPlugins } from './plugins.js';
 
-register(linearPlugin);
-register(mlpPlugin);
-register(residualPlugin);
+for (const plugin of projectionPlugins as readonly AnyPlugin[]) register(plugin);

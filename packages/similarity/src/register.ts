@@ -2,8 +2,7 @@
  * Registers the built-in similarities (`cosine`, `dot`) with @clapjs/core.
  * @packageDocumentation
  */
-import { register } from '@clapjs/core';
-import { cosinePlugin, dotPlugin } from './plugins.js';
+import { register, type AnyPlugin } from '@clapjs/core';
+import { similarityPlugins } from './plugins.js';
 
-register(cosinePlugin);
-register(dotPlugin);
+for (const plugin of similarityPlugins as readonly AnyPlugin[]) register(plugin);

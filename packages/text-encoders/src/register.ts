@@ -5,18 +5,7 @@
  * `import '@clapjs/text-encoders/register'`.
  * @packageDocumentation
  */
-import { register } from '@clapjs/core';
-import { bagOfEmbeddingsPlugin } from './bag-of-embeddings.js';
-import { robertaPlugin } from './roberta.js';
-import { bertWordPiecePlugin } from './tokenizers/bert-wordpiece.js';
-import { byteLevelBpePlugin } from './tokenizers/byte-level-bpe.js';
-import { wordTokenizerPlugin } from './tokenizers/word.js';
-import { transformerPlugin } from './transformer.js';
+import { register, type AnyPlugin } from '@clapjs/core';
+import { textEncoderPlugins } from './plugins.js';
 
-// One call per plugin (not a loop over a union-typed array) keeps each plugin's config type.
-register(bertWordPiecePlugin);
-register(wordTokenizerPlugin);
-register(transformerPlugin);
-register(bagOfEmbeddingsPlugin);
-register(robertaPlugin);
-register(byteLevelBpePlugin);
+for (const plugin of textEncoderPlugins as readonly AnyPlugin[]) register(plugin);

@@ -1,2 +1,4 @@
-/** This package's version (kept in step with package.json). */
-export const VERSION = '0.1.0';
+import pkg from '../package.json';
+
+/** This package's version (from its package.json), which its plugins report. */
+export const VERSION: string = pkg.version;
