@@ -189,6 +189,11 @@ export class RobertaTextEncoder implements TextEncoder<RobertaConfig> {
     return this.params.variables();
   }
 
+  /** Moves the dropout stream onto its fork labelled `label` (core's `Part.reseed`). */
+  reseed(label: string): void {
+    this.dropoutRng.reseed(label);
+  }
+
   dispose(): void {
     this.params.dispose();
   }

@@ -144,6 +144,11 @@ export class HtsatAudioEncoder implements AudioEncoder<HtsatConfigInput> {
     return this.params.variables();
   }
 
+  /** Moves the drop-path stream onto its fork labelled `label` (core's `Part.reseed`). */
+  reseed(label: string): void {
+    this.rng.reseed(label);
+  }
+
   /** Frees every weight and cached constant. */
   dispose(): void {
     this.params.dispose();

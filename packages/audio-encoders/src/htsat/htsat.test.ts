@@ -134,4 +134,18 @@ describe('htsat encoder', () => {
     x.dispose();
     encoder.dispose();
   });
+
+  it('drop path is seeded: same seed, same masks; reseed moves onto another stream', async () => {
+    await useTestBackend('cpu');
+    const config = { ...small, dropPath: 0.5, depths: [4, 4] };
+    const make = () => new HtsatAudioEncoder(config, { melBins: 16, rng: new Rng(9) });
+    const [a, b, c] = [make(), make(), make()];
+    c.reseed('worker-1');
+    const x = tf.randomNormal([4, 50, 16, 1], 0, 1, 'float32', 2) as tf.Tensor4D;
+    const [ya, yb, yc] = [a, b, c].map((e) => e.encode(x, { training: true }));
+    expect(Array.from(ya!.dataSync())).toEqual(Array.from(yb!.dataSync()));
+    expect(Array.from(ya!.dataSync())).not.toEqual(Array.from(yc!.dataSync()));
+    tf.dispose([x, ya!, yb!, yc!]);
+    [a, b, c].forEach((e) => e.dispose());
+  });
 });
