@@ -1,5 +1,6 @@
 import type { ByteSource } from './byte-source.js';
 import { CheckpointError } from './errors.js';
+import { openLegacy } from './legacy.js';
 import type { OpenedFile } from './reader.js';
 import { openSafetensors } from './safetensors.js';
 import { openTorchZip } from './torch-zip.js';
@@ -10,19 +11,14 @@ const LEGACY_MAGIC = [
 ];
 
 /**
- * Opens one checkpoint file by its first bytes: `PK` → torch zip; torch's legacy magic → a
- * typed error saying how to convert; an 8-byte length followed by `{` → safetensors.
+ * Opens one checkpoint file by its first bytes: `PK` → torch zip; torch's legacy magic → the
+ * legacy (pre-1.6) reader; an 8-byte length followed by `{` → safetensors.
  * @throws CheckpointError (`CHECKPOINT_FORMAT_UNKNOWN`, `CHECKPOINT_LEGACY_FORMAT`, …)
  */
 export async function openByContent(source: ByteSource): Promise<OpenedFile> {
   const head = await source.read(0, Math.min(16, source.size), 'the first bytes');
   if (head[0] === 0x50 && head[1] === 0x4b) return openTorchZip(source);
-  if (LEGACY_MAGIC.every((byte, i) => head[i] === byte)) {
-    throw new CheckpointError(
-      'CHECKPOINT_LEGACY_FORMAT',
-      `${source.name} is in torch's legacy (pre-1.6) format; load it with torch and save it again (torch.save writes the zip format since 1.6).`,
-    );
-  }
+  if (LEGACY_MAGIC.every((byte, i) => head[i] === byte)) return openLegacy(source);
   if (head.byteLength > 8 && head[8] === 0x7b && head[6] === 0 && head[7] === 0) {
     return openSafetensors(source);
   }

@@ -4,7 +4,7 @@ import { ClapError } from '@clapjs/core';
  * Stable codes of {@link CheckpointError}:
  * - `CHECKPOINT_NOT_FOUND`: the path does not exist or is not a regular file;
  * - `CHECKPOINT_FORMAT_UNKNOWN`: neither a torch zip, a legacy torch pickle nor safetensors;
- * - `CHECKPOINT_LEGACY_FORMAT`: a torch legacy (pre-1.6) file the reader cannot take;
+ * - `CHECKPOINT_LEGACY_FORMAT`: a malformed torch legacy (pre-1.6, non-zip) file;
  * - `ZIP_FORMAT`, `ZIP_COMPRESSED`: a malformed zip, or a compressed entry (torch stores);
  * - `PICKLE_FORMAT`: a malformed or unsupported pickle;
  * - `PICKLE_GLOBAL_REFUSED`: the pickle names a global outside the allow-list (never run);

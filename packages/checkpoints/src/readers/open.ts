@@ -21,9 +21,10 @@ export const FOLDER_FILES = [
 
 /**
  * Opens a checkpoint for lazy reading: a `torch.save` zip archive (`.pt`, `.pth`, `.ckpt`,
- * `pytorch_model.bin`), a `.safetensors` file, or a sharded checkpoint's `*.index.json`; the
- * format is told from the first bytes. A folder is searched for {@link FOLDER_FILES}. Only the
- * index is read here (zip directory + pickle, or safetensors header); `reader.read(name)` reads
+ * `pytorch_model.bin`), a legacy (pre-1.6) torch file, a `.safetensors` file, or a sharded
+ * checkpoint's `*.index.json`; the format is told from the first bytes. A folder is searched for
+ * {@link FOLDER_FILES}. Only the index is read here (zip directory + pickle, a legacy file's
+ * pickles, or a safetensors header); `reader.read(name)` reads
  * one tensor's bytes. Nothing in the file is ever executed: a pickle naming anything beyond the
  * globals a state dict needs is refused with `PICKLE_GLOBAL_REFUSED`.
  * @example

@@ -28,13 +28,32 @@ const MAX_LONG_BYTES = 64;
  * @throws CheckpointError (`PICKLE_FORMAT`, `PICKLE_GLOBAL_REFUSED`, `PICKLE_OPCODE_REFUSED`)
  */
 export function unpickle(bytes: Uint8Array, hooks: UnpicklerHooks, name = 'pickle'): PyValue {
+  // Like Python's pickle.load, bytes after the STOP are not read.
+  return unpickleAt(bytes, 0, hooks, name).value;
+}
+
+/** The pickle ran past the end of the bytes given (a reader may give it more and retry). */
+export class PickleEndError extends CheckpointError {}
+
+/**
+ * {@link unpickle} for one of several pickles written back to back (torch's legacy format):
+ * reads from `start` to the first STOP.
+ * @returns the value and the offset just after its STOP
+ * @throws PickleEndError when the pickle runs past the end of `bytes`
+ */
+export function unpickleAt(
+  bytes: Uint8Array,
+  start: number,
+  hooks: UnpicklerHooks,
+  name = 'pickle',
+): { value: PyValue; end: number } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   const latin1 = new TextDecoder('latin1');
   const stack: PyValue[] = [];
   const marks: number[] = [];
   const memo = new Map<number, PyValue>();
-  let at = 0;
+  let at = start;
 
   const fail = (why: string): never => {
     throw new CheckpointError(
@@ -43,8 +62,13 @@ export function unpickle(bytes: Uint8Array, hooks: UnpicklerHooks, name = 'pickl
     );
   };
   const need = (length: number) => {
-    if (length < 0 || at + length > bytes.byteLength)
-      fail(`a length of ${length} runs past the end`);
+    if (length < 0) fail(`a length of ${length}`);
+    if (at + length > bytes.byteLength) {
+      throw new PickleEndError(
+        'PICKLE_FORMAT',
+        `${name} is not a readable pickle: it runs past the end (a length of ${length} at byte ${at}); the file is truncated or corrupt, save it again with torch.save.`,
+      );
+    }
   };
   const u8 = () => (need(1), bytes[at++]!);
   const u16 = () => (need(2), (at += 2), view.getUint16(at - 2, true));
@@ -53,7 +77,7 @@ export function unpickle(bytes: Uint8Array, hooks: UnpicklerHooks, name = 'pickl
     need(8);
     const value = view.getBigUint64(at, true);
     at += 8;
-    if (value > BigInt(bytes.byteLength)) fail(`a length of ${value} runs past the end`);
+    if (value > BigInt(Number.MAX_SAFE_INTEGER)) fail(`a length of ${value}`);
     return Number(value);
   };
   const take = (length: number) => {
@@ -63,7 +87,7 @@ export function unpickle(bytes: Uint8Array, hooks: UnpicklerHooks, name = 'pickl
   };
   const line = () => {
     const end = bytes.indexOf(0x0a, at);
-    if (end < 0) fail('a text argument has no end of line');
+    if (end < 0) need(bytes.byteLength + 1 - at);
     const text = latin1.decode(bytes.subarray(at, end));
     at = end + 1;
     return text;
@@ -160,7 +184,7 @@ export function unpickle(bytes: Uint8Array, hooks: UnpicklerHooks, name = 'pickl
         break;
       case 0x2e: // STOP
         if (marks.length > 0 || stack.length !== 1) fail('STOP with a stack that is not one value');
-        return stack[0]!;
+        return { value: stack[0]!, end: at };
       case 0x28: // MARK
         marks.push(stack.length);
         break;

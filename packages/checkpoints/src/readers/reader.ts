@@ -6,7 +6,7 @@ import type { TopLevelEntry } from './tree.js';
 
 /** The file formats {@link openCheckpoint} reads. */
 export type CheckpointFormat =
-  'torch-zip' | 'safetensors' | 'safetensors-sharded' | 'torch-zip-sharded';
+  'torch-zip' | 'torch-legacy' | 'safetensors' | 'safetensors-sharded' | 'torch-zip-sharded';
 
 /** A tensor's element type and shape, known without reading its data. */
 export interface TensorInfo {

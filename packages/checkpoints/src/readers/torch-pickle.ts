@@ -94,7 +94,16 @@ function intTuple(value: PyValue): number[] | undefined {
  * @throws CheckpointError (`PICKLE_GLOBAL_REFUSED`, `PICKLE_FORMAT`, `PICKLE_OPCODE_REFUSED`,
  * `TORCH_FORMAT`, `TENSOR_DTYPE_UNSUPPORTED`)
  */
-export function unpickleTorch(bytes: Uint8Array, name: string, format: StorageIdFormat = 'zip') {
+export function unpickleTorch(bytes: Uint8Array, name: string) {
+  const { hooks, storages } = torchHooks(name, 'zip');
+  return { root: unpickle(bytes, hooks, name), storages };
+}
+
+/**
+ * The allow-listed hooks behind {@link unpickleTorch}, for a reader that unpickles by itself
+ * (the legacy format's pickles lie back to back). `storages` fills as the pickle names them.
+ */
+export function torchHooks(name: string, format: StorageIdFormat) {
   const storages = new Map<string, StorageRef>();
   const torchFail = (why: string): never => {
     throw new CheckpointError(
@@ -269,8 +278,7 @@ export function unpickleTorch(bytes: Uint8Array, name: string, format: StorageId
       return legacyStorage(items, storageFrom, torchFail);
     },
   };
-  const root = unpickle(bytes, hooks, name);
-  return { root, storages };
+  return { hooks, storages };
 }
 
 function numpyScalar(args: readonly PyValue[], torchFail: (why: string) => never): PyValue {

@@ -144,12 +144,6 @@ describe('refusing code in a pickle', () => {
 });
 
 describe('errors a user can act on', () => {
-  it('says to re-save a legacy (pre-1.6) torch file', async () => {
-    await expect(openCheckpoint(`${FIXTURES}legacy.pt`)).rejects.toMatchObject({
-      code: 'CHECKPOINT_LEGACY_FORMAT',
-    });
-  });
-
   it('names a tensor that is not there and refuses use after close', async () => {
     const reader = await openCheckpoint(`${FIXTURES}nested-fp32.pt`, { root: 'model' });
     expect(() => reader.info('nope')).toThrow(

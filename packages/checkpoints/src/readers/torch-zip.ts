@@ -97,7 +97,7 @@ async function checkByteOrder(source: ByteSource, entry: ZipEntry | undefined) {
 }
 
 /** Reads the bytes a tensor's view spans (not its whole storage) and converts them. */
-async function readTensor(source: ByteSource, ref: TensorRef, start: number, name: string) {
+export async function readTensor(source: ByteSource, ref: TensorRef, start: number, name: string) {
   const view = { dtype: ref.storage.dtype, shape: ref.shape, strides: ref.strides };
   const size = bytesPerElement(view.dtype);
   const { count } = viewSpan(view);
