@@ -119,8 +119,13 @@ export function decodeWav(bytes: Uint8Array, name = '<buffer>'): DecodedAudio {
   if (bytes.byteLength < 12)
     fail(`the file is ${bytes.byteLength} bytes, too short for a WAV header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (ascii(view, 0) !== 'RIFF' || ascii(view, 8) !== 'WAVE') {
-    fail(`not a RIFF/WAVE file (starts with "${ascii(view, 0)}")`);
+  // The messages never echo the file's bytes: the file may be something private given by mistake.
+  if (ascii(view, 0) !== 'RIFF') fail('not a WAV file: it does not start with "RIFF"');
+  if (ascii(view, 8) !== 'WAVE') {
+    const form = ascii(view, 8);
+    fail(
+      `a RIFF file${/^[\x20-\x7e]{4}$/.test(form) ? ` of form type "${form}"` : ''}, not "WAVE": not a WAV file (an AVI or WebP, perhaps)`,
+    );
   }
   const riffSize = view.getUint32(4, true);
   let end = bytes.byteLength;

@@ -87,6 +87,14 @@ describe('decodeWav', () => {
   });
 
   describe('rejects bad input with AudioDecodeError naming the file and the reason', () => {
+    it('a RIFF file of another form, and text, without echoing the bytes', () => {
+      const avi = encodeWav(new Float32Array(4), 16000);
+      avi.set(new TextEncoder().encode('AVI '), 8);
+      expectDecodeError(avi, /a RIFF file of form type "AVI ", not "WAVE": not a WAV file/);
+      const secret = new TextEncoder().encode('root:x:0:0:root:/root:/bin/bash\n');
+      expectDecodeError(secret, /^not a WAV file: it does not start with "RIFF"$/);
+    });
+
     it('truncated files', () => {
       const full = buildWav({ frames });
       expectDecodeError(full.subarray(0, full.length - 3), /truncated/);
@@ -127,7 +135,10 @@ describe('decodeWav', () => {
       );
     });
     it('files that are not WAV or lack chunks', () => {
-      expectDecodeError(new TextEncoder().encode('RIFX....WAVEfmt '), /not a RIFF\/WAVE/);
+      expectDecodeError(
+        new TextEncoder().encode('RIFX....WAVEfmt '),
+        /not a WAV file: it does not start with "RIFF"/,
+      );
       const noData = buildWav({ frames });
       noData.set(new TextEncoder().encode('dat?'), noData.indexOf(0x64, 36));
       expectDecodeError(noData, /no "data" chunk/);
