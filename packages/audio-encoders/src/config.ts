@@ -7,12 +7,8 @@ const rate = (what: string, fallback: number) =>
     .lt(1, `${what} must be in [0, 1)`)
     .default(fallback);
 
-// Shared by every encoder of the family: dropout and BatchNorm settings (PyTorch defaults).
-const common = {
-  /** Dropout before and after fc1 (PANNs: 0.5). */
-  dropout: rate('dropout', 0.5),
-  /** Dropout after each conv block (PANNs: 0.2). */
-  blockDropout: rate('blockDropout', 0.2),
+/** BatchNorm settings (PyTorch defaults), shared by every encoder of this package. */
+export const batchNormConfig = {
   /** BatchNorm moving-average momentum, PyTorch semantics (weight of the new batch). */
   bnMomentum: z
     .number()
@@ -21,6 +17,15 @@ const common = {
     .default(0.1),
   /** BatchNorm epsilon. */
   bnEpsilon: z.number().gt(0, 'bnEpsilon must be > 0').default(1e-5),
+};
+
+// Shared by every encoder of the CNN family: dropout and BatchNorm settings.
+const common = {
+  /** Dropout before and after fc1 (PANNs: 0.5). */
+  dropout: rate('dropout', 0.5),
+  /** Dropout after each conv block (PANNs: 0.2). */
+  blockDropout: rate('blockDropout', 0.2),
+  ...batchNormConfig,
 };
 
 /** Config of `cnn6`, `cnn10` and `cnn14` (the PANN CNNs). */

@@ -1,4 +1,5 @@
 import { z } from '@clapjs/core';
+import { batchNormConfig } from '../config.js';
 
 const positiveInt = (what: string) =>
   z.int(`${what} must be an integer`).positive(`${what} must be > 0`);
@@ -40,14 +41,8 @@ export const htsatConfigSchema = z.strictObject({
     .default(0.1),
   /** Epsilon of the blocks' LayerNorms (HF `layer_norm_eps`); the others use PyTorch's 1e-5. */
   layerNormEpsilon: z.number().positive('layerNormEpsilon must be > 0').default(1e-5),
-  /** bn0's moving-average momentum, PyTorch semantics. */
-  bnMomentum: z
-    .number()
-    .gt(0, 'bnMomentum must be in (0, 1]')
-    .max(1, 'bnMomentum must be in (0, 1]')
-    .default(0.1),
-  /** bn0's epsilon. */
-  bnEpsilon: z.number().gt(0, 'bnEpsilon must be > 0').default(1e-5),
+  /** bn0's momentum and epsilon (PyTorch defaults 0.1, 1e-5). */
+  ...batchNormConfig,
 });
 
 /** A validated `htsat` config. */
