@@ -1,4 +1,4 @@
-// CLAP-mini (BENCHMARKS.md) in plain tfjs-core, one configuration per process so that peak RSS
+// CLAP-mini (bench/README.md) in plain tfjs-core, one configuration per process so that peak RSS
 // belongs to it alone. Prints one JSON line per figure.
 // Usage: node clap_mini.mjs <cpu|wasm> <pack|nopack|native> <batch> <measuredSteps> [warmupSteps]
 // `native`: wasm + @clapjs/kernels-native (oneDNN addon; its own threads), falling back to the

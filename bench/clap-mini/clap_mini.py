@@ -1,4 +1,4 @@
-"""CLAP-mini (BENCHMARKS.md) in PyTorch: the peer of clap_mini.mjs. Prints one JSON line per figure.
+"""CLAP-mini (bench/README.md) in PyTorch: the peer of clap_mini.mjs. Prints one JSON line per figure.
 
 Usage: /usr/bin/python3 clap_mini.py <batch> <measured_steps> [warmup_steps] [threads]
 """

@@ -1,4 +1,4 @@
-// The CLAP-mini model (BENCHMARKS.md) in plain tfjs-core ops, shared by clap_mini.mjs (CPU) and ../gpu:
+// The CLAP-mini model (bench/README.md) in plain tfjs-core ops, shared by clap_mini.mjs (CPU) and ../gpu:
 // four 3×3 convs with avg-pools, bag-of-embeddings text tower, projections, symmetric CE.
 // MEL and FRAMES can be shrunk through the environment for smoke tests on SwiftShader only.
 const MEL = Number(process.env.CLAP_MINI_MEL ?? 64),
@@ -44,7 +44,8 @@ export function buildClapMini(tf, rng, batch, symmetricLoss) {
     [batch, TOKENS],
     'int32',
   );
-  // int32 one-hot then cast: a float oneHot is wrong on some backends (FACTS.md).
+  // int32 one-hot then cast: a float oneHot is wrong on some backends
+  // (docs/engineering-notes.md, "tfjs-wasm: float oneHot").
   const labels = tf.cast(tf.oneHot(tf.range(0, batch, 1, 'int32'), batch), 'float32');
   const l2Normalize = (x) => tf.div(x, tf.sqrt(tf.maximum(tf.sum(tf.square(x), -1, true), 1e-24)));
   function loss() {

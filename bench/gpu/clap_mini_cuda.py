@@ -1,4 +1,4 @@
-"""CLAP-mini (BENCHMARKS.md) in PyTorch on CUDA, fp32 with TF32 off: the peer of
+"""CLAP-mini (bench/README.md) in PyTorch on CUDA, fp32 with TF32 off: the peer of
 clap_mini_webgpu.mjs (same model as ../clap-mini/clap_mini.py). Prints one JSON line per figure.
 Falls back to the CPU (and says so) where no GPU is visible, for smoke tests.
 

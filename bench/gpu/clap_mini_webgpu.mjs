@@ -1,4 +1,4 @@
-// CLAP-mini (BENCHMARKS.md) on tfjs's WebGPU backend, with or without @clapjs/kernels-webgpu.
+// CLAP-mini (bench/README.md) on tfjs's WebGPU backend, with or without @clapjs/kernels-webgpu.
 // One configuration per process. Prints one JSON line per figure.
 // Usage: node clap_mini_webgpu.mjs <pack|nopack|pack-mm-dw|pack-fused-loss> <batch> <measuredSteps> <warmupSteps> [profile]
 //        node clap_mini_webgpu.mjs <pack|nopack> matmul <size>      (an n³ fp32 matMul rate)
@@ -32,7 +32,8 @@ function emit(record) {
 }
 
 function finish(code = 0) {
-  // Dawn can abort at exit after the work is done (FACTS.md): destroy the device first.
+  // Dawn can abort at exit after the work is done
+  // (docs/engineering-notes.md, "WebGPU in Node: Dawn at exit"): destroy the device first.
   backend.device?.destroy?.();
   process.exitCode = code;
 }

@@ -95,7 +95,8 @@ async function step() {
 }
 
 function finish(code = 0) {
-  // Dawn can abort at exit after the work is done (FACTS.md): destroy the device first.
+  // Dawn can abort at exit after the work is done
+  // (docs/engineering-notes.md, "WebGPU in Node: Dawn at exit"): destroy the device first.
   backend.device?.destroy?.();
   process.exitCode = code;
 }

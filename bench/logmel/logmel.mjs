@@ -1,4 +1,4 @@
-// Log-mel of 10 s clips at 32 kHz (BENCHMARKS.md row) with @clapjs/audio, from its built dist.
+// Log-mel of 10 s clips at 32 kHz (bench/README.md row) with @clapjs/audio, from its built dist.
 // Prints one JSON line per figure. Usage: node logmel.mjs <clipDir> <clips> <reps> [torchRef.f32]
 //   clipDir holds clip<i>.f32 (raw float32 mono); torchRef is torchaudio's log-mel of clip0.
 import { readFileSync } from 'node:fs';

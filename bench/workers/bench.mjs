@@ -22,7 +22,7 @@ const warmup = Number(warmupArg);
 const MODELS = {
   // The `model` section of apps/train/configs/default.yaml.
   default: defaultModelConfig(),
-  // BENCHMARKS.md's CLAP-mini as clapjs parts (closest built-ins: cnn-small adds BatchNorm and
+  // bench/README.md's CLAP-mini as clapjs parts (closest built-ins: cnn-small adds BatchNorm and
   // fc1; 64 mel × 256 frames; 4 conv blocks 64–512; bag of 512-d word embeddings + dense; 256-d).
   'clap-mini': {
     audio: { preset: 'fast', clipSeconds: 4.08 },

@@ -15,7 +15,7 @@ export const DIST = join(DEMO_DIR, 'dist');
 export const TEST_MODEL_CONFIG = defaultModelConfig();
 export const TEST_SEED = 3;
 
-/** Chromium flags for these machines (FACTS.md). */
+/** Chromium flags for these machines (docs/engineering-notes.md, "Chromium for browser tests"). */
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',

@@ -55,7 +55,7 @@ function heldOutZeroShot(
   };
 }
 
-describe('gm-speech: a 300-clip rendered set learns held-out combinations (issue 6 gate)', () => {
+describe('gm-speech: a 300-clip rendered set learns held-out combinations (the learning gate)', () => {
   it('beats chance on held-out combinations; the shuffled-caption control does not', () => {
     const dir = tempDir('clapjs-gm-gate-');
     const built = clapjs([

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { hasKernelCapability } from '@clapjs/core';
 
 /*
- * tfjs-wasm has no Conv2DBackpropFilter kernel, so tf.conv2d cannot be trained there (FACTS.md).
+ * tfjs-wasm has no Conv2DBackpropFilter kernel, so tf.conv2d cannot be trained there (docs/engineering-notes.md,
+ * "tfjs-wasm: missing kernels").
  * This op keeps tf.conv2d's forward pass (XNNPACK on wasm) and writes both gradients as forward
  * convolutions too, which every backend has and which run on XNNPACK on wasm. Measured on wasm
  * (README "Formulations"), both beat the alternatives by 2-10×:

@@ -3,7 +3,8 @@
  * selection, the seeded RNG, and (as a side effect of importing it) tfjs gradient registration.
  * @packageDocumentation
  */
-// tfjs-core's Node bundle registers no gradient functions (FACTS.md); its ESM gradient files are
+// tfjs-core's Node bundle registers no gradient functions
+// (docs/engineering-notes.md, "Gradient registration"); its ESM gradient files are
 // bundled into this entry at build time (tsup.config.ts) and register into tfjs's global gradient
 // registry, which every copy of tfjs-core shares. Importing @clapjs/core is enough to train.
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';

@@ -142,7 +142,7 @@ export function conv2DBackpropInput({
 /**
  * Filter gradient: M = taps·in channels, N = out channels, K = batch·outH·outW. M·N is small and
  * K large, so this is the GEMM that split-K exists for (tfjs's own kernel loops over K per output
- * element: 95 % of a CLAP-mini step on an H200, FACTS.md).
+ * element: 95 % of a CLAP-mini step on an H200, docs/engineering-notes.md, "WebGPU: where a training step goes").
  */
 export function conv2DBackpropFilter({
   inputs,

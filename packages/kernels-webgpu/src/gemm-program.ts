@@ -25,7 +25,7 @@ export interface GemmSpec {
 }
 
 // 64×64 output tile per workgroup of 16×16 threads, 4×4 outputs per thread, K in steps of 16.
-// Measured on Dawn/H200 (FACTS.md), this shape of kernel is ~6× tfjs's own matMul; it also keeps
+// Measured on Dawn/H200 (docs/engineering-notes.md, "WebGPU: where a training step goes"), this shape of kernel is ~6× tfjs's own matMul; it also keeps
 // enough workgroups alive for the convolution GEMMs, whose M·N is small.
 const TILE = 64;
 const TILE_K = 16;

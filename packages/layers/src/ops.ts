@@ -3,7 +3,8 @@ import { hasKernelCapability, type Rng } from '@clapjs/core';
 
 /*
  * tfjs-wasm's matMul is ~50× slower with transposed operands, and the built-in
- * gradient of matMul uses exactly those (FACTS.md); this keeps training on wasm fast and gives
+ * gradient of matMul uses exactly those (docs/engineering-notes.md,
+ * "tfjs-wasm: transposed matMul is slow"); this keeps training on wasm fast and gives
  * the same numbers on every backend.
  */
 const matMulWithPlainGradients = tf.customGrad(

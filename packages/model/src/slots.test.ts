@@ -1,4 +1,4 @@
-// The "done when" of issue 4: for each slot, two configs that differ only in that plugin name
+// For each slot, two configs that differ only in that plugin name
 // each train 5 steps, save, reload and give the same outputs; config.json names the plugin.
 import * as tf from '@tensorflow/tfjs-core';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';

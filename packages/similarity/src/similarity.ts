@@ -71,7 +71,8 @@ export class ScaledSimilarity implements Similarity<SimilarityConfig & Record<st
     return tf.tidy(() => {
       const t = this.normalize ? l2Normalize(text) : text;
       const a = this.normalize ? l2Normalize(audio) : audio;
-      // A materialised transpose keeps matMul on tfjs-wasm's fast untransposed path (FACTS.md).
+      // A materialised transpose keeps matMul on tfjs-wasm's fast untransposed path
+      // (docs/engineering-notes.md, "tfjs-wasm: transposed matMul is slow").
       const dots = matMul(t, tf.transpose(a));
       const scaled = tf.mul(dots, tf.exp(this.logScale));
       return (

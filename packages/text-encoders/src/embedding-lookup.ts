@@ -31,7 +31,8 @@ const lookup = tf.customGrad(
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const ids = saved[0] as tf.Tensor1D;
         const rows = tf.reshape(dy, [-1, dim]) as tf.Tensor2D;
-        // tfjs-wasm lacks UnsortedSegmentSum, which tf.gather's own gradient needs (FACTS.md).
+        // tfjs-wasm lacks UnsortedSegmentSum, which tf.gather's own gradient needs
+        // (docs/engineering-notes.md, "tfjs-wasm: missing kernels").
         const hasSegmentSum = tf.getKernel('UnsortedSegmentSum', tf.getBackend()) !== undefined;
         const dTable = hasSegmentSum
           ? tf.unsortedSegmentSum(rows, ids, vocabSize)

@@ -43,6 +43,25 @@ function manifestWithCorrupt(): ReturnType<typeof manifestDataset.create> {
 }
 
 describe('DataLoader', () => {
+  it('prefetch 0 reads nothing ahead of the consumer; prefetch 2 reads two batches ahead', async () => {
+    const reads = async (prefetch: number): Promise<number> => {
+      const ds = synth(40);
+      let count = 0;
+      const get = ds.get.bind(ds);
+      ds.get = (index: number) => {
+        count += 1;
+        return get(index);
+      };
+      const loader = new DataLoader(ds, { batchSize: 4, seed: 1, frontEnd, prefetch });
+      await loader.next();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await loader.close();
+      return count;
+    };
+    expect(await reads(0)).toBe(4);
+    expect(await reads(2)).toBe(12);
+  });
+
   it('makes full, shuffled, deterministic batches of the right shape', async () => {
     const ds = synth();
     const a = new DataLoader(ds, { batchSize: 8, seed: 3, frontEnd });

@@ -266,7 +266,8 @@ export class DataLoader {
     this.epoch = produced.epoch;
     this.position = produced.position;
     this.countSkipped(produced.skippedIds);
-    const depth = Math.max(1, this.options.prefetch ?? 2);
+    // prefetch 0: nothing ahead; the next take() makes its batch on demand.
+    const depth = Math.max(0, this.options.prefetch ?? 2);
     while (this.queue.length < depth) this.queue.push(this.produce(this.generation));
     for (const p of this.queue) p.catch(() => undefined);
     // Let the next batch send its items to the workers before the consumer's (synchronous) step.
