@@ -39,7 +39,10 @@ export const logMelConfigSchema = z.strictObject({
   /** Reference value: 0 dB is `ref` (torchaudio's ref_value). */
   ref: z.number().positive(),
   /** Clip length the model trains on, in seconds (used by crop/pad and `frames`). */
-  clipSeconds: z.number().positive(),
+  clipSeconds: z
+    .number()
+    .positive()
+    .max(600, 'at most 600 s (the model window; longer audio is split into windows)'),
   /**
    * The sample rate the mel filterbank's frequency axis is built for, when it differs from
    * `sampleRate` (msclap 2023 builds its filterbank for 32 kHz and feeds it 44.1 kHz audio).

@@ -115,4 +115,17 @@ describe('ClapModelConfig', () => {
   it('refuses a word tokenizer without captions to fit', async () => {
     await expect(ClapModel.create(tinyConfig())).rejects.toThrow(/caption/i);
   });
+
+  it('sizes that would allocate until killed are config errors naming the key', async () => {
+    const dim = await configError({
+      ...tinyConfig(),
+      audioProjection: { name: 'linear', dim: 1e8 },
+    });
+    expect(dim.message).toMatch(/audioProjection.*dim.*at most 16384/);
+    const clip = await configError({
+      ...tinyConfig(),
+      audio: { preset: 'fast', clipSeconds: 100000 },
+    });
+    expect(clip.message).toMatch(/clipSeconds.*at most 600/);
+  });
 });

@@ -2,7 +2,8 @@ import { ConfigError, definePlugin, z } from '@clapjs/core';
 import { LinearProjection, MlpProjection, ResidualProjection } from './heads.js';
 import { VERSION } from './version.js';
 
-const dim = z.number().int().positive();
+// Bounded so that a typo (1e8) is a config error, not a run that allocates until it is killed.
+const dim = z.number().int().positive().max(16384, 'at most 16384');
 const rate = z.number().min(0).lt(1);
 
 const common = {
