@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '@clapjs/core';
 import type { NamedVariable } from '@clapjs/core';
-import { AdamOptimizer, warmupCosine } from './index.js';
+import { AdamOptimizer, globalNorm, warmupCosine } from './index.js';
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -64,6 +64,16 @@ describe('AdamOptimizer', () => {
       opt.dispose();
     }
     for (const w of weights) w.variable.dispose();
+  });
+
+  it('globalNorm squares one gradient at a time', async () => {
+    const grads = Array.from({ length: 20 }, (_, i) => tf.fill([100_000], i % 3));
+    const info = await tf.profile(() => globalNorm(grads).dispose());
+    // Σ over 20 gradients of 100k × (i mod 3)² = 100k · (7·0 + 7·1 + 6·4).
+    const norm = globalNorm(grads);
+    expect(norm.dataSync()[0]).toBeCloseTo(Math.sqrt(100_000 * 31), 2);
+    expect(info.peakBytes - tf.memory().numBytes).toBeLessThanOrEqual(2 * 100_000 * 4);
+    tf.dispose([norm, ...grads]);
   });
 
   it('classic Adam folds the decay into the gradient instead', () => {

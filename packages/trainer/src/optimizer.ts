@@ -161,5 +161,9 @@ export class AdamOptimizer {
 
 /** `sqrt(Σ‖g‖²)` over every gradient, as a scalar tensor (one read for the NaN guard). */
 export function globalNorm(grads: readonly tf.Tensor[]): tf.Scalar {
-  return tf.tidy(() => tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as tf.Scalar);
+  // Each square is freed once summed: one gradient's copy at a time, not a copy of every one.
+  const sums = grads.map((g) => tf.tidy(() => tf.sum(tf.square(g))));
+  const norm = tf.tidy(() => tf.sqrt(tf.addN(sums)) as tf.Scalar);
+  tf.dispose(sums);
+  return norm;
 }
