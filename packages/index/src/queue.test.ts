@@ -11,7 +11,7 @@ import { enqueueLibrary, redisConnection, waitForBuild } from './queue.js';
 import { LibraryIndex } from './store.js';
 import { bundleWorker, CPU_SETUP } from './test-utils/bundle.js';
 import { saveTinyModel, tempDir, useCpu, writeSynthLibrary } from './test-utils/fixtures.js';
-import { startTestRedis, type TestRedis } from './test-utils/redis.js';
+import { startTestRedis, type TestRedis } from '@clapjs/config/test-redis';
 
 const CLIPS = 300;
 

@@ -40,6 +40,12 @@ type Row = Record<(typeof ROW_COLUMNS)[number], string | number> & {
   _relevance_score?: number;
 };
 
+/** LanceDB's message up to its source location and cause chain. */
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return (message.split(/\n|, \/\S+\.rs:\d+| {2}Caused by:/)[0] ?? message).trim();
+}
+
 function toHit(row: Row): SearchHit {
   const score =
     row._relevance_score !== undefined ? Number(row._relevance_score) : 1 - Number(row._distance);
@@ -76,7 +82,18 @@ export async function searchByVector(
       `The query vector has ${vector.length} components; table "${index.name}" holds ${info.dim}.`,
     );
   const table = await index.table();
-  const total = await table.countRows(options.where);
+  const rejected = (error: unknown) =>
+    new IndexError(
+      'INDEX_QUERY_INVALID',
+      `LanceDB rejected the query${options.where === undefined ? '' : ` (filter: ${options.where})`}: ${firstLine(error)}. Check the filter's SQL and column names (${ROW_COLUMNS.join(', ')}).`,
+      { cause: error },
+    );
+  let total: number;
+  try {
+    total = await table.countRows(options.where);
+  } catch (error) {
+    throw rejected(error);
+  }
   // Rows are windows: ask for more until k distinct files are found (or every row was seen).
   for (let limit = k * 2; ; limit *= 4) {
     let query = table
@@ -95,11 +112,7 @@ export async function searchByVector(
     try {
       rows = (await query.toArray()) as Row[];
     } catch (error) {
-      throw new IndexError(
-        'INDEX_QUERY_INVALID',
-        `LanceDB rejected the query${options.where === undefined ? '' : ` (filter: ${options.where})`}: ${(error as Error).message}`,
-        { cause: error },
-      );
+      throw rejected(error);
     }
     const best = new Map<string, SearchHit>();
     for (const hit of rows.map(toHit)) {
