@@ -26,12 +26,12 @@ export function numelOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** The first and last element a strided view touches, relative to its offset. */
-export function viewSpan(view: StridedView): { first: number; count: number } {
-  if (numelOf(view.shape) === 0) return { first: 0, count: 0 };
+/** How many elements a strided view spans from its offset to the last one it touches. */
+export function viewSpan(view: StridedView): number {
+  if (numelOf(view.shape) === 0) return 0;
   let last = 0;
   for (let i = 0; i < view.shape.length; i++) last += (view.shape[i]! - 1) * view.strides[i]!;
-  return { first: 0, count: last + 1 };
+  return last + 1;
 }
 
 /** Whether a view is row-major contiguous (so its span is exactly its elements, in order). */

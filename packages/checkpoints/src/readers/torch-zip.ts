@@ -100,7 +100,7 @@ async function checkByteOrder(source: ByteSource, entry: ZipEntry | undefined) {
 export async function readTensor(source: ByteSource, ref: TensorRef, start: number, name: string) {
   const view = { dtype: ref.storage.dtype, shape: ref.shape, strides: ref.strides };
   const size = bytesPerElement(view.dtype);
-  const { count } = viewSpan(view);
+  const count = viewSpan(view);
   const offset = start + ref.offset * size;
   const direct = directFloat32(view);
   if (direct !== undefined) {
