@@ -3,11 +3,11 @@ import { Rng } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
 import { dense, dropout, gelu, l2Normalize, layerNorm, matMul } from './ops.js';
 import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
+import { expectClose } from '@clapjs/config/expect-close';
 
-const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5) => {
-  expect(a.length).toBe(b.length);
-  for (let i = 0; i < a.length; i++) expect(Math.abs((a[i] ?? 0) - (b[i] ?? 0))).toBeLessThan(tol);
-};
+/** Element-wise absolute tolerance (the shared check of @clapjs/config). */
+const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5) =>
+  expectClose(a, b, 'values', { relative: 0, absolute: tol });
 
 describe.each(TEST_BACKENDS)('ops on %s', (backend) => {
   it('matMul has the same value and gradients as tf.matMul', async () => {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { infoNCE, LossInputError, sigLipLoss, symmetricClapLoss } from './index.js';
 import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
+import { expectClose } from '@clapjs/config/expect-close';
 
 type LossFn = (c: tf.Tensor2D) => tf.Scalar;
 const LOSSES: Record<string, LossFn> = {
@@ -37,15 +38,9 @@ async function value(s: tf.Scalar): Promise<number> {
 }
 
 /** |a − b| ≤ tol · max(1, |b|): absolute for O(1) values, relative for large ones. */
-function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: number): void {
-  expect(a.length).toBe(b.length);
-  for (let i = 0; i < a.length; i++) {
-    const bi = b[i] as number;
-    expect(Math.abs((a[i] as number) - bi), `index ${i}: ${a[i]} vs ${bi}`).toBeLessThanOrEqual(
-      tol * Math.max(1, Math.abs(bi)),
-    );
-  }
-}
+/** max |a − b| ≤ tol · (max |b| + 1) (the shared check of @clapjs/config). */
+const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number) =>
+  expectClose(a, b, 'values', { relative: tol, absolute: tol });
 
 describe.each(TEST_BACKENDS)('losses on %s', (backend) => {
   it('hand-worked 3×3: C = ln2·I gives ln 2 for every cross-entropy, 3·ln2 + … for SigLIP', async () => {
@@ -96,10 +91,10 @@ describe.each(TEST_BACKENDS)('losses on %s', (backend) => {
       for (const f of fixtures) {
         const c = tf.tensor2d(f.logits, [f.n, f.n]);
         const { value: loss, grad } = tf.valueAndGrad((x: tf.Tensor) => fn(x as tf.Tensor2D))(c);
-        expectClose([await value(loss as tf.Scalar)], [f.losses[key] as number], 1e-5);
+        close([await value(loss as tf.Scalar)], [f.losses[key] as number], 1e-5);
         // Outside a gradient scope a value-only path runs (no gradient matrix): same number.
-        expectClose([await value(fn(c))], [f.losses[key] as number], 1e-5);
-        expectClose(await grad.data(), f.grads[key] as number[], 1e-5);
+        close([await value(fn(c))], [f.losses[key] as number], 1e-5);
+        close(await grad.data(), f.grads[key] as number[], 1e-5);
         tf.dispose([c, grad]);
       }
     },
@@ -163,7 +158,7 @@ describe.each(TEST_BACKENDS)('losses on %s', (backend) => {
       rows += rmax + log(rs) - d;
       cols += cmax + log(cs) - d;
     }
-    expectClose([await value(loss as tf.Scalar)], [(rows + cols) / (2 * n)], 1e-5);
+    close([await value(loss as tf.Scalar)], [(rows + cols) / (2 * n)], 1e-5);
     const g = await grad.data();
     expect(g.every(Number.isFinite)).toBe(true);
     tf.dispose([c, grad]);
@@ -178,7 +173,7 @@ describe.each(TEST_BACKENDS)('losses on %s', (backend) => {
     for (let i = 0; i < n * n; i++) sum += log1pExp(data[i] as number);
     for (let i = 0; i < n; i++) sum -= data[i * n + i] as number;
     const c = tf.tensor2d(data, [n, n]);
-    expectClose([await value(sigLipLoss(c))], [sum / n], 1e-5);
+    close([await value(sigLipLoss(c))], [sum / n], 1e-5);
     c.dispose();
   });
 

@@ -5,15 +5,14 @@ import { describe, expect, it } from 'vitest';
 import './register.js';
 import { ProjectionInputError } from './index.js';
 import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
+import { expectClose } from '@clapjs/config/expect-close';
 
 const build = (config: Record<string, unknown>, inputDim = 3, where = 'audioProjection') =>
   create('projection', config as { name: string }, { inputDim, rng: new Rng(21) }, where);
 
-const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5) => {
-  expect(a.length).toBe(b.length);
-  for (let i = 0; i < a.length; i++)
-    expect(Math.abs((a[i] as number) - (b[i] as number)), `index ${i}`).toBeLessThan(tol);
-};
+/** Element-wise absolute tolerance (the shared check of @clapjs/config). */
+const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5) =>
+  expectClose(a, b, 'values', { relative: 0, absolute: tol });
 
 /** Sets each weight (by path) to the given values. */
 function setWeights(p: Projection, values: Record<string, number[]>): void {

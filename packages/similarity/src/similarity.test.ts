@@ -5,6 +5,7 @@ import './register.js';
 import type { ScaledSimilarity } from './index.js';
 import { CLIP_INIT_SCALE, MAX_SCALE, SimilarityInputError } from './index.js';
 import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
+import { expectClose } from '@clapjs/config/expect-close';
 
 const rng = () => new Rng(11);
 const build = (config: Record<string, unknown>) =>
@@ -15,11 +16,9 @@ const build = (config: Record<string, unknown>) =>
     'similarity',
   ) as ScaledSimilarity;
 
-const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5) => {
-  expect(a.length).toBe(b.length);
-  for (let i = 0; i < a.length; i++)
-    expect(Math.abs((a[i] as number) - (b[i] as number)), `index ${i}`).toBeLessThan(tol);
-};
+/** Element-wise absolute tolerance (the shared check of @clapjs/config). */
+const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5) =>
+  expectClose(a, b, 'values', { relative: 0, absolute: tol });
 
 /**
  * A sigmoid loss with labels 2I − 1 (SigLIP's), written here to stay independent of

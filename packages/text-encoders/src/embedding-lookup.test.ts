@@ -3,6 +3,7 @@ import { Rng } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
 import { embeddingLookup, scatterAddRows } from './embedding-lookup.js';
 import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
+import { expectClose } from '@clapjs/config/expect-close';
 
 const vocab = 7;
 const dim = 3;
@@ -28,10 +29,9 @@ async function cpuGatherReference(): Promise<{ value: Float32Array; grad: Float3
   });
 }
 
-const close = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  expect(a.length).toBe(b.length);
-  for (let i = 0; i < a.length; i++) expect(Math.abs((a[i] ?? 0) - (b[i] ?? 0))).toBeLessThan(1e-6);
-};
+/** Element-wise absolute tolerance 1e-6 (the shared check of @clapjs/config). */
+const close = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+  expectClose(a, b, 'values', { relative: 0, absolute: 1e-6 });
 
 describe('embeddingLookup', () => {
   it.each(TEST_BACKENDS)('matches tf.gather and its cpu gradient on %s', async (backend) => {
