@@ -31,6 +31,15 @@ export const htsatConfigSchema = z.strictObject({
   /** Hidden size of each block's MLP as a multiple of its channels (`mlp_ratio`). */
   mlpRatio: z.number().positive('mlpRatio must be > 0').default(4),
   /**
+   * Dropout on each block's MLP output when training: 0 in LAION-CLAP (`drop_rate`), 0.1 in
+   * Hugging Face's ClapAudioConfig (`hidden_dropout_prob`, applied after `output.dense`).
+   */
+  mlpDropout: z
+    .number()
+    .min(0, 'mlpDropout must be in [0, 1)')
+    .lt(1, 'mlpDropout must be in [0, 1)')
+    .default(0),
+  /**
    * Stochastic depth: the drop-path rate of the last block, rising linearly from 0 over the
    * blocks when training (LAION's `drop_path_rate`, 0.1).
    */

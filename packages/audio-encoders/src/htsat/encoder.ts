@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AudioEncoder, CallOptions, NamedVariable, Rng } from '@clapjs/core';
-import { dense, gelu, layerNorm, Params } from '@clapjs/layers';
+import { dense, dropout, gelu, layerNorm, Params } from '@clapjs/layers';
 import { BatchNorm } from '../batch-norm.js';
 import { AudioEncoderInputError } from '../cnn-encoder.js';
 import { resizeTime } from './bicubic.js';
@@ -271,7 +271,13 @@ export class HtsatAudioEncoder implements AudioEncoder<HtsatConfigInput> {
         `${path}/mlp/fc1`,
       ),
     );
-    return tf.add(y, drop(this.linear(hidden, `${path}/mlp/fc2`))) as tf.Tensor3D;
+    const mlpOut = dropout(
+      this.linear(hidden, `${path}/mlp/fc2`),
+      this.plan.config.mlpDropout,
+      this.rng,
+      training,
+    );
+    return tf.add(y, drop(mlpOut)) as tf.Tensor3D;
   }
 
   /** Swin's patch merging: each 2×2 group of tokens, concatenated as x0, x1, x2, x3 (row parity first), LayerNorm, Linear 4C → 2C. */

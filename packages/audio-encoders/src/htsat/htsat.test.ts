@@ -135,9 +135,9 @@ describe('htsat encoder', () => {
     encoder.dispose();
   });
 
-  it('drop path is seeded: same seed, same masks; reseed moves onto another stream', async () => {
+  it('drop path and MLP dropout are seeded: same seed, same masks; reseed moves onto another stream', async () => {
     await useTestBackend('cpu');
-    const config = { ...small, dropPath: 0.5, depths: [4, 4] };
+    const config = { ...small, dropPath: 0.5, mlpDropout: 0.3, depths: [4, 4] };
     const make = () => new HtsatAudioEncoder(config, { melBins: 16, rng: new Rng(9) });
     const [a, b, c] = [make(), make(), make()];
     c.reseed('worker-1');
