@@ -1,6 +1,7 @@
 import { rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
 import { decodeAudio, encodeWav } from '@clapjs/audio';
 import { ClapModel } from '@clapjs/model';
 import { buildLibrary } from './build.js';
@@ -40,7 +41,9 @@ describe('buildLibrary', () => {
     expect(first.indexes?.fullText).toBe(true);
     expect(await index.countRows()).toBe(40);
 
+    const tensors = tf.memory().numTensors;
     const again = await buildLibrary(index, embedder, { root, batchFiles: 8 });
+    expect(tf.memory().numTensors).toBe(tensors);
     expect(again.rowsAdded).toBe(0);
     expect(again.embedded).toBe(0);
     expect(again.unchanged).toBe(40);
@@ -51,7 +54,9 @@ describe('buildLibrary', () => {
     const index = await LibraryIndex.open(db);
     utimesSync(join(root, 'part-00', 'clip-0001.wav'), new Date(), new Date(Date.now() + 5000));
     rmSync(join(root, 'part-00', 'clip-0002.wav'));
+    const tensors = tf.memory().numTensors;
     const summary = await buildLibrary(index, embedder, { root, prune: true });
+    expect(tf.memory().numTensors).toBe(tensors); // the re-embedded file's tensors were freed
     expect(summary.embedded).toBe(1);
     expect(summary.pruned).toBe(1);
     expect(await index.countRows()).toBe(39);
