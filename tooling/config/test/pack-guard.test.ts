@@ -47,9 +47,15 @@ describe('shipping workspace: ranges is impossible', () => {
   });
 
   it('npm pack refuses a package with workspace ranges, naming them and the fix', () => {
+    // Run as a user's shell would: without the npm_config_* variables of the pnpm script that runs
+    // this test (npm reads npm_config_user_agent as its own user-agent setting).
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')),
+    );
     const r = spawnSync('npm', ['pack', '--dry-run'], {
       cwd: join(root, 'packages', 'losses'),
       encoding: 'utf8',
+      env,
     });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(
