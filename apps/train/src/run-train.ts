@@ -166,7 +166,13 @@ async function trainInDirectory(
   const model = await createTrainModel(
     loaded,
     plugins.length > 0 ? { ...config.model, plugins } : config.model,
-    { seed: config.seed, captions, workers },
+    {
+      seed: config.seed,
+      captions,
+      workers,
+      backend: backend.name,
+      batchSize: config.data.batchSize,
+    },
     log,
   );
   log(

@@ -4,13 +4,16 @@ import type { LoadedConfig } from './config.js';
 import { resolveFromConfig } from './config.js';
 import { CliError } from './errors.js';
 import { loadModel } from './model-io.js';
+import { checkTrainingMemory, estimateTrainingMemory } from './train-memory.js';
 
 /**
  * The model `clapjs train` trains: a fresh one from `model` (the default), or with `init` the
  * saved model directory it names (e.g. one written by `clapjs import`); then the parts `freeze`
- * lists are frozen (no gradients, inference mode).
+ * lists are frozen (no gradients, inference mode); on wasm, a run whose estimated peak memory
+ * exceeds the heap is refused before the first step.
  * @throws ConfigError when `init` and a `model` config are both given; CliError when `freeze` is
- * combined with gradient workers (each worker would train its own unfrozen copy)
+ * combined with gradient workers (each worker would train its own unfrozen copy), or
+ * `TRAINING_MEMORY` when the step cannot fit the wasm heap
  */
 export async function createTrainModel(
   loaded: LoadedConfig,
@@ -54,6 +57,22 @@ export async function createTrainModel(
       .filter((v) => v.trainable)
       .reduce((n, v) => n + v.variable.size, 0);
     log(`frozen: ${model.frozen.join(', ')} (${trainable.toLocaleString('en')} weights train)`);
+  }
+  const estimate = estimateTrainingMemory({
+    parameters: model.variables().map((v) => ({ size: v.variable.size, trainable: v.trainable })),
+    audio: model.frontEnd.config,
+    audioEncoder: model.config.audioEncoder,
+    batchSize: options.batchSize,
+  });
+  try {
+    checkTrainingMemory(estimate, {
+      backend: options.backend,
+      batchSize: options.batchSize,
+      encoder: model.config.audioEncoder.name,
+    });
+  } catch (error) {
+    model.dispose();
+    throw error;
   }
   return model;
 }
