@@ -253,7 +253,7 @@ console.log(JSON.stringify(await model.zeroShotClassify(clip, ['dog', 'rain', 'p
         'install',
         '--no-audit',
         '--no-fund',
-        '--omit=optional',
+        '--ignore-scripts', // optional packages without download scripts (tfjs-node-gpu's libtensorflow)
         // By URL: the unscoped name `clapjs` must come from the rehearsal registry too.
         `${url}clapjs/-/clapjs-${cliVersion}.tgz`,
         join(work, plugin),

@@ -97,13 +97,15 @@ beforeAll(() => {
       overrides: files,
     }),
   );
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--omit=optional'], {
+  // --ignore-scripts: optional packages install without their download scripts (tfjs-node-gpu's
+  // libtensorflow); the CLI falls back to the backends that load.
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts'], {
     cwd: user,
     stdio: 'ignore',
     env: { ...process.env, CLAPJS_NATIVE_SKIP_BUILD: '1' },
   });
   cpSync(config, join(user, 'train.yaml'));
-}, 600_000);
+}, 900_000);
 
 afterAll(() => {
   if (work !== undefined) rmSync(work, { recursive: true, force: true });
