@@ -72,6 +72,19 @@ describe('byte-level-bpe tokenizer', () => {
     expect(t.encode('a sound of rain', 77).ids).toHaveLength(77);
   });
 
+  it('its vocabulary size covers every id; negative, fractional or out-of-range ids are refused', () => {
+    const vocab = { '<s>': 0, '</s>': 2, '<pad>': 4, a: 1, b: 3 };
+    const make = (v: Record<string, number>) =>
+      new ByteLevelBpeTokenizer(
+        { name: 'byte-level-bpe', maxLength: 8, bos: '<s>', eos: '</s>', pad: '<pad>' },
+        byteLevelBpeTokenizerJson({ vocab: v, merges: '#version: 0.2\n' }),
+      );
+    const t = make(vocab);
+    expect(t.vocabSize).toBe(5);
+    expect(Math.max(...t.encode('ab', 8).ids)).toBeLessThan(t.vocabSize);
+    for (const id of [-4, 2.5, 1e9]) expect(() => make({ ...vocab, c: id })).toThrow(ConfigError);
+  });
+
   it('without a vocabulary, or without its special tokens, it says what to give', () => {
     expect(() => create('tokenizer', { name: 'byte-level-bpe' }, {})).toThrow(ConfigError);
     expect(() => create('tokenizer', { name: 'byte-level-bpe' }, {})).toThrow(/HF snapshot/);

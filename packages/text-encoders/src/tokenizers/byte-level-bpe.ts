@@ -128,7 +128,7 @@ export class ByteLevelBpeTokenizer implements Tokenizer<ByteLevelBpeConfig> {
     this.bosId = id('bos');
     this.eosId = id('eos');
     this.padId = id('pad');
-    this.vocabSize = this.tokenizer.get_vocab(true).size;
+    this.vocabSize = vocabularySize(json);
   }
 
   /** `<s> pieces… </s>` then padding; a long text keeps its first maxLength − 2 pieces. */
@@ -159,6 +159,32 @@ export class ByteLevelBpeTokenizer implements Tokenizer<ByteLevelBpeConfig> {
   toJSON(): ByteLevelBpeState {
     return { name: 'byte-level-bpe', tokenizer: this.json };
   }
+}
+
+/**
+ * The rows the text encoder's embedding needs: max id + 1, where every id (vocabulary and added
+ * tokens) must be a non-negative integer below the number of distinct ids — dense, as every
+ * GPT-2/RoBERTa vocabulary is (0 … 50,264 for RoBERTa). Anything else is a damaged file.
+ * @throws ConfigError (`tokenizer.state`)
+ */
+function vocabularySize(json: Record<string, unknown>): number {
+  const model = json['model'] as { vocab?: unknown } | undefined;
+  const vocab =
+    typeof model?.vocab === 'object' && model.vocab !== null ? Object.values(model.vocab) : [];
+  const added = Array.isArray(json['added_tokens'])
+    ? (json['added_tokens'] as { id?: unknown }[]).map((t) => t?.id)
+    : [];
+  const ids = [...vocab, ...added];
+  const distinct = new Set(ids);
+  if (
+    ids.length === 0 ||
+    !ids.every((i) => Number.isInteger(i) && (i as number) >= 0 && (i as number) < distinct.size)
+  )
+    throw new ConfigError(
+      'tokenizer.state',
+      'The byte-level-bpe vocabulary is damaged: its ids must be the integers 0 … size − 1. Rebuild it from vocab.json + merges.txt (byteLevelBpeTokenizerJson) or save the model again.',
+    );
+  return distinct.size;
 }
 
 function checkState(state: unknown): Record<string, unknown> {
