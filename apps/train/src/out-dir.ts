@@ -5,6 +5,20 @@ import { CliError } from './errors.js';
 /** The file that marks a directory as written by `clapjs export` (so a later export may replace it). */
 export const EXPORT_MARKER = '.clapjs-export';
 
+/**
+ * What an export writes at its top level: a directory holding only these (an export made before
+ * the marker existed) is ours too, and replacing it deletes nothing else.
+ */
+const EXPORT_ENTRIES = new Set([
+  EXPORT_MARKER,
+  'model',
+  'examples',
+  'examples.json',
+  'model.safetensors',
+  'config.json',
+  'tokenizer.json',
+]);
+
 /** The nearest existing ancestor of `path` must be a directory, or writing under it cannot work. */
 function requireDirectoryParent(path: string, what: string): void {
   let at = dirname(path);
@@ -19,8 +33,9 @@ function requireDirectoryParent(path: string, what: string): void {
 
 /**
  * Checks that `out` may receive an export: it does not exist, or it is an empty directory, or a
- * directory an earlier `clapjs export` wrote (it holds {@link EXPORT_MARKER}). Anything else is
- * refused, so `--out .` or `--out ~/Music` can never delete what is not ours.
+ * directory an earlier `clapjs export` wrote (it holds {@link EXPORT_MARKER}, or only what an
+ * export writes). Anything else is refused, so `--out .` or `--out ~/Music` can never delete
+ * what is not ours.
  * @throws CliError `EXPORT_TARGET` naming the directory
  */
 export function checkExportTarget(out: string): void {
@@ -33,10 +48,11 @@ export function checkExportTarget(out: string): void {
     );
   }
   const entries = readdirSync(out);
-  if (entries.length > 0 && !entries.includes(EXPORT_MARKER)) {
+  const foreign = entries.filter((name) => !EXPORT_ENTRIES.has(name));
+  if (!entries.includes(EXPORT_MARKER) && foreign.length > 0) {
     throw new CliError(
       'EXPORT_TARGET',
-      `Refusing to export to ${out}: the directory holds ${entries.length} file(s) that clapjs export did not write (no ${EXPORT_MARKER}). Give --out a new or empty directory.`,
+      `Refusing to export to ${out}: it holds ${foreign.length} entr${foreign.length === 1 ? 'y' : 'ies'} that clapjs export does not write (e.g. "${foreign[0]}") and no ${EXPORT_MARKER} marker. Give --out a new or empty directory.`,
     );
   }
 }
