@@ -102,6 +102,19 @@ describe('msclap 2022 import (wasm + kernel pack, the CLI route)', () => {
     );
   });
 
+  it('pads short clips as msclap does (tile, then cut to 5 s) when given the raw clips', async () => {
+    const raw = await Promise.all(
+      reference.clips.map(
+        async (name) => decodeWav(new Uint8Array(await readFile(new URL(name, FIXTURES)))).samples,
+      ),
+    );
+    expect(raw.map((c) => c.length)).toEqual([110_250, 66_150]); // 2.5 s and 1.5 s
+    const got = tf.tidy(() => model.encodeAudio(raw).dataSync().slice());
+    expect(relativeError(got, reference.audio_embeddings_normalized.flat())).toBeLessThanOrEqual(
+      1e-4,
+    );
+  });
+
   it('computes msclap’s log-mel from the same waves (torchlibrosa front end)', async () => {
     const bytes = new Uint8Array(
       await readFile(new URL('msclap-2022-tiny-ref.safetensors', FIXTURES)),
