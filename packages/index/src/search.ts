@@ -31,8 +31,12 @@ export interface SearchOptions {
   readonly hybridText?: string;
 }
 
-/** How far an IVF partitioned ANN search probes, and how many candidates it re-ranks exactly. */
+/**
+ * How far an ANN search looks: IVF partitions probed, the HNSW candidate list (per k asked), and
+ * how many candidates per result are re-ranked with exact distances.
+ */
 const NPROBES = 20;
+const EF_PER_RESULT = 10;
 const REFINE_FACTOR = 5;
 
 type Row = Record<(typeof ROW_COLUMNS)[number], string | number> & {
@@ -100,6 +104,7 @@ export async function searchByVector(
       .vectorSearch(Array.from(vector))
       .distanceType('cosine')
       .nprobes(NPROBES)
+      .ef(Math.max(100, EF_PER_RESULT * limit))
       .refineFactor(REFINE_FACTOR)
       .select([...ROW_COLUMNS, '_distance'])
       .limit(limit);
