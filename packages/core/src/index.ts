@@ -19,6 +19,7 @@ export type {
   SelectBackendOptions,
 } from './backend.js';
 export {
+  ADAM_UPDATE_KERNEL,
   claimKernel,
   hasKernelCapability,
   KERNEL_CAPABILITY_KERNELS,
@@ -27,7 +28,12 @@ export {
   registeredKernelClaim,
   reportKernelPack,
 } from './kernel-packs.js';
-export type { KernelCapability, KernelClaim, KernelPackStatus } from './kernel-packs.js';
+export type {
+  AdamUpdateAttrs,
+  KernelCapability,
+  KernelClaim,
+  KernelPackStatus,
+} from './kernel-packs.js';
 export { BackendError, ClapError, ConfigError, PluginError } from './errors.js';
 export { definePlugin, PLUGIN_KINDS } from './plugin.js';
 export type { AnyPlugin, Plugin, PluginContexts, PluginInstances, PluginKind } from './plugin.js';

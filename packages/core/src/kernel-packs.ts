@@ -101,3 +101,32 @@ export function hasKernelCapability(
     (name) => registeredKernelClaim(name, backend)?.capabilities.includes(capability) === true,
   );
 }
+
+/**
+ * The tfjs kernel name of a fused Adam/AdamW update, for packs that provide it on their backend
+ * (the trainer's optimizer uses it when `getKernel(ADAM_UPDATE_KERNEL, backend)` is registered,
+ * its own tfjs ops otherwise). Inputs `{ variable, m, v, gradient }` (float32, one shape); attrs
+ * {@link AdamUpdateAttrs}; outputs `[variable′, m′, v′]` as new tensors (the inputs are not
+ * changed), computed elementwise in float32 exactly as these ops would:
+ * `g = gradient·scale (+ variable·weightDecay for 'adam')`, `m′ = m·β1 + g·(1−β1)`,
+ * `v′ = v·β2 + g²·(1−β2)`, `variable′ = variable − (m′·(lr/c1)) / (√(v′/c2) + ε)
+ * (− variable·(lr·weightDecay) for 'adamw')` with `c1 = 1−β1^step`, `c2 = 1−β2^step`; every
+ * constant is rounded to float32 once, from its double-precision value.
+ */
+export const ADAM_UPDATE_KERNEL = 'ClapjsAdamUpdate';
+
+/** The attributes of {@link ADAM_UPDATE_KERNEL}. */
+export interface AdamUpdateAttrs {
+  /** `adam`: weight decay folded into the gradient (L2); `adamw`: decoupled. */
+  readonly kind: 'adam' | 'adamw';
+  readonly lr: number;
+  /** Multiplies the gradient first (global-norm clipping); 1 for none. */
+  readonly scale: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  /** 0 for a variable that is not decayed. */
+  readonly weightDecay: number;
+  /** The update's 1-based step count `t` (bias corrections `1 − β^t`). */
+  readonly step: number;
+}

@@ -23,7 +23,14 @@ export interface Program {
 
 /** The part of tfjs-backend-webgpu's `WebGPUBackend` the pack uses. */
 export interface WebGpuBackend {
-  runWebGPUProgram(program: Program, inputs: TensorInfo[], outputDtype: DataType): TensorInfo;
+  /** Runs `program`; writes into `output` when given (the program sees its current values). */
+  runWebGPUProgram(
+    program: Program,
+    inputs: TensorInfo[],
+    outputDtype: DataType,
+    uniforms?: null,
+    output?: TensorInfo,
+  ): TensorInfo;
   disposeData(dataId: object, force?: boolean): boolean;
   /** The GPUDevice (only its limits are read). */
   readonly device: { readonly limits: { readonly maxStorageBuffersPerShaderStage: number } };

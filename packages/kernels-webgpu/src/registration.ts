@@ -8,16 +8,19 @@ import {
   getKernel,
   Mean,
   Sum,
+  UnsortedSegmentSum,
   registerKernel,
   unregisterKernel,
   type KernelConfig,
 } from '@tensorflow/tfjs-core';
 import { claimKernel, kernelClaim, reportKernelPack } from '@clapjs/core';
+import { adamUpdateConfig } from './adam.js';
 import { addNKernel } from './add-n.js';
 import { KernelPackError } from './backend.js';
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { reductionConfigs } from './column-reduce.js';
 import { convConfigs } from './conv2d.js';
+import { segmentSumConfig } from './segment-sum.js';
 import { symmetricCrossEntropyConfigs } from './symmetric-ce.js';
 
 const PACK = '@clapjs/kernels-webgpu';
@@ -31,6 +34,7 @@ export const WEBGPU_PACK_KERNELS = [
   Sum,
   Mean,
   AvgPool,
+  UnsortedSegmentSum,
 ] as const;
 
 type Wrapped = KernelConfig & { original?: KernelConfig };
@@ -72,7 +76,9 @@ export interface RegisterOptions {
  * Registers the pack's kernels for tfjs's webgpu backend, replacing the backend's own: BatchMatMul
  * (plain and transposed operands) and Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter as
  * implicit GEMMs, all on one tiled fp32 GEMM in workgroup memory; Sum and Mean over leading axes
- * and the whole-image AvgPool as column reductions without a transpose. Cases outside the pack's
+ * and the whole-image AvgPool as column reductions without a transpose; UnsortedSegmentSum (embedding
+ * gradients) without atomics, in ascending row order. Also registers core's `ADAM_UPDATE_KERNEL`
+ * (one dispatch per variable's Adam/AdamW update). Cases outside the pack's
  * (int32, NCHW, odd batch broadcasts) still run the backend's kernels. Idempotent; call it after
  * `@tensorflow/tfjs-backend-webgpu` is imported (before or after `tf.setBackend('webgpu')`).
  * Whatever `kernels` says, AddN is also taken over: the backend's own fails for more than 7 inputs
@@ -115,6 +121,7 @@ function register(options: RegisterOptions): readonly string[] {
     batchMatMulConfig(found[BatchMatMul]!),
     ...convConfigs(found),
     ...reductionConfigs(found),
+    segmentSumConfig(found[UnsortedSegmentSum]!),
   ];
   for (const config of configs) {
     claimKernel(config, PACK);
@@ -130,9 +137,9 @@ function register(options: RegisterOptions): readonly string[] {
     unregisterKernel(AddN, 'webgpu');
     registerKernel(config);
   }
-  // The fused loss kernels have no tfjs original; they are always registered (unused unless
-  // symmetricCrossEntropy is called).
-  for (const config of symmetricCrossEntropyConfigs()) {
+  // The fused loss and optimizer kernels have no tfjs original; they are always registered (unused
+  // unless symmetricCrossEntropy is called, or an optimizer looks up core's ADAM_UPDATE_KERNEL).
+  for (const config of [...symmetricCrossEntropyConfigs(), adamUpdateConfig()]) {
     if (getKernel(config.kernelName, 'webgpu') === undefined) registerKernel(config);
   }
   return WEBGPU_PACK_KERNELS.filter((name) => wanted.includes(name));

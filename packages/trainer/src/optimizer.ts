@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { NamedVariable } from '@clapjs/core';
+import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs, type NamedVariable } from '@clapjs/core';
 import { TrainerError } from './errors.js';
 
 /** Adam's hyper-parameters. */
@@ -44,8 +44,9 @@ export class AdamOptimizer {
       .filter((v) => v.trainable)
       .map((named) => ({
         named,
-        m: tf.variable(tf.zerosLike(named.variable), false),
-        v: tf.variable(tf.zerosLike(named.variable), false),
+        // In a tidy: the zeros would otherwise stay alive beside the first update's moments.
+        m: tf.tidy(() => tf.variable(tf.zerosLike(named.variable), false)),
+        v: tf.tidy(() => tf.variable(tf.zerosLike(named.variable), false)),
       }));
   }
 
@@ -62,13 +63,16 @@ export class AdamOptimizer {
   /**
    * Applies one update. `grads` is keyed by tfjs variable name (as tf.variableGrads returns);
    * a variable without a gradient is left untouched. `scale` multiplies every gradient first
-   * (global-norm clipping).
+   * (global-norm clipping). Where the active backend registers @clapjs/core's
+   * `ADAM_UPDATE_KERNEL` (e.g. @clapjs/kernels-webgpu), each variable is updated by that kernel
+   * (one dispatch on webgpu) with the same float32 maths; elsewhere by the tfjs ops below.
    */
   apply(grads: tf.NamedTensorMap, lr: number, scale = 1): void {
     this.t += 1;
     const { beta1, beta2, epsilon, weightDecay, kind } = this.options;
     const c1 = 1 - beta1 ** this.t;
     const c2 = 1 - beta2 ** this.t;
+    const fused = tf.getKernel(ADAM_UPDATE_KERNEL, tf.getBackend()) !== undefined;
     // One variable at a time, each temporary freed as soon as it is used: the peak is a few
     // copies of the largest variable, not ~16 copies of every weight (a full CNN14's update alone
     // would need ~5 GB: more than the wasm backend's 4 GiB heap holds).
@@ -77,6 +81,19 @@ export class AdamOptimizer {
       const raw = grads[p.name];
       if (raw === undefined) continue;
       const decay = slot.named.decay && weightDecay > 0;
+      if (fused) {
+        this.fusedUpdate(slot, raw, {
+          kind,
+          lr,
+          scale,
+          beta1,
+          beta2,
+          epsilon,
+          step: this.t,
+          weightDecay: decay ? weightDecay : 0,
+        });
+        continue;
+      }
       const g = tf.tidy(() => {
         const scaled = scale === 1 ? raw : tf.mul(raw, scale);
         return decay && kind === 'adam' ? tf.add(scaled, tf.mul(p, weightDecay)) : scaled;
@@ -100,6 +117,21 @@ export class AdamOptimizer {
       p.assign(next);
       next.dispose();
     }
+  }
+
+  /** One variable's update by the backend's fused kernel: new p, m, v, swapped in (no copies). */
+  private fusedUpdate(slot: Slot, gradient: tf.Tensor, attrs: AdamUpdateAttrs): void {
+    const [p, m, v] = tf
+      .engine()
+      .runKernel(
+        ADAM_UPDATE_KERNEL,
+        { variable: slot.named.variable, m: slot.m, v: slot.v, gradient },
+        attrs as unknown as tf.NamedAttrMap,
+      ) as tf.Tensor[];
+    slot.named.variable.assign(p!);
+    slot.m.assign(m!);
+    slot.v.assign(v!);
+    tf.dispose([p!, m!, v!]);
   }
 
   /** Copies the moments out (for a checkpoint), reading asynchronously: works on every backend. */
