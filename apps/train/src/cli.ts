@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ClapError } from '@clapjs/core';
-import { loadConfig } from './config.js';
+import { BACKEND_CHOICES, loadConfig } from './config.js';
 import { classifyCommand, embedCommand, searchCommand } from './commands/inference.js';
 import { dataListCommand, dataStatsCommand } from './commands/data.js';
 import { dataBuildCommand } from './commands/data-build.js';
@@ -18,9 +18,7 @@ const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 const backendOption = () =>
-  new Option('--backend <name>', 'tfjs backend')
-    .choices(['auto', 'tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu'])
-    .default('auto');
+  new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES).default('auto');
 
 /** The default config: configs/default.yaml next to the built CLI. */
 function defaultConfig(): string {

@@ -1,9 +1,14 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError, z } from '@clapjs/core';
+import { AUTO_BACKEND_ORDER, ConfigError, z } from '@clapjs/core';
+import type { BackendName } from '@clapjs/core';
 import { PART_SLOTS } from '@clapjs/model';
+import { TRAINER_DEFAULTS } from '@clapjs/trainer';
 import { CliError } from './errors.js';
+
+/** `--backend` / `backend:` values: `auto`, then core's backends in the order `auto` tries them. */
+export const BACKEND_CHOICES = ['auto', ...AUTO_BACKEND_ORDER] as ['auto', ...BackendName[]];
 
 const part = z.looseObject({ name: z.string().min(1, 'give the plugin name') });
 
@@ -19,7 +24,7 @@ export const trainConfigSchema = z.strictObject({
     )
     .default('run'),
   seed: z.number().int().default(1),
-  backend: z.enum(['auto', 'tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu']).default('auto'),
+  backend: z.enum(BACKEND_CHOICES).default('auto'),
   /** Packages (npm names, or ./paths relative to this file) imported before building: they register plugins. */
   plugins: z.array(z.string().min(1)).default([]),
   /** The model config (@clapjs/model's ClapModelConfig); missing parts take the defaults. */
@@ -50,18 +55,18 @@ export const trainConfigSchema = z.strictObject({
   train: z
     .strictObject({
       steps: z.number().int().positive().default(300),
-      lr: z.number().positive().default(1e-3),
+      lr: z.number().positive().default(TRAINER_DEFAULTS.lr),
       warmupSteps: z.number().int().nonnegative().optional(),
-      minLr: z.number().nonnegative().default(0),
-      optimizer: z.enum(['adamw', 'adam']).default('adamw'),
-      weightDecay: z.number().nonnegative().default(0.01),
-      beta1: z.number().min(0).max(1).default(0.9),
-      beta2: z.number().min(0).max(1).default(0.999),
-      clipNorm: z.number().nonnegative().default(1),
-      maxBadSteps: z.number().int().positive().default(10),
+      minLr: z.number().nonnegative().default(TRAINER_DEFAULTS.minLr),
+      optimizer: z.enum(['adamw', 'adam']).default(TRAINER_DEFAULTS.optimizer.kind),
+      weightDecay: z.number().nonnegative().default(TRAINER_DEFAULTS.optimizer.weightDecay),
+      beta1: z.number().min(0).max(1).default(TRAINER_DEFAULTS.optimizer.beta1),
+      beta2: z.number().min(0).max(1).default(TRAINER_DEFAULTS.optimizer.beta2),
+      clipNorm: z.number().nonnegative().default(TRAINER_DEFAULTS.clipNorm),
+      maxBadSteps: z.number().int().positive().default(TRAINER_DEFAULTS.maxBadSteps),
       checkpointEvery: z.number().int().positive().optional(),
       evalEvery: z.number().int().positive().optional(),
-      keepLast: z.number().int().positive().default(3),
+      keepLast: z.number().int().positive().default(TRAINER_DEFAULTS.keepLast),
       /**
        * Gradient workers (worker_threads, data-parallel: each computes one shard's gradients of
        * the full-batch loss): a number, or `auto` = the CPU cores on the wasm backend (1 when
@@ -71,7 +76,7 @@ export const trainConfigSchema = z.strictObject({
         .union([z.number().int().min(1).max(16), z.literal('auto')], {
           error: 'give a positive integer or auto',
         })
-        .default(1),
+        .default(TRAINER_DEFAULTS.workers),
     })
     .prefault({}),
   eval: z

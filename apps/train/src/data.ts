@@ -1,6 +1,6 @@
 import { create, Rng } from '@clapjs/core';
 import type { Dataset, Split } from '@clapjs/core';
-import { DataLoader, isSplitIndexed } from '@clapjs/data';
+import { DataLoader, hasZeroShotTask, isInfoIndexed, isSplitIndexed } from '@clapjs/data';
 import type { ZeroShotTask } from '@clapjs/data';
 import type { Batch, BatchSource } from '@clapjs/trainer';
 import type { ClapModel } from '@clapjs/model';
@@ -23,20 +23,17 @@ export function datasetRoot(loaded: LoadedConfig): string {
   return data.root === undefined ? loaded.dir : resolveFromConfig(loaded, data.root);
 }
 
-interface Describable {
-  describe(index: number): { captions: readonly string[] };
-}
-
 /** The captions of a split (for fitting the word tokenizer), cheaply when the dataset can describe items. */
 export async function splitCaptions(dataset: Dataset, split: Split): Promise<string[]> {
   const indices = isSplitIndexed(dataset)
     ? dataset.indicesFor(split)
     : Array.from({ length: dataset.size }, (_, i) => i);
-  const describe = (dataset as Partial<Describable>).describe?.bind(dataset);
   const out: string[] = [];
   for (const i of indices) {
-    if (describe !== undefined) out.push(...describe(i).captions);
-    else {
+    if (isInfoIndexed(dataset)) {
+      const info = dataset.itemInfo(i);
+      if ((info.split ?? 'train') === split) out.push(...info.captions);
+    } else {
       const item = await dataset.get(i);
       if ((item.split ?? 'train') === split) out.push(...item.captions);
     }
@@ -46,8 +43,7 @@ export async function splitCaptions(dataset: Dataset, split: Split): Promise<str
 
 /** The held-out zero-shot task, when the dataset defines one (synth). */
 export function zeroShotTaskOf(dataset: Dataset): ZeroShotTask | undefined {
-  const d = dataset as Partial<{ zeroShotTask(): ZeroShotTask }>;
-  const task = typeof d.zeroShotTask === 'function' ? d.zeroShotTask() : undefined;
+  const task = hasZeroShotTask(dataset) ? dataset.zeroShotTask() : undefined;
   // A synth dataset with nothing held out (heldOut: 0) has no zero-shot task to report.
   return task !== undefined && task.labels.length > 0 && task.indices.length > 0 ? task : undefined;
 }

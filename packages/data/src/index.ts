@@ -9,8 +9,20 @@ export { CorruptAudioError, DatasetError, PathEscapeError } from './errors.js';
 export { resolveInsideRoot } from './paths.js';
 export { parseCsv, parseJsonl, readTable } from './table.js';
 export type { Row } from './table.js';
-export { isInfoIndexed, isSplitIndexed, ListDataset, SPLITS } from './list-dataset.js';
-export type { FileItem, InfoIndexed, ItemInfo, SplitIndexed } from './list-dataset.js';
+export {
+  hasZeroShotTask,
+  isInfoIndexed,
+  isSplitIndexed,
+  ListDataset,
+  SPLITS,
+} from './list-dataset.js';
+export type {
+  FileItem,
+  InfoIndexed,
+  ItemInfo,
+  SplitIndexed,
+  ZeroShotDefining,
+} from './list-dataset.js';
 export { manifestConfigSchema, manifestDataset, readManifest } from './formats/manifest.js';
 export type { ManifestConfig } from './formats/manifest.js';
 export { esc50ConfigSchema, esc50Dataset } from './formats/esc50.js';

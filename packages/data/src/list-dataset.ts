@@ -3,6 +3,7 @@ import type { Dataset, DatasetItem, PartConfig, Split } from '@clapjs/core';
 import { DatasetError, emptyDatasetError } from './errors.js';
 import { resolveInsideRoot } from './paths.js';
 import type { Origin } from './paths.js';
+import type { ZeroShotTask } from './synth/dataset.js';
 
 /** The splits, in order. */
 export const SPLITS: readonly Split[] = ['train', 'val', 'test'];
@@ -37,6 +38,16 @@ export interface InfoIndexed {
 /** Whether a dataset implements {@link InfoIndexed}. */
 export function isInfoIndexed(dataset: Dataset): dataset is Dataset & InfoIndexed {
   return typeof (dataset as Partial<InfoIndexed>).itemInfo === 'function';
+}
+
+/** Datasets that define a held-out zero-shot task over their own clips (`synth`). */
+export interface ZeroShotDefining {
+  zeroShotTask(): ZeroShotTask;
+}
+
+/** Whether a dataset implements {@link ZeroShotDefining}. */
+export function hasZeroShotTask(dataset: Dataset): dataset is Dataset & ZeroShotDefining {
+  return typeof (dataset as Partial<ZeroShotDefining>).zeroShotTask === 'function';
 }
 
 /** Validates a split name from a file. */

@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 export { Trainer } from './trainer.js';
+export { TRAINER_DEFAULTS } from './defaults.js';
 export type { TrainerOptions, TrainResult } from './trainer.js';
 export { AdamOptimizer, globalNorm } from './optimizer.js';
 export type { AdamOptions, OptimizerState } from './optimizer.js';

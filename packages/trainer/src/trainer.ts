@@ -21,6 +21,7 @@ import {
   removeStaleTemporaries,
   writeCheckpoint,
 } from './checkpoint.js';
+import { TRAINER_DEFAULTS } from './defaults.js';
 import { TrainerError } from './errors.js';
 import { evaluate } from './evaluate.js';
 import type { EvaluateOptions, EvaluationResult } from './evaluate.js';
@@ -134,7 +135,7 @@ export class Trainer {
         `Trainer: steps must be a positive integer, got ${options.steps}.`,
       );
     }
-    this.workers = options.workers ?? 1;
+    this.workers = options.workers ?? TRAINER_DEFAULTS.workers;
     if (!Number.isInteger(this.workers) || this.workers < 1) {
       throw new TrainerError(
         'TRAINER_OPTIONS',
@@ -161,11 +162,7 @@ export class Trainer {
       );
     }
     this.optimizer = new AdamOptimizer(model.variables(), {
-      kind: 'adamw',
-      beta1: 0.9,
-      beta2: 0.999,
-      epsilon: 1e-8,
-      weightDecay: 0.01,
+      ...TRAINER_DEFAULTS.optimizer,
       ...options.optimizer,
     });
     this.callbacks = (options.callbacks ?? []).map((c) =>
@@ -175,13 +172,15 @@ export class Trainer {
 
   /** The learning rate at a step. */
   learningRate(step: number): number {
-    const lr = this.options.lr ?? 1e-3;
+    const lr = this.options.lr ?? TRAINER_DEFAULTS.lr;
     return warmupCosine(
       {
         lr,
-        warmupSteps: this.options.warmupSteps ?? Math.max(1, Math.round(this.options.steps * 0.05)),
+        warmupSteps:
+          this.options.warmupSteps ??
+          Math.max(1, Math.round(this.options.steps * TRAINER_DEFAULTS.warmupFraction)),
         totalSteps: this.options.steps,
-        minLr: this.options.minLr ?? 0,
+        minLr: this.options.minLr ?? TRAINER_DEFAULTS.minLr,
       },
       step,
     );
@@ -275,13 +274,13 @@ export class Trainer {
     const [lossValue, normValue] = [lossData[0] ?? NaN, normData[0] ?? NaN];
     const lr = this.learningRate(this.step);
     if (Number.isFinite(lossValue) && Number.isFinite(normValue)) {
-      const clip = this.options.clipNorm ?? 1;
+      const clip = this.options.clipNorm ?? TRAINER_DEFAULTS.clipNorm;
       const scale = clip > 0 && normValue > clip ? clip / (normValue + 1e-6) : 1;
       this.optimizer.apply(grads, lr, scale);
       this.model.afterUpdate();
     } else {
       this.badSteps += 1;
-      const max = this.options.maxBadSteps ?? 10;
+      const max = this.options.maxBadSteps ?? TRAINER_DEFAULTS.maxBadSteps;
       if (this.badSteps >= max) {
         tf.dispose([value, norm, ...gradList]);
         throw new TrainerError(
@@ -419,7 +418,7 @@ export class Trainer {
       },
       this.model.save === undefined ? undefined : (d) => this.model.save?.(d) ?? Promise.resolve(),
     );
-    const key = this.options.bestMetric ?? 't2a/R@10';
+    const key = this.options.bestMetric ?? TRAINER_DEFAULTS.bestMetric;
     const value = metrics?.[key];
     if (value !== undefined && (this.best === undefined || value > this.best.value)) {
       this.best = { step: this.step, value };
@@ -450,14 +449,14 @@ export class Trainer {
   /** The stored best for this run's metric (another metric's best does not compare). */
   private async readBest(): Promise<{ step: number; value: number } | undefined> {
     const best = await this.readBestFile();
-    const key = this.options.bestMetric ?? 't2a/R@10';
+    const key = this.options.bestMetric ?? TRAINER_DEFAULTS.bestMetric;
     return best !== undefined && (best.metric === undefined || best.metric === key)
       ? { step: best.step, value: best.value }
       : undefined;
   }
 
   private async prune(root: string): Promise<void> {
-    const keep = this.options.keepLast ?? 3;
+    const keep = this.options.keepLast ?? TRAINER_DEFAULTS.keepLast;
     const all = await listCheckpoints(root);
     const bestStep = this.best?.step ?? (await this.readBestFile())?.step;
     for (const c of all.slice(0, Math.max(0, all.length - keep))) {
