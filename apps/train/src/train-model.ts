@@ -22,6 +22,9 @@ export async function createTrainModel(
     readonly seed: number;
     readonly captions: readonly string[];
     readonly workers: number;
+    /** The selected tfjs backend: on wasm, a run that cannot fit its heap is refused. */
+    readonly backend: string;
+    readonly batchSize: number;
   },
   log: (line: string) => void,
 ): Promise<ClapModel> {

@@ -60,7 +60,7 @@ describe('fine-tuning an imported msclap 2022 model (wasm + kernel pack)', () =>
       new Uint8Array(readFileSync(join(FIXTURES, 'msclap-2022-tiny-ref.safetensors'))),
     ).tensors;
     for (const plugin of lossPlugins) register(plugin);
-    const loss = create('loss', { name: 'symmetric-clap' });
+    const loss = create('loss', { name: 'symmetric-clap' }, {});
     const logMel = ref.get('logmel')!;
     const trainable = model.variables().filter((v) => v.trainable);
     // As the trainer computes a step's gradients: model.forward in training mode, then the loss.
