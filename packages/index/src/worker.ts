@@ -63,11 +63,12 @@ export function startIndexWorker(options: IndexWorkerOptions): Worker {
     ...(options.setup === undefined ? {} : { setup: options.setup }),
   };
   const lockDuration = options.lockDuration ?? 30_000;
-  return new Worker(
+  const connection = redisConnection(options.queue);
+  const worker = new Worker(
     queueName(options.table ?? 'library'),
     options.processorFile ?? defaultProcessorFile(),
     {
-      connection: redisConnection(options.queue),
+      connection,
       concurrency: options.concurrency ?? 1,
       useWorkerThreads: false,
       lockDuration,
@@ -78,4 +79,7 @@ export function startIndexWorker(options: IndexWorkerOptions): Worker {
       },
     },
   );
+  // BullMQ leaves a connection it was given open: close it with the worker, so the process can exit.
+  worker.on('closed', () => connection.disconnect());
+  return worker;
 }
