@@ -7,18 +7,23 @@ import { hasKernelCapability, type Rng } from '@clapjs/core';
  * "tfjs-wasm: transposed matMul is slow"); this keeps training on wasm fast and gives
  * the same numbers on every backend.
  */
+/** Swaps the last two axes into a new tensor (a materialised transpose, not a transposed view). */
+export function transposeLastTwo<T extends tf.Tensor>(x: T): T {
+  const perm = x.shape.map((_, i) => i);
+  const n = perm.length;
+  [perm[n - 2], perm[n - 1]] = [perm[n - 1]!, perm[n - 2]!];
+  return tf.transpose(x, perm);
+}
+
 const matMulWithPlainGradients = tf.customGrad(
   // customGrad's typing admits only variadic tensor arguments.
   ((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
     save([a, b]);
     return {
-      value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
+      value: tf.matMul(a, b),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
-        return [
-          tf.matMul(dy as tf.Tensor2D, tf.transpose(sb)),
-          tf.matMul(tf.transpose(sa), dy as tf.Tensor2D),
-        ];
+        const [sa, sb] = saved as [tf.Tensor, tf.Tensor];
+        return [tf.matMul(dy, transposeLastTwo(sb)), tf.matMul(transposeLastTwo(sa), dy)];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0],
@@ -35,14 +40,14 @@ function transposedMatMulIsFast(): boolean {
 }
 
 /**
- * `a · b` for 2-D operands. On plain tfjs-wasm its gradients are a materialised transpose followed
- * by a plain matMul (see above); elsewhere (a kernel pack on wasm, webgpu, cpu) it is tf.matMul
- * with its own gradient, whose transposed operands those backends read directly.
+ * `a · b` over the last two axes, for 2-D operands or rank-3/4 ones with equal batch axes (e.g.
+ * attention scores `[B, H, L, D] · [B, H, D, L]`). On plain tfjs-wasm its gradients are
+ * materialised transposes followed by plain matMuls (see above); elsewhere (a kernel pack on wasm,
+ * webgpu, cpu) it is tf.matMul with its own gradient, whose transposed operands those backends
+ * read directly. The numbers are the same either way.
  */
-export function matMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  return transposedMatMulIsFast()
-    ? tf.matMul(a, b)
-    : (matMulWithPlainGradients(a, b) as tf.Tensor2D);
+export function matMul<T extends tf.Tensor2D | tf.Tensor3D | tf.Tensor4D>(a: T, b: T): T {
+  return (transposedMatMulIsFast() ? tf.matMul(a, b) : matMulWithPlainGradients(a, b)) as T;
 }
 
 /** `x · w + b` over the last axis of a tensor of any rank ≥ 2; `w` is `[in, out]`. */

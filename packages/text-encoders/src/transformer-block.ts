@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Params } from '@clapjs/layers';
-import { dense, gelu, layerNorm } from '@clapjs/layers';
-import { batchMatMul } from './batch-matmul.js';
+import { dense, gelu, layerNorm, matMul } from '@clapjs/layers';
 
 /** BERT's initialiser for every matrix: normal, standard deviation 0.02. */
 export const BERT_INIT_STD = 0.02;
@@ -95,9 +94,9 @@ export function selfAttention(
     const query = tf.transpose(heads(applyDense(x, w.query)), [0, 2, 1, 3]) as tf.Tensor4D; // [B, H, L, D]
     const keyT = tf.transpose(heads(applyDense(x, w.key)), [0, 2, 3, 1]) as tf.Tensor4D; // [B, H, D, L]
     const value = tf.transpose(heads(applyDense(x, w.value)), [0, 2, 1, 3]) as tf.Tensor4D; // [B, H, L, D]
-    const scores = tf.add(tf.mul(batchMatMul(query, keyT), 1 / Math.sqrt(headDim)), maskBias);
+    const scores = tf.add(tf.mul(matMul(query, keyT), 1 / Math.sqrt(headDim)), maskBias);
     const probs = options.dropout(tf.softmax(scores)) as tf.Tensor4D;
-    const context = batchMatMul(probs, value); // [B, H, L, D]
+    const context = matMul(probs, value); // [B, H, L, D]
     const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [
       batch,
       length,
