@@ -3,7 +3,8 @@
 # CLAP-mini step on tfjs-webgpu with and without @clapjs/kernels-webgpu, per-kernel profiles, an
 # n³ matMul rate, and the identical PyTorch model, all in one go. JSON lines to stdout and to
 # $OUT/results.jsonl. Then the default clapjs model's step (default_model_webgpu.mjs) with and
-# without the pack, and its per-kernel profiles. Settings: BATCHES ("64 256"), STEPS (10),
+# without the pack, its per-kernel profiles and its dispatches per step (dispatch_count.mjs).
+# Settings: BATCHES ("64 256"), STEPS (10),
 # WARMUP (2), NOPACK_STEPS (3), MATMUL_N (4096), DEFAULT_BATCHES ("32", the default config's),
 # STEP_TIMEOUT_S (90).
 set -u
@@ -26,7 +27,7 @@ unxz() {
 }
 [ -x "$work/node" ] || { unxz "$carry/node.xz" "$work/node" && chmod +x "$work/node"; }
 [ -f "$work/dist/linux-x64/dawn.node" ] || unxz "$carry/dawn.node.xz" "$work/dist/linux-x64/dawn.node"
-cp "$carry/clap_mini_webgpu.mjs" "$carry/default_model_webgpu.mjs" "$work/"
+cp "$carry/clap_mini_webgpu.mjs" "$carry/default_model_webgpu.mjs" "$carry/dispatch_count.mjs" "$work/"
 if ! ldconfig -p | grep -q 'libvulkan.so.1 '; then
   for f in "$carry"/debs/*.deb; do dpkg -x "$f" /; done
   ldconfig
@@ -71,4 +72,7 @@ for b in ${DEFAULT_BATCHES:-32}; do
   default_model nopack "$b" "$NOPACK_STEPS" 1
   default_model nopack "$b" 1 1 profile
 done
+# Dispatches per default-model step (the trainer's AdamOptimizer): no pack, pack without its fused
+# Adam and UnsortedSegmentSum, whole pack.
+timeout "$T" "$work/node" "$work/dispatch_count.mjs" "${DEFAULT_BATCHES%% *}" "${DEFAULT_MODEL_CLIP_SECONDS:-2}" 2>>"$OUT/stderr.log" | json
 echo '{"bench":"clap-mini","figure":"done"}' | json

@@ -11,8 +11,9 @@ mkdir -p "$carry/debs"
 cd "$root"
 pnpm --filter @clapjs/kernels-webgpu build >/dev/null
 # ESM bundles: CJS parts of tfjs that call require() get one from createRequire. The default
-# model's step needs the built packages it imports (@clapjs/model and its parts: dist/ present).
-for script in clap_mini_webgpu default_model_webgpu; do
+# model's step and the dispatch count need the built packages they import (@clapjs/model and its
+# parts, @clapjs/trainer: dist/ present).
+for script in clap_mini_webgpu default_model_webgpu dispatch_count; do
   bench/node_modules/.bin/esbuild "bench/gpu/$script.mjs" --bundle --platform=node --format=esm \
     --target=node20 --log-level=warning --outfile="$carry/$script.mjs" \
     --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
