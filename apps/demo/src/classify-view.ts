@@ -134,7 +134,11 @@ export function classifyView(model: ClapModel, examples: readonly Example[]): HT
     exampleSelect.value = '';
     status.textContent = `Decoding ${file.name}…`;
     try {
-      const samples = await clipFromBytes(await file.arrayBuffer(), file.name, rate);
+      const samples = await clipFromBytes(
+        await file.arrayBuffer(),
+        file.name,
+        model.frontEnd.config,
+      );
       await useClip(samples, `file:${file.name}`, file.name);
     } catch (error) {
       // Clear the previous clip's pictures and ranking: they do not belong to this file.
@@ -181,7 +185,11 @@ export function classifyView(model: ClapModel, examples: readonly Example[]): HT
     recordButton.disabled = true;
     status.textContent = `Recording ${clipSeconds} s…`;
     try {
-      await useClip(await recordMicrophone(clipSeconds, rate), 'microphone', 'the recording');
+      await useClip(
+        await recordMicrophone(clipSeconds, model.frontEnd.config),
+        'microphone',
+        'the recording',
+      );
     } catch (error) {
       status.textContent = '';
       showError(errorBox, error);

@@ -1,4 +1,4 @@
-import { decodeAudio, resample } from '@clapjs/audio';
+import { decodeAudio, resampleFor, type LogMelConfig } from '@clapjs/audio';
 import { ClapModel } from '@clapjs/model';
 
 /** One entry of examples.json, as `clapjs export --format web` writes it. */
@@ -27,16 +27,15 @@ async function fetchBytes(url: string): Promise<ArrayBuffer> {
   return response.arrayBuffer();
 }
 
-/** Decodes audio bytes with @clapjs/audio and resamples them to `rate` (mono). */
+/** Decodes audio bytes with @clapjs/audio and resamples them to the front end's rate (mono), with
+ * the resampler its preset names. */
 export async function clipFromBytes(
   bytes: ArrayBuffer | Uint8Array,
   name: string,
-  rate: number,
+  audio: Pick<LogMelConfig, 'sampleRate' | 'resampler'>,
 ): Promise<Float32Array> {
   const decoded = await decodeAudio(bytes, { name });
-  return decoded.sampleRate === rate
-    ? decoded.samples
-    : resample(decoded.samples, decoded.sampleRate, rate);
+  return resampleFor(audio, decoded.samples, decoded.sampleRate);
 }
 
 /**
@@ -55,7 +54,6 @@ export async function loadExport(base: string): Promise<{ model: ClapModel; exam
       { cause: error },
     );
   }
-  const rate = model.frontEnd.config.sampleRate;
   const listUrl = new URL('examples.json', base).href;
   const entries = JSON.parse(new TextDecoder().decode(await fetchBytes(listUrl))) as ExampleEntry[];
   if (!Array.isArray(entries))
@@ -66,7 +64,7 @@ export async function loadExport(base: string): Promise<{ model: ClapModel; exam
       return {
         ...entry,
         url,
-        samples: await clipFromBytes(await fetchBytes(url), entry.file, rate),
+        samples: await clipFromBytes(await fetchBytes(url), entry.file, model.frontEnd.config),
       };
     }),
   );

@@ -1,11 +1,15 @@
-import { resample } from '@clapjs/audio';
+import { resampleFor, type LogMelConfig } from '@clapjs/audio';
 
 /**
- * Records `seconds` of microphone audio and returns mono samples at `rate`. MediaRecorder gives
+ * Records `seconds` of microphone audio and returns mono samples at the front end's rate (resampled
+ * with the resampler its preset names). MediaRecorder gives
  * compressed audio (webm/opus in Chromium) that @clapjs/audio does not decode, so the browser's
  * own decoder (AudioContext.decodeAudioData) turns it into samples.
  */
-export async function recordMicrophone(seconds: number, rate: number): Promise<Float32Array> {
+export async function recordMicrophone(
+  seconds: number,
+  audio: Pick<LogMelConfig, 'sampleRate' | 'resampler'>,
+): Promise<Float32Array> {
   if (navigator.mediaDevices?.getUserMedia === undefined || typeof MediaRecorder === 'undefined') {
     throw new Error(
       'This browser cannot record audio here (no getUserMedia/MediaRecorder; pages must be served from localhost or https).',
@@ -32,7 +36,7 @@ export async function recordMicrophone(seconds: number, rate: number): Promise<F
         const channel = buffer.getChannelData(c);
         for (let i = 0; i < mono.length; i++) mono[i]! += channel[i]! / buffer.numberOfChannels;
       }
-      return buffer.sampleRate === rate ? mono : resample(mono, buffer.sampleRate, rate);
+      return resampleFor(audio, mono, buffer.sampleRate);
     } finally {
       await context.close();
     }

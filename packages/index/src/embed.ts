@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ClapError } from '@clapjs/core';
-import { decodeAudio, resample, type LogMelConfig } from '@clapjs/audio';
+import { decodeAudio, resampleFor, type LogMelConfig } from '@clapjs/audio';
 import type { ClapModel } from '@clapjs/model';
 import { IndexError, type ModelIdentity } from './errors.js';
 import { modelIdentity } from './identity.js';
@@ -60,10 +60,7 @@ export class Embedder {
     const decoded = await decodeAudio(bytes, {
       name: name ?? (typeof input === 'string' ? input : '<upload>'),
     });
-    const rate = this.audio.sampleRate;
-    return decoded.sampleRate === rate
-      ? decoded.samples
-      : resample(decoded.samples, decoded.sampleRate, rate);
+    return resampleFor(this.audio, decoded.samples, decoded.sampleRate);
   }
 
   /** The windows of decoded samples (see `fileWindows`): one row each. */

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { cropOrPad, decodeAudio, resample, specAugment } from '@clapjs/audio';
+import { cropOrPad, decodeAudio, resampleFor, specAugment } from '@clapjs/audio';
 import type { LogMel, LogMelExtractor, SpecAugmentOptions } from '@clapjs/audio';
 import type { DatasetItem, Rng } from '@clapjs/core';
 import { CorruptAudioError } from '../errors.js';
@@ -87,8 +87,7 @@ export class FeatureMaker {
     } else {
       [samples, rate] = [item.audio.samples, item.audio.sampleRate];
     }
-    const target = this.frontEnd.config.sampleRate;
-    if (rate !== target) samples = resample(samples, rate, target);
+    samples = resampleFor(this.frontEnd.config, samples, rate);
     if (samples.length < this.frontEnd.clipSamples)
       samples = cropOrPad(samples, this.frontEnd.clipSamples, this.padMode);
     const logMel = this.frontEnd.compute(samples);
