@@ -3,9 +3,17 @@ import { activeBackend, startBackend } from './backend.js';
 import { classifyView } from './classify-view.js';
 import { h, showError } from './dom.js';
 import { explainerView } from './explainer-view.js';
-import { loadExport } from './library.js';
+import { loadExport, type Example } from './library.js';
+import type { ClapModel } from '@clapjs/model';
 import { searchView } from './search-view.js';
 import { speedView } from './speed.js';
+
+declare global {
+  interface Window {
+    /** The loaded model and example clips, for the end-to-end tests (read with page.evaluate). */
+    clapjsDemo?: { readonly model: ClapModel; readonly examples: readonly Example[] };
+  }
+}
 
 const app = document.getElementById('app')!;
 const status = document.getElementById('status')!;
@@ -47,6 +55,7 @@ async function start(): Promise<void> {
     explainerView(model, examples),
     h('section', { id: 'view-speed', 'aria-label': 'Speed' }, speedView(model)),
   );
+  window.clapjsDemo = { model, examples };
   document.body.dataset.ready = 'true';
 }
 
