@@ -1,4 +1,10 @@
 import { decodeAiff } from './aiff/decode-aiff.js';
+import {
+  flacDeclaredSamples,
+  mp3Truncation,
+  oggTruncation,
+  withQuietConsole,
+} from './decode-integrity.js';
 import { AudioDecodeError } from './errors.js';
 import { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, type DecodedAudio } from './types.js';
 import { decodeWav } from './wav/decode-wav.js';
@@ -112,37 +118,9 @@ async function decodeCompressed(
   bytes: Uint8Array,
   name: string,
 ): Promise<DecodedAudio> {
-  // Imported on demand: each decoder inlines its wasm, and most users only ever read WAV.
   let decoded: WasmDecoded;
   try {
-    if (container === 'flac') {
-      const { FLACDecoder } = await import('@wasm-audio-decoders/flac');
-      const decoder = new FLACDecoder();
-      await decoder.ready;
-      try {
-        decoded = await decoder.decodeFile(bytes);
-      } finally {
-        decoder.free();
-      }
-    } else if (container === 'ogg-vorbis') {
-      const { OggVorbisDecoder } = await import('@wasm-audio-decoders/ogg-vorbis');
-      const decoder = new OggVorbisDecoder();
-      await decoder.ready;
-      try {
-        decoded = await decoder.decodeFile(bytes);
-      } finally {
-        decoder.free();
-      }
-    } else {
-      const { MPEGDecoder } = await import('mpg123-decoder');
-      const decoder = new MPEGDecoder();
-      await decoder.ready;
-      try {
-        decoded = decoder.decode(bytes);
-      } finally {
-        decoder.free();
-      }
-    }
+    decoded = await withQuietConsole(() => runDecoder(container, bytes));
   } catch (cause) {
     throw new AudioDecodeError(
       name,
@@ -150,6 +128,55 @@ async function decodeCompressed(
       { cause },
     );
   }
+  return checkDecoded(container, decoded, bytes, name);
+}
+
+/** Runs the wasm decoder for a container over the whole file. */
+async function runDecoder(
+  container: Exclude<AudioContainer, 'wav' | 'aiff'>,
+  bytes: Uint8Array,
+): Promise<WasmDecoded> {
+  // Imported on demand: each decoder inlines its wasm, and most users only ever read WAV.
+  if (container === 'flac') {
+    const { FLACDecoder } = await import('@wasm-audio-decoders/flac');
+    const decoder = new FLACDecoder();
+    await decoder.ready;
+    try {
+      return await decoder.decodeFile(bytes);
+    } finally {
+      decoder.free();
+    }
+  }
+  if (container === 'ogg-vorbis') {
+    const { OggVorbisDecoder } = await import('@wasm-audio-decoders/ogg-vorbis');
+    const decoder = new OggVorbisDecoder();
+    await decoder.ready;
+    try {
+      return await decoder.decodeFile(bytes);
+    } finally {
+      decoder.free();
+    }
+  }
+  const { MPEGDecoder } = await import('mpg123-decoder');
+  const decoder = new MPEGDecoder();
+  await decoder.ready;
+  try {
+    return decoder.decode(bytes);
+  } finally {
+    decoder.free();
+  }
+}
+
+/**
+ * Turns a decoder's result into checked mono audio: bad frames, a stream shorter than its
+ * container declares, an impossible rate or a non-finite sample are each an AudioDecodeError.
+ */
+function checkDecoded(
+  container: Exclude<AudioContainer, 'wav' | 'aiff'>,
+  decoded: WasmDecoded,
+  bytes: Uint8Array,
+  name: string,
+): DecodedAudio {
   const label = container === 'ogg-vorbis' ? 'Ogg Vorbis' : container.toUpperCase();
   if (decoded.errors.length > 0) {
     throw new AudioDecodeError(
@@ -163,6 +190,20 @@ async function decodeCompressed(
       name,
       `no ${label} audio frames could be decoded (corrupt or empty file)`,
     );
+  const declared = container === 'flac' ? flacDeclaredSamples(bytes) : undefined;
+  if (declared !== undefined && length !== declared)
+    throw new AudioDecodeError(
+      name,
+      `decoded ${length} of the ${declared} samples its FLAC header (STREAMINFO) declares: the file is truncated or a frame is corrupt`,
+    );
+  const cut =
+    container === 'mp3'
+      ? mp3Truncation(bytes)
+      : container === 'ogg-vorbis'
+        ? oggTruncation(bytes)
+        : undefined;
+  if (cut !== undefined)
+    throw new AudioDecodeError(name, `${cut} (${length} samples decoded before the cut)`);
   const rate = decoded.sampleRate;
   if (!(rate >= MIN_SAMPLE_RATE && rate <= MAX_SAMPLE_RATE))
     throw new AudioDecodeError(name, `the ${label} stream declares a sample rate of ${rate} Hz`);
