@@ -118,6 +118,10 @@ program
   .option('-t, --text <text...>', 'texts to embed')
   .option('-o, --out <file>', 'write JSON here instead of stdout')
   .option('-m, --model <dir>', 'saved model directory (default: runs/default/model)')
+  .option(
+    '--crop-offset <seconds>',
+    "embed the single crop starting this many seconds in (the original models' crop) instead of the mean over windows covering the clip",
+  )
   .addOption(backendOption())
   .action(async (files: string[], o) => {
     await embedCommand(files, o, log);
@@ -131,6 +135,10 @@ program
   .option('--template <template>', 'prompt with {label}', 'This is a sound of {label}.')
   .option('--json', 'print JSON')
   .option('-m, --model <dir>', 'saved model directory (default: runs/default/model)')
+  .option(
+    '--crop-offset <seconds>',
+    "embed the single crop starting this many seconds in (the original models' crop) instead of the mean over windows covering the clip",
+  )
   .addOption(backendOption())
   .action(async (file: string, o) => {
     await classifyCommand(file, o, log);

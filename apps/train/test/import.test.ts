@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { clapjs, tempDir } from './helpers.js';
+import { clapjs, relativeError, tempDir } from './helpers.js';
 
 // packages/checkpoints/fixtures/msclap/make-msclap-2022.py: a random tiny msclap 2022 model saved
 // by PyTorch as upstream saves CLAP_weights_2022.pth, with PyTorch's embeddings of two clips and
@@ -16,19 +16,6 @@ const reference = JSON.parse(readFileSync(join(FIXTURES, 'msclap-2022-tiny.json'
   audio_embeddings_normalized: number[][];
   text_embeddings_normalized: number[][];
 };
-
-function relativeError(ours: number[][], want: number[][]): number {
-  const a = ours.flat();
-  const b = want.flat();
-  expect(a).toHaveLength(b.length);
-  let diff = 0;
-  let peak = 0;
-  b.forEach((v, i) => {
-    diff = Math.max(diff, Math.abs(a[i]! - v));
-    peak = Math.max(peak, Math.abs(v));
-  });
-  return diff / peak;
-}
 
 describe('clapjs import --from msclap-2022, then the other commands on the result', () => {
   const dir = tempDir();
