@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import type * as FsPromises from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { selectBackend } from '@clapjs/core';
 import {
   listCheckpoints,
@@ -15,6 +15,18 @@ import {
   TrainerError,
   writeCheckpoint,
 } from './index.js';
+
+/** When set, checkpoint writes of weights.bin go to /dev/full instead (a real ENOSPC). */
+const fault = vi.hoisted(() => ({ full: false }));
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const real = await importOriginal<typeof FsPromises>();
+  const writeFile: typeof real.writeFile = (file, ...rest) =>
+    real.writeFile(
+      fault.full && String(file).endsWith('weights.bin') ? '/dev/full' : file,
+      ...rest,
+    );
+  return { ...real, default: { ...real, writeFile }, writeFile };
+});
 
 const root = mkdtempSync(join(tmpdir(), 'clapjs-ckpt-'));
 beforeAll(async () => {
@@ -82,14 +94,13 @@ describe('checkpoints', () => {
       decay: false,
     };
     await writeCheckpoint(join(dir, 'step-00000001'), [weight], undefined, { step: 1 });
-    // /dev/full answers every write with a real ENOSPC from the kernel.
-    const error = await writeCheckpoint(
-      join(dir, 'step-00000002'),
-      [weight],
-      undefined,
-      { step: 2 },
-      () => writeFile('/dev/full', new Uint8Array(16)),
-    ).catch((e: unknown) => e);
+    // The weights go to /dev/full, which answers every write with a real ENOSPC from the kernel.
+    fault.full = true;
+    const error = await writeCheckpoint(join(dir, 'step-00000002'), [weight], undefined, {
+      step: 2,
+    })
+      .catch((e: unknown) => e)
+      .finally(() => (fault.full = false));
     weight.variable.dispose();
     expect(error).toBeInstanceOf(TrainerError);
     expect((error as TrainerError).code).toBe('CHECKPOINT_WRITE');

@@ -65,21 +65,21 @@ async function readFloats(file: string): Promise<Float32Array> {
 /**
  * Writes a checkpoint directory atomically: everything goes into a temporary sibling directory
  * which is renamed into place only once complete, so a crash (even kill -9) mid-write never
- * leaves a half-written checkpoint where a complete one is expected.
+ * leaves a half-written checkpoint where a complete one is expected. The weights are stored
+ * once, in `weights.bin` (a checkpoint restores them into the live model's variables; the run's
+ * loadable model directory is written by the caller at the end of training).
  * @param dir the final checkpoint directory (must not exist)
- * @param writeModel optional extra writer (e.g. `model.save`) given a subdirectory path
  */
 export async function writeCheckpoint(
   dir: string,
   variables: readonly NamedVariable[],
   optimizer: OptimizerState | undefined,
   meta: CheckpointMeta,
-  writeModel?: (modelDir: string) => Promise<void>,
 ): Promise<void> {
   const parent = join(dir, '..');
   const tmp = join(parent, `${TMP_PREFIX}${dir.split(/[\\/]/).pop() ?? 'ckpt'}-${process.pid}`);
   try {
-    await writeInto(tmp, variables, optimizer, meta, writeModel);
+    await writeInto(tmp, variables, optimizer, meta);
   } catch (error) {
     await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code;
@@ -102,7 +102,6 @@ async function writeInto(
   variables: readonly NamedVariable[],
   optimizer: OptimizerState | undefined,
   meta: CheckpointMeta,
-  writeModel?: (modelDir: string) => Promise<void>,
 ): Promise<void> {
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
@@ -127,7 +126,6 @@ async function writeInto(
     await writeFile(join(tmp, 'optimizer.bin'), moments.bytes);
     optimizerEntry = { t: optimizer.t, moments: moments.entries };
   }
-  if (writeModel !== undefined) await writeModel(join(tmp, 'model'));
   const state: StateFile = {
     format: 'clapjs-checkpoint',
     version: 1,

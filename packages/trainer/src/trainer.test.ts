@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -185,6 +185,39 @@ describe('Trainer', () => {
     expect(kept).toEqual([4, 8]);
     trainer.dispose();
     second.dispose();
+  });
+
+  it('stores the weights once per checkpoint, even for a model that can save itself', async () => {
+    const out = tempDir();
+    const model = new ToyModel(12);
+    // A model with save(dir), as ClapModel has: a checkpoint must not add a second copy.
+    let saves = 0;
+    const savable = Object.assign(model, {
+      save: async (dir: string) => {
+        saves++;
+        const { mkdir, writeFile } = await import('node:fs/promises');
+        await mkdir(dir, { recursive: true });
+        const data = await Promise.all(model.variables().map((v) => v.variable.data()));
+        await writeFile(
+          join(dir, 'weights.bin'),
+          Buffer.concat(data.map((d) => Buffer.from(d.buffer))),
+        );
+      },
+    });
+    const trainer = new Trainer(savable, new ToyData(12), {
+      steps: 2,
+      lr: 0.05,
+      loss: toyLoss,
+      outDir: out,
+    });
+    await trainer.fit();
+    const dir = await trainer.saveCheckpoint();
+    expect(readdirSync(dir).sort()).toEqual(['optimizer.bin', 'state.json', 'weights.bin']);
+    expect(saves).toBe(0);
+    const size = model.variables().reduce((n, v) => n + v.variable.size, 0);
+    expect(statSync(join(dir, 'weights.bin')).size).toBe(4 * size);
+    trainer.dispose();
+    model.dispose();
   });
 
   it('keeps the last K checkpoints and the best one', async () => {

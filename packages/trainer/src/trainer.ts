@@ -404,20 +404,14 @@ export class Trainer {
       );
     const dir = join(root, checkpointName(this.step));
     const metrics = this.evaluation?.step === this.step ? this.evaluation.metrics : undefined;
-    await writeCheckpoint(
-      dir,
-      this.model.variables(),
-      await this.optimizer.readState(),
-      {
-        step: this.step,
-        data: this.data.getState(),
-        rng: this.rngStates(),
-        badSteps: this.badSteps,
-        ...(metrics ? { metrics } : {}),
-        extra: { config: this.model.config, ...(extra === undefined ? {} : { extra }) },
-      },
-      this.model.save === undefined ? undefined : (d) => this.model.save?.(d) ?? Promise.resolve(),
-    );
+    await writeCheckpoint(dir, this.model.variables(), await this.optimizer.readState(), {
+      step: this.step,
+      data: this.data.getState(),
+      rng: this.rngStates(),
+      badSteps: this.badSteps,
+      ...(metrics ? { metrics } : {}),
+      extra: { config: this.model.config, ...(extra === undefined ? {} : { extra }) },
+    });
     const key = this.options.bestMetric ?? TRAINER_DEFAULTS.bestMetric;
     const value = metrics?.[key];
     if (value !== undefined && (this.best === undefined || value > this.best.value)) {
