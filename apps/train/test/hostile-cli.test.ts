@@ -161,6 +161,27 @@ describe('hostile inputs to the CLI: refused with one line, nothing lost', () =>
     expect(err).not.toMatch(/NaN %/);
   });
 
+  it('truncated or garbled compressed audio is one line, without decoder noise', () => {
+    const world = tempDir();
+    const fixtures = new URL('../../../packages/audio/fixtures/', import.meta.url);
+    const mp3 = readFileSync(new URL('tone.mp3', fixtures));
+    writeFileSync(join(world, 'cut.mp3'), mp3.subarray(0, Math.floor(mp3.length / 2)));
+    const ogg = readFileSync(new URL('tone.ogg', fixtures));
+    writeFileSync(join(world, 'cut.ogg'), ogg.subarray(0, ogg.length - 100));
+    // An MPEG layer III header and seeded noise: the decoder's own error lines stay off stderr.
+    const noise = Uint8Array.from({ length: 3000 }, () => Math.floor(rng.next() * 256));
+    noise.set([0xff, 0xfb]);
+    writeFileSync(join(world, 'noise.mp3'), noise);
+    for (const [file, message] of [
+      ['cut.mp3', /cut\.mp3.*MP3 stream is truncated/],
+      ['cut.ogg', /cut\.ogg.*Ogg stream is truncated/],
+      ['noise.mp3', /noise\.mp3.*corrupt MP3 data/],
+    ] as const) {
+      const err = refused(world, ['classify', file, '-l', 'a,b', '-m', model, ...wasm], message);
+      expect(err).not.toMatch(/mpg123-decoder/);
+    }
+  });
+
   it('FIFOs and directories where files are expected never block', () => {
     const world = tempDir();
     spawnSync('mkfifo', [join(world, 'pipe.wav')]);
