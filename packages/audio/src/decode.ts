@@ -139,29 +139,24 @@ async function runDecoder(
   // Imported on demand: each decoder inlines its wasm, and most users only ever read WAV.
   if (container === 'flac') {
     const { FLACDecoder } = await import('@wasm-audio-decoders/flac');
-    const decoder = new FLACDecoder();
-    await decoder.ready;
-    try {
-      return await decoder.decodeFile(bytes);
-    } finally {
-      decoder.free();
-    }
+    return useDecoder(new FLACDecoder(), (d) => d.decodeFile(bytes));
   }
   if (container === 'ogg-vorbis') {
     const { OggVorbisDecoder } = await import('@wasm-audio-decoders/ogg-vorbis');
-    const decoder = new OggVorbisDecoder();
-    await decoder.ready;
-    try {
-      return await decoder.decodeFile(bytes);
-    } finally {
-      decoder.free();
-    }
+    return useDecoder(new OggVorbisDecoder(), (d) => d.decodeFile(bytes));
   }
   const { MPEGDecoder } = await import('mpg123-decoder');
-  const decoder = new MPEGDecoder();
+  return useDecoder(new MPEGDecoder(), (d) => d.decode(bytes));
+}
+
+/** Waits for a wasm decoder, runs it, and frees its memory whatever happens. */
+async function useDecoder<D extends { ready: Promise<void>; free(): void }>(
+  decoder: D,
+  decode: (decoder: D) => WasmDecoded | Promise<WasmDecoded>,
+): Promise<WasmDecoded> {
   await decoder.ready;
   try {
-    return decoder.decode(bytes);
+    return await decode(decoder);
   } finally {
     decoder.free();
   }
