@@ -114,7 +114,6 @@ export function prepareRunDirectory(
         onTrainEnd: drop,
       });
     }
-    writeFileSync(join(outDir, 'metrics.jsonl'), '');
     return { callbacks, release };
   } catch (error) {
     release();

@@ -198,6 +198,8 @@ async function trainInDirectory(
     ...config.callbacks,
   ];
   if (options.progress !== false) callbacks.unshift(progressCallback());
+  // A fresh run starts its log only now, once everything that can refuse the run has passed.
+  if (prepared.resumeFrom === undefined) writeFileSync(join(outDir, 'metrics.jsonl'), '');
   const task = zeroShotTaskOf(dataset);
   const templates =
     config.eval.templates ?? (task ? [task.template] : ['This is a sound of {label}.']);
