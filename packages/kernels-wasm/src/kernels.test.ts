@@ -1,14 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '@clapjs/core';
+import { Rng, selectBackend } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
 import { setChunkRows } from './column-budget.js';
 import {
   compareWithCpu,
+  useWasmWithPack,
   expectClose,
   normal,
   outSize,
   runCases,
   type Case,
+  type Input,
 } from './test-support.js';
 
 const CASES = 60;
@@ -345,6 +347,103 @@ describe('BatchMatMul', () => {
       };
     });
     await compareWithCpu('BatchMatMul', cases);
+  });
+});
+
+describe('BatchMatMul with batches larger than 1', () => {
+  // Batch dims of a and b as [a, b]: equal, b shared, a shared, and [2, 1] against [1, 3].
+  const BATCHES: [number[], number[]][] = [
+    [[5], [5]],
+    [
+      [2, 3],
+      [2, 3],
+    ],
+    [[4], [1]],
+    [[2, 3], []],
+    [[1], [4]],
+    [[], [3]],
+    [
+      [2, 1],
+      [1, 3],
+    ],
+    [
+      [3, 1, 2],
+      [4, 1],
+    ],
+  ];
+
+  function batchedCases(rng: Rng, small: boolean): Case[] {
+    return BATCHES.flatMap(([aBatch, bBatch], j) =>
+      [0, 1, 2, 3].map((t) => {
+        // Large slices take the per-slice XNNPACK route, small ones the backend's own loop.
+        const size = (): number => (small ? 1 + rng.int(6) : 17 + rng.int(24));
+        const [m, k, n] = [size(), size(), size()];
+        const transposeA = t % 2 === 1;
+        const transposeB = t >= 2;
+        const aShape = [...aBatch, ...(transposeA ? [k, m] : [m, k])];
+        const bShape = [...bBatch, ...(transposeB ? [n, k] : [k, n])];
+        return {
+          label: `case ${j}: a [${aShape}] tA ${transposeA} b [${bShape}] tB ${transposeB}`,
+          inputs: { a: normal(rng, aShape), b: normal(rng, bShape) },
+          attrs: { transposeA, transposeB },
+        };
+      }),
+    );
+  }
+
+  it('matches the cpu backend with large and small slices, broadcast and transposed', async () => {
+    const rng = new Rng(16);
+    const cases = [...batchedCases(rng, false), ...batchedCases(rng, true)];
+    // The cpu kernel flattens batch dims (it cannot broadcast [2, 1] against [1, 3]): the
+    // reference multiplies operands broadcast to the full batch shape first.
+    await selectBackend('cpu');
+    const expanded = cases.map((c) => {
+      const [a, b] = [c.inputs.a!, c.inputs.b!];
+      const batch = tf.broadcast_util.assertAndGetBroadcastShape(
+        a.shape.slice(0, -2),
+        b.shape.slice(0, -2),
+      );
+      const full = (x: Input): Input => {
+        const shape = [...batch, ...x.shape.slice(-2)];
+        const values = tf.tidy(() =>
+          tf.broadcastTo(tf.tensor(x.values, x.shape), shape).dataSync(),
+        );
+        return { shape, dtype: 'float32', values: Float32Array.from(values) };
+      };
+      return { ...c, inputs: { a: full(a), b: full(b) } };
+    });
+    const ref = await runCases('cpu', 'BatchMatMul', expanded);
+    const got = await runCases('wasm', 'BatchMatMul', cases);
+    cases.forEach((c, i) => expectClose(got[i]!, ref[i]!, c.label));
+  });
+
+  it("gives the cpu backend's gradients for windowed-attention shapes, without leaking", async () => {
+    const rng = new Rng(17);
+    // [windows, heads, tokens, head dim] as in a Swin block: q·kᵀ, then attention·v.
+    const q = normal(rng, [2, 3, 20, 8]);
+    const key = normal(rng, [2, 3, 20, 8]);
+    const v = normal(rng, [2, 3, 20, 8]);
+    const grads = async (backend: 'cpu' | 'wasm'): Promise<Float32Array[]> => {
+      if (backend === 'wasm') await useWasmWithPack();
+      else await selectBackend('cpu');
+      const run = (): Float32Array[] =>
+        tf.tidy(() => {
+          const [tq, tk, tv] = [q, key, v].map((x) => tf.tensor(x.values, x.shape));
+          const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor): tf.Tensor =>
+            tf.sum(tf.square(tf.matMul(tf.softmax(tf.matMul(a, b, false, true)), c)));
+          return tf
+            .grads(f)([tq!, tk!, tv!])
+            .map((g) => Float32Array.from(g.dataSync()));
+        });
+      const first = run();
+      const before = tf.memory().numTensors;
+      run();
+      expect(tf.memory().numTensors).toBe(before);
+      return first;
+    };
+    const ref = await grads('cpu');
+    const got = await grads('wasm');
+    ref.forEach((r, i) => expectClose(got[i]!, r, `gradient ${i}`));
   });
 });
 
