@@ -37,11 +37,6 @@ export function setPrevious(config: KernelConfig): void {
   previous.set(config.kernelName, config);
 }
 
-/** The kernel a native one replaced, if any. */
-export function getPrevious(kernelName: string): KernelConfig | undefined {
-  return previous.get(kernelName);
-}
-
 /** Runs the kernel that was registered before the native one. */
 export function callPrevious(kernelName: string, args: NativeKernelArgs): TensorInfo {
   const config = previous.get(kernelName);

@@ -2,7 +2,7 @@
 // filter-gradient product over all output positions at once (inner size batch·outH·outW, e.g.
 // 65,536) streams its packed panels from memory; products over chunks of output positions
 // stay in cache and are summed. Chunks also bound the im2col buffers on the wasm heap.
-let budget = 1 << 24;
+const budget = 1 << 24;
 let rows = 2048;
 
 /** The most floats one im2col / column-gradient buffer may hold. */
@@ -13,13 +13,6 @@ export function columnBudget(): number {
 /** Output positions (rows of the im2col matrix) per chunk, before the budget's limit. */
 export function chunkRows(): number {
   return rows;
-}
-
-/** Changes the budget (tests lower it to exercise chunking on small shapes); returns the old one. */
-export function setColumnBudget(floats: number): number {
-  const old = budget;
-  budget = Math.max(1, Math.floor(floats));
-  return old;
 }
 
 /** Changes the rows per chunk (for tuning and tests); returns the old value. */
