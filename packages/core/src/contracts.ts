@@ -80,17 +80,28 @@ export interface Projection<C extends PartConfig = PartConfig> extends Part<C> {
 }
 
 /**
+ * Which way a logits matrix C (rows = texts, columns = audios) is read: `text-to-audio` ranks the
+ * audios for each text (a row's softmax; Hugging Face ClapModel's `logits_per_text`),
+ * `audio-to-text` the texts for each audio (a column's softmax; `logits_per_audio`, zero-shot
+ * classification).
+ */
+export type SimilarityDirection = 'text-to-audio' | 'audio-to-text';
+
+/**
  * Scores every text against every audio: returns C `[texts, audios]` (rows = texts). Holds the
  * learnable logit scale (and bias, where used); `afterUpdate` clamps them after each step.
+ * A similarity may keep one scale per direction (LAION-CLAP and Hugging Face ClapModel store
+ * `logit_scale_a` and `logit_scale_t`): `direction` then picks the one the reading uses; a
+ * one-scale similarity ignores it. Omitted, it is `text-to-audio`.
  */
 export interface Similarity<C extends PartConfig = PartConfig> extends Part<C> {
-  call(text: Tensor2D, audio: Tensor2D): Tensor2D;
+  call(text: Tensor2D, audio: Tensor2D, direction?: SimilarityDirection): Tensor2D;
   afterUpdate(): void;
   /**
-   * The factor the logits are scaled by now (`exp(s)` for a learnable log scale s), as a new
-   * scalar the caller disposes; what trainers report as the logit scale.
+   * The factor the logits read in `direction` are scaled by now (`exp(s)` for a learnable log
+   * scale s), as a new scalar the caller disposes; what trainers report as the logit scale.
    */
-  logitScale(): Scalar;
+  logitScale(direction?: SimilarityDirection): Scalar;
 }
 
 /** A contrastive loss over a logits matrix C (rows = texts, columns = audios). */

@@ -6,6 +6,7 @@ import type {
   NamedVariable,
   Projection,
   Similarity,
+  SimilarityDirection,
   TextEncoder,
   TokenBatch,
   Tokenizer,
@@ -35,6 +36,7 @@ import {
   assignWeights,
   decodeWeights,
   encodeVariables,
+  type EncodeOptions,
   WEIGHTS_MANIFEST_FILE,
   type WeightsManifest,
 } from './weights.js';
@@ -96,6 +98,16 @@ async function readRowsAndDispose(tensor: tf.Tensor2D): Promise<number[][]> {
   } finally {
     tensor.dispose();
   }
+}
+
+/** Which way a retrieval reads the similarity, from what its query and corpus are. */
+function retrievalDirection(
+  query: string | Float32Array | tf.Tensor,
+  corpus: readonly string[] | readonly Float32Array[] | tf.Tensor2D,
+): SimilarityDirection {
+  if (query instanceof Float32Array) return 'audio-to-text';
+  if (!(query instanceof tf.Tensor) || corpus instanceof tf.Tensor) return 'text-to-audio';
+  return typeof corpus[0] === 'string' ? 'audio-to-text' : 'text-to-audio';
 }
 
 function badInput(code: string, message: string): ClapError {
@@ -216,12 +228,14 @@ export class ClapModel {
   /**
    * The files of a saved model (name → bytes): config.json, tokenizer.json, model.json and the
    * weight shards. `save` writes them to a directory; in a browser, store or upload them yourself.
+   * `options.quantize` stores the large float32 weights as float16 or uint8 (see
+   * {@link EncodeOptions}); {@link ClapModel.load} dequantizes them to float32.
    */
-  async toFiles(): Promise<Map<string, Uint8Array>> {
+  async toFiles(options: EncodeOptions = {}): Promise<Map<string, Uint8Array>> {
     this.assertLive();
     const encoder = new TextEncoder();
     const json = (value: unknown) => encoder.encode(`${JSON.stringify(value, null, 2)}\n`);
-    const { manifest, files } = await encodeVariables(this.variables());
+    const { manifest, files } = await encodeVariables(this.variables(), options);
     const weights: WeightsManifest = {
       format: 'clapjs-weights',
       formatVersion: 1,
@@ -247,8 +261,8 @@ export class ClapModel {
    * Saves the model into `dir` (Node) atomically: written to `<dir>.tmp-<random>`, then renamed
    * over `dir`. An existing `dir` is replaced only if it holds a saved model or is empty.
    */
-  async save(dir: string): Promise<void> {
-    await writeFilesAtomic(dir, await this.toFiles());
+  async save(dir: string, options: EncodeOptions = {}): Promise<void> {
+    await writeFilesAtomic(dir, await this.toFiles(options));
   }
 
   /**
@@ -358,10 +372,18 @@ export class ClapModel {
     return readRowsAndDispose(this.encodeText(texts));
   }
 
-  /** Similarity logits `[texts, audios]` of embeddings, through the model's similarity (with its scale). */
-  logits(textEmbeddings: tf.Tensor2D, audioEmbeddings: tf.Tensor2D): tf.Tensor2D {
+  /**
+   * Similarity logits `[texts, audios]` of embeddings, through the model's similarity (with its
+   * scale; `direction` picks it where the similarity keeps one per direction, as imported LAION
+   * and Hugging Face models do).
+   */
+  logits(
+    textEmbeddings: tf.Tensor2D,
+    audioEmbeddings: tf.Tensor2D,
+    direction: SimilarityDirection = 'text-to-audio',
+  ): tf.Tensor2D {
     this.assertLive();
-    return tf.tidy(() => this.similarity.call(textEmbeddings, audioEmbeddings));
+    return tf.tidy(() => this.similarity.call(textEmbeddings, audioEmbeddings, direction));
   }
 
   /**
@@ -392,7 +414,8 @@ export class ClapModel {
           `zeroShotClassify takes one clip, got a batch of ${audio.shape[0]}.`,
         );
       const text = this.projectText(labels.map((label) => template.split('{label}').join(label)));
-      return tf.softmax(tf.reshape(this.similarity.call(text, audio), [labels.length]));
+      const logits = this.similarity.call(text, audio, 'audio-to-text');
+      return tf.softmax(tf.reshape(logits, [labels.length]));
     });
     const values = await readAndDispose(probabilities);
     return labels
@@ -403,6 +426,8 @@ export class ClapModel {
   /**
    * Retrieval: ranks a corpus against one query. Query and corpus may be texts, clips or
    * embeddings (`[dim]` / `[1, dim]` and `[n, dim]`); text → audio and audio → text both work.
+   * Scores use the scale of that direction (a text query or a clip corpus: text → audio; a clip
+   * query or a text corpus: audio → text; two embedding tensors: text → audio).
    * Read back asynchronously, like {@link ClapModel.zeroShotClassify}.
    * @returns the `k` best corpus items (index and similarity score), best first
    */
@@ -422,7 +447,8 @@ export class ClapModel {
       if (q.shape[0] !== 1)
         throw badInput('RETRIEVE_QUERY', `retrieve takes one query, got ${q.shape[0]}.`);
       const c = corpus instanceof tf.Tensor ? corpus : this.embedCorpus(corpus);
-      return tf.topk(tf.reshape(this.similarity.call(q, c), [size]), Math.min(k, size));
+      const scores = this.similarity.call(q, c, retrievalDirection(query, corpus));
+      return tf.topk(tf.reshape(scores, [size]), Math.min(k, size));
     });
     const [scores, order] = await Promise.all([readAndDispose(values), readAndDispose(indices)]);
     return Array.from(order, (index, i) => ({ index, score: scores[i] ?? 0 }));

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { ScaledSimilarity, SimilarityInputError } from './similarity.js';
-export type { SimilarityConfig } from './similarity.js';
+export type { LogitScales, SimilarityConfig } from './similarity.js';
 export {
   CLIP_INIT_SCALE,
   cosinePlugin,

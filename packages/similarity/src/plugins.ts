@@ -18,6 +18,12 @@ const schema = z
     bias: z.boolean().default(false),
     /** Initial bias; SigLIP uses −10. */
     initBias: z.number().default(-10),
+    /**
+     * `one` log scale (`logit_scale`), or two (`logit_scale_a`, `logit_scale_t`) as LAION-CLAP
+     * and Hugging Face ClapModel store them: `per-direction` (HF: text → audio readings use
+     * `_t`, audio → text `_a`) or `audio` (LAION: `_a` for both).
+     */
+    logitScales: z.enum(['one', 'per-direction', 'audio']).default('one'),
   })
   .refine((c) => c.initScale <= c.maxScale, {
     path: ['initScale'],

@@ -117,8 +117,71 @@ describe.each(TEST_BACKENDS)('similarity on %s', (backend) => {
       learnScale: false,
       bias: true,
       initBias: -10,
+      logitScales: 'one',
     });
     sim.dispose();
+  });
+
+  it('two scales: per-direction reads logit_scale_t text → audio and logit_scale_a audio → text (HF); audio reads _a both ways (LAION)', async () => {
+    await useTestBackend(backend);
+    const text = tf.tensor2d([[3, 4]]);
+    const audio = tf.tensor2d([
+      [1, 0],
+      [0, 2],
+    ]);
+    const hf = build({ logitScales: 'per-direction' });
+    const laion = build({ logitScales: 'audio' });
+    for (const sim of [hf, laion]) {
+      sim.logScale.assign(tf.scalar(Math.log(30)));
+      sim.textLogScale!.assign(tf.scalar(Math.log(2)));
+    }
+    const cosines = [0.6, 0.8];
+    const read = async (sim: ScaledSimilarity, direction?: 'text-to-audio' | 'audio-to-text') => {
+      const c = sim.call(text, audio, direction);
+      const values = Array.from(await c.data());
+      c.dispose();
+      return values;
+    };
+    close(
+      await read(hf),
+      cosines.map((v) => 2 * v),
+      1e-4,
+    );
+    close(
+      await read(hf, 'audio-to-text'),
+      cosines.map((v) => 30 * v),
+      1e-4,
+    );
+    close(
+      await read(laion, 'text-to-audio'),
+      cosines.map((v) => 30 * v),
+      1e-4,
+    );
+    close(
+      await read(laion, 'audio-to-text'),
+      cosines.map((v) => 30 * v),
+      1e-4,
+    );
+    const scale = hf.logitScale('audio-to-text');
+    close(await scale.data(), [30], 1e-4);
+    scale.dispose();
+    expect(hf.variables().map((v) => [v.path, v.trainable])).toEqual([
+      ['logit_scale_a', true],
+      ['logit_scale_t', true],
+    ]);
+    // LAION's _t is stored (round trips) but never used, so never trained.
+    expect(laion.variables().map((v) => [v.path, v.trainable])).toEqual([
+      ['logit_scale_a', true],
+      ['logit_scale_t', false],
+    ]);
+    hf.logScale.assign(tf.scalar(9));
+    hf.textLogScale!.assign(tf.scalar(-1));
+    hf.afterUpdate();
+    close(await hf.logScale.data(), [MAX_SCALE], 1e-6);
+    close(await hf.textLogScale!.data(), [0], 1e-6);
+    tf.dispose([text, audio]);
+    hf.dispose();
+    laion.dispose();
   });
 
   it.each(['cosine', 'dot'])(
@@ -186,6 +249,7 @@ describe('similarity configs', () => {
     [{ initScale: 5 }, 'similarity.initScale'],
     [{ bias: 'yes' }, 'similarity.bias'],
     [{ temperature: 0.07 }, 'similarity'],
+    [{ logitScales: 'two' }, 'similarity.logitScales'],
   ])('%o is a ConfigError at %s', (config, path) => {
     let error: unknown;
     try {
