@@ -74,6 +74,34 @@ describe('decodeAudio on truncated compressed audio', () => {
     expect(error.reason).toMatch(/Ogg stream is truncated: page 3 runs past the end/);
   });
 
+  it('refuses an Ogg Vorbis file cut exactly between two pages (its last page does not end the stream)', async () => {
+    // fixtures/sweep.ogg: a 2 s seeded 16 kHz sweep, `oggenc -q 0 --serial 19` (vorbis-tools
+    // 1.4.2): four pages, two of them audio.
+    const ogg = fixture('sweep.ogg');
+    expect((await decodeAudio(ogg)).samples.length).toBe(32000);
+    // Page boundaries: 27-byte header, segment table, body.
+    const ends: number[] = [];
+    for (let at = 0; at < ogg.length;) {
+      const segments = ogg[at + 26] as number;
+      let size = 27 + segments;
+      for (let i = 0; i < segments; i++) size += ogg[at + 27 + i] as number;
+      at += size;
+      ends.push(at);
+    }
+    expect(ends).toEqual([58, 3381, 7605, ogg.length]);
+    expect((ogg[7605 + 5] as number) & 0x04).toBe(0x04); // the whole file ends with EOS
+    // Cut after the first audio page: 22,016 samples decode, and that is refused.
+    const error = await decodeError(ogg.slice(0, 7605), 'page-cut.ogg');
+    expect(error.reason).toMatch(
+      /last page \(page 3\) does not end the stream \(no end-of-stream flag\)/,
+    );
+    expect(error.reason).toMatch(/22016 samples decoded before the cut/);
+    for (const end of [58, 3381])
+      expect((await decodeError(ogg.slice(0, end), 'page-cut.ogg')).reason).toMatch(
+        /does not end the stream|no Ogg Vorbis audio frames/,
+      );
+  });
+
   it('keeps decoder messages off the console for MP3 garbage and restores the console', async () => {
     const calls: unknown[][] = [];
     const spies = (['log', 'info', 'warn', 'error'] as const).map((method) =>

@@ -5,6 +5,8 @@
  * and Xing/Info frame count, Ogg page sizes) and say what is missing.
  */
 
+import { bytesSource, type ByteSource } from './stream/byte-source.js';
+
 function u32(bytes: Uint8Array, at: number): number {
   return (
     (((bytes[at] as number) << 24) >>> 0) +
@@ -38,11 +40,13 @@ interface Mp3Frame {
 }
 
 /** Parses a layer III frame header at `at`, or undefined when there is none. */
-function mp3Frame(bytes: Uint8Array, at: number): Mp3Frame | undefined {
-  if (at + 4 > bytes.length) return undefined;
-  const b1 = bytes[at + 1] as number;
-  const b2 = bytes[at + 2] as number;
-  if (bytes[at] !== 0xff || (b1 & 0xe0) !== 0xe0 || (b1 & 0x06) !== 0x02) return undefined;
+function mp3Frame(src: ByteSource, at: number): Mp3Frame | undefined {
+  const head = src.read(at, 4);
+  if (head.length < 4) return undefined;
+  const b1 = head[1] as number;
+  const b2 = head[2] as number;
+  const b3 = head[3] as number;
+  if (head[0] !== 0xff || (b1 & 0xe0) !== 0xe0 || (b1 & 0x06) !== 0x02) return undefined;
   const version = (b1 >> 3) & 3; // 0 = 2.5, 2 = 2, 3 = 1
   const bitrateIndex = b2 >> 4;
   const rateIndex = (b2 >> 2) & 3;
@@ -53,17 +57,17 @@ function mp3Frame(bytes: Uint8Array, at: number): Mp3Frame | undefined {
   const rate = (MP3_RATES_V1[rateIndex] as number) / (v1 ? 1 : version === 2 ? 2 : 4);
   const padding = (b2 >> 1) & 1;
   const length = Math.floor(((v1 ? 144000 : 72000) * bitrate) / rate) + padding;
-  return { length, v1, mono: (bytes[at + 3] as number) >> 6 === 3 };
+  return { length, v1, mono: b3 >> 6 === 3 };
 }
 
 /** The frame count a Xing/Info header in the first frame declares (LAME writes one). */
-function xingFrames(bytes: Uint8Array, at: number, frame: Mp3Frame): number | undefined {
+function xingFrames(src: ByteSource, at: number, frame: Mp3Frame): number | undefined {
   const side = frame.v1 ? (frame.mono ? 17 : 32) : frame.mono ? 9 : 17;
-  const tag = at + 4 + side;
-  if (tag + 12 > bytes.length) return undefined;
-  const id = String.fromCharCode(...bytes.subarray(tag, tag + 4));
+  const tag = src.read(at + 4 + side, 12);
+  if (tag.length < 12) return undefined;
+  const id = String.fromCharCode(...tag.subarray(0, 4));
   if (id !== 'Xing' && id !== 'Info') return undefined;
-  return (u32(bytes, tag + 4) & 1) === 1 ? u32(bytes, tag + 8) : undefined;
+  return (u32(tag, 4) & 1) === 1 ? u32(tag, 8) : undefined;
 }
 
 /**
@@ -71,24 +75,26 @@ function xingFrames(bytes: Uint8Array, at: number, frame: Mp3Frame): number | un
  * recognises): the last frame runs past the end of the file, or fewer frames follow than its
  * Xing/Info header declares. Trailing tags (ID3v1, APE) end the walk without complaint.
  */
-export function mp3Truncation(bytes: Uint8Array): string | undefined {
+export function mp3Truncation(input: Uint8Array | ByteSource): string | undefined {
+  const src = input instanceof Uint8Array ? bytesSource(input) : input;
   let at = 0;
-  if (bytes.length >= 10 && bytes[0] === 0x49 && bytes[1] === 0x44 && bytes[2] === 0x33) {
+  const id3 = src.read(0, 10);
+  if (id3.length >= 10 && id3[0] === 0x49 && id3[1] === 0x44 && id3[2] === 0x33) {
     const size =
-      (((bytes[6] as number) & 0x7f) << 21) |
-      (((bytes[7] as number) & 0x7f) << 14) |
-      (((bytes[8] as number) & 0x7f) << 7) |
-      ((bytes[9] as number) & 0x7f);
-    at = 10 + size + (((bytes[5] as number) & 0x10) !== 0 ? 10 : 0);
+      (((id3[6] as number) & 0x7f) << 21) |
+      (((id3[7] as number) & 0x7f) << 14) |
+      (((id3[8] as number) & 0x7f) << 7) |
+      ((id3[9] as number) & 0x7f);
+    at = 10 + size + (((id3[5] as number) & 0x10) !== 0 ? 10 : 0);
   }
-  const first = mp3Frame(bytes, at);
+  const first = mp3Frame(src, at);
   if (first === undefined) return undefined;
-  const declared = xingFrames(bytes, at, first);
+  const declared = xingFrames(src, at, first);
   if (declared !== undefined) at += first.length; // the Info frame carries no audio
   let frames = 0;
-  for (let frame = mp3Frame(bytes, at); frame !== undefined; frame = mp3Frame(bytes, at)) {
-    if (at + frame.length > bytes.length)
-      return `the MP3 stream is truncated: frame ${frames + 1} needs ${frame.length} bytes but the file ends ${bytes.length - at} bytes into it`;
+  for (let frame = mp3Frame(src, at); frame !== undefined; frame = mp3Frame(src, at)) {
+    if (at + frame.length > src.size)
+      return `the MP3 stream is truncated: frame ${frames + 1} needs ${frame.length} bytes but the file ends ${src.size - at} bytes into it`;
     frames++;
     at += frame.length;
   }
@@ -97,23 +103,36 @@ export function mp3Truncation(bytes: Uint8Array): string | undefined {
   return undefined;
 }
 
+/** The header-type flag of an Ogg page that ends its logical stream. */
+const OGG_EOS = 0x04;
+
 /**
  * Why an Ogg file is incomplete, or undefined when it is not: a page (header, segment table or
- * body) runs past the end of the file. A walk that meets bytes that are no page stops there.
+ * body) runs past the end of the file, or the last page does not end the stream (no
+ * end-of-stream flag: the file was cut exactly between two pages). A walk that meets bytes that
+ * are no page stops there.
  */
-export function oggTruncation(bytes: Uint8Array): string | undefined {
+export function oggTruncation(input: Uint8Array | ByteSource): string | undefined {
+  const src = input instanceof Uint8Array ? bytesSource(input) : input;
   let at = 0;
   let pages = 0;
-  while (at + 4 <= bytes.length && u32(bytes, at) === 0x4f676753 /* OggS */) {
-    const segments = at + 27 <= bytes.length ? (bytes[at + 26] as number) : undefined;
+  let lastFlags = OGG_EOS;
+  for (let head = src.read(at, 27); head.length >= 4 && u32(head, 0) === 0x4f676753 /* OggS */;) {
+    const segments = head.length >= 27 ? (head[26] as number) : undefined;
     let size = 27 + (segments ?? 0);
-    if (segments !== undefined && at + size <= bytes.length)
-      for (let i = 0; i < segments; i++) size += bytes[at + 27 + i] as number;
-    if (segments === undefined || at + size > bytes.length)
-      return `the Ogg stream is truncated: page ${pages + 1} runs past the end of the file (${bytes.length - at} of its ${segments === undefined ? 'at least 27' : size} bytes are there)`;
+    if (segments !== undefined && at + size <= src.size) {
+      lastFlags = head[5] as number;
+      const table = src.read(at + 27, segments);
+      for (let i = 0; i < segments; i++) size += table[i] as number;
+    }
+    if (segments === undefined || at + size > src.size)
+      return `the Ogg stream is truncated: page ${pages + 1} runs past the end of the file (${src.size - at} of its ${segments === undefined ? 'at least 27' : size} bytes are there)`;
     pages++;
     at += size;
+    head = src.read(at, 27);
   }
+  if (pages > 0 && (lastFlags & OGG_EOS) === 0)
+    return `the Ogg stream is truncated: its last page (page ${pages}) does not end the stream (no end-of-stream flag), so the file was cut between two pages`;
   return undefined;
 }
 

@@ -19,13 +19,18 @@ export interface DecodeAudioOptions {
 export type AudioContainer = 'wav' | 'aiff' | 'flac' | 'ogg-vorbis' | 'mp3';
 
 /** What the wasm decoders return (the shape shared by @wasm-audio-decoders/* and mpg123-decoder). */
-interface WasmDecoded {
+export interface WasmDecoded {
   channelData: Float32Array[];
   samplesDecoded: number;
   sampleRate: number;
   /** Bits per sample in the stream (FLAC); lossy codecs report a nominal value. */
   bitDepth?: number;
   errors: { message: string }[];
+}
+
+/** A compressed container's name in messages. */
+export function containerLabel(container: AudioContainer): string {
+  return container === 'ogg-vorbis' ? 'Ogg Vorbis' : container.toUpperCase();
 }
 
 /**
@@ -86,7 +91,7 @@ export function sniffContainer(bytes: Uint8Array, name = '<buffer>'): AudioConta
  * Averages channels to mono the way {@link decodeWav} does (a float64 sum over channels in
  * order, times 1 / channels), so the same samples give the same floats from every container.
  */
-function averageChannels(
+export function averageChannels(
   channels: Float32Array[],
   length: number,
   sample: (x: number) => number,
@@ -102,7 +107,7 @@ function averageChannels(
 }
 
 /** Undoes the FLAC decoder's 1 / (2^(b−1) − 1) scaling: integer s comes back as s / 2^(b−1). */
-function flacSample(bitDepth: number, name: string): (x: number) => number {
+export function flacSample(bitDepth: number, name: string): (x: number) => number {
   if (!FLAC_EXACT_DEPTHS.includes(bitDepth))
     throw new AudioDecodeError(
       name,
@@ -150,7 +155,7 @@ async function runDecoder(
 }
 
 /** Waits for a wasm decoder, runs it, and frees its memory whatever happens. */
-async function useDecoder<D extends { ready: Promise<void>; free(): void }>(
+export async function useDecoder<D extends { ready: Promise<void>; free(): void }>(
   decoder: D,
   decode: (decoder: D) => WasmDecoded | Promise<WasmDecoded>,
 ): Promise<WasmDecoded> {
@@ -172,7 +177,7 @@ function checkDecoded(
   bytes: Uint8Array,
   name: string,
 ): DecodedAudio {
-  const label = container === 'ogg-vorbis' ? 'Ogg Vorbis' : container.toUpperCase();
+  const label = containerLabel(container);
   if (decoded.errors.length > 0) {
     throw new AudioDecodeError(
       name,
@@ -216,7 +221,7 @@ function checkDecoded(
   return { samples, sampleRate: rate, channels: decoded.channelData.length, bitDepth };
 }
 
-async function readBytes(path: string): Promise<Uint8Array> {
+export async function readBytes(path: string): Promise<Uint8Array> {
   // A dynamic import keeps node:fs out of browser bundles that never pass a path.
   const { readFile } = await import(
     /* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises'

@@ -26,6 +26,20 @@ export { hannWindow } from './dsp/window.js';
 export { RealFFT } from './dsp/real-fft.js';
 export { cropOrPad } from './crop.js';
 export { clipWindows, windowClip, windowLength } from './windows.js';
+export { streamAudio, measureAudio } from './stream/decode-stream.js';
+export type { AudioChunk, AudioLength, StreamAudioOptions } from './stream/decode-stream.js';
+export { StreamResampler, resampledLength } from './stream/resample-stream.js';
+export { readAudioWindows, WindowCutter } from './stream/window-stream.js';
+export type { AudioWindows, ClipWindow, StreamWindowConfig } from './stream/window-stream.js';
+export {
+  defaultFusionCrops,
+  FUSION_CHANNELS,
+  fusionCropRanges,
+  fusionInput,
+  fusionLogMel,
+  shrinkFrames,
+} from './fusion.js';
+export type { FusionLogMel, FusionOptions } from './fusion.js';
 export type { ClipWindowOptions, WindowingConfig, WindowSpan } from './windows.js';
 export type { CropMode } from './crop.js';
 export { specAugment } from './spec-augment.js';

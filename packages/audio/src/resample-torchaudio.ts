@@ -1,4 +1,5 @@
 import { AudioArgumentError } from './errors.js';
+import type { ResamplePlan } from './resample-plan.js';
 
 /** Options for {@link resampleTorchaudio}, named after torchaudio.functional.resample's. */
 export interface TorchaudioResampleOptions {
@@ -99,13 +100,30 @@ export function resampleTorchaudio(
         `resampleTorchaudio: ${label} must be a positive integer number of Hz (torchaudio's rule), got ${rate}`,
       );
   }
+  if (fromRate === toRate) return samples.slice();
+  const plan = torchaudioPlan(fromRate, toRate, options);
+  const out = new Float32Array(plan.outLength(samples.length));
+  plan.fill(out, 0, out.length, samples, 0, samples.length);
+  return out;
+}
+
+/**
+ * torchaudio's resampler ({@link resampleTorchaudio}) as a plan, for unequal positive integer
+ * rates (checked by the caller).
+ *
+ * @throws AudioArgumentError for a bad option
+ */
+export function torchaudioPlan(
+  fromRate: number,
+  toRate: number,
+  options: TorchaudioResampleOptions = {},
+): ResamplePlan {
   const lpw = options.lowpassFilterWidth ?? 6;
   const rolloff = options.rolloff ?? 0.99;
   if (!(lpw > 0) || !(rolloff > 0 && rolloff <= 1))
     throw new AudioArgumentError(
       `resampleTorchaudio: lowpassFilterWidth must be > 0 and rolloff in (0, 1], got ${lpw} and ${rolloff}`,
     );
-  if (fromRate === toRate) return samples.slice();
   const divisor = gcd(fromRate, toRate);
   const { orig, next, width, phases } = sincHannKernel(
     fromRate / divisor,
@@ -113,19 +131,33 @@ export function resampleTorchaudio(
     lpw,
     rolloff,
   );
-  const n = samples.length;
-  const out = new Float32Array(Math.ceil((next * n) / orig));
-  for (let index = 0; index < out.length; index++) {
+  // Kernel column m of output index reads input sample k·orig + m − width (zeros outside).
+  const startOf = (index: number): { start: number; taps: Float64Array } => {
     const k = Math.floor(index / next);
     const phase = phases[index - k * next] as Phase;
-    // Kernel column m reads input sample k·orig + m − width (zeros outside the signal).
-    const start = k * orig - width + phase.first;
-    const taps = phase.taps;
-    const from = Math.max(0, -start);
-    const to = Math.min(taps.length, n - start);
-    let acc = 0;
-    for (let i = from; i < to; i++) acc += (samples[start + i] as number) * (taps[i] as number);
-    out[index] = acc;
-  }
-  return out;
+    return { start: k * orig - width + phase.first, taps: phase.taps };
+  };
+  return {
+    outLength: (n) => Math.ceil((next * n) / orig),
+    reach: (index) => {
+      const { start, taps } = startOf(index);
+      return start + taps.length;
+    },
+    keepFrom: (index) => Math.max(0, Math.floor(index / next) * orig - width),
+    fill(out, j0, j1, samples, offset, n) {
+      for (let index = j0; index < j1; index++) {
+        // Inlined startOf: this loop runs once per output sample.
+        const k = Math.floor(index / next);
+        const phase = phases[index - k * next] as Phase;
+        const start = k * orig - width + phase.first;
+        const taps = phase.taps;
+        const from = Math.max(0, -start);
+        const to = Math.min(taps.length, n - start);
+        const base = start - offset;
+        let acc = 0;
+        for (let i = from; i < to; i++) acc += (samples[base + i] as number) * (taps[i] as number);
+        out[index - j0] = acc;
+      }
+    },
+  };
 }

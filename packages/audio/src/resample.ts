@@ -1,5 +1,6 @@
 import type { LogMelConfig } from './config.js';
 import { AudioArgumentError } from './errors.js';
+import type { ResamplePlan } from './resample-plan.js';
 import { resampleTorchaudio } from './resample-torchaudio.js';
 
 /** Which resampler {@link resample} runs. */
@@ -89,29 +90,41 @@ export function resample(
     }
   }
   if (fromRate === toRate) return samples.slice();
+  const plan = kaiserPlan(fromRate, toRate);
+  const out = new Float32Array(plan.outLength(samples.length));
+  plan.fill(out, 0, out.length, samples, 0, samples.length);
+  return out;
+}
+
+/** The Kaiser-windowed sinc of {@link resample} as a plan (rates already checked, unequal). */
+export function kaiserPlan(fromRate: number, toRate: number): ResamplePlan {
   const table = kernel();
   const ratio = toRate / fromRate;
   // Downsampling stretches the kernel so its cutoff follows the output's Nyquist rate.
   const scale = Math.min(1, ratio);
   const halfWidth = ZERO_CROSSINGS / scale; // in input samples
   const step = scale * OVERSAMPLE; // table entries per input sample
-  const n = samples.length;
-  const out = new Float32Array(Math.ceil((n * toRate) / fromRate)); // exact for integer rates
-  for (let j = 0; j < out.length; j++) {
-    const t = j / ratio; // the output sample's position in input samples
-    const first = Math.max(0, Math.ceil(t - halfWidth));
-    const last = Math.min(n - 1, Math.floor(t + halfWidth));
-    let acc = 0;
-    for (let k = first; k <= last; k++) {
-      const pos = Math.abs(t - k) * step;
-      const i = pos | 0;
-      const frac = pos - i;
-      const h = (table[i] as number) + frac * ((table[i + 1] as number) - (table[i] as number));
-      acc += (samples[k] as number) * h;
-    }
-    out[j] = acc * scale;
-  }
-  return out;
+  return {
+    outLength: (n) => Math.ceil((n * toRate) / fromRate), // exact for integer rates
+    reach: (j) => Math.floor(j / ratio + halfWidth) + 1,
+    keepFrom: (j) => Math.max(0, Math.ceil(j / ratio - halfWidth)),
+    fill(out, j0, j1, samples, offset, n) {
+      for (let j = j0; j < j1; j++) {
+        const t = j / ratio; // the output sample's position in input samples
+        const first = Math.max(0, Math.ceil(t - halfWidth));
+        const last = Math.min(n - 1, Math.floor(t + halfWidth));
+        let acc = 0;
+        for (let k = first; k <= last; k++) {
+          const pos = Math.abs(t - k) * step;
+          const i = pos | 0;
+          const frac = pos - i;
+          const h = (table[i] as number) + frac * ((table[i + 1] as number) - (table[i] as number));
+          acc += (samples[k - offset] as number) * h;
+        }
+        out[j - j0] = acc * scale;
+      }
+    },
+  };
 }
 
 /**

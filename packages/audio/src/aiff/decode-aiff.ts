@@ -1,4 +1,6 @@
 import { AudioDecodeError } from '../errors.js';
+import { pcmFrames, type PcmLayout } from '../pcm.js';
+import { bytesSource, type ByteSource } from '../stream/byte-source.js';
 import { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, type DecodedAudio } from '../types.js';
 
 const MAX_CHANNELS = 256;
@@ -54,33 +56,32 @@ function sampleReader(format: AiffFormat, view: DataView): (offset: number) => n
   }
 }
 
+/** The COMM fields read (26 bytes with AIFF-C's compression type). */
+const COMM_BYTES = 26;
+
 /**
- * Decodes an AIFF or AIFF-C file held in memory: big-endian PCM 8/16/24/32-bit, AIFF-C `NONE`,
- * `twos` and `sowt` (little-endian) PCM and `fl32`/`fl64` float, any channel count averaged to
- * mono. Integers are scaled by 2^(bits − 1), as WAV is, so the same samples decode to the same
- * floats from either container. Compressed AIFF-C (`ulaw`, `ima4`, …), a missing or truncated
- * chunk, an impossible header field, empty audio or a non-finite sample raise
- * {@link AudioDecodeError}.
- *
- * @param bytes the whole file
- * @param name the file name used in error messages
+ * Parses an AIFF/AIFF-C file's chunk list through `src` and says where its sample frames lie;
+ * only chunk headers, COMM and the SSND offset are read. Errors as {@link decodeAiff}.
  */
-export function decodeAiff(bytes: Uint8Array, name = '<buffer>'): DecodedAudio {
+export function aiffLayout(src: ByteSource, name = '<buffer>'): PcmLayout {
   const fail = (reason: string): never => {
     throw new AudioDecodeError(name, reason);
   };
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tag = (at: number): string =>
-    String.fromCharCode(...bytes.subarray(at, at + 4)).replace(/[^\x20-\x7e]/g, '?');
-  if (bytes.length < 12 || tag(0) !== 'FORM' || (tag(8) !== 'AIFF' && tag(8) !== 'AIFC'))
+    String.fromCharCode(...src.read(at, 4)).replace(/[^\x20-\x7e]/g, '?');
+  const u32 = (at: number): number => {
+    const b = src.read(at, 4);
+    return b.length < 4 ? 0 : new DataView(b.buffer, b.byteOffset, 4).getUint32(0);
+  };
+  if (src.size < 12 || tag(0) !== 'FORM' || (tag(8) !== 'AIFF' && tag(8) !== 'AIFC'))
     fail('not an AIFF file (no FORM/AIFF or FORM/AIFC header)');
   const aifc = tag(8) === 'AIFC';
-  const end = Math.min(bytes.length, view.getUint32(4) + 8);
+  const end = Math.min(src.size, u32(4) + 8);
   let format: AiffFormat | undefined;
   let data: { at: number; length: number } | undefined;
   for (let at = 12; at + 8 <= end;) {
     const id = tag(at);
-    const size = view.getUint32(at + 4);
+    const size = u32(at + 4);
     const body = at + 8;
     if (body + size > end && id !== 'SSND')
       fail(
@@ -99,16 +100,18 @@ export function decodeAiff(bytes: Uint8Array, name = '<buffer>'): DecodedAudio {
           );
         codec = known as typeof codec;
       }
+      const comm = src.read(body, COMM_BYTES).slice();
+      const view = new DataView(comm.buffer);
       format = {
-        channels: view.getUint16(body),
-        frames: view.getUint32(body + 2),
-        bits: view.getUint16(body + 6),
-        sampleRate: extended(view, body + 8),
+        channels: view.getUint16(0),
+        frames: view.getUint32(2),
+        bits: view.getUint16(6),
+        sampleRate: extended(view, 8),
         ...codec,
       };
     } else if (id === 'SSND') {
       if (size < 8) fail(`the SSND chunk is ${size} bytes, expected at least 8`);
-      const start = body + 8 + view.getUint32(body);
+      const start = body + 8 + u32(body);
       // A truncated file keeps the frames it still holds only if whole ones remain: see below.
       data = { at: start, length: Math.min(size - 8, end - start) };
     }
@@ -136,20 +139,38 @@ export function decodeAiff(bytes: Uint8Array, name = '<buffer>'): DecodedAudio {
       `the COMM chunk declares ${fmt.frames} sample frames but the SSND chunk holds ${available} (truncated file)`,
     );
   if (fmt.frames === 0) fail('the file holds no sample frames (zero-length audio)');
-  const read = sampleReader(fmt, view);
-  const samples = new Float32Array(fmt.frames);
-  const scale = 1 / fmt.channels;
-  for (let f = 0, o = ssnd.at; f < fmt.frames; f++) {
-    let sum = 0;
-    for (let c = 0; c < fmt.channels; c++, o += width) sum += read(o);
-    samples[f] = sum * scale;
-    if (!Number.isFinite(samples[f]))
-      fail(`sample frame ${f} is ${samples[f]} (NaN, infinite or beyond float32)`);
-  }
   return {
-    samples,
     sampleRate: Math.round(fmt.sampleRate),
     channels: fmt.channels,
     bitDepth: fmt.bits,
+    frames: fmt.frames,
+    dataOffset: ssnd.at,
+    frameBytes: width * fmt.channels,
+    reader: (v) => sampleReader(fmt, v),
+  };
+}
+
+/**
+ * Decodes an AIFF or AIFF-C file held in memory: big-endian PCM 8/16/24/32-bit, AIFF-C `NONE`,
+ * `twos` and `sowt` (little-endian) PCM and `fl32`/`fl64` float, any channel count averaged to
+ * mono. Integers are scaled by 2^(bits − 1), as WAV is, so the same samples decode to the same
+ * floats from either container. Compressed AIFF-C (`ulaw`, `ima4`, …), a missing or truncated
+ * chunk, an impossible header field, empty audio or a non-finite sample raise
+ * {@link AudioDecodeError}.
+ *
+ * @param bytes the whole file
+ * @param name the file name used in error messages
+ */
+export function decodeAiff(bytes: Uint8Array, name = '<buffer>'): DecodedAudio {
+  const layout = aiffLayout(bytesSource(bytes), name);
+  const data = bytes.subarray(
+    layout.dataOffset,
+    layout.dataOffset + layout.frames * layout.frameBytes,
+  );
+  return {
+    samples: pcmFrames(layout, data, 0, name),
+    sampleRate: layout.sampleRate,
+    channels: layout.channels,
+    bitDepth: layout.bitDepth,
   };
 }

@@ -12,7 +12,8 @@ export interface GoldenCase {
   samples: Float32Array;
 }
 
-function float32(b64: string): Float32Array {
+/** Decodes a base64 float32 array (as the fixture generators write them). */
+export function float32(b64: string): Float32Array {
   const bytes = Buffer.from(b64, 'base64');
   return new Float32Array(
     bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),

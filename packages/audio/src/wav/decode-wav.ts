@@ -1,4 +1,6 @@
 import { AudioDecodeError } from '../errors.js';
+import { pcmFrames, type PcmLayout } from '../pcm.js';
+import { bytesSource, type ByteSource } from '../stream/byte-source.js';
 import { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, type DecodedAudio } from '../types.js';
 
 const FORMAT_PCM = 0x0001;
@@ -103,22 +105,20 @@ function sampleReader(format: WavFormat, view: DataView): (offset: number) => nu
   }
 }
 
+/** The fmt chunk's fields read (40 bytes for WAVE_FORMAT_EXTENSIBLE). */
+const FORMAT_BYTES = 40;
+
 /**
- * Decodes a RIFF/WAVE file held in memory: PCM 8/16/24/32-bit integer, IEEE float 32/64-bit and
- * WAVE_FORMAT_EXTENSIBLE with either, any channel count (averaged to mono). Unknown chunks are
- * skipped; a missing or truncated chunk, an unsupported codec, an impossible header field,
- * empty audio or a NaN/Infinity sample raise {@link AudioDecodeError}.
- *
- * @param bytes the whole file
- * @param name the file name used in error messages
+ * Parses a RIFF/WAVE file's header through `src` (the chunk list up to the data chunk) and says
+ * where its sample frames lie; nothing past the header is read. Errors as {@link decodeWav}.
  */
-export function decodeWav(bytes: Uint8Array, name = '<buffer>'): DecodedAudio {
+export function wavLayout(src: ByteSource, name = '<buffer>'): PcmLayout {
   const fail = (reason: string): never => {
     throw new AudioDecodeError(name, reason);
   };
-  if (bytes.byteLength < 12)
-    fail(`the file is ${bytes.byteLength} bytes, too short for a WAV header`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (src.size < 12) fail(`the file is ${src.size} bytes, too short for a WAV header`);
+  const head = src.read(0, 12);
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
   // The messages never echo the file's bytes: the file may be something private given by mistake.
   if (ascii(view, 0) !== 'RIFF') fail('not a WAV file: it does not start with "RIFF"');
   if (ascii(view, 8) !== 'WAVE') {
@@ -128,12 +128,12 @@ export function decodeWav(bytes: Uint8Array, name = '<buffer>'): DecodedAudio {
     );
   }
   const riffSize = view.getUint32(4, true);
-  let end = bytes.byteLength;
+  let end = src.size;
   if (riffSize !== 0 && riffSize !== UNKNOWN_SIZE) {
     if (riffSize < 4) fail(`the RIFF size ${riffSize} is smaller than its own "WAVE" tag`);
-    if (riffSize + 8 > bytes.byteLength) {
+    if (riffSize + 8 > src.size) {
       fail(
-        `the RIFF header declares ${riffSize + 8} bytes but the file has ${bytes.byteLength} (truncated, or a wrong RIFF size)`,
+        `the RIFF header declares ${riffSize + 8} bytes but the file has ${src.size} (truncated, or a wrong RIFF size)`,
       );
     }
     end = riffSize + 8;
@@ -144,8 +144,10 @@ export function decodeWav(bytes: Uint8Array, name = '<buffer>'): DecodedAudio {
   let dataSize = 0;
   let offset = 12;
   while (offset + 8 <= end) {
-    const id = ascii(view, offset);
-    let size = view.getUint32(offset + 4, true);
+    const chunk = src.read(offset, 8);
+    const chunkView = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const id = ascii(chunkView, 0);
+    let size = chunkView.getUint32(4, true);
     const body = offset + 8;
     if (
       id === 'data' &&
@@ -159,8 +161,11 @@ export function decodeWav(bytes: Uint8Array, name = '<buffer>'): DecodedAudio {
       fail(
         `the "${id.replace(/[^\x20-\x7e]/g, '?')}" chunk declares ${size} bytes but only ${end - body} remain (truncated file)`,
       );
-    if (id === 'fmt ') format = parseFormat(view, body, size, fail);
-    else if (id === 'data') {
+    if (id === 'fmt ') {
+      // A copy: the parser reads it while src may reuse its buffer.
+      const fmt = src.read(body, Math.min(size, FORMAT_BYTES)).slice();
+      format = parseFormat(new DataView(fmt.buffer), 0, size, fail);
+    } else if (id === 'data') {
       dataOffset = body;
       dataSize = size;
       break;
@@ -172,26 +177,36 @@ export function decodeWav(bytes: Uint8Array, name = '<buffer>'): DecodedAudio {
   const fmt = format as WavFormat;
   const frames = Math.floor(dataSize / fmt.blockAlign);
   if (frames === 0) fail('the data chunk holds no complete sample frame (zero-length audio)');
-
-  const read = sampleReader(fmt, view);
-  const bytesPerSample = fmt.bitsPerSample / 8;
-  const samples = new Float32Array(frames);
-  const scale = 1 / fmt.channels;
-  for (let f = 0, o = dataOffset; f < frames; f++) {
-    let sum = 0;
-    for (let c = 0; c < fmt.channels; c++, o += bytesPerSample) sum += read(o);
-    if (!Number.isFinite(sum)) fail(`sample frame ${f} is ${sum} (NaN or infinite samples)`);
-    samples[f] = sum * scale;
-  }
-  if (fmt.float) {
-    // Finite float64 samples can overflow float32 (e.g. 1e300): that is garbage, not audio.
-    for (let f = 0; f < frames; f++)
-      if (!Number.isFinite(samples[f])) fail(`sample frame ${f} overflows float32`);
-  }
   return {
-    samples,
     sampleRate: fmt.sampleRate,
     channels: fmt.channels,
     bitDepth: fmt.bitsPerSample,
+    frames,
+    dataOffset,
+    frameBytes: fmt.blockAlign,
+    reader: (v) => sampleReader(fmt, v),
+  };
+}
+
+/**
+ * Decodes a RIFF/WAVE file held in memory: PCM 8/16/24/32-bit integer, IEEE float 32/64-bit and
+ * WAVE_FORMAT_EXTENSIBLE with either, any channel count (averaged to mono). Unknown chunks are
+ * skipped; a missing or truncated chunk, an unsupported codec, an impossible header field,
+ * empty audio or a NaN/Infinity sample raise {@link AudioDecodeError}.
+ *
+ * @param bytes the whole file
+ * @param name the file name used in error messages
+ */
+export function decodeWav(bytes: Uint8Array, name = '<buffer>'): DecodedAudio {
+  const layout = wavLayout(bytesSource(bytes), name);
+  const data = bytes.subarray(
+    layout.dataOffset,
+    layout.dataOffset + layout.frames * layout.frameBytes,
+  );
+  return {
+    samples: pcmFrames(layout, data, 0, name),
+    sampleRate: layout.sampleRate,
+    channels: layout.channels,
+    bitDepth: layout.bitDepth,
   };
 }
