@@ -5,4 +5,13 @@
  */
 export { Params } from './params.js';
 export type { Initializer, WeightOptions } from './params.js';
-export { dense, dropout, gelu, l2Normalize, layerNorm, matMul, transposeLastTwo } from './ops.js';
+export {
+  dense,
+  dropout,
+  gelu,
+  geluTanh,
+  l2Normalize,
+  layerNorm,
+  matMul,
+  transposeLastTwo,
+} from './ops.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
-import { dense, dropout, gelu, l2Normalize, layerNorm, matMul } from './ops.js';
+import { dense, dropout, gelu, geluTanh, l2Normalize, layerNorm, matMul } from './ops.js';
 import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
 import { expectClose } from '@clapjs/config/expect-close';
 
@@ -74,6 +74,13 @@ describe.each(TEST_BACKENDS)('ops on %s', (backend) => {
       [-0.15865526, 0, 0.84134474, 1.95449974],
       1e-5,
     );
+  });
+
+  it('geluTanh matches PyTorch’s tanh approximation (GPT-2 gelu_new), not the erf form', async () => {
+    await useTestBackend(backend);
+    const got = await geluTanh(tf.tensor1d([-3, -1, 0, 0.5, 1, 2])).data();
+    close(got, [-0.0036373, -0.158808, 0, 0.345714, 0.841192, 1.9545977], 1e-5);
+    expect(Math.abs(got[1]! - -0.15865526)).toBeGreaterThan(1e-4);
   });
 
   it('l2Normalize makes every row unit length and leaves a zero row at zero', async () => {

@@ -84,6 +84,17 @@ export function gelu<T extends tf.Tensor>(x: T): T {
   return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))) as T);
 }
 
+/**
+ * GELU with the tanh approximation, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))): GPT-2's
+ * `gelu_new` (PyTorch `nn.GELU(approximate='tanh')`).
+ */
+export function geluTanh<T extends tf.Tensor>(x: T): T {
+  return tf.tidy(() => {
+    const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
+    return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(inner))) as T;
+  });
+}
+
 /** Inverted dropout when training (seeded from `rng`), identity otherwise. */
 export function dropout<T extends tf.Tensor>(x: T, rate: number, rng: Rng, training: boolean): T {
   if (!training || rate <= 0) return x;

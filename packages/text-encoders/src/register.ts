@@ -1,7 +1,7 @@
 /**
  * Registers the built-in tokenizers (`bert-wordpiece`, `word`,
  * `byte-level-bpe`) and text encoders
- * (`transformer`, `bag-of-embeddings`, `roberta`) with the @clapjs/core registry. Import for its effect:
+ * (`transformer`, `bag-of-embeddings`, `roberta`, `gpt2`) with the @clapjs/core registry. Import for its effect:
  * `import '@clapjs/text-encoders/register'`.
  * @packageDocumentation
  */

@@ -77,10 +77,35 @@ const applyNorm = (x: tf.Tensor3D, w: NormWeights, epsilon: number): tf.Tensor3D
   layerNorm(x, w.gamma as tf.Tensor1D, w.beta as tf.Tensor1D, epsilon);
 
 /**
- * Multi-head self-attention. `maskBias` [B, 1, 1, L] is 0 at real tokens and a large negative
- * number at padding, so no query attends to padding. Keys are transposed once, materialised,
- * so both score matMuls and their gradients take tfjs-wasm's fast untransposed path.
+ * Scaled dot-product attention over `heads` heads of already projected queries, keys and values
+ * `[B, L, W]` → the merged context `[B, L, W]` (before the output projection). `maskBias`
+ * (`[B, 1, 1, L]` padding, or `[B, 1, L, L]` with a causal part) is added to the scores: 0 where
+ * a query may attend, a large negative number where it may not. Keys are transposed once,
+ * materialised, so both score matMuls and their gradients take tfjs-wasm's fast untransposed path.
  */
+export function multiHeadAttention(
+  query: tf.Tensor3D,
+  key: tf.Tensor3D,
+  value: tf.Tensor3D,
+  maskBias: tf.Tensor4D,
+  heads: number,
+  dropout: <T extends tf.Tensor>(x: T) => T,
+): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [batch, length, width] = query.shape;
+    const headDim = width / heads;
+    const split = (t: tf.Tensor3D) => tf.reshape(t, [batch, length, heads, headDim]);
+    const q = tf.transpose(split(query), [0, 2, 1, 3]) as tf.Tensor4D; // [B, H, L, D]
+    const keyT = tf.transpose(split(key), [0, 2, 3, 1]) as tf.Tensor4D; // [B, H, D, L]
+    const v = tf.transpose(split(value), [0, 2, 1, 3]) as tf.Tensor4D; // [B, H, L, D]
+    const scores = tf.add(tf.mul(matMul(q, keyT), 1 / Math.sqrt(headDim)), maskBias);
+    const probs = dropout(tf.softmax(scores)) as tf.Tensor4D;
+    const context = matMul(probs, v); // [B, H, L, D]
+    return tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch, length, width]) as tf.Tensor3D;
+  });
+}
+
+/** Multi-head self-attention with BERT's separate query/key/value/output projections. */
 export function selfAttention(
   x: tf.Tensor3D,
   w: BlockWeights,
@@ -88,20 +113,14 @@ export function selfAttention(
   options: BlockOptions,
 ): tf.Tensor3D {
   return tf.tidy(() => {
-    const [batch, length, width] = x.shape;
-    const headDim = width / options.heads;
-    const heads = (t: tf.Tensor3D) => tf.reshape(t, [batch, length, options.heads, headDim]);
-    const query = tf.transpose(heads(applyDense(x, w.query)), [0, 2, 1, 3]) as tf.Tensor4D; // [B, H, L, D]
-    const keyT = tf.transpose(heads(applyDense(x, w.key)), [0, 2, 3, 1]) as tf.Tensor4D; // [B, H, D, L]
-    const value = tf.transpose(heads(applyDense(x, w.value)), [0, 2, 1, 3]) as tf.Tensor4D; // [B, H, L, D]
-    const scores = tf.add(tf.mul(matMul(query, keyT), 1 / Math.sqrt(headDim)), maskBias);
-    const probs = options.dropout(tf.softmax(scores)) as tf.Tensor4D;
-    const context = matMul(probs, value); // [B, H, L, D]
-    const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [
-      batch,
-      length,
-      width,
-    ]) as tf.Tensor3D;
+    const merged = multiHeadAttention(
+      applyDense(x, w.query),
+      applyDense(x, w.key),
+      applyDense(x, w.value),
+      maskBias,
+      options.heads,
+      options.dropout,
+    );
     return applyDense(merged, w.attentionOutput);
   });
 }

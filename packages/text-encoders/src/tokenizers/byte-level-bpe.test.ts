@@ -72,6 +72,24 @@ describe('byte-level-bpe tokenizer', () => {
     expect(t.encode('a sound of rain', 77).ids).toHaveLength(77);
   });
 
+  it('msclap 2023’s GPT-2 use: text + " <|endoftext|>" (a special token), no wrapping, padded with "!" (id 0)', () => {
+    const t = create(
+      'tokenizer',
+      { name: 'byte-level-bpe', ...endOfText, pad: '!', wrap: false, suffix: ' <|endoftext|>' },
+      { state: { tokenizer: byteLevelBpeTokenizerJson({ vocab: gpt2Vocab, merges: gpt2Merges }) } },
+    ) as ByteLevelBpeTokenizer;
+    expect(t.padId).toBe(0);
+    const text = 'Rain falls on a tin roof!';
+    // The space before the special token stays a token of its own (Ġ, 220), as in HF's GPT-2.
+    const pieces = [...gpt2Encode(`${text} `), 50256];
+    expect(pieces.slice(-3)).toEqual([0, 220, 50256]); // "!" is id 0, the pad id: msclap's quirk
+    const encoded = t.encode(text, 12);
+    expect(pieces).toHaveLength(9);
+    expect(encoded.ids).toEqual([...pieces, 0, 0, 0]);
+    expect(encoded.mask).toEqual([...pieces.map(() => 1), 0, 0, 0]);
+    expect(t.encode(text, 4).ids).toEqual(pieces.slice(0, 4));
+  });
+
   it('its vocabulary size covers every id; negative, fractional or out-of-range ids are refused', () => {
     const vocab = { '<s>': 0, '</s>': 2, '<pad>': 4, a: 1, b: 3 };
     const make = (v: Record<string, number>) =>

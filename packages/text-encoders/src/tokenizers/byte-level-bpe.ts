@@ -10,12 +10,17 @@ const configSchema = z.strictObject({
   bos: z.string().min(1).default('<s>'),
   /** The end-of-text token (RoBERTa's `</s>`, id 2). */
   eos: z.string().min(1).default('</s>'),
-  /** The padding token (RoBERTa's `<pad>`, id 1). */
+  /** The padding token (RoBERTa's `<pad>`, id 1; msclap 2023's GPT-2: `!`, id 0). */
   pad: z.string().min(1).default('<pad>'),
+  /** Wrap the pieces in bos … eos (RoBERTa); false adds no special token (GPT-2 as msclap 2023 uses it). */
+  wrap: z.boolean().default(true),
+  /** Text appended to every caption before tokenizing (msclap 2023: ` <|endoftext|>`, a special token). */
+  suffix: z.string().default(''),
 });
 
 /** Config of the `byte-level-bpe` tokenizer. */
-export type ByteLevelBpeConfig = z.output<typeof configSchema> & { readonly name: string };
+export type ByteLevelBpeConfig = Omit<z.output<typeof configSchema>, 'wrap' | 'suffix'> &
+  Partial<Pick<z.output<typeof configSchema>, 'wrap' | 'suffix'>> & { readonly name: string };
 
 /** What `toJSON()` of a `byte-level-bpe` tokenizer returns (and its plugin takes as `state`). */
 export interface ByteLevelBpeState {
@@ -131,10 +136,14 @@ export class ByteLevelBpeTokenizer implements Tokenizer<ByteLevelBpeConfig> {
     this.vocabSize = vocabularySize(json);
   }
 
-  /** `<s> pieces… </s>` then padding; a long text keeps its first maxLength − 2 pieces. */
+  /**
+   * `<s> pieces… </s>` then padding; a long text keeps its first maxLength − 2 pieces. Without
+   * `wrap`: the pieces of text + suffix, the first maxLength of them, then padding.
+   */
   encode(text: string, maxLength: number): EncodedText {
     checkMaxLength(maxLength, this.name);
-    const pieces = this.pieces(text);
+    const pieces = this.pieces(text + (this.config.suffix ?? ''));
+    if (this.config.wrap === false) return padOrTruncate(pieces, maxLength, this.padId);
     return padOrTruncate(
       [this.bosId, ...pieces.slice(0, Math.max(0, maxLength - 2)), this.eosId],
       maxLength,
