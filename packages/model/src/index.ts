@@ -32,7 +32,9 @@ export type {
 } from './model.js';
 export type { ModelSource } from './io.js';
 export { firstNonFiniteWeight, WEIGHTS_MANIFEST_FILE } from './weights.js';
-export type { WeightsManifest } from './weights.js';
+export type { EncodeOptions, WeightsManifest } from './weights.js';
+export { MIN_QUANTIZED_SIZE, WEIGHT_QUANTIZATIONS } from './quantize.js';
+export type { WeightQuantization } from './quantize.js';
 export { ModelFormatError, PartContractError, WeightsError } from './errors.js';
 export { readSafetensors, writeSafetensors } from './safetensors.js';
 export type { SafetensorsDtype, SafetensorsTensor } from './safetensors.js';

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NamedVariable } from '@clapjs/core';
 import { ModelFormatError, WeightsError } from './errors.js';
 import { isModelFileName, type ModelFileReader } from './io.js';
+import { encodeFloat16, encodeUint8, keepsFloat32, type WeightQuantization } from './quantize.js';
 
 /** The file that lists the weights (tfjs's `weightsManifest` layout, in our own envelope). */
 export const WEIGHTS_MANIFEST_FILE = 'model.json';
@@ -22,6 +23,9 @@ export interface WeightsManifest {
 /** The dtypes a saved model's weights may have (4 bytes each). */
 const SAVED_DTYPES = new Set(['float32', 'int32']);
 
+/** Bytes per value of each quantized storage tfjs's decodeWeights reads. */
+const QUANTIZED_BYTES: Readonly<Record<string, number>> = { float16: 2, uint8: 1, uint16: 2 };
+
 /** The most weight bytes one manifest group may list (2 GiB, beyond any CLAP model). */
 const MAX_GROUP_BYTES = 2 ** 31;
 
@@ -40,6 +44,37 @@ export async function firstNonFiniteWeight(
   return undefined;
 }
 
+/** Options of {@link encodeVariables}. */
+export interface EncodeOptions {
+  /**
+   * Store large float32 weights quantized (tfjs's weights-manifest `quantization`, dequantized
+   * to float32 at load); small ones, int32 ones and float16-overflowing ones stay float32.
+   */
+  readonly quantize?: WeightQuantization;
+}
+
+/** One weight's spec and bytes, quantized when asked for and worthwhile. */
+async function encodeWeight(
+  path: string,
+  variable: tf.Variable,
+  quantize: WeightQuantization | undefined,
+): Promise<{ spec: tf.io.WeightsManifestEntry; bytes: Uint8Array }> {
+  const spec = { name: path, shape: variable.shape, dtype: variable.dtype as 'float32' | 'int32' };
+  const values = await variable.data();
+  const raw = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  if (quantize === undefined) return { spec, bytes: raw };
+  const floats = values instanceof Float32Array ? values : undefined;
+  if (keepsFloat32(variable.dtype, floats, quantize) !== undefined) return { spec, bytes: raw };
+  if (quantize === 'float16') {
+    return {
+      spec: { ...spec, quantization: { dtype: 'float16' } },
+      bytes: encodeFloat16(floats!),
+    };
+  }
+  const { bytes, scale, min } = encodeUint8(floats!);
+  return { spec: { ...spec, quantization: { dtype: 'uint8', scale, min } }, bytes };
+}
+
 /**
  * Encodes every variable (by path) in tfjs's binary weights format, split into shards.
  * @throws ModelFormatError `MODEL_NON_FINITE` when a weight holds NaN or Infinity
@@ -47,6 +82,7 @@ export async function firstNonFiniteWeight(
  */
 export async function encodeVariables(
   variables: readonly NamedVariable[],
+  options: EncodeOptions = {},
 ): Promise<{ manifest: tf.io.WeightsManifestConfig; files: Map<string, Uint8Array> }> {
   const bad = await firstNonFiniteWeight(variables);
   if (bad !== undefined) {
@@ -55,10 +91,10 @@ export async function encodeVariables(
       `Refusing to save the model: weight "${bad}" holds NaN or Infinity (training diverged, or the weights were damaged). Lower the learning rate and train again, or save an earlier checkpoint.`,
     );
   }
-  const { data, specs } = await tf.io.encodeWeights(
-    variables.map((v) => ({ name: v.path, tensor: v.variable })),
-  );
-  const bytes = new Uint8Array(data as ArrayBuffer);
+  const encoded = [];
+  for (const v of variables) encoded.push(await encodeWeight(v.path, v.variable, options.quantize));
+  const specs = encoded.map((e) => e.spec);
+  const bytes = new Uint8Array(concat(encoded.map((e) => e.bytes)));
   const files = new Map<string, Uint8Array>();
   const paths: string[] = [];
   const count = Math.max(1, Math.ceil(bytes.byteLength / SHARD_BYTES));
@@ -90,6 +126,24 @@ function manifestError(why: string): never {
     'MODEL_FORMAT',
     `${WEIGHTS_MANIFEST_FILE} is malformed: ${why}. Save the model again (model.save(dir)).`,
   );
+}
+
+/**
+ * Bytes per stored value of a manifest entry: 4, or its quantization's (float16 2, uint8 1,
+ * uint16 2, with a finite scale and min for the integer ones).
+ */
+function storedBytes(entry: unknown, label: string): number {
+  const { quantization, dtype } = entry as { quantization?: unknown; dtype?: unknown };
+  if (quantization === undefined) return 4;
+  const q = (quantization ?? {}) as { dtype?: unknown; scale?: unknown; min?: unknown };
+  const size = typeof q.dtype === 'string' ? QUANTIZED_BYTES[q.dtype] : undefined;
+  if (size === undefined || (dtype !== 'float32' && q.dtype === 'float16'))
+    manifestError(
+      `${label} has quantization ${JSON.stringify(quantization)?.slice(0, 60)}; supported: float16, uint8 and uint16 (with scale and min) of a float32 weight`,
+    );
+  if (q.dtype !== 'float16' && !(Number.isFinite(q.scale) && Number.isFinite(q.min)))
+    manifestError(`${label} is quantized to ${q.dtype} without a finite scale and min`);
+  return size;
 }
 
 /**
@@ -130,7 +184,7 @@ function checkManifest(manifest: unknown): number[] {
         manifestError(
           `${label} has dtype ${JSON.stringify(dtype)?.slice(0, 40)}; supported: ${[...SAVED_DTYPES].join(', ')}`,
         );
-      bytes += (shape as number[]).reduce((a, b) => a * b, 1) * 4;
+      bytes += (shape as number[]).reduce((a, b) => a * b, 1) * storedBytes(w, label);
       if (!(bytes <= MAX_GROUP_BYTES))
         manifestError(`group ${g} lists more than ${MAX_GROUP_BYTES} bytes of weights`);
     }
@@ -171,6 +225,11 @@ export async function decodeWeights(
       let offset = 0;
       for (const w of group.weights) {
         const count = w.shape.reduce((a, b) => a * b, 1);
+        if (w.quantization !== undefined) {
+          // Checked once dequantized (a float16 can hold Infinity).
+          offset += count * (QUANTIZED_BYTES[w.quantization.dtype] ?? 4);
+          continue;
+        }
         if (w.dtype === 'float32') {
           const values = new Float32Array(buffer, offset, count);
           if (!values.every(Number.isFinite)) {
@@ -184,6 +243,16 @@ export async function decodeWeights(
       }
       for (const [name, tensor] of Object.entries(tf.io.decodeWeights(buffer, group.weights)))
         out.set(name, tensor);
+      for (const w of group.weights) {
+        if (w.quantization === undefined) continue;
+        const values = (await out.get(w.name)!.data()) as Float32Array;
+        if (!values.every(Number.isFinite)) {
+          throw new ModelFormatError(
+            'MODEL_NON_FINITE',
+            `Weight "${w.name}" in ${WEIGHTS_MANIFEST_FILE} dequantizes to NaN or Infinity: the quantized weights are damaged. Export the model again.`,
+          );
+        }
+      }
     }
     return out;
   } catch (error) {
