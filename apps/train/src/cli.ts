@@ -170,6 +170,10 @@ program
   .option('-m, --model <dir>', 'saved model directory (default: runs/default/model)')
   .option('--examples <n>', 'web: number of example clips', '12')
   .option('--seed <n>', 'web: seed of the synth example clips', '7')
+  .option(
+    '--quantize <dtype>',
+    'web, tfjs: store large weights as float16 or uint8 (dequantized at load; docs/export.md)',
+  )
   .addOption(backendOption())
   .action(async (o) => {
     await exportCommand(o, log);

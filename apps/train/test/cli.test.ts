@@ -107,6 +107,74 @@ describe('clapjs CLI on the shared tiny model', () => {
     expect(existsSync(join(dir, 'tf', 'model', 'config.json'))).toBe(true);
   });
 
+  it('export --quantize uint8 writes smaller dequantizable weights that embed like the original', () => {
+    const dir = tempDir();
+    const r = clapjs([
+      'export',
+      '--format',
+      'web',
+      '--model',
+      model,
+      '--out',
+      join(dir, 'q8'),
+      '--examples',
+      '1',
+      '--quantize',
+      'uint8',
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('uint8 weights');
+    const manifest = JSON.parse(readFileSync(join(dir, 'q8', 'model', 'model.json'), 'utf8')) as {
+      weightsManifest: { weights: { quantization?: { dtype: string } }[] }[];
+    };
+    const dtypes = manifest.weightsManifest[0]!.weights.map((w) => w.quantization?.dtype);
+    expect(dtypes).toContain('uint8');
+    const clip = join(dir, 'q8', 'examples', '00.wav');
+    const embed = (m: string): number[] => {
+      const e = clapjs(['embed', clip, '--text', 'a hum', '--model', m]);
+      expect(e.status, e.stderr).toBe(0);
+      return (JSON.parse(e.stdout) as { embedding: number[] }[]).flatMap((row) => row.embedding);
+    };
+    const [ref, got] = [embed(model), embed(join(dir, 'q8', 'model'))];
+    expect(got).not.toEqual(ref); // dequantized weights differ from the float32 ones
+    const half = ref.length / 2;
+    for (const [from, to] of [
+      [0, half],
+      [half, ref.length],
+    ]) {
+      let cosine = 0;
+      for (let i = from!; i < to!; i++) cosine += ref[i]! * got[i]!;
+      expect(cosine).toBeGreaterThan(0.999);
+    }
+    const bad = clapjs([
+      'export',
+      '--format',
+      'safetensors',
+      '--model',
+      model,
+      '--out',
+      join(dir, 'st'),
+      '--quantize',
+      'uint8',
+    ]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/--quantize uint8 applies to --format web or tfjs/);
+    const unknown = clapjs([
+      'export',
+      '--format',
+      'web',
+      '--model',
+      model,
+      '--out',
+      join(dir, 'x'),
+      '--quantize',
+      'int4',
+    ]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown --quantize "int4"; use float16 or uint8/);
+  });
+
   it('eval prints retrieval and zero-shot metrics as JSON', () => {
     const r = clapjs([
       'eval',

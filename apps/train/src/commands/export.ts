@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { encodeWav } from '@clapjs/audio';
 import { create } from '@clapjs/core';
 import type { BackendName } from '@clapjs/core';
-import { exportSafetensors } from '@clapjs/model';
+import { exportSafetensors, WEIGHT_QUANTIZATIONS, type WeightQuantization } from '@clapjs/model';
 import { chooseBackend } from '../backend.js';
 import { CliError } from '../errors.js';
 import { loadModel } from '../model-io.js';
@@ -23,6 +23,8 @@ export interface WebExample {
  * - `safetensors`: `model.safetensors` (every weight under its clapjs path) + config.json and tokenizer.json;
  * - `web`: what apps/demo loads: `model/` (tfjs format), `examples/*.wav` (16-bit PCM at the model's
  *   rate) and `examples.json` (file, caption, label).
+ * `--quantize float16|uint8` (tfjs and web) stores the large float32 weights quantized in tfjs's
+ * weights manifest; loading dequantizes them (sizes and embedding change: docs/export.md).
  * Everything is written to a temporary directory, then renamed over `--out`, which must be new,
  * empty, or an earlier export (marked by `.clapjs-export`); anything else is refused untouched.
  */
@@ -34,6 +36,7 @@ export async function exportCommand(
     examples: string;
     seed: string;
     backend: 'auto' | BackendName;
+    quantize?: string;
   },
   log: (line: string) => void,
 ): Promise<void> {
@@ -43,6 +46,8 @@ export async function exportCommand(
       `Unknown export format "${opts.format}"; use tfjs, safetensors or web.`,
     );
   }
+  const quantize = quantization(opts.quantize, opts.format);
+  const save = quantize === undefined ? {} : { quantize };
   const out = resolve(opts.out);
   checkExportTarget(out);
   await chooseBackend(opts.backend, () => {});
@@ -52,7 +57,7 @@ export async function exportCommand(
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
     if (opts.format === 'tfjs') {
-      await model.save(join(tmp, 'model'));
+      await model.save(join(tmp, 'model'), save);
     } else if (opts.format === 'safetensors') {
       const files = await model.toFiles();
       writeFileSync(
@@ -67,7 +72,7 @@ export async function exportCommand(
         if (bytes !== undefined) writeFileSync(join(tmp, name), bytes);
       }
     } else {
-      await model.save(join(tmp, 'model'));
+      await model.save(join(tmp, 'model'), save);
       mkdirSync(join(tmp, 'examples'));
       await registerBuiltins();
       const rate = model.frontEnd.config.sampleRate;
@@ -103,11 +108,31 @@ export async function exportCommand(
     }
     mkdirSync(dirname(out), { recursive: true });
     replaceWithExport(tmp, out);
-    log(`exported (${opts.format}) to ${out}`);
+    log(
+      `exported (${opts.format}${quantize === undefined ? '' : `, ${quantize} weights`}) to ${out}`,
+    );
   } catch (error) {
     rmSync(tmp, { recursive: true, force: true });
     throw error;
   } finally {
     model.dispose();
   }
+}
+
+/** The `--quantize` value, refused where it does not apply (safetensors keeps every weight as is). */
+function quantization(value: string | undefined, format: string): WeightQuantization | undefined {
+  if (value === undefined) return undefined;
+  if (!(WEIGHT_QUANTIZATIONS as readonly string[]).includes(value)) {
+    throw new CliError(
+      'EXPORT_QUANTIZE',
+      `Unknown --quantize "${value}"; use ${WEIGHT_QUANTIZATIONS.join(' or ')} (or leave it out for float32).`,
+    );
+  }
+  if (format === 'safetensors') {
+    throw new CliError(
+      'EXPORT_QUANTIZE',
+      `--quantize ${value} applies to --format web or tfjs; safetensors exports keep float32 weights. Drop --quantize or pick another format.`,
+    );
+  }
+  return value as WeightQuantization;
 }
