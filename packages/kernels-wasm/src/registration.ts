@@ -10,6 +10,7 @@ import { batchMatMulConfig } from './batch-mat-mul.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise.js';
+import { identityConfig } from './identity.js';
 import { oneHotConfig } from './one-hot.js';
 import { captureOriginals } from './originals.js';
 import { unsortedSegmentSumConfig } from './segment-sum.js';
@@ -33,6 +34,7 @@ export const WASM_PACK_KERNELS = [
   'BatchMatMul',
   'OneHot',
   'AvgPoolGrad',
+  'Identity',
 ] as const;
 
 /**
@@ -57,6 +59,7 @@ export function registerWasmKernels(): readonly string[] {
     batchMatMulConfig(),
     oneHotConfig,
     avgPoolGradConfig,
+    identityConfig,
   ];
   for (const config of configs) {
     // Its BatchMatMul runs transposed operands at untransposed speed.

@@ -21,6 +21,8 @@ export interface WasmBackend {
    */
   typedArrayFromHeap(info: TensorInfo): backend_util.TypedArray;
   disposeData(dataId: object, force?: boolean): boolean;
+  /** Adds a reference to a tensor's data (freed when the last reference is disposed). */
+  incRef(dataId: object): void;
 }
 
 /** The arguments tfjs passes to a kernel function, with the wasm backend. */
