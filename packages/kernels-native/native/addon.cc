@@ -62,6 +62,7 @@ class NativeKernels : public Napi::Addon<NativeKernels> {
                              InstanceMethod("conv2d", &NativeKernels::Conv2d),
                              InstanceMethod("matMul", &NativeKernels::MatMul),
                              InstanceMethod("avgPool", &NativeKernels::AvgPool),
+                             InstanceMethod("adamUpdate", &NativeKernels::AdamUpdate),
                              InstanceMethod("setThreads", &NativeKernels::SetThreads),
                              InstanceMethod("threads", &NativeKernels::Threads),
                              InstanceMethod("setLayout", &NativeKernels::SetLayout),
@@ -142,6 +143,19 @@ class NativeKernels : public Napi::Addon<NativeKernels> {
     return guarded(info, [&] {
       state_.matMul(aBatch.data(), bBatch.data(), static_cast<int>(aBatch.size()), m, n, k, ta, tb, a, b, c);
     });
+  }
+
+  // adamUpdate(p, m, v, g, pOut, mOut, vOut, constants: Float32Array(10)): see clapjs::AdamConstants.
+  Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
+    if (!info[0].IsTypedArray()) throw Napi::TypeError::New(info.Env(), "p must be a Float32Array");
+    const int64_t n = static_cast<int64_t>(info[0].As<Napi::TypedArray>().ElementLength());
+    const char* names[] = {"p", "m", "v", "g", "pOut", "mOut", "vOut"};
+    float* t[7];
+    for (size_t i = 0; i < 7; i++) t[i] = floats(info, i, n, names[i]);
+    const float* k = floats(info, 7, 10, "constants");
+    const clapjs::AdamConstants c{k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9]};
+    clapjs::adamUpdate(t[0], t[1], t[2], t[3], t[4], t[5], t[6], n, c);
+    return info.Env().Undefined();
   }
 
   // omp_set_num_threads applies to parallel regions started by the calling thread only: each

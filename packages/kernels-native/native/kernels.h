@@ -99,4 +99,14 @@ class State {
 void prepareSlot(CachedOp::Slot& slot, int arg, const dnnl::memory::desc& user, const dnnl::memory::desc& inner,
                  bool isOutput, const dnnl::engine& engine);
 
+// The float32 constants of one Adam/AdamW update (see adam.cc); l2 and lrTimesDecay are 0 when
+// the variable is not decayed (or for the other kind).
+struct AdamConstants {
+  float scale, l2, beta1, oneMinusBeta1, beta2, oneMinusBeta2, c2, epsilon, lrOverC1, lrTimesDecay;
+};
+
+// One Adam/AdamW update of n elements: reads p, m0, v0, g0; writes pOut, mOut, vOut.
+void adamUpdate(const float* p, const float* m0, const float* v0, const float* g0, float* pOut, float* mOut,
+                float* vOut, int64_t n, const AdamConstants& c);
+
 }  // namespace clapjs

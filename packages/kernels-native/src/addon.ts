@@ -27,6 +27,17 @@ export interface NativeAddon {
   ): void;
   /** kind 0: y = avgPool(x); 1: dx from dy. geometry as for conv2d with k = c, dilation 1. */
   avgPool(kind: 0 | 1, a: Float32Array, c: Float32Array, geometry: number[]): void;
+  /** One Adam/AdamW update: p, m, v, g in; pOut, mOut, vOut out; 10 float32 constants (adam.ts). */
+  adamUpdate(
+    p: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    g: Float32Array,
+    pOut: Float32Array,
+    mOut: Float32Array,
+    vOut: Float32Array,
+    constants: Float32Array,
+  ): void;
   setThreads(n: number): number;
   threads(): number;
   setLayout(layout: 'direct' | 'any'): void;

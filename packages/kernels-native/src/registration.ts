@@ -7,6 +7,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import {
+  ADAM_UPDATE_KERNEL,
   claimKernel,
   kernelClaim,
   reportKernelPack,
@@ -14,6 +15,7 @@ import {
   type KernelCapability,
 } from '@clapjs/core';
 import { registerWasmKernels } from '@clapjs/kernels-wasm';
+import { adamUpdateConfig } from './adam.js';
 import { loadAddon, type NativeAddon } from './addon.js';
 import { batchMatMul } from './batch-mat-mul.js';
 import { conv2D, conv2DBackpropFilter, conv2DBackpropInput } from './conv2d.js';
@@ -103,7 +105,7 @@ function describe(addon: NativeAddon, path: string): NativeKernelsStatus {
   const threads = addon.threads();
   return {
     loaded: true,
-    detail: `oneDNN ${info.version} (${info.isa}, ${info.runtime}), ${threads} thread${threads === 1 ? '' : 's'}: ${NATIVE_KERNELS.join(', ')}`,
+    detail: `oneDNN ${info.version} (${info.isa}, ${info.runtime}), ${threads} thread${threads === 1 ? '' : 's'}: ${NATIVE_KERNELS.join(', ')}, ${ADAM_UPDATE_KERNEL}`,
     threads,
     library: `oneDNN ${info.version}`,
     addonPath: path,
@@ -112,6 +114,7 @@ function describe(addon: NativeAddon, path: string): NativeKernelsStatus {
 
 /** Puts the replaced kernels back (used when a later call cannot load the addon). */
 function restorePrevious(): void {
+  if (ours(getKernel(ADAM_UPDATE_KERNEL, 'wasm'))) unregisterKernel(ADAM_UPDATE_KERNEL, 'wasm');
   for (const name of NATIVE_KERNELS) {
     const current = getKernel(name, 'wasm');
     if (!ours(current) || current.previous === undefined) continue;
@@ -146,6 +149,14 @@ function registerNative(addon: NativeAddon): void {
     claimKernel(config, PACK, CAPABILITIES[name] ?? []);
     unregisterKernel(name, 'wasm');
     registerKernel(config);
+  }
+  // The fused Adam update (core's kernel for the trainer's optimizer): a new kernel, nothing replaced.
+  if (!ours(getKernel(ADAM_UPDATE_KERNEL, 'wasm'))) {
+    const adam = adamUpdateConfig(addon);
+    claimKernel(adam, PACK, []);
+    if (getKernel(ADAM_UPDATE_KERNEL, 'wasm') !== undefined)
+      unregisterKernel(ADAM_UPDATE_KERNEL, 'wasm');
+    registerKernel(adam);
   }
 }
 
