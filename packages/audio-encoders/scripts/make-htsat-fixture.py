@@ -323,4 +323,5 @@ def main():
     print(OUT, OUT.stat().st_size, "bytes", "embedding", embedding[0, :4].tolist())
 
 
-main()
+if __name__ == "__main__":  # make-htsat-fusion-fixture.py imports the modules above
+    main()

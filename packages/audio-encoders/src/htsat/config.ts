@@ -50,6 +50,16 @@ export const htsatConfigSchema = z.strictObject({
     .default(0.1),
   /** Epsilon of the blocks' LayerNorms (HF `layer_norm_eps`); the others use PyTorch's 1e-5. */
   layerNormEpsilon: z.number().positive('layerNormEpsilon must be > 0').default(1e-5),
+  /**
+   * LAION-CLAP's feature fusion for long clips (`enable_fusion` with `fusion_type: aff_2d`; Hugging
+   * Face `enable_fusion`): the input then has 4 channels (the whole clip shrunk, three crops; see
+   * @clapjs/audio's `fusionLogMel`), the crops go through `patch_embed.mel_conv2d` and are fused
+   * into the whole clip's patch embedding by the attentional feature fusion block
+   * (`patch_embed.fusion_model`) for clips longer than the window.
+   */
+  fusion: z.boolean().default(false),
+  /** Channel reduction of the fusion block's attention branches (upstream `r`, HF `aff_block_r`). */
+  fusionRatio: positiveInt('fusionRatio').default(4),
   /** bn0's momentum and epsilon (PyTorch defaults 0.1, 1e-5). */
   ...batchNormConfig,
 });
@@ -64,7 +74,8 @@ export type HtsatConfigInput = { readonly name: 'htsat' } & Partial<
 
 /**
  * The HTS-AT sizes of the published CLAP checkpoints: tiny (768-d; LAION `630k-*`,
- * `music_speech_*`, HF `laion/clap-htsat-unfused`) and base (1024-d; HF `laion/larger_clap_*`).
+ * `music_speech_*`, HF `laion/clap-htsat-unfused`; with `fusion: true` LAION's `*-fusion-*` and
+ * HF `laion/clap-htsat-fused`) and base (1024-d; HF `laion/larger_clap_*`).
  */
 export const HTSAT_PRESETS = {
   tiny: { name: 'htsat', embedDim: 96, depths: [2, 2, 6, 2], heads: [4, 8, 16, 32] },

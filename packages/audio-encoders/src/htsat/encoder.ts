@@ -5,6 +5,7 @@ import { BatchNorm } from '../batch-norm.js';
 import { AudioEncoderInputError } from '../cnn-encoder.js';
 import { resizeTime } from './bicubic.js';
 import type { HtsatConfigInput } from './config.js';
+import { attentionalFeatureFusion, cropTokens } from './fusion.js';
 import {
   htsatParameters,
   htsatPlan,
@@ -31,6 +32,20 @@ export interface HtsatOutputs {
   readonly stages?: tf.Tensor3D[];
 }
 
+/** Options of {@link HtsatAudioEncoder.forward}. */
+export interface HtsatForwardOptions {
+  /** Also return the patch embedding and every stage's output (for checks). */
+  readonly trace?: boolean;
+  /**
+   * Fusion only: per clip, whether it is longer than the window (upstream's `longer` /
+   * `is_longer`), i.e. whether its crops are fused in. Default: a clip is longer when its crop
+   * channels differ from its whole-clip channel (the fusion front end repeats one log-mel four
+   * times for a clip that is not). Give it to reproduce Hugging Face's feature extractor, which
+   * marks a random clip of a batch with no long clip as longer.
+   */
+  readonly longer?: readonly boolean[];
+}
+
 /**
  * HTS-AT (Chen et al., 2022), the audio encoder of LAION-CLAP's and Hugging Face's unfused CLAP
  * checkpoints: bn0 over mel bins → bicubic (align_corners) time resize to specSize × freqRatio
@@ -51,6 +66,7 @@ export class HtsatAudioEncoder implements AudioEncoder<HtsatConfigInput> {
   private readonly params: Params;
   private readonly weights: Map<string, tf.Variable>;
   private readonly bn0: BatchNorm;
+  private readonly fusionNorms = new Map<string, BatchNorm>();
   private readonly rng: Rng;
   /** Constant tensors shared by blocks: relative-position one-hots and shift masks. */
   private readonly constants = new Map<string, tf.Tensor>();
@@ -70,55 +86,79 @@ export class HtsatAudioEncoder implements AudioEncoder<HtsatConfigInput> {
       momentum: c.bnMomentum,
       epsilon: c.bnEpsilon,
     });
-    const patchFanIn = c.patchSize * c.patchSize;
-    // bn0 (created above by BatchNorm) comes first in the plan; the rest is created from it.
-    for (const { path, shape, trainable, init, decay } of htsatParameters(this.plan).slice(4)) {
+    const norms = this.plan.fusion?.batchNorms ?? [];
+    const ownedByNorm = (path: string) => norms.some((n) => path.startsWith(`${n.path}/`));
+    // bn0 (created above by BatchNorm) comes first in the plan; the rest is created from it,
+    // except the fusion block's BatchNorms, created below.
+    for (const { path, shape, trainable, init, decay, fanIn } of htsatParameters(this.plan).slice(
+      4,
+    )) {
+      if (ownedByNorm(path)) continue;
       const initializer =
-        init === 'patch'
-          ? ({ kind: 'torch-default', fanIn: patchFanIn } as const)
+        init === 'conv'
+          ? ({ kind: 'torch-default', fanIn: fanIn ?? 1 } as const)
           : init === 'normal'
             ? ({ kind: 'normal', std: 0.02 } as const) // LAION: trunc_normal(std 0.02)
             : ({ kind: init } as const);
       this.params.weight(path, shape, initializer, { trainable, decay });
     }
+    for (const { path, channels } of norms) {
+      const options = { momentum: c.bnMomentum, epsilon: c.bnEpsilon };
+      this.fusionNorms.set(path, new BatchNorm(this.params.child(path), channels, options));
+    }
     this.weights = new Map(this.params.variables().map((v) => [v.path, v.variable]));
   }
 
-  /** Maps log-mel `[batch, frames, melBins, 1]` to the CLAP latent `[batch, outputDim]`. */
+  /**
+   * Maps log-mel `[batch, frames, melBins, 1]` (with fusion `[batch, frames, melBins, 4]`, see
+   * {@link HtsatForwardOptions.longer}) to the CLAP latent `[batch, outputDim]`.
+   */
   encode(logMel: tf.Tensor4D, options: CallOptions): tf.Tensor2D {
     return this.forward(logMel, options).embedding;
   }
 
   /** The latent and, with `trace`, the patch embedding and every stage's output (for checks). */
-  forward(logMel: tf.Tensor4D, options: CallOptions, trace = false): HtsatOutputs {
-    this.checkInput(logMel);
+  forward(
+    logMel: tf.Tensor4D,
+    options: CallOptions,
+    { trace = false, longer }: HtsatForwardOptions = {},
+  ): HtsatOutputs {
+    this.checkInput(logMel, longer);
     return tf.tidy(() => {
-      const [batch, frames, mels] = logMel.shape;
-      const { frames: target, freqRatio, grid } = this.plan;
-      const { patchSize, embedDim } = this.plan.config;
-      let x3 = this.bn0.apply(
-        tf.reshape(logMel, [batch, frames, mels]) as tf.Tensor3D,
-        options.training,
-      );
+      const [batch, frames, mels, channels] = logMel.shape;
+      const { frames: target } = this.plan;
+      // Channels become clips for bn0 (its statistics span all four, as upstream's BatchNorm2d
+      // over mel bins does), the time resize and the fold.
+      const perChannel =
+        channels === 1
+          ? tf.reshape(logMel, [batch, frames, mels])
+          : tf.reshape(tf.transpose(logMel, [0, 3, 1, 2]), [batch * channels, frames, mels]);
+      let x3 = this.bn0.apply(perChannel as tf.Tensor3D, options.training);
       if (frames < target) x3 = resizeTime(x3, target);
-      // Fold: time chunk r of the log-mel becomes image rows r·melBins … (r + 1)·melBins − 1.
-      const chunks = tf.reshape(x3, [batch, freqRatio, target / freqRatio, mels]);
-      const image = tf.reshape(tf.transpose(chunks, [0, 1, 3, 2]), [
-        batch * grid,
-        patchSize,
-        grid,
-        patchSize,
-      ]);
-      const patches = tf.reshape(tf.transpose(image, [0, 2, 1, 3]), [
-        batch,
-        grid * grid,
-        patchSize * patchSize,
-      ]);
-      const kernel = tf.reshape(this.w('patch_embed/proj/weight'), [
-        patchSize * patchSize,
-        embedDim,
-      ]) as tf.Tensor2D;
-      let x = dense(patches, kernel, this.w('patch_embed/proj/bias') as tf.Tensor1D) as tf.Tensor3D;
+      const images = this.fold(x3);
+      let x: tf.Tensor3D;
+      if (this.plan.fusion === null) x = this.patchEmbed(images);
+      else {
+        const side = this.plan.config.specSize;
+        const grouped = tf.reshape(images, [batch, channels, side, side]);
+        const whole = tf.reshape(tf.slice(grouped, [0, 0, 0, 0], [-1, 1, -1, -1]), [
+          batch,
+          side,
+          side,
+        ]);
+        const crops = tf.reshape(tf.slice(grouped, [0, 1, 0, 0], [-1, 3, -1, -1]), [
+          batch * 3,
+          side,
+          side,
+        ]);
+        x = this.fuse(
+          this.patchEmbed(whole as tf.Tensor3D),
+          crops as tf.Tensor3D,
+          logMel,
+          options.training,
+          longer,
+        );
+      }
       x = this.norm(x, 'patch_embed/norm', TORCH_LN_EPSILON);
       const stages: tf.Tensor3D[] = trace ? [tf.keep(x)] : [];
       this.plan.stages.forEach((stage, i) => {
@@ -132,6 +172,77 @@ export class HtsatAudioEncoder implements AudioEncoder<HtsatConfigInput> {
       const embedding = tf.mean(x, 1) as tf.Tensor2D;
       return trace ? { embedding, stages } : { embedding };
     });
+  }
+
+  /** Fold: time chunk r of `[n, frames, melBins]` becomes image rows r·melBins … (r + 1)·melBins − 1: `[n, specSize, specSize]`. */
+  private fold(x3: tf.Tensor3D): tf.Tensor3D {
+    const [n, , mels] = x3.shape;
+    const { frames: target, freqRatio } = this.plan;
+    const chunks = tf.reshape(x3, [n, freqRatio, target / freqRatio, mels]);
+    const side = this.plan.config.specSize;
+    return tf.reshape(tf.transpose(chunks, [0, 1, 3, 2]), [n, side, side]);
+  }
+
+  /** The p×p patch convolution of `[n, specSize, specSize]` images: tokens `[n, grid², embedDim]` (before the norm). */
+  private patchEmbed(images: tf.Tensor3D): tf.Tensor3D {
+    const n = images.shape[0];
+    const { grid } = this.plan;
+    const { patchSize, embedDim } = this.plan.config;
+    const image = tf.reshape(images, [n * grid, patchSize, grid, patchSize]);
+    const patches = tf.reshape(tf.transpose(image, [0, 2, 1, 3]), [
+      n,
+      grid * grid,
+      patchSize * patchSize,
+    ]);
+    const kernel = tf.reshape(this.w('patch_embed/proj/weight'), [
+      patchSize * patchSize,
+      embedDim,
+    ]) as tf.Tensor2D;
+    return dense(patches, kernel, this.w('patch_embed/proj/bias') as tf.Tensor1D) as tf.Tensor3D;
+  }
+
+  /**
+   * Fusion (LAION's PatchEmbed with `aff_2d`): the crops' mel_conv2d tokens are fused into the
+   * whole clip's tokens by the AFF block, for the longer clips only.
+   */
+  private fuse(
+    whole: tf.Tensor3D,
+    crops: tf.Tensor3D,
+    logMel: tf.Tensor4D,
+    training: boolean,
+    longer: readonly boolean[] | undefined,
+  ): tf.Tensor3D {
+    const weights = {
+      weight: (path: string) => this.w(path),
+      batchNorm: (path: string) => this.fusionNorms.get(path) as BatchNorm,
+    };
+    const local = cropTokens(crops, this.plan, weights);
+    if (!training) {
+      // Inference: every op of the block is per clip, so fusing all and keeping the longer ones
+      // equals upstream's fusing of the longer ones only (and needs no read of the input).
+      const fused = attentionalFeatureFusion(whole, local, weights, false);
+      const mask = longer
+        ? tf.tensor3d(longer.map(Number), [longer.length, 1, 1])
+        : longerMask(logMel);
+      return tf.add(whole, tf.mul(mask, tf.sub(fused, whole))) as tf.Tensor3D;
+    }
+    // Training: the block's BatchNorms use the statistics of the longer clips only, as upstream;
+    // with none, upstream marks one at random (here from the encoder's seeded stream).
+    const flags = longer ? [...longer] : Array.from(longerMask(logMel).dataSync(), (v) => v > 0);
+    if (!flags.some(Boolean)) flags[this.rng.int(flags.length)] = true;
+    const picked = flags.flatMap((f, i) => (f ? [i] : []));
+    const rows = (t: tf.Tensor3D, i: number) => tf.slice(t, [i, 0, 0], [1, -1, -1]);
+    const fused = attentionalFeatureFusion(
+      tf.concat(picked.map((i) => rows(whole, i))) as tf.Tensor3D,
+      tf.concat(picked.map((i) => rows(local, i))) as tf.Tensor3D,
+      weights,
+      true,
+    );
+    return tf.concat(
+      flags.map((f, i) =>
+        f ? tf.slice(fused, [picked.indexOf(i), 0, 0], [1, -1, -1]) : rows(whole, i),
+      ),
+    ) as tf.Tensor3D;
   }
 
   /** The config this encoder was built from. */
@@ -308,13 +419,24 @@ export class HtsatAudioEncoder implements AudioEncoder<HtsatConfigInput> {
     return tf.mul(x, tf.tensor3d(mask, [batch, 1, 1]));
   }
 
-  private checkInput(logMel: tf.Tensor): void {
-    const { melBins, frames } = this.plan;
+  private checkInput(logMel: tf.Tensor, longer: readonly boolean[] | undefined): void {
+    const { melBins, frames, channels: expected } = this.plan;
     const [batch, length, mels, channels] = logMel.shape;
-    if (logMel.rank !== 4 || channels !== 1 || mels !== melBins || (batch ?? 0) < 1) {
+    if (logMel.rank !== 4 || channels !== expected || mels !== melBins || (batch ?? 0) < 1) {
+      const fix =
+        expected === 1
+          ? 'Add the trailing channel axis (tf.expandDims(x, 3))'
+          : 'Build the 4 fusion channels with fusionLogMel (@clapjs/audio), channels last';
       throw new AudioEncoderInputError(
-        `htsat: expected log-mel of shape [batch, frames, ${melBins}, 1], got [${logMel.shape.join(', ')}]. ` +
-          `Add the trailing channel axis (tf.expandDims(x, 3)) and compute ${melBins} mel bins (the melBins the encoder was built with).`,
+        `htsat: expected log-mel of shape [batch, frames, ${melBins}, ${expected}], got [${logMel.shape.join(', ')}]. ` +
+          `${fix} and compute ${melBins} mel bins (the melBins the encoder was built with).`,
+      );
+    }
+    if (longer !== undefined && (expected === 1 || longer.length !== batch)) {
+      throw new AudioEncoderInputError(
+        expected === 1
+          ? 'htsat: `longer` flags were given to an encoder without fusion; drop them or build it with fusion: true.'
+          : `htsat: got ${longer.length} \`longer\` flags for a batch of ${batch} clips; give one per clip.`,
       );
     }
     if ((length ?? 0) < 2 || (length ?? 0) > frames) {
@@ -324,4 +446,18 @@ export class HtsatAudioEncoder implements AudioEncoder<HtsatConfigInput> {
       );
     }
   }
+}
+
+/**
+ * 1 for each clip `[batch, frames, mels, 4]` whose crop channels differ from its whole-clip channel
+ * (longer than the window), else 0: `[batch, 1, 1]`.
+ */
+function longerMask(logMel: tf.Tensor4D): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [batch, frames, mels] = logMel.shape;
+    const whole = tf.slice(logMel, [0, 0, 0, 0], [-1, -1, -1, 1]);
+    const crops = tf.slice(logMel, [0, 0, 0, 1], [-1, -1, -1, 3]);
+    const differs = tf.max(tf.reshape(tf.abs(tf.sub(crops, whole)), [batch, frames * mels * 3]), 1);
+    return tf.reshape(tf.cast(tf.greater(differs, 0), 'float32'), [batch, 1, 1]) as tf.Tensor3D;
+  });
 }

@@ -6,17 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { expectRelativelyClose } from '../test-support.js';
 import type { HtsatConfigInput } from './config.js';
 import { HtsatAudioEncoder } from './encoder.js';
-import {
-  HTSAT_UNUSED_KEYS,
-  htsatHfNames,
-  htsatLaionNames,
-  type HtsatNameMapEntry,
-} from './names.js';
+import { htsatHfNames, htsatLaionNames } from './names.js';
+import { floats, importWeights, type StateDict } from './test-weights.js';
 
 // Made by scripts/make-htsat-fixture.py: LAION-CLAP's HTSAT in PyTorch, a tiny config, random
 // weights, saved under LAION's and Hugging Face's state_dict names. HTSAT_FIXTURE=FILE runs the
 // same checks on a full-size fixture the script writes with --preset (a one-off, not in CI).
-type StateDict = Record<string, { shape: number[]; data: string | null }>;
 interface Fixture {
   config: HtsatConfigInput;
   melBins: number;
@@ -32,48 +27,12 @@ interface Fixture {
   gradients: Record<string, string>;
 }
 
-const floats = (b64: string) => {
-  const bytes = Buffer.from(b64, 'base64');
-  return new Float32Array(
-    bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
-  );
-};
-
 const fixture = JSON.parse(
   readFileSync(
     process.env['HTSAT_FIXTURE'] ?? new URL('../../fixtures/htsat-tiny.json', import.meta.url),
     'utf8',
   ),
 ) as Fixture;
-
-/** Loads a state_dict through a name map, as an importer does; returns the keys it left unused. */
-function importWeights(
-  encoder: HtsatAudioEncoder,
-  state: StateDict,
-  map: HtsatNameMapEntry[],
-): string[] {
-  const variables = new Map(encoder.variables().map((v) => [v.path, v.variable]));
-  expect(map.map((e) => e.path).sort()).toEqual([...variables.keys()].sort());
-  const used = new Set<string>();
-  for (const entry of map) {
-    tf.tidy(() => {
-      const parts = entry.names.map((name, i) => {
-        const source = state[name];
-        expect(source?.data, name).toBeTruthy();
-        expect(source!.shape, name).toEqual(entry.upstreamShapes[i]);
-        used.add(name);
-        return tf.tensor(floats(source!.data!), source!.shape);
-      });
-      let t = parts.length > 1 ? tf.concat(parts, 0) : (parts[0] as tf.Tensor);
-      if (entry.transform === 'oihw-to-hwio') t = tf.transpose(t, [2, 3, 1, 0]);
-      if (entry.transform === 'transpose') t = tf.transpose(t);
-      variables.get(entry.path)!.assign(t);
-    });
-  }
-  return Object.keys(state).filter(
-    (k) => !used.has(k) && !HTSAT_UNUSED_KEYS.some((re) => re.test(k)),
-  );
-}
 
 function build(
   naming: 'laion' | 'hf',
@@ -109,7 +68,7 @@ describe('htsat: PyTorch parity (LAION-CLAP HTSAT, tiny non-default config)', ()
       await useTestBackend(backend);
       const encoder = build('laion');
       const x = tf.tensor4d(floats(fixture.input), fixture.inputShape);
-      const out = encoder.forward(x, { training: false }, true);
+      const out = encoder.forward(x, { training: false }, { trace: true });
       expectRelativelyClose(await out.embedding.data(), floats(fixture.embedding));
       for (const [i, stage] of fixture.stages.entries()) {
         const first = tf.slice(out.stages![i]!, [0, 0, 0], [1, -1, -1]);

@@ -20,6 +20,16 @@ export interface SwinStagePlan {
   readonly merge: boolean;
 }
 
+/** The fusion part of a fused `htsat` (LAION's `aff_2d`): sizes derived from the config. */
+export interface HtsatFusionPlan {
+  /** Channels inside the fusion block's attention branches: ⌊embedDim / fusionRatio⌋. */
+  readonly inter: number;
+  /** Columns mel_conv2d (kernel and stride p × 3p) leaves per crop: ⌊(specSize − 3p) / 3p⌋ + 1. */
+  readonly cropColumns: number;
+  /** The fusion block's BatchNorms: path (under `patch_embed/fusion_model/`) and channels. */
+  readonly batchNorms: readonly { readonly path: string; readonly channels: number }[];
+}
+
 /** Everything that decides the shapes and behaviour of an `htsat` encoder. */
 export interface HtsatPlan {
   readonly config: HtsatConfig;
@@ -33,6 +43,10 @@ export interface HtsatPlan {
   readonly stages: readonly SwinStagePlan[];
   /** Channels of the last stage: the encoder's output size. */
   readonly outputDim: number;
+  /** Input channels: 1, or 4 with fusion (the whole clip shrunk, then three crops). */
+  readonly channels: 1 | 4;
+  /** The fusion block's sizes, or null without fusion. */
+  readonly fusion: HtsatFusionPlan | null;
 }
 
 function fail(key: string, message: string): never {
@@ -110,6 +124,34 @@ export function htsatPlan(input: HtsatConfigInput, melBins: number): HtsatPlan {
     return { dim, resolution, heads: stageHeads, blocks, merge: i < depths.length - 1 };
   });
   const freqRatio = specSize / melBins;
+  let fusion: HtsatFusionPlan | null = null;
+  if (config.fusion) {
+    const inter = Math.floor(embedDim / config.fusionRatio);
+    if (inter < 1)
+      fail(
+        'fusionRatio',
+        `fusionRatio ${config.fusionRatio} leaves no channels of embedDim ${embedDim}; use at most ${embedDim}.`,
+      );
+    if (specSize < 3 * patchSize)
+      fail(
+        'specSize',
+        `fusion's mel_conv2d needs specSize >= 3 × patchSize (${3 * patchSize}), got ${specSize}.`,
+      );
+    const bn = (path: string, channels: number) => ({
+      path: `patch_embed/fusion_model/${path}`,
+      channels,
+    });
+    fusion = {
+      inter,
+      cropColumns: Math.floor((specSize - 3 * patchSize) / (3 * patchSize)) + 1,
+      batchNorms: [
+        bn('local_att/1', inter),
+        bn('local_att/4', embedDim),
+        bn('global_att/2', inter),
+        bn('global_att/5', embedDim),
+      ],
+    };
+  }
   return {
     config,
     melBins,
@@ -118,6 +160,8 @@ export function htsatPlan(input: HtsatConfigInput, melBins: number): HtsatPlan {
     grid,
     stages,
     outputDim: embedDim * 2 ** (depths.length - 1),
+    channels: fusion ? 4 : 1,
+    fusion,
   };
 }
 
@@ -128,9 +172,12 @@ export interface HtsatParameter {
   readonly trainable: boolean;
   /**
    * Initial value, as LAION's `_init_weights`: LayerNorm/BatchNorm `ones`/`zeros`, Linear weights
-   * and bias tables `normal` (std 0.02), biases `zeros`, the patch conv PyTorch's default (`patch`).
+   * and bias tables `normal` (std 0.02), biases `zeros`, convolutions PyTorch's default (`conv`,
+   * uniform ±1/√fanIn).
    */
-  readonly init: 'ones' | 'zeros' | 'normal' | 'patch';
+  readonly init: 'ones' | 'zeros' | 'normal' | 'conv';
+  /** For `conv` weights and biases: the convolution's fan-in. */
+  readonly fanIn?: number;
   /** Decoupled weight decay applies: matrices, except the bias tables (LAION's no_weight_decay_keywords). */
   readonly decay: boolean;
   /** The PyTorch module the weight comes from: nn.Linear (stored transposed), nn.Conv2d, or other. */
@@ -151,6 +198,32 @@ export function htsatParameters(plan: HtsatPlan): HtsatParameter[] {
     trainable = true,
     module: HtsatParameter['module'] = 'other',
   ) => out.push({ path, shape, trainable, init, decay: shape.length >= 2, module });
+  const conv = (path: string, kernel: [number, number], inDim: number, outDim: number) => {
+    const fanIn = kernel[0] * kernel[1] * inDim;
+    out.push({
+      path: `${path}/weight`,
+      shape: [...kernel, inDim, outDim],
+      trainable: true,
+      init: 'conv',
+      fanIn,
+      decay: true,
+      module: 'conv',
+    });
+    out.push({
+      path: `${path}/bias`,
+      shape: [outDim],
+      trainable: true,
+      init: 'conv',
+      fanIn,
+      decay: false,
+      module: 'other',
+    });
+  };
+  const batchNorm = (path: string, dim: number) => {
+    norm(path, dim);
+    add(`${path}/running_mean`, [dim], 'zeros', false);
+    add(`${path}/running_var`, [dim], 'ones', false);
+  };
   const norm = (path: string, dim: number) => {
     add(`${path}/weight`, [dim], 'ones');
     add(`${path}/bias`, [dim], 'zeros');
@@ -159,13 +232,25 @@ export function htsatParameters(plan: HtsatPlan): HtsatParameter[] {
     add(`${path}/weight`, [inDim, outDim], 'normal', true, 'linear');
     if (bias) add(`${path}/bias`, [outDim], 'zeros');
   };
-  norm('bn0', plan.melBins);
-  add('bn0/running_mean', [plan.melBins], 'zeros', false);
-  add('bn0/running_var', [plan.melBins], 'ones', false);
+  batchNorm('bn0', plan.melBins);
   const { patchSize, embedDim, mlpRatio } = plan.config;
-  add('patch_embed/proj/weight', [patchSize, patchSize, 1, embedDim], 'patch', true, 'conv');
-  add('patch_embed/proj/bias', [embedDim], 'patch');
+  conv('patch_embed/proj', [patchSize, patchSize], 1, embedDim);
   norm('patch_embed/norm', embedDim);
+  if (plan.fusion) {
+    // LAION's PatchEmbed: mel_conv2d (kernel and stride p × 3p) and the AFF block, whose 1×1
+    // convolutions sit at local_att.{0,3} and global_att.{1,4} (global_att.0 is the pooling).
+    conv('patch_embed/mel_conv2d', [patchSize, 3 * patchSize], 1, embedDim);
+    const { inter } = plan.fusion;
+    const branch = (name: string, first: number) => {
+      const p = `patch_embed/fusion_model/${name}`;
+      conv(`${p}/${first}`, [1, 1], embedDim, inter);
+      batchNorm(`${p}/${first + 1}`, inter);
+      conv(`${p}/${first + 3}`, [1, 1], inter, embedDim);
+      batchNorm(`${p}/${first + 4}`, embedDim);
+    };
+    branch('local_att', 0);
+    branch('global_att', 1);
+  }
   plan.stages.forEach((stage, i) => {
     const hidden = Math.floor(stage.dim * mlpRatio);
     stage.blocks.forEach((block, b) => {
