@@ -13,7 +13,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { Rng, kernelPackStatuses, selectBackend } from '@clapjs/core';
+import { ADAM_UPDATE_KERNEL, Rng, kernelPackStatuses, selectBackend } from '@clapjs/core';
 import { ClapModel, defaultModelConfig } from '@clapjs/model';
 import { summarizeProfile } from '../profile.mjs';
 import { WORDS, benchConfig, OPTIMIZER } from './config.mjs';
@@ -37,6 +37,8 @@ else await import(new URL('kernels-wasm/dist/register.js', packages).href);
 const { AdamOptimizer, globalNorm } = await import(new URL('trainer/dist/index.js', packages).href);
 const { symmetricClapLoss } = await import(new URL('losses/dist/index.js', packages).href);
 const packs = kernelPackStatuses('wasm');
+// A/B switch: the optimizer's tfjs ops instead of the pack's fused Adam kernel.
+if (process.env.DEFAULT_MODEL_UNFUSED_ADAM === '1') tf.unregisterKernel(ADAM_UPDATE_KERNEL, 'wasm');
 const nativeLoaded = packs.some((p) => p.name === '@clapjs/kernels-native' && p.loaded);
 const engine =
   route === 'native'
@@ -122,30 +124,41 @@ if (mode === 'export') {
 } else if (mode === 'profile') {
   await step();
   const info = await tf.profile(() => step());
-  const { totalKernelMs, kernels } = await summarizeProfile(info);
+  const { totalKernelMs, kernels, calls } = await summarizeProfile(info);
   emit({
     figure: 'profile',
     kernelCalls: info.kernels.length,
     totalKernelMs: Math.round(totalKernelMs),
     kernels: kernels.slice(0, 20).map((k) => ({ ...k, ms: Math.round(k.ms) })),
+    slowestCalls: calls.slice(0, 12),
+    ...(process.env.DEFAULT_MODEL_CALLS
+      ? { calls: calls.filter((c) => process.env.DEFAULT_MODEL_CALLS.split(',').includes(c.name)) }
+      : {}),
   });
 } else {
   const times = [];
+  const cpuTimes = [];
   const tensors = [];
   const losses = [];
   for (let i = 0; i < Number(warmupArg) + Number(stepsArg); i++) {
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     losses.push(await step());
     const ms = performance.now() - start;
+    const cpu = process.cpuUsage(cpuStart);
     tensors.push(tf.memory().numTensors);
-    if (i >= Number(warmupArg)) times.push(ms);
+    if (i >= Number(warmupArg)) {
+      times.push(ms);
+      cpuTimes.push((cpu.user + cpu.system) / 1000);
+    }
   }
-  const sorted = [...times].sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)];
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   emit({
     figure: 'summary',
-    msPerStep: +median.toFixed(1),
-    samplesPerSecond: +((1000 * batch) / median).toFixed(2),
+    msPerStep: +median(times).toFixed(1),
+    // CPU time of the whole process (every thread): steadier than wall time on a loaded machine.
+    cpuMsPerStep: +median(cpuTimes).toFixed(1),
+    samplesPerSecond: +((1000 * batch) / median(times)).toFixed(2),
     stepMs: times.map((t) => Math.round(t)),
     losses,
     tensorsAfterEachStep: tensors,
