@@ -32,7 +32,10 @@ export { CHECKPOINT_FAMILIES, findFamily } from './families/index.js';
 export type {
   CheckpointFamily,
   DerivedSetting,
+  FamilyInputs,
   FrontEndTensor,
+  ImportEntry,
   ShapeTable,
 } from './families/family.js';
 export { MSCLAP_2022_DEFAULTS, msclap2022 } from './families/msclap-2022.js';
+export { HF_CLAP_DEFAULTS, hfClap } from './families/hf-clap.js';

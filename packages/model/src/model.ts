@@ -47,6 +47,11 @@ export interface ClapCreateOptions {
   readonly seed?: number;
   /** Training captions, for tokenizers that fit a vocabulary (the `word` tokenizer needs them). */
   readonly captions?: readonly string[];
+  /**
+   * The tokenizer's state, for tokenizers that take their vocabulary as data (`byte-level-bpe`:
+   * `{ tokenizer: <tokenizer.json> }`), e.g. an imported checkpoint's.
+   */
+  readonly tokenizerState?: unknown;
 }
 
 /** What {@link ClapModel.forward} returns. */
@@ -184,6 +189,7 @@ export class ClapModel {
       buildParts(parsed, {
         seed,
         ...(options.captions === undefined ? {} : { captions: options.captions }),
+        ...(options.tokenizerState === undefined ? {} : { tokenizerState: options.tokenizerState }),
       }),
     );
   }

@@ -1,4 +1,4 @@
-import { rename, writeFile } from 'node:fs/promises';
+import { rename, stat, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -26,6 +26,7 @@ export interface ImportCommandOptions {
 
 function summary(report: CheckpointImportReport, log: Log): void {
   if (report.guessed) log(`--from auto: recognised ${report.family} from the tensor names`);
+  for (const note of report.notes) log(note);
   for (const s of report.settings)
     log(
       `  ${s.key} = ${JSON.stringify(s.value)}  (${s.from === 'checkpoint' ? 'from the checkpoint' : s.from === 'set' ? '--set' : 'published default'})`,
@@ -52,11 +53,13 @@ export async function importCommand(
   await chooseBackend(opts.backend, () => {});
   await registerBuiltins();
   const reader = await openCheckpoint(file);
+  const folder = (await stat(file).catch(() => undefined))?.isDirectory() === true;
   let imported: Awaited<ReturnType<typeof importCheckpoint>>;
   try {
     imported = await importCheckpoint(reader, {
       from: opts.from,
       source: file,
+      ...(folder ? { folder: file } : {}),
       ...(opts.set === undefined ? {} : { set: opts.set }),
       ...(opts.tokenizer === undefined ? {} : { tokenizer: opts.tokenizer }),
     });
@@ -86,7 +89,10 @@ export function registerImportCommand(program: Command, log: Log): void {
   program
     .command('import')
     .description('import a published PyTorch CLAP checkpoint into a clapjs model directory')
-    .argument('<file>', 'the checkpoint (.pth, .pt, .ckpt, pytorch_model.bin)')
+    .argument(
+      '<file>',
+      'the checkpoint (.pth, .pt, .ckpt, pytorch_model.bin), or a Hugging Face snapshot directory',
+    )
     .addOption(
       new Option('--from <family>', 'checkpoint family, or auto to recognise it')
         .choices([...CHECKPOINT_FAMILIES.map((f) => f.name), 'auto'])
@@ -94,7 +100,10 @@ export function registerImportCommand(program: Command, log: Log): void {
     )
     .requiredOption('-o, --out <dir>', 'output model directory (written atomically)')
     .option('--set <key=value...>', 'override a derived setting, e.g. textEncoder.heads=12')
-    .option('--tokenizer <dir>', "a directory with the checkpoint's vocab.txt")
+    .option(
+      '--tokenizer <dir>',
+      "the checkpoint's tokenizer files: vocab.txt (msclap), vocab.json + merges.txt or tokenizer.json (LAION, HF)",
+    )
     .option('--report <file>', 'also write the full import report (every tensor) as JSON')
     .addOption(
       new Option('--backend <name>', 'tfjs backend')

@@ -1,7 +1,29 @@
-import type { ClapModelConfig, ClapModelConfigInput, NameMap } from '@clapjs/model';
+import type { ClapModelConfig, ClapModelConfigInput, TensorLayout } from '@clapjs/model';
 
 /** The shape of every tensor of a checkpoint's state dict, by its name in the file. */
 export type ShapeTable = ReadonlyMap<string, readonly number[]>;
+
+/** A clapjs weight and the checkpoint tensor or tensors it is loaded from. */
+export interface ImportEntry {
+  /** Our path, as `model.variables()` lists it. */
+  readonly ours: string;
+  /**
+   * One tensor, or several concatenated along PyTorch's first axis first (Hugging Face's
+   * separate `query`/`key`/`value` into a fused `qkv`).
+   */
+  readonly theirs: string | readonly string[];
+  readonly layout: TensorLayout;
+}
+
+/** What a family may read besides the tensors. */
+export interface FamilyInputs {
+  /** The folder the checkpoint was read from, when it is one (a Hugging Face snapshot). */
+  readonly folder?: string;
+  /** That folder's JSON files (`config.json`, `preprocessor_config.json`) that exist, parsed. */
+  readonly files: ReadonlyMap<string, unknown>;
+  /** `--tokenizer DIR`, when given. */
+  readonly tokenizer?: string;
+}
 
 /** A checkpoint tensor that describes the original's front end (e.g. torchlibrosa's `melW`). */
 export interface FrontEndTensor {
@@ -43,9 +65,17 @@ export interface CheckpointFamily {
    * The clapjs config: what names and shapes determine, then the family's published defaults
    * for the rest, each listed in `settings`.
    */
-  config(shapes: ShapeTable): { config: ClapModelConfigInput; settings: DerivedSetting[] };
+  config(
+    shapes: ShapeTable,
+    inputs: FamilyInputs,
+  ): { config: ClapModelConfigInput; settings: DerivedSetting[]; notes?: string[] };
+  /**
+   * The tokenizer state the model is built with (e.g. a byte-level BPE tokenizer.json read from
+   * the snapshot or `--tokenizer DIR`); undefined when the family's tokenizer ships with clapjs.
+   */
+  tokenizerState?(inputs: FamilyInputs): Promise<unknown>;
   /** Every clapjs weight ↔ checkpoint tensor correspondence for a built config. */
-  nameMap(config: ClapModelConfig): NameMap;
+  nameMap(config: ClapModelConfig): readonly ImportEntry[];
   /** The checkpoint's front-end buffers present in `shapes`, checked against the preset. */
   frontEnd(shapes: ShapeTable): FrontEndTensor[];
   /** Why a state-dict tensor that no map entry uses is left out, or undefined if unexpected. */

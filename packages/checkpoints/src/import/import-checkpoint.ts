@@ -1,7 +1,13 @@
 import { BertWordPieceTokenizer } from '@clapjs/text-encoders';
 import { ClapModel, fromTheirLayout, theirShape, type ClapModelConfig } from '@clapjs/model';
 import { findFamily } from '../families/index.js';
-import type { CheckpointFamily, DerivedSetting, ShapeTable } from '../families/family.js';
+import type {
+  CheckpointFamily,
+  DerivedSetting,
+  FamilyInputs,
+  ShapeTable,
+} from '../families/family.js';
+import { readSnapshotFiles } from './snapshot-files.js';
 import { ImportError } from './errors.js';
 import { applyOverrides, parseOverrides } from './set-overrides.js';
 import { readVocabulary } from './vocabulary.js';
@@ -19,8 +25,17 @@ export interface ImportCheckpointOptions {
   readonly from: string;
   /** `key=value` overrides of the derived config (`textEncoder.heads=12`). */
   readonly set?: readonly string[];
-  /** A directory with the checkpoint's tokenizer `vocab.txt` (default: the shipped one). */
+  /**
+   * A directory with the checkpoint's tokenizer: msclap 2022's `vocab.txt` (checked against the
+   * shipped one), or the byte-level BPE files of a LAION checkpoint (`vocab.json` + `merges.txt`
+   * or `tokenizer.json`).
+   */
   readonly tokenizer?: string;
+  /**
+   * The folder the checkpoint was read from, when it is one: a Hugging Face snapshot's
+   * `config.json`, `preprocessor_config.json` and tokenizer files are read from it.
+   */
+  readonly folder?: string;
   /** Names the checkpoint in messages (default `the checkpoint`). */
   readonly source?: string;
 }
@@ -32,6 +47,8 @@ export interface CheckpointImportReport {
   readonly guessed: boolean;
   /** The prefix the state dict sits under in the file (`''`, `model.`, `state_dict.`, `module.`). */
   readonly prefix: string;
+  /** What the family concluded from the file beyond single settings (e.g. which HTSAT size). */
+  readonly notes: readonly string[];
   /** Every hyperparameter: read from the checkpoint, the family default, or a `--set`. */
   readonly settings: readonly (DerivedSetting | { key: string; value: unknown; from: 'set' })[];
   /** Every tensor loaded into a clapjs weight. */
@@ -74,6 +91,16 @@ function asFloat32(values: Float32Array | Int32Array | BigInt64Array | Uint8Arra
   return values instanceof Float32Array ? values : Float32Array.from(values, Number);
 }
 
+function concatenate(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
@@ -104,13 +131,23 @@ export async function importCheckpoint(
       .map((n) => [n.slice(prefix.length), checkpoint.info(n).shape]),
   );
   const overrides = parseOverrides(options.set ?? []);
-  const derived = family.config(shapes);
+  const inputs: FamilyInputs = {
+    files: await readSnapshotFiles(options.folder),
+    ...(options.folder === undefined ? {} : { folder: options.folder }),
+    ...(options.tokenizer === undefined ? {} : { tokenizer: options.tokenizer }),
+  };
+  const derived = family.config(shapes, inputs);
   const settings = [
     ...derived.settings.filter((s) => !overrides.some((o) => o.key === s.key)),
     ...overrides.map((o) => ({ ...o, from: 'set' as const })),
   ];
-  if (options.tokenizer !== undefined) await checkTokenizer(options.tokenizer);
-  const model = await ClapModel.create(applyOverrides(derived.config, overrides));
+  let tokenizerState: unknown;
+  if (family.tokenizerState !== undefined) tokenizerState = await family.tokenizerState(inputs);
+  else if (options.tokenizer !== undefined) await checkTokenizer(options.tokenizer);
+  const model = await ClapModel.create(
+    applyOverrides(derived.config, overrides),
+    tokenizerState === undefined ? {} : { tokenizerState },
+  );
   try {
     const mapped = await loadWeights(model, checkpoint, family, prefix, shapes, source);
     const frontEnd = await checkFrontEnd(model.config, checkpoint, family, prefix, shapes, source);
@@ -127,6 +164,7 @@ export async function importCheckpoint(
       family: family.name,
       guessed: options.from === 'auto',
       prefix,
+      notes: derived.notes ?? [],
       settings,
       mapped,
       frontEnd,
@@ -151,29 +189,38 @@ async function loadWeights(
   const mapped: { name: string; ours: string; shape: readonly number[] }[] = [];
   for (const entry of family.nameMap(model.config)) {
     const variable = variables.get(entry.ours)!;
-    const shape = shapes.get(entry.theirs);
-    if (shape === undefined) {
-      throw new ImportError(
-        'IMPORT_TENSOR_MISSING',
-        `${source} has no tensor "${prefix}${entry.theirs}" for clapjs weight ${entry.ours} [${variable.shape.join(', ')}]; ` +
-          `it is not a complete ${family.name} checkpoint (check --from, or the file).`,
-      );
-    }
+    const parts = typeof entry.theirs === 'string' ? [entry.theirs] : entry.theirs;
     const want = theirShape(variable.shape, entry.layout);
-    const fits =
-      sameShape(shape, want) || (entry.layout === 'same' && count(shape) === count(want));
-    if (!fits) {
-      throw new ImportError(
-        'IMPORT_SHAPE_MISMATCH',
-        `Tensor "${prefix}${entry.theirs}" in ${source} has shape [${shape.join(', ')}], but the derived config needs [${want.join(', ')}] for ${entry.ours}. ` +
-          'Fix the setting that sizes it with --set (see the report of derived settings), or check --from.',
-      );
+    // Concatenated parts split PyTorch's first axis evenly (query, key, value).
+    const wantPart = [want[0]! / parts.length, ...want.slice(1)];
+    const datas: Float32Array[] = [];
+    for (const part of parts) {
+      const shape = shapes.get(part);
+      if (shape === undefined) {
+        throw new ImportError(
+          'IMPORT_TENSOR_MISSING',
+          `${source} has no tensor "${prefix}${part}" for clapjs weight ${entry.ours} [${variable.shape.join(', ')}]; ` +
+            `it is not a complete ${family.name} checkpoint (check --from, or the file).`,
+        );
+      }
+      const fits =
+        sameShape(shape, wantPart) ||
+        (entry.layout === 'same' && parts.length === 1 && count(shape) === count(want));
+      if (!fits) {
+        throw new ImportError(
+          'IMPORT_SHAPE_MISMATCH',
+          `Tensor "${prefix}${part}" in ${source} has shape [${shape.join(', ')}], but the derived config needs [${wantPart.join(', ')}] for ${entry.ours}. ` +
+            'Fix the setting that sizes it with --set (see the report of derived settings), or check --from.',
+        );
+      }
+      datas.push(asFloat32(await checkpoint.read(`${prefix}${part}`)));
+      mapped.push({ name: `${prefix}${part}`, ours: entry.ours, shape });
     }
-    const data = asFloat32(await checkpoint.read(`${prefix}${entry.theirs}`));
+    const data = datas.length === 1 ? datas[0]! : concatenate(datas);
+    const shape = parts.length === 1 ? shapes.get(parts[0]!)! : want;
     const value = fromTheirLayout(data, shape, entry.layout, variable.shape);
     variable.assign(value);
     value.dispose();
-    mapped.push({ name: `${prefix}${entry.theirs}`, ours: entry.ours, shape });
   }
   return mapped;
 }
