@@ -100,7 +100,8 @@ export function aiffLayout(src: ByteSource, name = '<buffer>'): PcmLayout {
           );
         codec = known as typeof codec;
       }
-      const comm = src.read(body, COMM_BYTES).slice();
+      // Uint8Array.from, not slice: a Node Buffer's slice is a view into the whole file.
+      const comm = Uint8Array.from(src.read(body, COMM_BYTES));
       const view = new DataView(comm.buffer);
       format = {
         channels: view.getUint16(0),

@@ -162,8 +162,9 @@ export function wavLayout(src: ByteSource, name = '<buffer>'): PcmLayout {
         `the "${id.replace(/[^\x20-\x7e]/g, '?')}" chunk declares ${size} bytes but only ${end - body} remain (truncated file)`,
       );
     if (id === 'fmt ') {
-      // A copy: the parser reads it while src may reuse its buffer.
-      const fmt = src.read(body, Math.min(size, FORMAT_BYTES)).slice();
+      // A copy: the parser reads it while src may reuse its buffer. Uint8Array.from, not slice: a
+      // Node Buffer's slice is a view into the whole file, and the DataView below starts at 0.
+      const fmt = Uint8Array.from(src.read(body, Math.min(size, FORMAT_BYTES)));
       format = parseFormat(new DataView(fmt.buffer), 0, size, fail);
     } else if (id === 'data') {
       dataOffset = body;
