@@ -5,13 +5,5 @@
  */
 export { Params } from './params.js';
 export type { Initializer, WeightOptions } from './params.js';
-export {
-  dense,
-  dropout,
-  gelu,
-  geluTanh,
-  l2Normalize,
-  layerNorm,
-  matMul,
-  transposeLastTwo,
-} from './ops.js';
+export { dense, dropout, gelu, geluTanh, l2Normalize, matMul, transposeLastTwo } from './ops.js';
+export { layerNorm } from './layer-norm.js';

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
-import { dense, dropout, gelu, geluTanh, l2Normalize, layerNorm, matMul } from './ops.js';
+import { dense, dropout, gelu, geluTanh, l2Normalize, matMul } from './ops.js';
+import { layerNorm } from './layer-norm.js';
 import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
 import { expectClose } from '@clapjs/config/expect-close';
 

@@ -62,23 +62,6 @@ export function dense<T extends tf.Tensor>(x: T, w: tf.Tensor2D, b?: tf.Tensor1D
   });
 }
 
-/** Layer normalisation over the last axis (PyTorch nn.LayerNorm semantics, biased variance). */
-export function layerNorm<R extends tf.Rank>(
-  x: tf.Tensor<R>,
-  gamma: tf.Tensor1D,
-  beta: tf.Tensor1D,
-  epsilon = 1e-5,
-): tf.Tensor<R> {
-  return tf.tidy(() => {
-    const axis = x.rank - 1;
-    const mean = tf.mean(x, axis, true);
-    const centered = tf.sub(x, mean);
-    const variance = tf.mean(tf.square(centered), axis, true);
-    const normed = tf.mul(centered, tf.rsqrt(tf.add(variance, epsilon)));
-    return tf.add(tf.mul(normed, gamma), beta) as tf.Tensor<R>;
-  });
-}
-
 /** GELU with the exact erf form (PyTorch nn.GELU's default). */
 export function gelu<T extends tf.Tensor>(x: T): T {
   return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))) as T);
