@@ -49,6 +49,10 @@ for config in $CONFIGS; do
   for batch in $BATCHES; do
     echo "# $config, batch $batch" >&2
     node default-model/default_model.mjs native "$config" "$batch" 0 0 export "$dir/$config-$batch" 2>/dev/null | json
+    if [ ! -f "$dir/$config-$batch/meta.json" ]; then
+      echo "{\"bench\":\"default-model\",\"config\":\"$config\",\"batch\":$batch,\"figure\":\"error\",\"message\":\"the export failed: is every package built?\"}" | json
+      continue
+    fi
     r=0
     while [ "$r" -lt "$REPEATS" ]; do
       for route in $ROUTES; do
