@@ -37,9 +37,21 @@ export interface Part<C extends PartConfig = PartConfig> {
   reseed?(label: string): void;
 }
 
+/**
+ * What an audio encoder takes, i.e. what the model's front end must build from a clip:
+ * - `log-mel`: one log-mel per window, `[batch, frames, melBins, 1]`; a clip longer than the
+ *   window is split into windows whose embeddings are averaged;
+ * - `fusion`: LAION-CLAP's fusion input, `[batch, frames, melBins, 4]` per clip of any length:
+ *   the whole clip's log-mel shrunk to one window, then front, middle and back crops (four copies
+ *   of the padded log-mel for a clip no longer than the window); @clapjs/audio's `fusionLogMel`.
+ */
+export type AudioEncoderInput = 'log-mel' | 'fusion';
+
 /** Maps a batch of log-mel spectrograms `[batch, frames, melBins, 1]` to features `[batch, outputDim]`. */
 export interface AudioEncoder<C extends PartConfig = PartConfig> extends Part<C> {
   readonly outputDim: number;
+  /** The input it takes (see {@link AudioEncoderInput}); absent means `log-mel`. */
+  readonly input?: AudioEncoderInput;
   encode(logMel: Tensor4D, options: CallOptions): Tensor2D;
 }
 

@@ -104,12 +104,13 @@ export function checkParts(parts: ClapParts): void {
   const length = (parts.config.tokenizer as { maxLength: number }).maxLength;
   const padId = parts.tokenizer.padId;
   const n = PROBE_BATCH;
+  const channels = parts.audioEncoder.input === 'fusion' ? 4 : 1;
   probeShape(
     'audioEncoder',
     parts,
-    `encode() of a [${n}, ${frames}, ${melBins}, 1] batch`,
+    `encode() of a [${n}, ${frames}, ${melBins}, ${channels}] batch`,
     [n, audioDim],
-    () => parts.audioEncoder.encode(tf.zeros([n, frames, melBins, 1]), INFERENCE),
+    () => parts.audioEncoder.encode(tf.zeros([n, frames, melBins, channels]), INFERENCE),
   );
   probeShape(
     'textEncoder',

@@ -1,5 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { AudioEncoder, CallOptions, NamedVariable, Rng } from '@clapjs/core';
+import type {
+  AudioEncoder,
+  AudioEncoderInput,
+  CallOptions,
+  NamedVariable,
+  Rng,
+} from '@clapjs/core';
 import { dense, dropout, gelu, layerNorm, Params } from '@clapjs/layers';
 import { BatchNorm } from '../batch-norm.js';
 import { AudioEncoderInputError } from '../cnn-encoder.js';
@@ -60,6 +66,8 @@ export interface HtsatForwardOptions {
 export class HtsatAudioEncoder implements AudioEncoder<HtsatConfigInput> {
   readonly name = 'htsat';
   readonly outputDim: number;
+  /** `fusion` with `fusion: true` (4-channel input), else `log-mel`. */
+  readonly input: AudioEncoderInput;
   /** The resolved stage plan. */
   readonly plan: HtsatPlan;
   private readonly config: HtsatConfigInput;
@@ -79,6 +87,7 @@ export class HtsatAudioEncoder implements AudioEncoder<HtsatConfigInput> {
     this.plan = htsatPlan(config, context.melBins);
     this.config = config;
     this.outputDim = this.plan.outputDim;
+    this.input = this.plan.fusion ? 'fusion' : 'log-mel';
     this.rng = context.rng.fork('drop-path');
     this.params = new Params('', context.rng.fork('weights'));
     const c = this.plan.config;
