@@ -1,10 +1,11 @@
 import { ImportError } from '../import/errors.js';
 import type { CheckpointFamily } from './family.js';
 import { hfClap } from './hf-clap.js';
+import { laionClap } from './laion-clap.js';
 import { msclap2022 } from './msclap-2022.js';
 
 /** Every checkpoint family `importCheckpoint` knows, by name (the list `--from` accepts). */
-export const CHECKPOINT_FAMILIES: readonly CheckpointFamily[] = [msclap2022, hfClap];
+export const CHECKPOINT_FAMILIES: readonly CheckpointFamily[] = [msclap2022, hfClap, laionClap];
 
 /**
  * The family called `name`, or with `auto` the one whose names the state dict has.
