@@ -40,3 +40,4 @@ export type {
 export { MSCLAP_2022_DEFAULTS, msclap2022 } from './families/msclap-2022.js';
 export { HF_CLAP_DEFAULTS, hfClap } from './families/hf-clap.js';
 export { LAION_CLAP_DEFAULTS, laionClap } from './families/laion-clap.js';
+export { MSCLAP_2023_DEFAULTS, msclap2023 } from './families/msclap-2023.js';

@@ -3,9 +3,15 @@ import type { CheckpointFamily } from './family.js';
 import { hfClap } from './hf-clap.js';
 import { laionClap } from './laion-clap.js';
 import { msclap2022 } from './msclap-2022.js';
+import { msclap2023 } from './msclap-2023.js';
 
 /** Every checkpoint family `importCheckpoint` knows, by name (the list `--from` accepts). */
-export const CHECKPOINT_FAMILIES: readonly CheckpointFamily[] = [msclap2022, hfClap, laionClap];
+export const CHECKPOINT_FAMILIES: readonly CheckpointFamily[] = [
+  msclap2022,
+  hfClap,
+  laionClap,
+  msclap2023,
+];
 
 /**
  * The family called `name`, or with `auto` the one whose names the state dict has.

@@ -7,6 +7,7 @@ import { useTestBackend } from '@clapjs/test-backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImportError } from '../import/errors.js';
 import { importCheckpoint, type CheckpointImportReport } from '../import/import-checkpoint.js';
+import { importFile as importFixture, relativeError } from './test-utils/import-fixture.js';
 import { openCheckpoint } from '../readers/open.js';
 import reference from '../../fixtures/msclap/msclap-2022-tiny.json' with { type: 'json' };
 
@@ -26,28 +27,8 @@ function tileAndCut(samples: Float32Array): Float32Array {
   return out;
 }
 
-/** max|ours − reference| / max|reference|. */
-function relativeError(ours: ArrayLike<number>, want: ArrayLike<number>): number {
-  let diff = 0;
-  let peak = 0;
-  for (let i = 0; i < want.length; i++) {
-    diff = Math.max(diff, Math.abs(ours[i]! - want[i]!));
-    peak = Math.max(peak, Math.abs(want[i]!));
-  }
-  return diff / peak;
-}
-
-async function importFile(path: string, options: { from?: string; set?: string[] } = {}) {
-  const reader = await openCheckpoint(path);
-  try {
-    return await importCheckpoint(reader, {
-      from: options.from ?? 'msclap-2022',
-      set: options.set ?? HEADS,
-      source: path,
-    });
-  } finally {
-    await reader.close();
-  }
+function importFile(path: string, options: { from?: string; set?: string[] } = {}) {
+  return importFixture(path, { from: options.from ?? 'msclap-2022', set: options.set ?? HEADS });
 }
 
 async function clips(): Promise<Float32Array[]> {

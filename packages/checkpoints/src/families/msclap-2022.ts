@@ -1,7 +1,7 @@
-import { hannWindow, melFilterbank, type LogMelConfig } from '@clapjs/audio';
 import { msclapNameMap, type ClapModelConfig } from '@clapjs/model';
-import { ImportError } from '../import/errors.js';
-import type { CheckpointFamily, DerivedSetting, FrontEndTensor, ShapeTable } from './family.js';
+import { shapeReader } from './shapes.js';
+import type { CheckpointFamily, DerivedSetting, ShapeTable } from './family.js';
+import { torchlibrosaFrontEnd } from './torchlibrosa.js';
 
 const AUDIO = 'audio_encoder.base.';
 const TEXT = 'caption_encoder.base.';
@@ -25,62 +25,12 @@ export const MSCLAP_2022_DEFAULTS = {
   'textEncoder.dropout': 0.1,
 } as const;
 
-function shapeOf(shapes: ShapeTable, name: string): readonly number[] {
-  const shape = shapes.get(name);
-  if (shape === undefined) {
-    throw new ImportError(
-      'IMPORT_TENSOR_MISSING',
-      `The checkpoint has no tensor "${name}", which every msclap 2022 checkpoint has. ` +
-        'Check the file (CLAP_weights_2022.pth) or choose the right family with --from.',
-    );
-  }
-  return shape;
-}
-
-function dim(shapes: ShapeTable, name: string, axis: number): number {
-  return shapeOf(shapes, name)[axis] as number;
-}
+const { dim } = shapeReader('msclap 2022', 'CLAP_weights_2022.pth');
 
 function bertLayers(shapes: ShapeTable): number {
   let layers = 0;
   while (shapes.has(`${TEXT}encoder.layer.${layers}.attention.self.query.weight`)) layers += 1;
   return layers;
-}
-
-/** The preset's windowed DFT kernels, laid out as torchlibrosa's Conv1d weights [bins, 1, nFft]. */
-function stftKernel(audio: LogMelConfig, part: 'real' | 'imag'): Float32Array {
-  const n = audio.nFft;
-  const bins = Math.floor(n / 2) + 1;
-  const window = hannWindow(audio.winLength, n);
-  const out = new Float32Array(bins * n);
-  for (let k = 0; k < bins; k++) {
-    for (let t = 0; t < n; t++) {
-      // Reduce k·t mod n first: the angle stays small, so float64 keeps every digit.
-      const angle = (2 * Math.PI * ((k * t) % n)) / n;
-      out[k * n + t] = (part === 'real' ? Math.cos(angle) : -Math.sin(angle)) * window[t]!;
-    }
-  }
-  return out;
-}
-
-/** The preset's mel filterbank as torchlibrosa's `melW` [nFft/2 + 1, nMels]. */
-function melMatrix(audio: LogMelConfig): Float32Array {
-  const bank = melFilterbank({
-    nFreqs: Math.floor(audio.nFft / 2) + 1,
-    fMin: audio.fMin,
-    fMax: audio.fMax,
-    nMels: audio.nMels,
-    sampleRate: audio.sampleRate,
-    melScale: audio.melScale,
-    norm: audio.norm,
-  });
-  const out = new Float32Array(bank.nFreqs * bank.nMels);
-  bank.weights.forEach((row, m) => {
-    row.forEach((w, i) => {
-      out[(bank.start[m]! + i) * bank.nMels + m] = w;
-    });
-  });
-  return out;
 }
 
 const UNUSED: readonly [RegExp, string][] = [
@@ -166,38 +116,7 @@ export const msclap2022: CheckpointFamily = {
 
   nameMap: (config: ClapModelConfig) => msclapNameMap(config),
 
-  frontEnd(shapes) {
-    const tensors: FrontEndTensor[] = [];
-    const stft = `${AUDIO}spectrogram_extractor.stft.conv_`;
-    for (const part of ['real', 'imag'] as const) {
-      const name = `${stft}${part}.weight`;
-      const shape = shapes.get(name);
-      if (shape === undefined) continue;
-      tensors.push({
-        name,
-        expected: (config) => {
-          const audio = config.audio as unknown as LogMelConfig;
-          if (shape[2] !== audio.nFft)
-            return `its STFT size is ${shape[2]}, the preset's nFft is ${audio.nFft}`;
-          return {
-            shape: [Math.floor(audio.nFft / 2) + 1, 1, audio.nFft],
-            data: stftKernel(audio, part),
-          };
-        },
-      });
-    }
-    const mel = `${AUDIO}logmel_extractor.melW`;
-    if (shapes.has(mel)) {
-      tensors.push({
-        name: mel,
-        expected: (config) => {
-          const audio = config.audio as unknown as LogMelConfig;
-          return { shape: [Math.floor(audio.nFft / 2) + 1, audio.nMels], data: melMatrix(audio) };
-        },
-      });
-    }
-    return tensors;
-  },
+  frontEnd: (shapes) => torchlibrosaFrontEnd(shapes, AUDIO),
 
   unusedReason(name) {
     return UNUSED.find(([pattern]) => pattern.test(name))?.[1];
