@@ -1,5 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { clipWindows, windowClip, type LogMelConfig } from '@clapjs/audio';
+import {
+  clipWindows,
+  encodeWav,
+  readAudioWindows,
+  windowClip,
+  type LogMelConfig,
+} from '@clapjs/audio';
 import { useTestBackend } from '@clapjs/test-backends';
 import { describe, expect, it } from 'vitest';
 import { projectClipWindows } from './audio-windows.js';
@@ -63,5 +69,40 @@ describe('long clips: the mean over windows that cover them', () => {
     for (let r = 0; r < 2; r++)
       for (let c = 0; c < 2; c++) expect(got[r]![c]).toBeCloseTo(expected[r]![c]!, 3);
     out.dispose();
+  });
+
+  it('a clip streamed window by window (readAudioWindows) embeds and classifies as the whole clip, with flat memory', async () => {
+    await useTestBackend('cpu');
+    const model = await ClapModel.create(tinyConfig(), { seed: 7, captions: CAPTIONS }); // 0.5 s windows
+    const config = model.frontEnd.config;
+    const [long] = makeClips(1, 4.3); // 9 windows: more than one batch of 8
+    // A float WAV at the model's rate: the streamed samples are the clip's own.
+    const file = encodeWav(long!, config.sampleRate, { format: 'float32' });
+    const read = await readAudioWindows(file, config, { chunkBytes: 5000 });
+    expect(read.spans.length).toBe(9);
+    const stream = async function* () {
+      for await (const w of read.windows()) yield w.samples;
+    };
+    const whole = model.encodeAudio([long!]);
+    const streamed = await model.encodeAudioWindows(stream());
+    expect(streamed.shape).toEqual([1, 8]);
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(whole, streamed))).dataSync()[0]!);
+    expect(diff).toBeLessThan(1e-6);
+
+    const labels = ['rain', 'dog', 'piano'];
+    const a = await model.zeroShotClassify(long!, labels);
+    const b = await model.zeroShotClassify(stream(), labels);
+    expect(b.map((r) => r.label)).toEqual(a.map((r) => r.label));
+    b.forEach((r, i) => expect(r.probability).toBeCloseTo(a[i]!.probability, 6));
+
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 2; i++) tf.dispose(await model.encodeAudioWindows(stream()));
+    await model.zeroShotClassify(stream(), labels);
+    expect(tf.memory().numTensors).toBe(before);
+    const none = async function* (): AsyncGenerator<Float32Array> {};
+    await expect(model.encodeAudioWindows(none())).rejects.toMatchObject({ code: 'AUDIO_EMPTY' });
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([whole, streamed]);
+    model.dispose();
   });
 });

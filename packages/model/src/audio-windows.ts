@@ -36,16 +36,61 @@ export function projectClipWindows(
         const batch = windows
           .slice(at, at + WINDOWS_PER_BATCH)
           .map((span) => windowClip(clip, span, rate, config));
-        const part = tf.tidy(() => tf.sum(project(batch), 0) as tf.Tensor1D);
-        if (sum === undefined) sum = part;
-        else {
-          const next = tf.add(sum, part) as tf.Tensor1D;
-          tf.dispose([sum, part]);
-          sum = next;
-        }
+        sum = addBatch(sum, batch, project);
       }
       return tf.div(sum!, windows.length) as tf.Tensor1D;
     });
     return tf.stack(rows) as tf.Tensor2D;
   });
+}
+
+/** `sum` (disposed) plus the summed projected embeddings of `batch`. */
+function addBatch(
+  sum: tf.Tensor1D | undefined,
+  batch: readonly Float32Array[],
+  project: (windows: readonly Float32Array[]) => tf.Tensor2D,
+): tf.Tensor1D {
+  const part = tf.tidy(() => tf.sum(project(batch), 0) as tf.Tensor1D);
+  if (sum === undefined) return part;
+  const next = tf.add(sum, part) as tf.Tensor1D;
+  tf.dispose([sum, part]);
+  return next;
+}
+
+/**
+ * The projected embedding `[1, dim]` of one clip given window by window (each window one
+ * `clipSeconds` long, as `@clapjs/audio`'s `readAudioWindows` yields them): the mean of the
+ * windows' projected embeddings, encoded `WINDOWS_PER_BATCH` at a time in the order
+ * {@link projectClipWindows} uses, so it equals that function's row for the whole clip. Only one
+ * batch of windows is held.
+ *
+ * @throws ModelError `AUDIO_EMPTY` when the stream yields no window
+ */
+export async function projectWindowStream(
+  windows: AsyncIterable<Float32Array>,
+  project: (windows: readonly Float32Array[]) => tf.Tensor2D,
+  empty: () => Error,
+): Promise<tf.Tensor2D> {
+  let sum: tf.Tensor1D | undefined;
+  let count = 0;
+  let batch: Float32Array[] = [];
+  try {
+    for await (const window of windows) {
+      batch.push(window);
+      count++;
+      if (batch.length === WINDOWS_PER_BATCH) {
+        sum = addBatch(sum, batch, project);
+        batch = [];
+      }
+    }
+    if (batch.length > 0) sum = addBatch(sum, batch, project);
+  } catch (error) {
+    sum?.dispose();
+    throw error;
+  }
+  if (sum === undefined) throw empty();
+  const mean = sum;
+  const row = tf.tidy(() => tf.reshape(tf.div(mean, count), [1, -1]) as tf.Tensor2D);
+  mean.dispose();
+  return row;
 }

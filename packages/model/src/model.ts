@@ -11,9 +11,9 @@ import type {
   TokenBatch,
   Tokenizer,
 } from '@clapjs/core';
-import { cropOrPad, fusionLogMel, type LogMelConfig, type LogMelExtractor } from '@clapjs/audio';
+import { cropOrPad, type LogMelConfig, type LogMelExtractor } from '@clapjs/audio';
 import { l2Normalize } from '@clapjs/layers';
-import { projectClipWindows } from './audio-windows.js';
+import { projectClipWindows, projectWindowStream } from './audio-windows.js';
 import {
   buildParts,
   partProvenance,
@@ -303,9 +303,7 @@ export class ClapModel {
    * Log-mel spectrograms `[batch, frames, melBins, 1]` of clips sampled at
    * `config.audio.sampleRate`, each first fitted to `clipSeconds` (centre crop when longer,
    * the preset's `padMode` when shorter). `encodeAudio` and the other raw-clip paths instead
-   * average a long clip over windows that cover it (`projectClipWindows`). For an audio encoder
-   * whose `input` is `fusion`: the fusion input `[batch, frames, melBins, 4]` of each whole clip
-   * (`fusionLogMel`, its default crops), which those paths use too.
+   * average a long clip over windows that cover it (`projectClipWindows`).
    */
   logMelBatch(clips: readonly Float32Array[]): tf.Tensor4D {
     this.assertLive();
@@ -313,7 +311,6 @@ export class ClapModel {
       throw badInput('EMPTY_BATCH', 'logMelBatch needs a non-empty array of clips.');
     const { clipSeconds, sampleRate, padMode } = this.config.audio as LogMelConfig;
     const length = Math.round(clipSeconds * sampleRate);
-    const fusion = this.audioEncoder.input === 'fusion';
     const mels = clips.map((clip, i) => {
       if (!(clip instanceof Float32Array) || clip.length === 0) {
         throw badInput(
@@ -321,7 +318,6 @@ export class ClapModel {
           `clips[${i}] must be a non-empty Float32Array of samples at ${sampleRate} Hz.`,
         );
       }
-      if (fusion) return fusionLogMel(clip, this.frontEnd);
       const fitted =
         clip.length < length
           ? cropOrPad(clip, length, padMode ?? 'repeat-pad')
@@ -329,11 +325,9 @@ export class ClapModel {
       return this.frontEnd.compute(fitted);
     });
     const { frames, melBins } = mels[0]!;
-    const channels = fusion ? 4 : 1;
-    const size = frames * melBins * channels;
-    const data = new Float32Array(clips.length * size);
-    mels.forEach((mel, i) => data.set(mel.data, i * size));
-    return tf.tensor4d(data, [clips.length, frames, melBins, channels]);
+    const data = new Float32Array(clips.length * frames * melBins);
+    mels.forEach((mel, i) => data.set(mel.data, i * frames * melBins));
+    return tf.tensor4d(data, [clips.length, frames, melBins, 1]);
   }
 
   /**
@@ -364,6 +358,21 @@ export class ClapModel {
   /** L2-normalised audio embeddings `[batch, dim]` (inference mode). */
   encodeAudio(audio: AudioInput): tf.Tensor2D {
     return tf.tidy(() => l2Normalize(this.projectAudio(audio)));
+  }
+
+  /**
+   * The L2-normalised embedding `[1, dim]` of one clip given window by window, each window one
+   * `clipSeconds` long at the front end's rate — what `readAudioWindows(file, model.frontEnd.config)`
+   * from `@clapjs/audio` yields for a file of any length. Equals {@link ClapModel.encodeAudio} of
+   * the whole clip (the mean over the same windows) while holding only a few windows at a time.
+   *
+   * @throws ClapError `AUDIO_EMPTY` when no window comes
+   */
+  async encodeAudioWindows(windows: AsyncIterable<Float32Array>): Promise<tf.Tensor2D> {
+    const projected = await this.projectAudioWindows(windows);
+    const out = tf.tidy(() => l2Normalize(projected));
+    projected.dispose();
+    return out;
   }
 
   /** L2-normalised text embeddings `[batch, dim]` (inference mode). */
@@ -406,7 +415,7 @@ export class ClapModel {
    * @returns every label with its probability, most probable first
    */
   async zeroShotClassify(
-    clip: Float32Array | tf.Tensor4D,
+    clip: Float32Array | tf.Tensor4D | AsyncIterable<Float32Array>,
     labels: readonly string[],
     template = 'This is a sound of {label}.',
   ): Promise<ZeroShotResult[]> {
@@ -418,17 +427,29 @@ export class ClapModel {
         `The template "${template}" has no {label} placeholder; write e.g. 'This is a sound of {label}.'.`,
       );
     }
-    const probabilities = tf.tidy(() => {
-      const audio = this.projectAudio(clip instanceof Float32Array ? [clip] : clip);
-      if (audio.shape[0] !== 1)
-        throw badInput(
-          'ZERO_SHOT_CLIP',
-          `zeroShotClassify takes one clip, got a batch of ${audio.shape[0]}.`,
-        );
-      const text = this.projectText(labels.map((label) => template.split('{label}').join(label)));
-      const logits = this.similarity.call(text, audio, 'audio-to-text');
-      return tf.softmax(tf.reshape(logits, [labels.length]));
-    });
+    // A clip given window by window (see encodeAudioWindows) is averaged before the tidy.
+    const streamed =
+      clip instanceof Float32Array || clip instanceof tf.Tensor
+        ? undefined
+        : await this.projectAudioWindows(clip);
+    let probabilities: tf.Tensor1D;
+    try {
+      probabilities = tf.tidy(() => {
+        const audio =
+          streamed ??
+          this.projectAudio(clip instanceof Float32Array ? [clip] : (clip as tf.Tensor4D));
+        if (audio.shape[0] !== 1)
+          throw badInput(
+            'ZERO_SHOT_CLIP',
+            `zeroShotClassify takes one clip, got a batch of ${audio.shape[0]}.`,
+          );
+        const text = this.projectText(labels.map((label) => template.split('{label}').join(label)));
+        const logits = this.similarity.call(text, audio, 'audio-to-text');
+        return tf.softmax(tf.reshape(logits, [labels.length]));
+      });
+    } finally {
+      streamed?.dispose();
+    }
     const values = await readAndDispose(probabilities);
     return labels
       .map((label, i) => ({ label, probability: values[i] ?? 0 }))
@@ -530,9 +551,6 @@ export class ClapModel {
 
   private projectAudio(audio: AudioInput): tf.Tensor2D {
     this.assertLive();
-    // A fusion encoder takes each whole clip (its front end shrinks and crops long ones).
-    if (!(audio instanceof tf.Tensor) && this.audioEncoder.input === 'fusion')
-      return tf.tidy(() => this.projectAudio(this.logMelBatch(audio)));
     // Raw clips longer than one window: the mean over windows that cover them (audio-windows.ts).
     if (!(audio instanceof tf.Tensor))
       return projectClipWindows(audio, this.frontEnd.config, (windows) =>
@@ -540,6 +558,16 @@ export class ClapModel {
       );
     return tf.tidy(() =>
       this.audioProjection.call(this.audioEncoder.encode(audio, INFERENCE), INFERENCE),
+    );
+  }
+
+  /** The projected (not normalised) mean `[1, dim]` of a clip's windows given one by one. */
+  private projectAudioWindows(windows: AsyncIterable<Float32Array>): Promise<tf.Tensor2D> {
+    this.assertLive();
+    return projectWindowStream(
+      windows,
+      (batch) => this.projectAudio(this.logMelBatch(batch)),
+      () => badInput('AUDIO_EMPTY', 'The audio stream gave no window: nothing to embed.'),
     );
   }
 
