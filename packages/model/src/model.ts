@@ -11,7 +11,7 @@ import type {
   TokenBatch,
   Tokenizer,
 } from '@clapjs/core';
-import { cropOrPad, type LogMelConfig, type LogMelExtractor } from '@clapjs/audio';
+import { cropOrPad, fusionLogMel, type LogMelConfig, type LogMelExtractor } from '@clapjs/audio';
 import { l2Normalize } from '@clapjs/layers';
 import { projectClipWindows, projectWindowStream } from './audio-windows.js';
 import {
@@ -303,7 +303,9 @@ export class ClapModel {
    * Log-mel spectrograms `[batch, frames, melBins, 1]` of clips sampled at
    * `config.audio.sampleRate`, each first fitted to `clipSeconds` (centre crop when longer,
    * the preset's `padMode` when shorter). `encodeAudio` and the other raw-clip paths instead
-   * average a long clip over windows that cover it (`projectClipWindows`).
+   * average a long clip over windows that cover it (`projectClipWindows`). For an audio encoder
+   * whose `input` is `fusion`: the fusion input `[batch, frames, melBins, 4]` of each whole clip
+   * (`fusionLogMel`, its default crops), which those paths use too.
    */
   logMelBatch(clips: readonly Float32Array[]): tf.Tensor4D {
     this.assertLive();
@@ -311,6 +313,7 @@ export class ClapModel {
       throw badInput('EMPTY_BATCH', 'logMelBatch needs a non-empty array of clips.');
     const { clipSeconds, sampleRate, padMode } = this.config.audio as LogMelConfig;
     const length = Math.round(clipSeconds * sampleRate);
+    const fusion = this.audioEncoder.input === 'fusion';
     const mels = clips.map((clip, i) => {
       if (!(clip instanceof Float32Array) || clip.length === 0) {
         throw badInput(
@@ -318,6 +321,7 @@ export class ClapModel {
           `clips[${i}] must be a non-empty Float32Array of samples at ${sampleRate} Hz.`,
         );
       }
+      if (fusion) return fusionLogMel(clip, this.frontEnd);
       const fitted =
         clip.length < length
           ? cropOrPad(clip, length, padMode ?? 'repeat-pad')
@@ -325,9 +329,11 @@ export class ClapModel {
       return this.frontEnd.compute(fitted);
     });
     const { frames, melBins } = mels[0]!;
-    const data = new Float32Array(clips.length * frames * melBins);
-    mels.forEach((mel, i) => data.set(mel.data, i * frames * melBins));
-    return tf.tensor4d(data, [clips.length, frames, melBins, 1]);
+    const channels = fusion ? 4 : 1;
+    const size = frames * melBins * channels;
+    const data = new Float32Array(clips.length * size);
+    mels.forEach((mel, i) => data.set(mel.data, i * size));
+    return tf.tensor4d(data, [clips.length, frames, melBins, channels]);
   }
 
   /**
@@ -551,6 +557,9 @@ export class ClapModel {
 
   private projectAudio(audio: AudioInput): tf.Tensor2D {
     this.assertLive();
+    // A fusion encoder takes each whole clip (its front end shrinks and crops long ones).
+    if (!(audio instanceof tf.Tensor) && this.audioEncoder.input === 'fusion')
+      return tf.tidy(() => this.projectAudio(this.logMelBatch(audio)));
     // Raw clips longer than one window: the mean over windows that cover them (audio-windows.ts).
     if (!(audio instanceof tf.Tensor))
       return projectClipWindows(audio, this.frontEnd.config, (windows) =>
