@@ -220,4 +220,5 @@ def main():
     print(OUT, OUT.stat().st_size, "bytes", "embedding", embedding[:, :3].tolist())
 
 
-main()
+if __name__ == "__main__":  # the checkpoints fixtures import the modules above
+    main()

@@ -21,6 +21,8 @@ export const HF_CLAP_DEFAULTS = {
     depths: [2, 2, 6, 2],
     num_attention_heads: [4, 8, 16, 32],
     enable_fusion: false,
+    fusion_type: null,
+    aff_block_r: 4,
     hidden_dropout_prob: 0.1,
     flatten_patch_embeds: true,
     patch_embeds_hidden_size: 96,
@@ -92,8 +94,10 @@ function section(json: Json, key: string): Json {
 }
 
 /**
- * Hugging Face ClapModel snapshots without fusion (`laion/clap-htsat-unfused`,
- * `laion/larger_clap_general`, `laion/larger_clap_music_and_speech`): every hyperparameter from
+ * Hugging Face ClapModel snapshots (`laion/clap-htsat-unfused`, `laion/larger_clap_general`,
+ * `laion/larger_clap_music_and_speech`, and the fused `laion/clap-htsat-fused`: `enable_fusion`
+ * with the `fusion` extractor gives `htsat` with `fusion: true` and the `laion-fused` preset;
+ * docs/front-ends.md says what is deterministic): every hyperparameter from
  * `config.json`, the front end from `preprocessor_config.json`, the tokenizer from the snapshot's
  * `tokenizer.json` or `vocab.json` + `merges.txt`, weights from `pytorch_model.bin` or
  * (sharded) safetensors. Logits per text read `logit_scale_t`, per audio `logit_scale_a`.
@@ -101,8 +105,9 @@ function section(json: Json, key: string): Json {
 export const hfClap: CheckpointFamily = {
   name: 'hf',
   description:
-    'Hugging Face ClapModel snapshot (HTSAT + RoBERTa, unfused): laion/clap-htsat-unfused, laion/larger_clap_*',
-  source: 'huggingface.co/laion/clap-htsat-unfused (and larger_clap_*): a snapshot directory',
+    'Hugging Face ClapModel snapshot (HTSAT + RoBERTa, unfused or fused): laion/clap-htsat-unfused, laion/clap-htsat-fused, laion/larger_clap_*',
+  source:
+    'huggingface.co/laion/clap-htsat-unfused (clap-htsat-fused, larger_clap_*): a snapshot directory',
 
   detect(names) {
     const has = new Set(names);
@@ -135,14 +140,29 @@ export const hfClap: CheckpointFamily = {
     const fe = reader('preprocessor_config.json', pre, D.preprocessor, settings);
 
     const truncation = fe<string>('truncation');
-    if (audio<boolean>('enable_fusion') || truncation === 'fusion') {
+    // Fusion (laion/clap-htsat-fused): the model's enable_fusion and the extractor's "fusion"
+    // truncation (its 4-channel input, HTK mel filters) come together or not at all.
+    const fusion = audio<boolean>('enable_fusion', 'audioEncoder.fusion');
+    if (fusion !== (truncation === 'fusion')) {
       throw new ImportError(
         'IMPORT_FEATURE_UNSUPPORTED',
-        `This snapshot is a fusion model (enable_fusion / truncation "fusion"); --from hf imports unfused ones (laion/clap-htsat-unfused, laion/larger_clap_*) for now.`,
+        `This snapshot has enable_fusion = ${String(fusion)} but truncation "${truncation}": a fused model takes the "fusion" extractor's 4-channel input and an unfused one "rand_trunc" log-mels; fix config.json or preprocessor_config.json.`,
       );
     }
-    if (truncation !== 'rand_trunc')
-      throw invalid('preprocessor_config.json', 'truncation', truncation, '"rand_trunc"');
+    if (fusion && audio<unknown>('fusion_type') === 'channel_map')
+      throw invalid(
+        'config.json',
+        'audio_config.fusion_type',
+        'channel_map',
+        'null (the AFF block)',
+      );
+    if (!fusion && truncation !== 'rand_trunc')
+      throw invalid(
+        'preprocessor_config.json',
+        'truncation',
+        truncation,
+        '"rand_trunc" or "fusion"',
+      );
     const padding = fe<string>('padding');
     const padMode = PAD_MODES[padding];
     if (padMode === undefined)
@@ -182,7 +202,8 @@ export const hfClap: CheckpointFamily = {
 
     const config = {
       audio: {
-        preset: 'laion-unfused',
+        // The fusion extractor's mel filters are HTK-scale without norm; rand_trunc's are Slaney.
+        preset: fusion ? 'laion-fused' : 'laion-unfused',
         sampleRate: fe<number>('sampling_rate', 'audio.sampleRate'),
         nFft,
         winLength: nFft,
@@ -205,6 +226,9 @@ export const hfClap: CheckpointFamily = {
         mlpDropout: audio<number>('hidden_dropout_prob', 'audioEncoder.mlpDropout'),
         dropPath: audio<number>('drop_path_rate', 'audioEncoder.dropPath'),
         layerNormEpsilon: audio<number>('layer_norm_eps', 'audioEncoder.layerNormEpsilon'),
+        ...(fusion
+          ? { fusion: true, fusionRatio: audio<number>('aff_block_r', 'audioEncoder.fusionRatio') }
+          : {}),
       },
       textEncoder: {
         name: 'roberta',
