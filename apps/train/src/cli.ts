@@ -11,6 +11,7 @@ import { dataListCommand, dataStatsCommand } from './commands/data.js';
 import { dataBuildCommand } from './commands/data-build.js';
 import { evalCommand } from './commands/eval.js';
 import { exportCommand } from './commands/export.js';
+import { registerIndexCommands } from './commands/index-cli.js';
 import { runTraining } from './run-train.js';
 
 const log = (line: string): void => {
@@ -208,16 +209,8 @@ data
     await dataBuildCommand(dataset, o, log);
   });
 
-// The index commands load LanceDB's native binding, BullMQ and Fastify: only when one of them (or
-// the command list) is asked for, so train/classify/… start fast and work without LanceDB.
-const asked = process.argv[2];
-if (
-  asked === undefined ||
-  asked.startsWith('-') ||
-  ['help', 'index', 'worker', 'serve'].includes(asked)
-) {
-  (await import('./commands/index-cli.js')).registerIndexCommands(program, backendOption, log);
-}
+// The index commands: @clapjs/index loads LanceDB, BullMQ and Fastify only when a command uses them.
+registerIndexCommands(program, backendOption, log);
 
 try {
   await program.parseAsync(process.argv);

@@ -10,19 +10,33 @@ import { tempDir } from './test-utils/fixtures.js';
 
 const DIM = 16;
 
-function unitVector(rng: Rng): number[] {
-  const v = Array.from({ length: DIM }, () => rng.normal(0, 1));
+function unit(v: number[]): number[] {
   const norm = Math.hypot(...v);
   return v.map((x) => x / norm);
+}
+
+function unitVector(rng: Rng): number[] {
+  return unit(Array.from({ length: DIM }, () => rng.normal(0, 1)));
+}
+
+/** Clustered like a library's embeddings: similar sounds near one another, no two rows equal. */
+function libraryVector(rng: Rng, centres: readonly number[][], i: number): number[] {
+  const centre = centres[i % centres.length] ?? [];
+  return unit(centre.map((x) => x + rng.normal(0, 0.25)));
 }
 
 describe('buildIndexes', () => {
   const dir = tempDir();
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('chooses partitions from the row count', () => {
-    expect(annParameters(20_000).numPartitions).toBe(1);
-    expect(annParameters(1_000_000).numPartitions).toBe(10);
+  it('chooses partitions and probes from the row count', () => {
+    expect(annParameters(10_000)).toEqual({ type: 'IVF_FLAT', numPartitions: 100, nprobes: 20 });
+    expect(annParameters(1_000_000)).toEqual({
+      type: 'IVF_FLAT',
+      numPartitions: 1000,
+      nprobes: 50,
+    });
+    expect(annParameters(100).nprobes).toBe(10);
   });
 
   it(`builds the ANN index from ${ANN_MIN_ROWS} rows, and search through it finds the nearest file`, async () => {
@@ -30,6 +44,7 @@ describe('buildIndexes', () => {
     const model = { configHash: 'c'.repeat(64), weightsHash: 'w'.repeat(64) };
     await index.ensureTable(model, DIM, { library: dir });
     const rng = new Rng(7);
+    const centres = Array.from({ length: 64 }, () => unitVector(rng));
     const rows: IndexRow[] = Array.from({ length: ANN_MIN_ROWS }, (_, i) => ({
       id: i.toString(16).padStart(16, '0'),
       root: 'library',
@@ -42,19 +57,36 @@ describe('buildIndexes', () => {
       caption: '',
       text: `clip ${i} wav`,
       metadata: '{}',
-      vector: unitVector(rng),
+      vector: libraryVector(rng, centres, i),
     }));
     expect(await index.upsert(rows)).toBe(ANN_MIN_ROWS);
     const report = await buildIndexes(index);
     expect(report.ann.built).toBe(true);
     expect(report.fullText).toBe(true);
     const indices = await (await index.table()).listIndices();
-    expect(indices.map((i) => i.indexType).sort()).toEqual(['FTS', 'IvfHnswSq']);
+    expect(indices.map((i) => i.indexType).sort()).toEqual(['FTS', 'IvfFlat']);
     let found = 0;
     for (const i of [3, 1234, 5678, 9999]) {
       const [hit] = await searchByVector(index, Float32Array.from(rows[i]?.vector ?? []), { k: 1 });
       if (hit?.path === `clip-${i}.wav`) found++;
     }
     expect(found).toBe(4);
+    // recall@10 against exact search (cosine over every row), for queries that are not rows
+    let recall = 0;
+    const queries = 20;
+    for (let q = 0; q < queries; q++) {
+      const query = unitVector(rng);
+      const exact = rows
+        .map((row) => ({
+          path: row.path,
+          dot: row.vector.reduce((s, x, d) => s + x * query[d]!, 0),
+        }))
+        .sort((a, b) => b.dot - a.dot)
+        .slice(0, 10)
+        .map((r) => r.path);
+      const hits = await searchByVector(index, Float32Array.from(query), { k: 10 });
+      recall += hits.filter((h) => exact.includes(h.path)).length / 10;
+    }
+    expect(recall / queries).toBeGreaterThanOrEqual(0.95);
   });
 });

@@ -1,4 +1,3 @@
-import { Index } from '@lancedb/lancedb';
 import type { LibraryIndex } from './store.js';
 
 /**
@@ -7,15 +6,22 @@ import type { LibraryIndex } from './store.js';
  * (docs/indexing.md).
  */
 export const ANN_MIN_ROWS = 10_000;
-/** Target rows per IVF partition of the HNSW index. */
-const ROWS_PER_PARTITION = 100_000;
+/** The least share of the IVF partitions a query probes (docs/indexing.md has the recall figures). */
+const PROBE_FRACTION = 0.05;
+/** The least number of partitions a query probes, whatever the table's size. */
+const MIN_PROBES = 20;
 
-/** ANN parameters chosen from the row count. */
+/**
+ * ANN parameters chosen from the row count: an `IVF_FLAT` index (vectors kept exact, so the only
+ * approximation is which partitions a query looks in) with about √rows partitions, and the number
+ * of partitions each query probes.
+ */
 export interface AnnParameters {
-  readonly type: 'IVF_HNSW_SQ';
+  readonly type: 'IVF_FLAT';
+  /** IVF partitions (KMeans clusters) the vectors are split into. */
   readonly numPartitions: number;
-  readonly m: number;
-  readonly efConstruction: number;
+  /** Partitions a query searches: the nearest `nprobes` centroids' vectors are compared exactly. */
+  readonly nprobes: number;
 }
 
 /** What {@link buildIndexes} did. */
@@ -29,13 +35,20 @@ export interface IndexReport {
   readonly fullText: boolean;
 }
 
-/** The ANN parameters for `rows` rows: one IVF partition per ~100k rows, HNSW graphs inside. */
+/**
+ * The ANN parameters for `rows` rows: ~√rows partitions (~√rows vectors each), and a query probes
+ * 5 % of them (at least 20): at 10⁶ rows 1,000 partitions, 50 probed, ~50,000 exact distances per
+ * query. `searchByVector` uses the same function with the table's current row count.
+ */
 export function annParameters(rows: number): AnnParameters {
+  const numPartitions = Math.max(1, Math.round(Math.sqrt(rows)));
   return {
-    type: 'IVF_HNSW_SQ',
-    numPartitions: Math.max(1, Math.round(rows / ROWS_PER_PARTITION)),
-    m: 20,
-    efConstruction: 300,
+    type: 'IVF_FLAT',
+    numPartitions,
+    nprobes: Math.min(
+      numPartitions,
+      Math.max(MIN_PROBES, Math.ceil(numPartitions * PROBE_FRACTION)),
+    ),
   };
 }
 
@@ -55,19 +68,16 @@ export async function buildIndexes(index: LibraryIndex): Promise<IndexReport> {
     };
   } else {
     const parameters = annParameters(rows);
+    const { Index } = await import('@lancedb/lancedb');
     await table.createIndex('vector', {
-      config: Index.hnswSq({
-        distanceType: 'cosine',
-        numPartitions: parameters.numPartitions,
-        m: parameters.m,
-        efConstruction: parameters.efConstruction,
-      }),
+      config: Index.ivfFlat({ distanceType: 'cosine', numPartitions: parameters.numPartitions }),
       replace: true,
     });
     ann = { built: true, parameters };
   }
   let fullText = false;
   if (rows > 0) {
+    const { Index } = await import('@lancedb/lancedb');
     await table.createIndex('text', { config: Index.fts(), replace: true });
     fullText = true;
   }

@@ -82,7 +82,7 @@ describe('distributed build (BullMQ on a real Redis, LanceDB)', () => {
     });
     expect(enqueued).toMatchObject({ batches: 20, files: CLIPS, added: true });
 
-    const connection = redisConnection(redis.url);
+    const connection = await redisConnection(redis.url);
     const events = new QueueEvents(queueName(table), { connection });
     await events.waitUntilReady();
     let stalled = 0;

@@ -1,5 +1,4 @@
-import { FlowProducer, Queue, QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { DEFAULT_BATCH_FILES, DEFAULT_ROOT_NAME, requireRoot } from './build.js';
 import type { Embedder } from './embed.js';
 import { IndexError } from './errors.js';
@@ -16,12 +15,14 @@ import type { LibraryIndex } from './store.js';
 import { batchesOf, walkAudioFiles } from './walk.js';
 
 /** A Redis connection for BullMQ from a `redis://HOST:PORT` URL (BullMQ needs no retry limit). */
-export function redisConnection(url: string): Redis {
+export async function redisConnection(url: string): Promise<Redis> {
   if (!/^rediss?:\/\//.test(url))
     throw new IndexError(
       'INDEX_QUEUE_URL',
       `The queue "${url}" is not a Redis URL. Give redis://HOST:PORT (Redis ≥ 6.2 with maxmemory-policy noeviction).`,
     );
+  // ioredis and BullMQ load when a queue is first used, not when @clapjs/index is imported.
+  const { Redis } = await import('ioredis');
   return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
 }
 
@@ -74,7 +75,8 @@ export async function enqueueLibrary(
   const prune = options.prune === true;
   const ids = flowIds(batches, prune);
   const name = queueName(index.name);
-  const connection = redisConnection(options.queue);
+  const connection = await redisConnection(options.queue);
+  const { FlowProducer, Queue } = await import('bullmq');
   const queue = new Queue(name, { connection });
   const flows = new FlowProducer({ connection });
   try {
@@ -137,7 +139,8 @@ export async function waitForBuild(
   onProgress?: (progress: QueueProgress) => void,
   pollMs = 1000,
 ): Promise<FinalizeJobResult> {
-  const connection = redisConnection(queueUrl);
+  const connection = await redisConnection(queueUrl);
+  const { Queue, QueueEvents } = await import('bullmq');
   const queue = new Queue(queueName(table), { connection });
   const eventsConnection = connection.duplicate();
   const events = new QueueEvents(queueName(table), { connection: eventsConnection });

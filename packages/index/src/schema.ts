@@ -1,4 +1,6 @@
-import { Field, FixedSizeList, Float32, Float64, Schema, Utf8 } from 'apache-arrow';
+import type { Schema } from 'apache-arrow';
+
+// apache-arrow is imported when a schema is first needed, so importing @clapjs/index loads no engine.
 
 /**
  * One row of a library table: one window of one file. The key is (`id`, `window_start`): a file
@@ -46,7 +48,8 @@ export const ROW_COLUMNS = [
 ] as const;
 
 /** The Arrow schema of a library table whose vectors have `dim` components. */
-export function rowSchema(dim: number): Schema {
+export async function rowSchema(dim: number): Promise<Schema> {
+  const { Field, FixedSizeList, Float32, Float64, Schema, Utf8 } = await import('apache-arrow');
   return new Schema([
     new Field('id', new Utf8(), false),
     new Field('root', new Utf8(), false),
@@ -64,7 +67,8 @@ export function rowSchema(dim: number): Schema {
 }
 
 /** The schema of the table that records, for each library table, its model and roots. */
-export function tablesSchema(): Schema {
+export async function tablesSchema(): Promise<Schema> {
+  const { Field, Float64, Schema, Utf8 } = await import('apache-arrow');
   return new Schema([
     new Field('table', new Utf8(), false),
     new Field('config_hash', new Utf8(), false),

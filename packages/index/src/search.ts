@@ -1,5 +1,5 @@
-import { rerankers } from '@lancedb/lancedb';
 import { IndexError } from './errors.js';
+import { annParameters } from './indexes.js';
 import { ROW_COLUMNS } from './schema.js';
 import type { LibraryIndex } from './store.js';
 
@@ -30,14 +30,6 @@ export interface SearchOptions {
    */
   readonly hybridText?: string;
 }
-
-/**
- * How far an ANN search looks: IVF partitions probed, the HNSW candidate list (per k asked), and
- * how many candidates per result are re-ranked with exact distances.
- */
-const NPROBES = 20;
-const EF_PER_RESULT = 10;
-const REFINE_FACTOR = 5;
 
 type Row = Record<(typeof ROW_COLUMNS)[number], string | number> & {
   _distance?: number;
@@ -98,21 +90,21 @@ export async function searchByVector(
   } catch (error) {
     throw rejected(error);
   }
+  // The partitions to probe follow the table's size, as the index's partitions did when it was built.
+  const { nprobes } = annParameters(options.where === undefined ? total : await table.countRows());
   // Rows are windows: ask for more until k distinct files are found (or every row was seen).
   for (let limit = k * 2; ; limit *= 4) {
     let query = table
       .vectorSearch(Array.from(vector))
       .distanceType('cosine')
-      .nprobes(NPROBES)
-      .ef(Math.max(100, EF_PER_RESULT * limit))
-      .refineFactor(REFINE_FACTOR)
+      .nprobes(nprobes)
       .select([...ROW_COLUMNS, '_distance'])
       .limit(limit);
     if (options.where !== undefined) query = query.where(options.where);
     if (options.hybridText !== undefined)
       query = query
         .fullTextSearch(options.hybridText, { columns: ['text'] })
-        .rerank(await rerankers.RRFReranker.create());
+        .rerank(await (await import('@lancedb/lancedb')).rerankers.RRFReranker.create());
     let rows: Row[];
     try {
       rows = (await query.toArray()) as Row[];

@@ -2,10 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
-import cors from '@fastify/cors';
-import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { ClapError } from '@clapjs/core';
 import type { Embedder } from './embed.js';
 import { IndexError } from './errors.js';
@@ -87,6 +84,14 @@ export async function createSearchServer(options: SearchServerOptions): Promise<
   const info = await index.requireInfo();
   const roots = options.roots ?? info.roots;
   const bodyLimit = options.bodyLimit ?? 10 * 1024 * 1024;
+  // Fastify and its plugins load when a server is made, not when @clapjs/index is imported.
+  const [{ default: Fastify }, { default: swagger }, { default: cors }, { default: rateLimit }] =
+    await Promise.all([
+      import('fastify'),
+      import('@fastify/swagger'),
+      import('@fastify/cors'),
+      import('@fastify/rate-limit'),
+    ]);
   const app = Fastify({ bodyLimit, logger: false });
   await app.register(swagger, {
     openapi: {

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import * as lancedb from '@lancedb/lancedb';
+import type * as lancedb from '@lancedb/lancedb';
 import { IndexError, ModelMismatchError, type ModelIdentity } from './errors.js';
 import { sameModel } from './identity.js';
 import { rowSchema, sqlString, tablesSchema, type IndexRow } from './schema.js';
@@ -49,7 +49,9 @@ export class LibraryIndex {
     const location = /^[a-z][a-z0-9+.-]*:\/\//i.test(uri) ? uri : resolve(uri);
     let db: lancedb.Connection;
     try {
-      db = await lancedb.connect(location, {
+      // LanceDB's native binding loads on the first open, not when @clapjs/index is imported.
+      const { connect } = await import('@lancedb/lancedb');
+      db = await connect(location, {
         readConsistencyInterval: 0,
         ...(options.storageOptions === undefined ? {} : { storageOptions: options.storageOptions }),
       });
@@ -124,12 +126,12 @@ export class LibraryIndex {
     const info = await this.checkModel(model);
     const names = await this.db.tableNames();
     if (!names.includes(this.name))
-      await this.db.createEmptyTable(this.name, rowSchema(dim), { existOk: true });
+      await this.db.createEmptyTable(this.name, await rowSchema(dim), { existOk: true });
     const merged = { ...(info?.roots ?? {}), ...roots };
     if (info !== undefined && JSON.stringify(merged) === JSON.stringify(info.roots)) return;
     const meta = names.includes(TABLES_TABLE)
       ? await this.db.openTable(TABLES_TABLE)
-      : await this.db.createEmptyTable(TABLES_TABLE, tablesSchema(), { existOk: true });
+      : await this.db.createEmptyTable(TABLES_TABLE, await tablesSchema(), { existOk: true });
     await meta
       .mergeInsert('table')
       .whenMatchedUpdateAll()

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'bullmq';
+import type { Worker } from 'bullmq';
 import { IndexError } from './errors.js';
 import { queueName } from './jobs.js';
 import { redisConnection } from './queue.js';
@@ -54,7 +54,7 @@ export function defaultProcessorFile(): string {
  * process. Failed jobs are retried with the backoff they were enqueued with; a job whose worker
  * dies is retried once its lock expires. Close it with `worker.close()`.
  */
-export function startIndexWorker(options: IndexWorkerOptions): Worker {
+export async function startIndexWorker(options: IndexWorkerOptions): Promise<Worker> {
   const config: ProcessorConfig = {
     db: options.db,
     roots: options.roots,
@@ -63,7 +63,8 @@ export function startIndexWorker(options: IndexWorkerOptions): Worker {
     ...(options.setup === undefined ? {} : { setup: options.setup }),
   };
   const lockDuration = options.lockDuration ?? 30_000;
-  const connection = redisConnection(options.queue);
+  const connection = await redisConnection(options.queue);
+  const { Worker } = await import('bullmq');
   const worker = new Worker(
     queueName(options.table ?? 'library'),
     options.processorFile ?? defaultProcessorFile(),

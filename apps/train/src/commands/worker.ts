@@ -27,7 +27,7 @@ export async function workerCommand(o: WorkerOptions, log: (line: string) => voi
       'Give at least one --root NAME=PATH (the directory this machine sees the library at).',
     );
   process.env[WORKER_BACKEND_ENV] = o.backend;
-  const worker = startIndexWorker({
+  const worker = await startIndexWorker({
     queue: o.queue,
     db: o.db,
     roots,

@@ -3,7 +3,7 @@
 import { startIndexWorker, type IndexWorkerOptions } from '../worker.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as IndexWorkerOptions;
-const worker = startIndexWorker(options);
+const worker = await startIndexWorker(options);
 worker.on('error', (error) => process.stderr.write(`worker error: ${error.message}\n`));
 await worker.waitUntilReady();
 process.stdout.write('ready\n');
