@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { ImportError } from './errors.js';
 
 /** The JSON files of a Hugging Face snapshot that import families read. */
-export const SNAPSHOT_JSON_FILES = ['config.json', 'preprocessor_config.json'] as const;
+const SNAPSHOT_JSON_FILES = ['config.json', 'preprocessor_config.json'] as const;
 
 /**
- * Reads and parses the {@link SNAPSHOT_JSON_FILES} that exist in `folder` (none without one).
+ * Reads and parses the `SNAPSHOT_JSON_FILES` that exist in `folder` (none without one).
  * @throws ImportError `IMPORT_CONFIG_INVALID` when one is not valid JSON
  */
 export async function readSnapshotFiles(
