@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { decodeWav, fusionLogMel, getPreset, LogMelExtractor } from '@clapjs/audio';
-import { HtsatAudioEncoder, htsatLaionNames } from '@clapjs/audio-encoders';
+import { HtsatAudioEncoder, htsatLaionNames, type HtsatConfigInput } from '@clapjs/audio-encoders';
 import { Rng } from '@clapjs/core';
 import { useTestBackend } from '@clapjs/test-backends';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import { CLAP_FIXTURES, relativeError } from './test-utils/clap-fixtures.js';
 // fused files, this checks the part that is fusion's own: the .pt's audio tower loads through
 // htsatLaionNames with `fusion: true` (every tensor found, shapes as mapped) and, fed the fusion
 // input of the three raw clips, gives PyTorch's pooled audio outputs.
-const config = {
+const config: HtsatConfigInput = {
   name: 'htsat',
   specSize: 64,
   embedDim: 8,
@@ -23,7 +23,7 @@ const config = {
   heads: [1, 2, 2],
   windowSize: 4,
   fusion: true,
-} as const;
+};
 
 describe('LAION fused .pt: the audio tower through htsatLaionNames', () => {
   it('every fusion tensor is named and shaped as mapped; the raw clips’ pooled outputs match PyTorch within 1e-4 on wasm+pack', async () => {
