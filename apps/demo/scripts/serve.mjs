@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// `pnpm demo [-- --model DIR] [--port N]`: serves the built demo with a web export on localhost.
-// DIR may be a web export (examples.json + model/), a saved model (model.json, e.g.
-// runs/default/model) or a run directory holding model/; the last two are exported first with
-// `clapjs export --format web` into <run>/web (again whenever the model is newer).
+// `pnpm demo [-- --model DIR] [--quantize float16|uint8] [--port N]`: serves the built demo with a
+// web export on localhost. DIR may be a web export (examples.json + model/), a saved model
+// (model.json, e.g. runs/default/model) or a run directory holding model/; the last two are
+// exported first with `clapjs export --format web [--quantize …]` into <run>/web (web-float16,
+// web-uint8; again whenever the model is newer).
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -20,16 +21,21 @@ function fail(message) {
 }
 
 function parseArgs(argv) {
-  const args = { model: undefined, port: 5173 };
+  const args = { model: undefined, port: 5173, quantize: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--') continue;
     if (arg === '--model' || arg === '-m') args.model = argv[++i];
     else if (arg.startsWith('--model=')) args.model = arg.slice('--model='.length);
     else if (arg === '--port') args.port = Number(argv[++i]);
-    else fail(`unknown argument "${arg}"; use --model DIR and --port N.`);
+    else if (arg === '--quantize') args.quantize = argv[++i];
+    else fail(`unknown argument "${arg}"; use --model DIR, --quantize float16|uint8 and --port N.`);
   }
   if (!Number.isInteger(args.port) || args.port < 0) fail('--port needs a port number.');
+  if (args.quantize !== undefined && !['float16', 'uint8'].includes(args.quantize))
+    fail(
+      `--quantize ${args.quantize}: use float16 or uint8 (or leave it out for float32 weights).`,
+    );
   return args;
 }
 
@@ -40,7 +46,7 @@ const isModel = (dir) =>
 const mtime = (file) => statSync(file).mtimeMs;
 
 /** Runs the real CLI (apps/train, a devDependency of the demo) to write a web export. */
-function exportWeb(modelDir, out) {
+function exportWeb(modelDir, out, quantize) {
   const cli = join(
     dirname(createRequire(import.meta.url).resolve('clapjs/package.json')),
     'dist',
@@ -51,13 +57,17 @@ function exportWeb(modelDir, out) {
   console.log(`clapjs demo: exporting ${modelDir} → ${out}`);
   execFileSync(
     process.execPath,
-    [cli, 'export', '--format', 'web', '--model', modelDir, '--out', out, '--backend', 'wasm'],
+    [
+      cli,
+      ...['export', '--format', 'web', '--model', modelDir, '--out', out, '--backend', 'wasm'],
+      ...(quantize === undefined ? [] : ['--quantize', quantize]),
+    ],
     { stdio: 'inherit' },
   );
 }
 
-/** Finds (or makes) the web export to serve for a user-given path. */
-export function resolveExport(given) {
+/** Finds (or makes) the web export to serve for a user-given path (weights quantized if asked). */
+export function resolveExport(given, quantize) {
   const dir = resolve(given);
   if (!existsSync(dir)) {
     fail(
@@ -76,9 +86,10 @@ export function resolveExport(given) {
         'Trainer checkpoints (checkpoints/step-…) are not saved models: point at runs/<name>/model.',
     );
   }
-  const out = basename(modelDir) === 'model' ? join(dirname(modelDir), 'web') : `${modelDir}-web`;
+  const web = quantize === undefined ? 'web' : `web-${quantize}`;
+  const out = basename(modelDir) === 'model' ? join(dirname(modelDir), web) : `${modelDir}-${web}`;
   if (!isWebExport(out) || mtime(join(modelDir, 'model.json')) > mtime(join(out, 'examples.json')))
-    exportWeb(modelDir, out);
+    exportWeb(modelDir, out, quantize);
   return out;
 }
 
@@ -91,6 +102,7 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
   const cwd = process.env.INIT_CWD ?? repoRoot;
   const exportDir = resolveExport(
     args.model === undefined ? join(repoRoot, 'runs', 'default') : resolve(cwd, args.model),
+    args.quantize,
   );
   const { url } = await startServer({ dist, exportDir, port: args.port });
   console.log(
