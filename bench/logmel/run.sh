@@ -41,10 +41,13 @@ console.log(JSON.stringify({ bench: "logmel", figure: "machine", date: new Date(
   cpu: os.cpus()[0].model, node: process.version, loadavg: os.loadavg().map((x) => +x.toFixed(2)) }));
 ' "$dir" "$CLIPS" | json
 
-# Interleaved (torch, clapjs, torch) so that a change in machine load hits both sides.
-$PY logmel.py "$dir" "$CLIPS" "$REPS" 1 "$dir/ref.f32" | json
+# Interleaved (torch, clapjs, torch) so that a change in machine load hits both sides. The peer's
+# OpenBLAS and OpenMP pools are pinned to its thread count (torch.set_num_threads alone leaves
+# OpenBLAS's own threads running: "1 thread" used several).
+pinned() { n=$1; shift; OMP_NUM_THREADS=$n OPENBLAS_NUM_THREADS=$n MKL_NUM_THREADS=$n "$@"; }
+pinned 1 $PY logmel.py "$dir" "$CLIPS" "$REPS" 1 "$dir/ref.f32" | json
 node logmel.mjs "$dir" "$CLIPS" "$REPS" "$dir/ref.f32" 2>/dev/null | json
-$PY logmel.py "$dir" "$CLIPS" "$REPS" 2 | json
+pinned 2 $PY logmel.py "$dir" "$CLIPS" "$REPS" 2 | json
 
 # Ratio = torchaudio ms / clapjs ms (above 1: clapjs is faster), on CPU time and on wall time.
 node -e '
