@@ -5,6 +5,7 @@ import { TEST_BACKENDS, useTestBackend } from '@clapjs/test-backends';
 import { describe, expect, it } from 'vitest';
 import { expectRelativelyClose } from '../test-support.js';
 import type { HtsatConfigInput } from './config.js';
+import { AudioEncoderInputError } from '../cnn-encoder.js';
 import { HtsatAudioEncoder } from './encoder.js';
 import { htsatHfNames, htsatLaionNames } from './names.js';
 import { floats, importWeights, type StateDict } from './test-weights.js';
@@ -113,5 +114,31 @@ describe('htsat fusion: PyTorch parity (LAION-CLAP aff_2d, tiny non-default conf
     }
     tf.dispose([x, value, ...Object.values(grads)]);
     encoder.dispose();
+  });
+
+  it('refuses a 1-channel input, flags of the wrong count, and flags for an unfused encoder, naming the fix', async () => {
+    await useTestBackend('cpu');
+    const { config, melBins } = fixture;
+    const encoder = new HtsatAudioEncoder(config, { melBins, rng: new Rng(0) });
+    const plain = new HtsatAudioEncoder({ ...config, fusion: false }, { melBins, rng: new Rng(0) });
+    expect(encoder.input).toBe('fusion');
+    expect(plain.input).toBe('log-mel');
+    const one = tf.zeros([1, 100, melBins, 1]) as tf.Tensor4D;
+    const four = tf.zeros([1, 100, melBins, 4]) as tf.Tensor4D;
+    const cases: [() => unknown, RegExp][] = [
+      [() => encoder.encode(one, { training: false }), /\[batch, frames, \d+, 4\].*fusionLogMel/],
+      [
+        () => encoder.forward(four, { training: false }, { longer: [true, false] }),
+        /2 `longer` flags for a batch of 1/,
+      ],
+      [() => plain.forward(one, { training: false }, { longer: [true] }), /without fusion/],
+    ];
+    for (const [call, message] of cases) {
+      expect(call).toThrow(AudioEncoderInputError);
+      expect(call).toThrow(message);
+    }
+    tf.dispose([one, four]);
+    encoder.dispose();
+    plain.dispose();
   });
 });
