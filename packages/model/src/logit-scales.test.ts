@@ -1,4 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { selectBackend } from '@clapjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClapModel } from './index.js';
@@ -61,9 +64,6 @@ describe('ClapModel with a logit scale per direction', () => {
   });
 
   it('saves and loads both scales', async () => {
-    const { mkdtempSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const dir = mkdtempSync(join(tmpdir(), 'clapjs-scales-'));
     try {
       await model.save(dir);
