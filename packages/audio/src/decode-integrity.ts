@@ -155,3 +155,24 @@ export async function withQuietConsole<T>(decode: () => T | Promise<T>): Promise
     Object.assign(console, saved);
   }
 }
+
+/**
+ * Why a compressed stream of which `decoded` samples came out is incomplete, or undefined: fewer
+ * samples than FLAC's STREAMINFO declares, or an MP3 frame / Ogg page cut off (see
+ * {@link mp3Truncation}, {@link oggTruncation}).
+ */
+export function incompleteStream(
+  container: 'flac' | 'ogg-vorbis' | 'mp3',
+  decoded: number,
+  input: Uint8Array | ByteSource,
+): string | undefined {
+  const src = input instanceof Uint8Array ? bytesSource(input) : input;
+  if (container === 'flac') {
+    const declared = flacDeclaredSamples(src.read(0, 26));
+    return declared !== undefined && decoded !== declared
+      ? `decoded ${decoded} of the ${declared} samples its FLAC header (STREAMINFO) declares: the file is truncated or a frame is corrupt`
+      : undefined;
+  }
+  const cut = container === 'mp3' ? mp3Truncation(src) : oggTruncation(src);
+  return cut === undefined ? undefined : `${cut} (${decoded} samples decoded before the cut)`;
+}

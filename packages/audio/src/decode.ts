@@ -1,10 +1,5 @@
 import { decodeAiff } from './aiff/decode-aiff.js';
-import {
-  flacDeclaredSamples,
-  mp3Truncation,
-  oggTruncation,
-  withQuietConsole,
-} from './decode-integrity.js';
+import { incompleteStream, withQuietConsole } from './decode-integrity.js';
 import { AudioDecodeError } from './errors.js';
 import { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, type DecodedAudio } from './types.js';
 import { decodeWav } from './wav/decode-wav.js';
@@ -190,20 +185,8 @@ function checkDecoded(
       name,
       `no ${label} audio frames could be decoded (corrupt or empty file)`,
     );
-  const declared = container === 'flac' ? flacDeclaredSamples(bytes) : undefined;
-  if (declared !== undefined && length !== declared)
-    throw new AudioDecodeError(
-      name,
-      `decoded ${length} of the ${declared} samples its FLAC header (STREAMINFO) declares: the file is truncated or a frame is corrupt`,
-    );
-  const cut =
-    container === 'mp3'
-      ? mp3Truncation(bytes)
-      : container === 'ogg-vorbis'
-        ? oggTruncation(bytes)
-        : undefined;
-  if (cut !== undefined)
-    throw new AudioDecodeError(name, `${cut} (${length} samples decoded before the cut)`);
+  const short = incompleteStream(container, length, bytes);
+  if (short !== undefined) throw new AudioDecodeError(name, short);
   const rate = decoded.sampleRate;
   if (!(rate >= MIN_SAMPLE_RATE && rate <= MAX_SAMPLE_RATE))
     throw new AudioDecodeError(name, `the ${label} stream declares a sample rate of ${rate} Hz`);

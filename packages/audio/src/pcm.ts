@@ -1,4 +1,5 @@
 import { AudioDecodeError } from './errors.js';
+import type { DecodedAudio } from './types.js';
 
 /**
  * Where an uncompressed file (WAV, AIFF) keeps its sample frames and how to read them: what
@@ -46,4 +47,15 @@ export function pcmFrames(
       );
   }
   return samples;
+}
+
+/** A whole uncompressed file in memory decoded by its layout: every frame, mono. */
+export function pcmDecoded(layout: PcmLayout, bytes: Uint8Array, name: string): DecodedAudio {
+  const end = layout.dataOffset + layout.frames * layout.frameBytes;
+  return {
+    samples: pcmFrames(layout, bytes.subarray(layout.dataOffset, end), 0, name),
+    sampleRate: layout.sampleRate,
+    channels: layout.channels,
+    bitDepth: layout.bitDepth,
+  };
 }

@@ -1,5 +1,5 @@
 import { AudioDecodeError } from '../errors.js';
-import { pcmFrames, type PcmLayout } from '../pcm.js';
+import { pcmDecoded, type PcmLayout } from '../pcm.js';
 import { bytesSource, type ByteSource } from '../stream/byte-source.js';
 import { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, type DecodedAudio } from '../types.js';
 
@@ -163,15 +163,5 @@ export function aiffLayout(src: ByteSource, name = '<buffer>'): PcmLayout {
  * @param name the file name used in error messages
  */
 export function decodeAiff(bytes: Uint8Array, name = '<buffer>'): DecodedAudio {
-  const layout = aiffLayout(bytesSource(bytes), name);
-  const data = bytes.subarray(
-    layout.dataOffset,
-    layout.dataOffset + layout.frames * layout.frameBytes,
-  );
-  return {
-    samples: pcmFrames(layout, data, 0, name),
-    sampleRate: layout.sampleRate,
-    channels: layout.channels,
-    bitDepth: layout.bitDepth,
-  };
+  return pcmDecoded(aiffLayout(bytesSource(bytes), name), bytes, name);
 }

@@ -6,12 +6,7 @@ import {
   type AudioContainer,
   type WasmDecoded,
 } from '../decode.js';
-import {
-  flacDeclaredSamples,
-  mp3Truncation,
-  oggTruncation,
-  withQuietConsole,
-} from '../decode-integrity.js';
+import { flacDeclaredSamples, incompleteStream, withQuietConsole } from '../decode-integrity.js';
 import { aiffLayout } from '../aiff/decode-aiff.js';
 import { AudioArgumentError, AudioDecodeError } from '../errors.js';
 import { pcmFrames } from '../pcm.js';
@@ -136,20 +131,8 @@ async function* compressedChunks(
       name,
       `no ${label} audio frames could be decoded (corrupt or empty file)`,
     );
-  const declared = container === 'flac' ? flacDeclaredSamples(src.read(0, 26)) : undefined;
-  if (declared !== undefined && total !== declared)
-    throw new AudioDecodeError(
-      name,
-      `decoded ${total} of the ${declared} samples its FLAC header (STREAMINFO) declares: the file is truncated or a frame is corrupt`,
-    );
-  const cut =
-    container === 'mp3'
-      ? mp3Truncation(src)
-      : container === 'ogg-vorbis'
-        ? oggTruncation(src)
-        : undefined;
-  if (cut !== undefined)
-    throw new AudioDecodeError(name, `${cut} (${total} samples decoded before the cut)`);
+  const short = incompleteStream(container, total, src);
+  if (short !== undefined) throw new AudioDecodeError(name, short);
 }
 
 /** Reads a WAV or AIFF file's frames a chunk at a time (seeking, never the whole file). */

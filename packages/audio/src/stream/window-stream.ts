@@ -1,7 +1,12 @@
 import type { LogMelConfig } from '../config.js';
 import { AudioArgumentError, AudioDecodeError } from '../errors.js';
 import { clipWindows, windowClip, type ClipWindowOptions, type WindowSpan } from '../windows.js';
-import { measureAudio, streamAudio, type StreamAudioOptions } from './decode-stream.js';
+import {
+  measureAudio,
+  streamAudio,
+  type AudioLength,
+  type StreamAudioOptions,
+} from './decode-stream.js';
 import { resampledLength, StreamResampler } from './resample-stream.js';
 
 /** One analysis window of a clip: where it lies and its samples, fitted to one window length. */
@@ -90,20 +95,20 @@ export interface AudioWindows {
  *
  * @param input a file path (Node only), or the file's bytes
  * @param options `offset` or `rng` for a single window (as `clipWindows`), `name` for messages,
- *   `chunkBytes` (as `streamAudio`)
+ *   `chunkBytes` (as `streamAudio`), `length` when `measureAudio` was already asked (not measured again)
  * @throws AudioDecodeError for a bad file; AudioArgumentError for an offset outside the clip
  */
 export async function readAudioWindows(
   input: string | Uint8Array,
   config: StreamWindowConfig,
-  options: ClipWindowOptions & StreamAudioOptions = {},
+  options: ClipWindowOptions & StreamAudioOptions & { length?: AudioLength } = {},
 ): Promise<AudioWindows> {
-  const { name, chunkBytes, ...placement } = options;
+  const { name, chunkBytes, length, ...placement } = options;
   const named = {
     ...(name === undefined ? {} : { name }),
     ...(chunkBytes === undefined ? {} : { chunkBytes }),
   };
-  const measured = await measureAudio(input, named);
+  const measured = length ?? (await measureAudio(input, named));
   const rate = config.sampleRate;
   const numSamples = resampledLength(measured.frames, measured.sampleRate, rate);
   const spans = clipWindows(numSamples, rate, config, placement);
