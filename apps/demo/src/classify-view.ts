@@ -180,7 +180,7 @@ export function classifyView(model: ClapModel, examples: readonly Example[]): HT
     if (exampleSelect.value !== '' && example !== undefined)
       void useClip(example.samples, `example:${index}`, example.file);
   });
-  recordButton.addEventListener('click', async () => {
+  const record = async (): Promise<void> => {
     showError(errorBox, null);
     recordButton.disabled = true;
     status.textContent = `Recording ${clipSeconds} s…`;
@@ -196,7 +196,8 @@ export function classifyView(model: ClapModel, examples: readonly Example[]): HT
     } finally {
       recordButton.disabled = false;
     }
-  });
+  };
+  recordButton.addEventListener('click', () => void record());
   classifyButton.addEventListener('click', () => void classify());
   for (const input of [labelsInput, templateInput]) {
     input.addEventListener('keydown', (event) => {

@@ -44,7 +44,7 @@ export function speedView(model: ClapModel): HTMLElement {
     { type: 'button', id: 'measure-speed' },
     'Measure embedding speed (5 s clip)',
   );
-  button.addEventListener('click', async () => {
+  const measure = async (): Promise<void> => {
     button.disabled = true;
     output.textContent = 'Measuring…';
     showError(errorBox, null);
@@ -60,6 +60,7 @@ export function speedView(model: ClapModel): HTMLElement {
     } finally {
       button.disabled = false;
     }
-  });
+  };
+  button.addEventListener('click', () => void measure());
   return h('div', { class: 'row speed' }, button, output, errorBox);
 }

@@ -2,7 +2,6 @@ import type {
   backend_util,
   DataType,
   KernelConfig,
-  KernelFunc,
   NamedAttrMap,
   TensorInfo,
 } from '@tensorflow/tfjs-core';
@@ -42,7 +41,7 @@ export function callPrevious(kernelName: string, args: NativeKernelArgs): Tensor
   const config = previous.get(kernelName);
   if (config === undefined)
     throw new Error(`@clapjs/kernels-native: no previous ${kernelName} kernel to fall back to`);
-  return (config.kernelFunc as KernelFunc)(args as never) as TensorInfo;
+  return config.kernelFunc(args) as TensorInfo;
 }
 
 // oneDNN's status for "no implementation for this problem" (dnnl_unimplemented), as the addon

@@ -22,7 +22,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   const real = await importOriginal<typeof FsPromises>();
   const writeFile: typeof real.writeFile = (file, ...rest) =>
     real.writeFile(
-      fault.full && String(file).endsWith('weights.bin') ? '/dev/full' : file,
+      fault.full && typeof file === 'string' && file.endsWith('weights.bin') ? '/dev/full' : file,
       ...rest,
     );
   return { ...real, default: { ...real, writeFile }, writeFile };

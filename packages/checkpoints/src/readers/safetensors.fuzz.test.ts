@@ -55,7 +55,7 @@ function build(
     const numel = Array.isArray(e.shape)
       ? (e.shape as unknown[]).reduce((a: number, b) => a * Number(b), 1)
       : 1;
-    const size = e.length ?? numel * (BYTES[String(e.dtype)] ?? 1);
+    const size = e.length ?? numel * (BYTES[typeof e.dtype === 'string' ? e.dtype : ''] ?? 1);
     const begin = tile ? offset : e.begin;
     const end = typeof begin === 'number' ? begin + size : size;
     header[name] = {

@@ -247,7 +247,9 @@ export function torchHooks(name: string, format: StorageIdFormat) {
         case 'numpy.dtype': {
           const code = args[0];
           if (typeof code !== 'string' || !(code in NUMPY_CODES)) {
-            return torchFail(`numpy.dtype(${String(code).slice(0, 20)}) is not a numeric dtype`);
+            return torchFail(
+              `numpy.dtype(${typeof code === 'string' ? code.slice(0, 20) : typeof code}) is not a numeric dtype`,
+            );
           }
           return new NumpyDtype(code);
         }
