@@ -9,18 +9,20 @@ import { startServer } from '../scripts/server.mjs';
 import { openBrowser, openDemo } from './browser.js';
 import { cliPath, DIST } from './fixtures.js';
 
-// packages/checkpoints/fixtures/msclap/make-msclap-2022.py: a random tiny msclap 2022 model saved
-// by PyTorch as upstream saves CLAP_weights_2022.pth, with PyTorch's embeddings of two clips and
-// two captions. Here: `clapjs import`, then `clapjs export --format web`, then the demo page.
+// packages/checkpoints/fixtures/msclap/make-msclap-2022.py and make-msclap-2023.py: random tiny
+// msclap 2022 (CNN14 + BERT) and 2023 (HTS-AT + GPT-2) models saved by PyTorch as upstream saves
+// CLAP_weights_2022/2023.pth, with PyTorch's embeddings of their clips and captions. Here:
+// `clapjs import`, then `clapjs export --format web`, then the demo page.
 const FIXTURES = fileURLToPath(
   new URL('../../../packages/checkpoints/fixtures/msclap/', import.meta.url),
 );
-const reference = JSON.parse(readFileSync(join(FIXTURES, 'msclap-2022-tiny.json'), 'utf8')) as {
+
+interface Reference {
   clips: string[];
   captions: string[];
   audio_embeddings_normalized: number[][];
   text_embeddings_normalized: number[][];
-};
+}
 
 /** max|ours − reference| / max|reference|. */
 function relativeError(ours: number[][], want: number[][]): number {
@@ -36,73 +38,91 @@ function relativeError(ours: number[][], want: number[][]): number {
   return diff / peak;
 }
 
-let root: string;
-let server: Awaited<ReturnType<typeof startServer>> | undefined;
-let browser: Awaited<ReturnType<typeof openBrowser>> | undefined;
-let page: Page;
+/**
+ * Imports `family`'s tiny fixture with the CLI, exports it for the web with `clips` of its
+ * reference as the page's library, serves the demo and opens it in Chromium on wasm.
+ */
+function importedDemo(family: 'msclap-2022' | 'msclap-2023', clips: number) {
+  const reference = JSON.parse(
+    readFileSync(join(FIXTURES, `${family}-tiny.json`), 'utf8'),
+  ) as Reference;
+  const state: { page?: Page; reference: Reference } = { reference };
+  let root: string | undefined;
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  let browser: Awaited<ReturnType<typeof openBrowser>> | undefined;
 
-beforeAll(async () => {
-  const cli = cliPath();
-  if (cli === undefined)
-    throw new Error('The clapjs CLI is not built: run `pnpm turbo run build --filter=clapjs`.');
-  root = mkdtempSync(join(tmpdir(), 'clapjs-demo-msclap-'));
-  const run = (args: string[]) =>
-    execFileSync(process.execPath, [cli, ...args, '--backend', 'wasm'], { stdio: 'pipe' });
-  run([
-    'import',
-    '--from',
-    'msclap-2022',
-    join(FIXTURES, 'msclap-2022-tiny.pth'),
-    '-o',
-    join(root, 'msclap'),
-    '--set',
-    'textEncoder.heads=2',
-  ]);
-  const web = join(root, 'web');
-  run([
-    'export',
-    '--format',
-    'web',
-    '--model',
-    join(root, 'msclap'),
-    '--out',
-    web,
-    '--examples',
-    '1',
-  ]);
-  // The fixture's clips (44.1 kHz WAV) and captions as the page's library, in the format the
-  // export writes: the page decodes them itself.
-  const examples = reference.clips.map((clip, k) => {
-    copyFileSync(join(FIXTURES, clip), join(web, 'examples', clip));
-    return { file: `examples/${clip}`, caption: reference.captions[k]! };
+  beforeAll(async () => {
+    const cli = cliPath();
+    if (cli === undefined)
+      throw new Error('The clapjs CLI is not built: run `pnpm turbo run build --filter=clapjs`.');
+    root = mkdtempSync(join(tmpdir(), `clapjs-demo-${family}-`));
+    const run = (args: string[]) =>
+      execFileSync(process.execPath, [cli, ...args, '--backend', 'wasm'], { stdio: 'pipe' });
+    const model = join(root, 'model');
+    run(
+      ['import', '--from', family, join(FIXTURES, `${family}-tiny.pth`), '-o', model].concat([
+        '--set',
+        'textEncoder.heads=2',
+      ]),
+    );
+    const web = join(root, 'web');
+    run(['export', '--format', 'web', '--model', model, '--out', web, '--examples', '1']);
+    // The fixture's clips (WAV) and captions as the page's library, in the format the export
+    // writes: the page decodes them itself.
+    const examples = reference.clips.slice(0, clips).map((clip, k) => {
+      copyFileSync(join(FIXTURES, clip), join(web, 'examples', clip));
+      return { file: `examples/${clip}`, caption: reference.captions[k]! };
+    });
+    writeFileSync(join(web, 'examples.json'), JSON.stringify(examples));
+    server = await startServer({ dist: DIST, exportDir: web });
+    browser = await openBrowser();
+    const { page } = await openDemo(browser.context, `${server.url}?backend=wasm`);
+    const ready = await page.getAttribute('body', 'data-ready');
+    if (ready !== 'true')
+      throw new Error(`The demo did not load: ${await page.textContent('#fatal')}`);
+    state.page = page;
   });
-  writeFileSync(join(web, 'examples.json'), JSON.stringify(examples));
-  server = await startServer({ dist: DIST, exportDir: web });
-  browser = await openBrowser();
-  ({ page } = await openDemo(browser.context, `${server.url}?backend=wasm`));
-  const ready = await page.getAttribute('body', 'data-ready');
-  if (ready !== 'true')
-    throw new Error(`The demo did not load: ${await page.textContent('#fatal')}`);
-});
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (root !== undefined) rmSync(root, { recursive: true, force: true });
-});
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (root !== undefined) rmSync(root, { recursive: true, force: true });
+  });
+  return state;
+}
+
+/** The page's embeddings of its library's clips and of `captions`. */
+async function pageEmbeddings(page: Page, captions: string[]) {
+  expect(await page.getAttribute('#backend', 'data-backend')).toBe('wasm');
+  return page.evaluate(async (texts) => {
+    const { model, examples } = window.clapjsDemo!;
+    return {
+      audio: await model.embedAudio(examples.map((e) => e.samples)),
+      text: await model.embedText(texts),
+    };
+  }, captions);
+}
 
 describe('an imported msclap 2022 checkpoint in the demo (Chromium, wasm backend)', () => {
+  const demo = importedDemo('msclap-2022', 2);
   it('reproduces PyTorch’s audio and text embeddings within 1e-4 relative', async () => {
-    expect(await page.getAttribute('#backend', 'data-backend')).toBe('wasm');
-    const { audio, text } = await page.evaluate(async () => {
-      const { model, examples } = window.clapjsDemo!;
-      return {
-        audio: await model.embedAudio(examples.map((e) => e.samples)),
-        text: await model.embedText(examples.map((e) => e.caption)),
-      };
-    });
+    const { reference } = demo;
+    const { audio, text } = await pageEmbeddings(demo.page!, reference.captions);
     expect(relativeError(text, reference.text_embeddings_normalized)).toBeLessThanOrEqual(1e-4);
     // clip-b (1.5 s) is tiled then cut to 5 s in the page too: the imported preset's padding.
     expect(relativeError(audio, reference.audio_embeddings_normalized)).toBeLessThanOrEqual(1e-4);
+  });
+});
+
+describe('an imported msclap 2023 checkpoint in the demo (Chromium, wasm backend)', () => {
+  // The short clips only: the page averages a long clip's windows instead of msclap's crop.
+  const demo = importedDemo('msclap-2023', 2);
+  it('reproduces PyTorch’s GPT-2 text and HTS-AT audio embeddings within 1e-4 relative', async () => {
+    const { reference } = demo;
+    const { audio, text } = await pageEmbeddings(demo.page!, reference.captions);
+    expect(relativeError(text, reference.text_embeddings_normalized)).toBeLessThanOrEqual(1e-4);
+    expect(
+      relativeError(audio, reference.audio_embeddings_normalized.slice(0, 2)),
+    ).toBeLessThanOrEqual(1e-4);
   });
 });
