@@ -14,6 +14,7 @@ import { identityConfig } from './identity.js';
 import { oneHotConfig } from './one-hot.js';
 import { captureOriginals } from './originals.js';
 import { unsortedSegmentSumConfig } from './segment-sum.js';
+import { sumConfig } from './sum.js';
 
 const PACK = '@clapjs/kernels-wasm';
 
@@ -35,6 +36,7 @@ export const WASM_PACK_KERNELS = [
   'OneHot',
   'AvgPoolGrad',
   'Identity',
+  'Sum',
 ] as const;
 
 /**
@@ -60,6 +62,7 @@ export function registerWasmKernels(): readonly string[] {
     oneHotConfig,
     avgPoolGradConfig,
     identityConfig,
+    sumConfig(),
   ];
   for (const config of configs) {
     // Its BatchMatMul runs transposed operands at untransposed speed.
