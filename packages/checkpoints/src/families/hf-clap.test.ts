@@ -111,6 +111,12 @@ describe('--from hf reads the snapshot, not a default', () => {
     });
   });
 
+  it('--from auto recognises a snapshot as hf', async () => {
+    const { model, report } = await importFixture(SMALL, 'auto', { folder: true });
+    model.dispose();
+    expect([report.family, report.guessed, report.prefix]).toEqual(['hf', true, '']);
+  });
+
   it('refuses fusion, a missing config.json or tokenizer, and a bad value, with typed errors', async () => {
     const config = await readJson(join(SMALL, 'config.json'));
     const pre = await readJson(join(SMALL, 'preprocessor_config.json'));
