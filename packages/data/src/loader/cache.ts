@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LogMel } from '@clapjs/audio';
+import { DatasetError } from '../errors.js';
 
 const MAGIC = 0x314d4c43; // "CLM1" little-endian
 const HEADER_BYTES = 12;
@@ -52,7 +53,11 @@ export class LogMelCache {
     return { data, frames, melBins };
   }
 
-  /** Stores a spectrogram atomically (temporary file + rename). */
+  /**
+   * Stores a spectrogram atomically (temporary file + rename).
+   * @throws DatasetError `DATASET_CACHE_WRITE` when the entry cannot be written (disk full,
+   *   read-only): the temporary file is removed and earlier entries stay as they were
+   */
   async set(key: string, logMel: LogMel): Promise<void> {
     const file = this.path(key);
     await mkdir(join(this.dir, key.slice(0, 2)), { recursive: true });
@@ -71,7 +76,13 @@ export class LogMelCache {
       await rename(temp, file);
     } catch (error) {
       await rm(temp, { force: true });
-      throw error;
+      const code = (error as NodeJS.ErrnoException | undefined)?.code;
+      throw new DatasetError(
+        'DATASET_CACHE_WRITE',
+        `Cannot write to the log-mel cache ${this.dir} (${code ?? String(error)}); earlier entries are intact. Free disk space, or set data.cacheDir to a disk with room (or remove it to compute spectrograms each time).`,
+        {},
+        { cause: error },
+      );
     }
   }
 }

@@ -1,11 +1,11 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getPreset, LogMelExtractor } from '@clapjs/audio';
 import { create } from '@clapjs/core';
 import { describe, expect, it } from 'vitest';
 import '../register.js';
-import { CorruptAudioError } from '../errors.js';
+import { CorruptAudioError, DatasetError } from '../errors.js';
 import { tempDir, writeText, writeWav } from '../test-utils/fixtures.js';
 import { DataLoader } from './data-loader.js';
 import type { Batch } from './data-loader.js';
@@ -75,5 +75,48 @@ describe.skipIf(!built)('DataLoader with worker threads', () => {
     } finally {
       await Promise.all([skipping.close(), failing.close()]);
     }
+  });
+
+  it('a full disk under the log-mel cache is one typed line from a worker; earlier entries stay intact', async () => {
+    const dataset = create('dataset', { name: 'synth', size: 8, clipSeconds: 0.5 }, { root: '.' });
+    const cacheDir = tempDir();
+    const options = { batchSize: 4, seed: 1, frontEnd, workers: 1, cacheDir, prefetch: 0 };
+    // A first run fills the cache with the first batch's entries.
+    const filling = new DataLoader(dataset, options);
+    try {
+      await filling.next();
+    } finally {
+      await filling.close();
+    }
+    const entries = (): Map<string, Buffer> =>
+      new Map(
+        readdirSync(cacheDir, { recursive: true, encoding: 'utf8' })
+          .map((p) => join(cacheDir, p))
+          .filter((p) => statSync(p).isFile())
+          .map((p) => [p, readFileSync(p)]),
+      );
+    const before = entries();
+    expect(before.size).toBe(4);
+    // Then the disk is full (a real ENOSPC, in the worker thread): the second batch cannot be cached.
+    const full = new DataLoader(dataset, {
+      ...options,
+      workerImports: [new URL('../test-utils/full-disk.mjs', import.meta.url).href],
+    });
+    try {
+      await full.next();
+      const error = await full.next().then(
+        () => new Error('loaded a batch without writing its cache entries'),
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(DatasetError);
+      expect(error).toMatchObject({ code: 'DATASET_CACHE_WRITE' });
+      const message = (error as Error).message;
+      expect(message).toContain(cacheDir);
+      expect(message).toMatch(/ENOSPC.*earlier entries are intact/);
+      expect(message).not.toContain('\n');
+    } finally {
+      await full.close();
+    }
+    expect(entries()).toEqual(before); // no temporary file left, no entry changed
   });
 });
