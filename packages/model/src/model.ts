@@ -372,7 +372,8 @@ export class ClapModel {
    * from `@clapjs/audio` yields for a file of any length. Equals {@link ClapModel.encodeAudio} of
    * the whole clip (the mean over the same windows) while holding only a few windows at a time.
    *
-   * @throws ClapError `AUDIO_EMPTY` when no window comes
+   * @throws ClapError `AUDIO_EMPTY` when no window comes; `AUDIO_WINDOWS_FUSION` for a model
+   *   whose audio encoder takes fusion input (built from the whole clip: pass the clip instead)
    */
   async encodeAudioWindows(windows: AsyncIterable<Float32Array>): Promise<tf.Tensor2D> {
     const projected = await this.projectAudioWindows(windows);
@@ -573,6 +574,11 @@ export class ClapModel {
   /** The projected (not normalised) mean `[1, dim]` of a clip's windows given one by one. */
   private projectAudioWindows(windows: AsyncIterable<Float32Array>): Promise<tf.Tensor2D> {
     this.assertLive();
+    if (this.audioEncoder.input === 'fusion')
+      throw badInput(
+        'AUDIO_WINDOWS_FUSION',
+        'This model’s audio encoder takes fusion input built from the whole clip, not windows: pass the whole clip (a Float32Array) instead of a window stream.',
+      );
     return projectWindowStream(
       windows,
       (batch) => this.projectAudio(this.logMelBatch(batch)),
