@@ -172,7 +172,12 @@ export class HtsatAudioEncoder implements AudioEncoder<HtsatConfigInput> {
       const stages: tf.Tensor3D[] = trace ? [tf.keep(x)] : [];
       this.plan.stages.forEach((stage, i) => {
         stage.blocks.forEach((block, b) => {
-          x = this.swinBlock(x, stage, block, `layers/${i}/blocks/${b}`, options.training);
+          // A block's intermediates are freed when it ends, not with the whole encoder: a batch
+          // of 16 ten-second clips otherwise outgrows the wasm heap (4 GiB).
+          const input = x;
+          x = tf.tidy(() =>
+            this.swinBlock(input, stage, block, `layers/${i}/blocks/${b}`, options.training),
+          );
         });
         if (stage.merge) x = this.patchMerging(x, stage, `layers/${i}/downsample`);
         if (trace) stages.push(tf.keep(x));
