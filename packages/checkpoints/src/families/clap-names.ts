@@ -3,6 +3,7 @@ import {
   htsatHfNames,
   htsatLaionNames,
   type HtsatConfigInput,
+  type HtsatNameMapEntry,
   type HtsatTransform,
 } from '@clapjs/audio-encoders';
 import type { ClapModelConfig, TensorLayout } from '@clapjs/model';
@@ -15,6 +16,15 @@ const LAYOUT: Record<HtsatTransform, TensorLayout> = {
   transpose: 'linear',
   'oihw-to-hwio': 'conv2d',
 };
+
+/** An HTSAT name map (LAION or Hugging Face names) as import entries under `audioEncoder/`. */
+export function htsatImportEntries(htsat: readonly HtsatNameMapEntry[]): ImportEntry[] {
+  return htsat.map((e) => ({
+    ours: `audioEncoder/${e.path}`,
+    theirs: e.names.length === 1 ? e.names[0]! : e.names,
+    layout: LAYOUT[e.transform],
+  }));
+}
 
 /** Where each tower sits in a LAION `.pt` (after `module.`) and in a Hugging Face ClapModel. */
 const PREFIXES = {
@@ -35,11 +45,7 @@ export function clapNameMap(config: ClapModelConfig, family: 'laion' | 'hf'): Im
     family === 'laion'
       ? htsatLaionNames(encoder, melBins, prefix.audio)
       : htsatHfNames(encoder, melBins, prefix.audio);
-  const entries: ImportEntry[] = htsat.map((e) => ({
-    ours: `audioEncoder/${e.path}`,
-    theirs: e.names.length === 1 ? e.names[0]! : e.names,
-    layout: LAYOUT[e.transform],
-  }));
+  const entries = htsatImportEntries(htsat);
   const layers = (config.textEncoder as { layers?: number }).layers ?? 12;
   for (const [path, { name, transpose }] of robertaNameMap({ layers }, prefix.text))
     entries.push({
@@ -63,7 +69,7 @@ export function clapNameMap(config: ClapModelConfig, family: 'laion' | 'hf'): Im
 const UNUSED: readonly [RegExp, string][] = [
   [
     /^audio_branch\.(spectrogram_extractor|logmel_extractor)\./,
-    'front-end buffer checked against the preset',
+    "torchlibrosa front-end buffer a fused model does not use (it takes the preset's HTK log-mel)",
   ],
   [
     /(^|\.)(tscam_conv|head)\.(weight|bias)$/,

@@ -1,13 +1,17 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { decodeWav } from '@clapjs/audio';
 import { useTestBackend } from '@clapjs/test-backends';
 import { beforeAll, describe, expect, it } from 'vitest';
+import fused from '../../fixtures/clap/references-fused.json' with { type: 'json' };
 import { ImportError } from '../import/errors.js';
 import {
   CLAP_FIXTURES,
   compareWithReference,
   importFixture,
   references,
+  relativeError,
 } from './test-utils/clap-fixtures.js';
 
 /**
@@ -71,6 +75,71 @@ describe.each(['cpu', 'wasm+pack'] as const)('--from laion on %s', (backend) => 
       }
     },
   );
+});
+
+describe.each(['cpu', 'wasm+pack'] as const)('--from laion, a fused .pt, on %s', (backend) => {
+  beforeAll(async () => {
+    await useTestBackend(backend);
+  });
+
+  // fixtures/clap/make-clap-fused-fixture.py: the hf-fused weights as LAION saves a fused
+  // checkpoint (module.*, torchlibrosa buffers kept); logits per text read logit_scale_a.
+  it('is recognised as fused (mel_conv2d + the fusion block), skips the torchlibrosa buffers and reproduces PyTorch within 1e-4', async () => {
+    const want = fused.fixtures['laion-fused-tiny'];
+    const { model, report } = await importFixture(
+      join(CLAP_FIXTURES, 'laion-fused-tiny.pt'),
+      'auto',
+      { set: [...FRONT_END, HEADS], tokenizer: CLAP_FIXTURES },
+    );
+    try {
+      expect(report.family).toBe('laion');
+      expect(model.config.audioEncoder).toMatchObject({
+        name: 'htsat',
+        fusion: true,
+        fusionRatio: 4,
+      });
+      expect(model.config.audio).toMatchObject({ melScale: 'htk', norm: null });
+      expect(report.frontEnd).toEqual([]);
+      expect(report.unused.filter((u) => u.reason === 'not part of this model')).toEqual([]);
+      expect(report.unused.filter((u) => u.name.includes('logmel_extractor.melW'))).toHaveLength(1);
+      const clips = await Promise.all(
+        ['short', 'exact', 'long'].map(
+          async (name) =>
+            decodeWav(new Uint8Array(await readFile(join(CLAP_FIXTURES, `clip-${name}.wav`))))
+              .samples,
+        ),
+      );
+      const before = tf.memory().numTensors;
+      const tokens = model.tokenize(fused.captions);
+      const out = tf.tidy(() => {
+        const audio = model.encodeAudio(clips);
+        const text = model.encodeText(tokens);
+        return {
+          audioEmbeddings: audio.dataSync().slice(),
+          textEmbeddings: text.dataSync().slice(),
+          logitsPerText: model.logits(text, audio, 'text-to-audio').dataSync().slice(),
+          logitsPerAudio: tf
+            .transpose(model.logits(text, audio, 'audio-to-text'))
+            .dataSync()
+            .slice(),
+        };
+      });
+      expect(await tokens.ids.array()).toEqual(fused.tokenIds);
+      tf.dispose([tokens.ids, tokens.mask]);
+      const errors = Object.fromEntries(
+        (Object.keys(out) as (keyof typeof out)[]).map((key) => [
+          key,
+          relativeError(out[key], want[key].flat()),
+        ]),
+      );
+      console.info(`laion-fused-tiny on ${backend}: ${JSON.stringify(errors)}`);
+      for (const [key, error] of Object.entries(errors))
+        expect(error, key).toBeLessThanOrEqual(1e-4);
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      model.dispose();
+    }
+  });
 });
 
 describe('--from laion refusals', () => {

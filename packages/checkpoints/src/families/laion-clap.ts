@@ -62,9 +62,15 @@ function describeSize(embedDim: number, depths: readonly number[]): string {
   return `audio encoder: an HTSAT of embedDim ${embedDim}, depths ${depths.join('-')} (neither tiny nor base), read from the tensor shapes`;
 }
 
+const FUSION = `${AUDIO}patch_embed.fusion_model.`;
+
+function isFused(shapes: ShapeTable): boolean {
+  return shapes.has(`${AUDIO}patch_embed.mel_conv2d.weight`);
+}
+
 /**
- * LAION-CLAP `.pt` checkpoints without fusion (`630k-audioset-best.pt`,
- * `music_speech_audioset_epoch_15_esc_89.98.pt`, …): `{ epoch, state_dict, optimizer }` with a
+ * LAION-CLAP `.pt` checkpoints, unfused and fused (`630k-audioset-best.pt`,
+ * `music_speech_audioset_epoch_15_esc_89.98.pt`, `630k-audioset-fusion-best.pt`, …): `{ epoch, state_dict, optimizer }` with a
  * `module.` prefix, `audio_branch.*` (HTSAT, fused qkv, torchlibrosa front end), `text_branch.*`
  * (RoBERTa), `audio_projection.0/.2`, `text_projection.0/.2`, `logit_scale_a`/`_t` (LAION reads
  * every direction with `_a`). The HTSAT size comes from the shapes; RoBERTa's head count and
@@ -72,7 +78,7 @@ function describeSize(embedDim: number, depths: readonly number[]): string {
  */
 export const laionClap: CheckpointFamily = {
   name: 'laion',
-  description: 'LAION-CLAP .pt (HTSAT + RoBERTa, unfused): 630k-*, music_speech_*',
+  description: 'LAION-CLAP .pt (HTSAT + RoBERTa, unfused or fused): 630k-*, music_speech_*',
   source: 'huggingface.co/lukewys/laion_clap (630k-audioset-best.pt, music_*.pt)',
 
   detect(names) {
@@ -95,15 +101,19 @@ export const laionClap: CheckpointFamily = {
       settings.push({ key, value: LAION_CLAP_DEFAULTS[key], from: 'default' });
       return LAION_CLAP_DEFAULTS[key];
     };
-    if (
-      shapes.has(`${AUDIO}mel_conv2d.weight`) ||
-      shapes.has(`${AUDIO}fusion_model.local_att.0.weight`)
-    ) {
-      throw new ImportError(
-        'IMPORT_FEATURE_UNSUPPORTED',
-        'This LAION-CLAP checkpoint is a fusion model (audio_branch.mel_conv2d / fusion_model); --from laion imports unfused ones (630k-audioset-best.pt, music_*.pt) for now.',
-      );
-    }
+    // Fused checkpoints (630k-audioset-fusion-best.pt) carry the crops' patch convolution and
+    // the attentional feature fusion block; the block's ratio r is channels / its bottleneck.
+    const fusion = isFused(shapes);
+    const fusionSettings = fusion
+      ? {
+          fusion: read('audioEncoder.fusion', true),
+          fusionRatio: read(
+            'audioEncoder.fusionRatio',
+            shapeOf(shapes, `${FUSION}local_att.0.weight`)[1]! /
+              shapeOf(shapes, `${FUSION}local_att.0.weight`)[0]!,
+          ),
+        }
+      : {};
     const patch = shapeOf(shapes, `${AUDIO}patch_embed.proj.weight`);
     const embedDim = read('audioEncoder.embedDim', patch[0]!);
     const patchSize = read('audioEncoder.patchSize', patch[2]!);
@@ -136,7 +146,12 @@ export const laionClap: CheckpointFamily = {
     const dim = read('audioProjection.dim', shapeOf(shapes, 'audio_projection.0.weight')[0]!);
     const activation = published('audioProjection.activation');
     const config = {
-      audio: { preset: 'laion-unfused', ...(melBins === 64 ? {} : { nMels: melBins }) },
+      // Fused models take the HTK log-mel of LAION's data pipeline (Hugging Face's "fusion"
+      // extractor), not the torchlibrosa buffers their HTSAT module still carries.
+      audio: {
+        preset: fusion ? 'laion-fused' : 'laion-unfused',
+        ...(melBins === 64 ? {} : { nMels: melBins }),
+      },
       audioEncoder: {
         name: 'htsat',
         specSize,
@@ -149,6 +164,7 @@ export const laionClap: CheckpointFamily = {
         mlpDropout: published('audioEncoder.mlpDropout'),
         dropPath: published('audioEncoder.dropPath'),
         layerNormEpsilon: published('audioEncoder.layerNormEpsilon'),
+        ...fusionSettings,
       },
       textEncoder: {
         name: 'roberta',
@@ -198,6 +214,7 @@ export const laionClap: CheckpointFamily = {
   nameMap: (config) => clapNameMap(config, 'laion'),
 
   frontEnd(shapes) {
+    if (isFused(shapes)) return [];
     // HTS-AT and msclap's CNN14 hold the same torchlibrosa modules (spectrogram_extractor,
     // logmel_extractor): check them the same way, under this family's names.
     const MSCLAP = 'audio_encoder.base.';
