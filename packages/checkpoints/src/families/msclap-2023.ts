@@ -1,8 +1,9 @@
 import { HTSAT_UNUSED_KEYS, htsatLaionNames, type HtsatConfigInput } from '@clapjs/audio-encoders';
-import { msclapProjectionNameMap, type ClapModelConfig, type TensorLayout } from '@clapjs/model';
+import { msclapProjectionNameMap, type ClapModelConfig } from '@clapjs/model';
 import { GPT2_UNUSED_KEYS, gpt2NameMap } from '@clapjs/text-encoders';
 import { ImportError } from '../import/errors.js';
 import { readByteLevelBpe } from './bpe-files.js';
+import { htsatImportEntries } from './clap-names.js';
 import { shapeReader } from './shapes.js';
 import type { CheckpointFamily, DerivedSetting, ImportEntry, ShapeTable } from './family.js';
 import { gpt2TokenizerState } from './gpt2-vocabulary.js';
@@ -44,12 +45,6 @@ const TOKENIZER = {
   wrap: false,
   suffix: ' <|endoftext|>',
 } as const;
-
-const LAYOUT = {
-  none: 'same',
-  transpose: 'linear',
-  'oihw-to-hwio': 'conv2d',
-} as const satisfies Record<string, TensorLayout>;
 
 const { shapeOf, dim } = shapeReader('msclap 2023', 'CLAP_weights_2023.pth');
 
@@ -181,9 +176,7 @@ export const msclap2023: CheckpointFamily = {
 
   nameMap(config: ClapModelConfig): ImportEntry[] {
     const encoder = config.audioEncoder as unknown as HtsatConfigInput;
-    const entries: ImportEntry[] = htsatLaionNames(encoder, config.audio.nMels ?? 64, HTSAT).map(
-      (e) => ({ ours: `audioEncoder/${e.path}`, theirs: e.names[0]!, layout: LAYOUT[e.transform] }),
-    );
+    const entries = htsatImportEntries(htsatLaionNames(encoder, config.audio.nMels ?? 64, HTSAT));
     const layers = (config.textEncoder as { layers?: number }).layers ?? 12;
     for (const [path, name] of gpt2NameMap({ layers }, TEXT))
       entries.push({ ours: `textEncoder/${path}`, theirs: name, layout: 'same' });
