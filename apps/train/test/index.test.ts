@@ -92,6 +92,57 @@ describe('clapjs index, worker', () => {
     expect(filter.stderr).toMatch(/^clapjs: LanceDB rejected the query \(filter: nope =\)/m);
   });
 
+  it('indexes the files a manifest lists with their captions; refuses a malformed --storage-option', () => {
+    const db = join(dir, 'manifest-db');
+    const manifest = join(dir, 'captions.jsonl');
+    writeFileSync(
+      manifest,
+      [
+        { path: 'set-0/tone-200.wav', caption: 'a low hum' },
+        { path: 'set-1/tone-250.wav', captions: ['a whistle', 'high pitch'], label: 'whistle' },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
+    const build = clapjs([
+      'index',
+      'build',
+      lib,
+      '--db',
+      db,
+      '-m',
+      model,
+      '--manifest',
+      manifest,
+      '--storage-option',
+      'timeout=30s',
+      '--backend',
+      'cpu',
+      '--no-progress',
+    ]);
+    expect(build.status, build.stderr).toBe(0);
+    expect(build.stdout).toContain('2 files: 2 embedded (2 added)');
+    const hits = clapjs([
+      'index',
+      'search',
+      '--db',
+      db,
+      'tone',
+      '--where',
+      "caption LIKE '%whistle%'",
+      '--json',
+    ]);
+    expect(hits.status, hits.stderr).toBe(0);
+    const [hit] = JSON.parse(hits.stdout) as { path: string; caption: string; metadata: unknown }[];
+    expect(hit?.path).toBe('set-1/tone-250.wav');
+    expect(hit?.caption).toBe('a whistle | high pitch');
+    expect(hit?.metadata).toEqual({ captions: ['a whistle', 'high pitch'], label: 'whistle' });
+    const bad = clapjs(['index', 'search', '--db', db, 'tone', '--storage-option', 'timeout']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^clapjs: --storage-option timeout: expected KEY=VALUE/m);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('spreads a build over `clapjs worker` processes through Redis', async () => {
     const db = join(dir, 'queued');
     const worker = spawn(

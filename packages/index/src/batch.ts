@@ -80,9 +80,12 @@ export async function indexBatch(
         duration: result.duration,
         config_hash: embedder.identity.configHash,
         weights_hash: embedder.identity.weightsHash,
-        caption: '',
-        text: pathWords(file.path),
-        metadata: '{}',
+        caption: file.caption ?? '',
+        text:
+          file.caption === undefined
+            ? pathWords(file.path)
+            : `${pathWords(file.path)} ${file.caption}`,
+        metadata: JSON.stringify(file.metadata ?? {}),
         vector: Array.from(w.vector),
       });
   });

@@ -6,7 +6,8 @@ import { IndexError } from './errors.js';
 import { buildIndexes, type IndexReport } from './indexes.js';
 import { sqlString } from './schema.js';
 import type { LibraryIndex } from './store.js';
-import { batchesOf, walkAudioFiles } from './walk.js';
+import { libraryFiles } from './manifest.js';
+import { batchesOf } from './walk.js';
 
 /** Files per batch when none is given: bounds memory (decoded audio + vectors of one batch). */
 export const DEFAULT_BATCH_FILES = 32;
@@ -26,6 +27,11 @@ export interface BuildOptions {
   readonly root: string;
   /** The root's name in rows (default: `library`). Workers on other machines map it to their copy. */
   readonly rootName?: string;
+  /**
+   * A manifest (@clapjs/data's JSONL/CSV format) listing the files to index, with captions and
+   * metadata, instead of every audio file under the root.
+   */
+  readonly manifest?: string;
   readonly batchFiles?: number;
   /** Remove rows of files under this root that no longer exist. */
   readonly prune?: boolean;
@@ -50,9 +56,9 @@ export interface BuildSummary {
 export const DEFAULT_ROOT_NAME = 'library';
 
 /** Counts the audio files under a root (a walk without reading any file). */
-export async function countAudioFiles(root: string): Promise<number> {
+export async function countAudioFiles(root: string, manifest?: string): Promise<number> {
   let n = 0;
-  for await (const _ of walkAudioFiles(root)) n++;
+  for await (const _ of libraryFiles(root, manifest)) n++;
   return n;
 }
 
@@ -97,7 +103,7 @@ export async function buildLibrary(
     path: await requireRoot(options.root),
   };
   await index.ensureTable(embedder.identity, embedder.dim, { [root.name]: root.path });
-  const total = await countAudioFiles(root.path);
+  const total = await countAudioFiles(root.path, options.manifest);
   const started = performance.now();
   let files = 0;
   let embedded = 0;
@@ -105,7 +111,7 @@ export async function buildLibrary(
   let unchanged = 0;
   const failures: FileFailure[] = [];
   for await (const batch of batchesOf(
-    walkAudioFiles(root.path),
+    libraryFiles(root.path, options.manifest),
     options.batchFiles ?? DEFAULT_BATCH_FILES,
   )) {
     const result = await indexBatch(index, embedder, root, batch);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FileFailure } from './embed.js';
 import type { ModelIdentity } from './errors.js';
 import type { IndexReport } from './indexes.js';
-import type { LibraryFile } from './walk.js';
+import { fileId, type LibraryFile } from './walk.js';
 
 /** The BullMQ queue the index jobs go to (one per table: several libraries never mix). */
 export function queueName(table: string): string {
@@ -53,7 +53,8 @@ function hash(text: string): string {
 
 /** The id of a batch: the hash of its files (path, size, mtime), the root and the table. */
 export function batchKey(data: EmbedJobData): string {
-  const files = data.files.map((f) => `${f.path}\0${f.size}\0${Math.round(f.mtimeMs)}`).join('\n');
+  // File ids: path, size, mtime and any manifest caption/metadata (a changed caption is new work).
+  const files = data.files.map((f) => fileId(data.root, f)).join('\n');
   return hash(
     `${data.table}\n${data.model.configHash}\n${data.model.weightsHash}\n${data.root}\n${files}`,
   );

@@ -12,7 +12,8 @@ import {
   type FinalizeJobResult,
 } from './jobs.js';
 import type { LibraryIndex } from './store.js';
-import { batchesOf, walkAudioFiles } from './walk.js';
+import { libraryFiles } from './manifest.js';
+import { batchesOf } from './walk.js';
 
 /** A Redis connection for BullMQ from a `redis://HOST:PORT` URL (BullMQ needs no retry limit). */
 export async function redisConnection(url: string): Promise<Redis> {
@@ -31,6 +32,8 @@ export interface EnqueueOptions {
   readonly queue: string;
   readonly root: string;
   readonly rootName?: string;
+  /** A manifest listing the files (with captions and metadata), as in `buildLibrary`. */
+  readonly manifest?: string;
   readonly batchFiles?: number;
   readonly prune?: boolean;
   /** Attempts per batch (default 5), with exponential backoff from `backoffMs` (default 1000). */
@@ -66,7 +69,7 @@ export async function enqueueLibrary(
   const batches: EmbedJobData[] = [];
   let files = 0;
   for await (const batch of batchesOf(
-    walkAudioFiles(rootPath),
+    libraryFiles(rootPath, options.manifest),
     options.batchFiles ?? DEFAULT_BATCH_FILES,
   )) {
     batches.push({ table: index.name, model: embedder.identity, root: rootName, files: batch });

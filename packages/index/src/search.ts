@@ -98,7 +98,8 @@ export async function searchByVector(
       .vectorSearch(Array.from(vector))
       .distanceType('cosine')
       .nprobes(nprobes)
-      .select([...ROW_COLUMNS, '_distance'])
+      // Hybrid: the full-text side has no _distance to select (the fused score comes back instead).
+      .select(options.hybridText === undefined ? [...ROW_COLUMNS, '_distance'] : [...ROW_COLUMNS])
       .limit(limit);
     if (options.where !== undefined) query = query.where(options.where);
     if (options.hybridText !== undefined)

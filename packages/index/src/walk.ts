@@ -13,6 +13,10 @@ export interface LibraryFile {
   readonly path: string;
   readonly size: number;
   readonly mtimeMs: number;
+  /** Captions from a manifest (joined with " | "): stored in the row and full-text indexed. */
+  readonly caption?: string;
+  /** User metadata from a manifest (captions, label, split), stored as the row's JSON metadata. */
+  readonly metadata?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -43,14 +47,17 @@ function toPosix(path: string): string {
 }
 
 /**
- * A file's stable id: sha256 of its root name, relative path, size and modification time (16 hex digits).
- * A changed file (new size or mtime) gets a new id and is embedded again.
+ * A file's stable id: sha256 of its root name, relative path, size and modification time (16 hex
+ * digits), and of its manifest caption and metadata when it has them. A changed file (new size or
+ * mtime) or a changed manifest row gets a new id and is written again.
  */
 export function fileId(rootName: string, file: LibraryFile): string {
-  return createHash('sha256')
-    .update(`${rootName}\0${file.path}\0${file.size}\0${Math.round(file.mtimeMs)}`)
-    .digest('hex')
-    .slice(0, 16);
+  const hash = createHash('sha256').update(
+    `${rootName}\0${file.path}\0${file.size}\0${Math.round(file.mtimeMs)}`,
+  );
+  if (file.caption !== undefined || file.metadata !== undefined)
+    hash.update(`\0${file.caption ?? ''}\0${JSON.stringify(file.metadata ?? {})}`);
+  return hash.digest('hex').slice(0, 16);
 }
 
 /** Groups a stream into arrays of at most `size` (the last may be shorter). */

@@ -16,6 +16,7 @@ type Log = (line: string) => void;
 /** Options of {@link indexBuildCommand}. */
 export interface IndexBuildOptions extends IndexTarget {
   name?: string;
+  manifest?: string;
   batch: string;
   prune?: boolean;
   queue?: string;
@@ -72,6 +73,7 @@ export async function indexBuildCommand(
         rootName,
         batchFiles,
         prune: o.prune === true,
+        ...(o.manifest === undefined ? {} : { manifest: o.manifest }),
         ...(o.progress ? { onProgress: progressPrinter() } : {}),
       });
       printSummary(summary, log);
@@ -83,6 +85,7 @@ export async function indexBuildCommand(
       rootName,
       batchFiles,
       prune: o.prune === true,
+      ...(o.manifest === undefined ? {} : { manifest: o.manifest }),
     });
     log(
       queued.added

@@ -19,6 +19,11 @@ export function registerIndexCommands(
       '--db <uri>',
       'LanceDB database: a directory or any LanceDB URI (e.g. s3://bucket/path)',
     ).makeOptionMandatory();
+  const storageOption = () =>
+    new Option(
+      '--storage-option <key=value>',
+      'LanceDB storage option, e.g. aws_endpoint=URL for s3:// (repeatable; untested against S3 here)',
+    ).argParser(collect);
   const tableOption = () =>
     new Option('--table <name>', 'table (one per model)').default(DEFAULT_TABLE);
   const index = program
@@ -31,12 +36,17 @@ export function registerIndexCommands(
     )
     .argument('<root>', 'library directory (walked recursively)')
     .addOption(dbOption())
+    .addOption(storageOption())
     .addOption(tableOption())
     .option(
       '-m, --model <dir>',
       'saved model directory (default: the table’s model, else runs/default/model)',
     )
     .option('--name <name>', 'the root’s name in rows and jobs (default: the directory’s name)')
+    .option(
+      '--manifest <file>',
+      'index the files a manifest (JSONL/CSV, paths under ROOT) lists, with its captions and metadata',
+    )
     .option(
       '--batch <n>',
       'files per batch (bounds memory; one queue job each)',
@@ -58,6 +68,7 @@ export function registerIndexCommands(
     .description('search a table by text, or by an example clip with --like; one hit per file')
     .argument('[text]', 'the text query')
     .addOption(dbOption())
+    .addOption(storageOption())
     .addOption(tableOption())
     .option('--like <file>', 'query by example: an audio file')
     .option('-k <k>', 'how many files', '10')
@@ -76,6 +87,7 @@ export function registerIndexCommands(
     )
     .requiredOption('--queue <redis-url>', 'redis://HOST:PORT')
     .addOption(dbOption())
+    .addOption(storageOption())
     .addOption(tableOption())
     .option('--root <name=path>', 'where this machine sees a root (repeatable)', collect)
     .option('-m, --model <dir>', 'saved model directory (default: the table’s model)')
@@ -91,6 +103,7 @@ export function registerIndexCommands(
       'HTTP search API over a table (text, example upload, item metadata, audio; OpenAPI at /openapi.json)',
     )
     .addOption(dbOption())
+    .addOption(storageOption())
     .addOption(tableOption())
     .option('-m, --model <dir>', 'saved model directory (default: the table’s model)')
     .option('--host <host>', 'address to bind', '127.0.0.1')

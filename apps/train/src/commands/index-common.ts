@@ -14,6 +14,8 @@ export interface IndexTarget {
   db: string;
   table?: string;
   model?: string;
+  /** Repeated `--storage-option KEY=VALUE`: LanceDB storage options (e.g. S3 credentials). */
+  storageOption?: string[];
   backend: 'auto' | BackendName;
 }
 
@@ -26,10 +28,11 @@ export async function openLibrary(
   log: (line: string) => void = () => {},
 ): Promise<{ index: LibraryIndex; embedder: Embedder }> {
   await chooseBackend(target.backend, log);
-  const index = await LibraryIndex.open(
-    target.db,
-    target.table === undefined ? {} : { table: target.table },
-  );
+  const storageOptions = parseStorageOptions(target.storageOption);
+  const index = await LibraryIndex.open(target.db, {
+    ...(target.table === undefined ? {} : { table: target.table }),
+    ...(storageOptions === undefined ? {} : { storageOptions }),
+  });
   const dir = target.model ?? (await index.info())?.model.source ?? DEFAULT_MODEL_DIR;
   const embedder = await Embedder.create(await loadModel(dir), resolve(dir));
   try {
@@ -54,6 +57,27 @@ export function parseRoots(values: readonly string[] = []): Record<string, strin
     roots[value.slice(0, at)] = resolve(value.slice(at + 1));
   }
   return roots;
+}
+
+/**
+ * Parses repeated `--storage-option KEY=VALUE` into LanceDB's storage options (undefined when
+ * none), e.g. `aws_endpoint=http://minio:9000` or `aws_region=eu-west-1` for an `s3://` database.
+ */
+export function parseStorageOptions(
+  values: readonly string[] = [],
+): Record<string, string> | undefined {
+  if (values.length === 0) return undefined;
+  const options: Record<string, string> = {};
+  for (const value of values) {
+    const at = value.indexOf('=');
+    if (at < 1)
+      throw new CliError(
+        'STORAGE_OPTION_INVALID',
+        `--storage-option ${value}: expected KEY=VALUE, e.g. --storage-option aws_region=eu-west-1.`,
+      );
+    options[value.slice(0, at)] = value.slice(at + 1);
+  }
+  return options;
 }
 
 /** Seconds as "1m05s" / "12s" / "?". */

@@ -4,7 +4,7 @@ import type { BackendName } from '@clapjs/core';
 import { startIndexWorker } from '@clapjs/index';
 import { CliError } from '../errors.js';
 import { WORKER_BACKEND_ENV } from '../index-worker-setup.js';
-import { parseRoots } from './index-common.js';
+import { parseRoots, parseStorageOptions } from './index-common.js';
 
 /** Options of {@link workerCommand}. */
 export interface WorkerOptions {
@@ -13,6 +13,7 @@ export interface WorkerOptions {
   table?: string;
   root?: string[];
   model?: string;
+  storageOption?: string[];
   concurrency: string;
   lockDuration: string;
   backend: 'auto' | BackendName;
@@ -26,6 +27,7 @@ export async function workerCommand(o: WorkerOptions, log: (line: string) => voi
       'ROOT_MISSING',
       'Give at least one --root NAME=PATH (the directory this machine sees the library at).',
     );
+  const storageOptions = parseStorageOptions(o.storageOption);
   process.env[WORKER_BACKEND_ENV] = o.backend;
   const worker = await startIndexWorker({
     queue: o.queue,
@@ -36,6 +38,7 @@ export async function workerCommand(o: WorkerOptions, log: (line: string) => voi
     setup: new URL('./index-worker-setup.js', import.meta.url).href,
     ...(o.table === undefined ? {} : { table: o.table }),
     ...(o.model === undefined ? {} : { model: resolve(o.model) }),
+    ...(storageOptions === undefined ? {} : { storageOptions }),
   });
   worker.on('completed', (job) => log(`done ${job.name} ${job.id}`));
   worker.on('failed', (job, error) =>
