@@ -92,6 +92,21 @@ describe('clapjs embed / classify --crop-offset', () => {
     expect(relativeError(last, cropped)).toBeGreaterThan(1e-2);
   });
 
+  it('a 48 kHz file is streamed (decoded, resampled, cut window by window) to the embedding of the whole clip', async () => {
+    // 7 s at 48 kHz: the CLI resamples it chunk by chunk to the model's 44.1 kHz.
+    const at48k = join(dir, 'long-48k.wav');
+    const samples = resampleFor({ sampleRate: 48_000, resampler: 'kaiser' }, clip, RATE);
+    writeFileSync(at48k, encodeWav(samples, 48_000, { format: 'float32' }));
+    const out = join(dir, 'embedding-48k.json');
+    const r = clapjs(['embed', at48k, '-m', modelDir, '-o', out, '--backend', 'wasm']);
+    expect(r.status, r.stderr).toBe(0);
+    const streamed = (JSON.parse(readFileSync(out, 'utf8')) as { embedding: number[] }[])[0]!;
+    const decoded = await decodeAudio(at48k);
+    const whole = resampleFor(model.frontEnd.config, decoded.samples, decoded.sampleRate);
+    const [want] = await model.embedAudio([whole]);
+    expect(relativeError(streamed.embedding, want!)).toBeLessThanOrEqual(1e-4);
+  });
+
   it('classify scores the crop at the offset', async () => {
     const r = clapjs([
       'classify',

@@ -1,9 +1,7 @@
 import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { clipWindows, windowClip, windowLength } from '@clapjs/audio';
-import type { ClapModel } from '@clapjs/model';
 import { CliError } from '../errors.js';
-import { audioFiles, loadModel, readClip } from '../model-io.js';
+import { audioFiles, loadModel, readClip, readWindows } from '../model-io.js';
 import { chooseBackend } from '../backend.js';
 import type { BackendName } from '@clapjs/core';
 
@@ -19,31 +17,6 @@ function parseCropOffset(value: string | undefined): number | undefined {
       `--crop-offset ${value} is not a number of seconds ≥ 0; give where the crop starts, e.g. --crop-offset 2.5.`,
     );
   return seconds;
-}
-
-/**
- * The clip a command embeds: the whole clip (the model then averages its evenly spaced windows),
- * or with `--crop-offset` the originals' single crop starting `seconds` in (rounded to the nearest
- * sample at the model's rate), fitted to one window by the preset's padding.
- */
-function cropAt(
-  model: ClapModel,
-  clip: Float32Array,
-  file: string,
-  seconds: number | undefined,
-): Float32Array {
-  if (seconds === undefined) return clip;
-  const preset = model.frontEnd.config;
-  const rate = preset.sampleRate;
-  const last = Math.max(0, clip.length - windowLength(preset, rate));
-  const offset = Math.round(seconds * rate);
-  if (offset > last)
-    throw new CliError(
-      'CROP_OFFSET',
-      `--crop-offset ${seconds} is past the last crop of ${file}: a ${(clip.length / rate).toFixed(3)} s clip with the model's ${preset.clipSeconds} s window takes offsets 0 to ${(last / rate).toFixed(3)} s.`,
-    );
-  const [span] = clipWindows(clip.length, rate, preset, { offset });
-  return windowClip(clip, span!, rate, preset);
 }
 
 /** `clapjs classify FILE --labels a,b,c`: zero-shot probabilities, most probable first. */
@@ -69,8 +42,9 @@ export async function classifyCommand(
   await chooseBackend(opts.backend, () => {});
   const model = await loadModel(opts.model);
   try {
-    const clip = cropAt(model, await readClip(model, file), file, cropOffset);
-    const ranked = await model.zeroShotClassify(clip, labels, opts.template);
+    // Window by window: a long file is never decoded whole.
+    const windows = await readWindows(model, file, cropOffset);
+    const ranked = await model.zeroShotClassify(windows, labels, opts.template);
     if (!ranked.every((r) => Number.isFinite(r.probability))) {
       throw new CliError(
         'CLASSIFY_NON_FINITE',
@@ -146,9 +120,15 @@ export async function embedCommand(
   try {
     const out: { kind: 'audio' | 'text'; source: string; embedding: number[] }[] = [];
     for (const f of files) {
-      const clip = cropAt(model, await readClip(model, f), f, cropOffset);
-      const [embedding] = await model.embedAudio([clip]);
-      out.push({ kind: 'audio', source: f, embedding: embedding ?? [] });
+      const audio = await readWindows(model, f, cropOffset);
+      let embedding: number[];
+      if (audio instanceof Float32Array) embedding = (await model.embedAudio([audio]))[0] ?? [];
+      else {
+        const embedded = await model.encodeAudioWindows(audio);
+        embedding = Array.from((await embedded.data()) as Float32Array);
+        embedded.dispose();
+      }
+      out.push({ kind: 'audio', source: f, embedding });
     }
     const texts = opts.text ?? [];
     if (texts.length > 0) {
