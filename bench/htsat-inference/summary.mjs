@@ -12,10 +12,23 @@ for await (const line of createInterface({ input: process.stdin })) {
   else if (r.figure === 'machine-end') end = r;
   else if (r.figure === 'audio' || r.figure === 'text') rows.push(r);
 }
+// Text runs once per audio batch: its figures from every pass are pooled (median).
 const key = (r) => `${r.figure} ${r.batch}`;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m] : +((s[m - 1] + s[m]) / 2).toFixed(3);
+};
 const cells = [];
 for (const k of new Set(rows.map(key))) {
-  const here = rows.filter((r) => key(r) === k);
+  const engines = new Map();
+  for (const r of rows.filter((x) => key(x) === k)) {
+    const id = `${r.engine}\t${r.threads}`;
+    const e = engines.get(id) ?? { engine: r.engine, threads: r.threads, values: [] };
+    e.values.push(r.itemsPerSecond);
+    engines.set(id, e);
+  }
+  const here = [...engines.values()].map((e) => ({ ...e, itemsPerSecond: median(e.values) }));
   const torch = here.filter((r) => r.engine.startsWith('pytorch'));
   const best = torch.reduce((a, b) => (b.itemsPerSecond > a.itemsPerSecond ? b : a), torch[0]);
   for (const r of here) {
@@ -27,6 +40,7 @@ for (const k of new Set(rows.map(key))) {
         what: k,
         engine: r.engine,
         threads: r.threads,
+        runs: r.values.length,
         itemsPerSecond: r.itemsPerSecond,
         vsBestPytorch: ratio,
         bestPytorchThreads: best?.threads ?? null,
