@@ -11,7 +11,7 @@ import { walkAudioFiles, type LibraryFile } from './walk.js';
  * @throws DataError (from @clapjs/data) for a missing or malformed manifest or a missing file
  * @throws IndexError when a listed file lies outside the root
  */
-export async function* manifestFiles(manifest: string, root: string): AsyncGenerator<LibraryFile> {
+async function* manifestFiles(manifest: string, root: string): AsyncGenerator<LibraryFile> {
   const config = {
     ...manifestConfigSchema.parse({ path: resolve(manifest), root }),
     name: 'index',
