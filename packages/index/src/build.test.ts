@@ -153,6 +153,14 @@ describe('long files', () => {
           windowEnd: 1,
           duration: 1.5,
         });
+        // The same file cut after its first window: its stream fails partway (typed, reported)
+        // and no row of it is written, while the other files' rows stay as they were.
+        const whole = encodeWav(long, 16000);
+        writeFileSync(join(root, 'long.wav'), whole.subarray(0, 44 + 2 * 12000));
+        const again = await buildLibrary(index, embedder, { root });
+        expect(again.failures.map((f) => [f.path, f.code])).toEqual([['long.wav', 'AUDIO_DECODE']]);
+        expect(await index.countRows("path = 'long.wav'")).toBe(0);
+        expect(await index.countRows()).toBe(6);
       } finally {
         embedder.model.dispose();
       }

@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { ClapError } from '@clapjs/core';
-import { decodeAudio, resampleFor, type LogMelConfig } from '@clapjs/audio';
+import { decodeAudio, readAudioWindows, resampleFor, type LogMelConfig } from '@clapjs/audio';
 import type { ClapModel } from '@clapjs/model';
 import { IndexError, type ModelIdentity } from './errors.js';
 import { modelIdentity } from './identity.js';
-import { fileWindows, type FileWindow } from './windows.js';
 
 /** Clips encoded in one call (bounds the memory of a batch). */
 const ENCODE_CHUNK = 16;
@@ -63,11 +62,6 @@ export class Embedder {
     return resampleFor(this.audio, decoded.samples, decoded.sampleRate);
   }
 
-  /** The windows of decoded samples (see `fileWindows`): one row each. */
-  windows(samples: Float32Array): FileWindow[] {
-    return fileWindows(samples, this.audio);
-  }
-
   /** Embeds clips (samples at the model's rate), `ENCODE_CHUNK` at a time. */
   async embedClips(clips: readonly Float32Array[]): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
@@ -104,39 +98,45 @@ export class Embedder {
   }
 
   /**
-   * Embeds files: each decoded, windowed and encoded; a file that fails is returned as a
+   * Embeds files: each read window by window (`readAudioWindows`: decoded, resampled and cut as
+   * it streams, the windows `fileWindows` gives for the whole clip) and encoded `ENCODE_CHUNK`
+   * windows at a time across files, so memory stays bounded by a chunk of windows whatever the
+   * files' lengths. A file that fails, up front or partway through its stream, is returned as a
    * {@link FileFailure} with its typed error instead (never thrown).
    */
   async embedFiles(
     files: readonly { path: string; absolute: string }[],
   ): Promise<(EmbeddedFile | FileFailure)[]> {
-    const decoded = await Promise.all(
-      files.map(async (file) => {
-        try {
-          const samples = await this.decode(file.absolute, file.path);
-          return {
-            duration: samples.length / this.audio.sampleRate,
-            windows: this.windows(samples),
-          };
-        } catch (error) {
-          return failureOf(file.path, error);
+    type Row = { start: number; end: number; vector: Float32Array };
+    const results: (EmbeddedFile | FileFailure)[] = [];
+    let pending: { rows: Row[]; start: number; end: number; samples: Float32Array }[] = [];
+    const flush = async () => {
+      const vectors = await this.embedClips(pending.map((p) => p.samples));
+      pending.forEach((p, i) =>
+        p.rows.push({ start: p.start, end: p.end, vector: vectors[i] as Float32Array }),
+      );
+      pending = [];
+    };
+    for (const file of files) {
+      const rows: Row[] = [];
+      try {
+        const read = await readAudioWindows(file.absolute, this.audio, { name: file.path });
+        for await (const window of read.windows()) {
+          pending.push({
+            rows,
+            start: window.span.start / read.sampleRate,
+            end: window.span.end / read.sampleRate,
+            samples: window.samples,
+          });
+          if (pending.length >= ENCODE_CHUNK) await flush();
         }
-      }),
-    );
-    const clips = decoded.flatMap((d) => ('windows' in d ? d.windows.map((w) => w.samples) : []));
-    const vectors = await this.embedClips(clips);
-    let next = 0;
-    return decoded.map((d) =>
-      'windows' in d
-        ? {
-            duration: d.duration,
-            windows: d.windows.map((w) => ({
-              start: w.start,
-              end: w.end,
-              vector: vectors[next++] as Float32Array,
-            })),
-          }
-        : d,
-    );
+        results.push({ duration: read.numSamples / read.sampleRate, windows: rows });
+      } catch (error) {
+        pending = pending.filter((p) => p.rows !== rows);
+        results.push(failureOf(file.path, error));
+      }
+    }
+    await flush();
+    return results;
   }
 }
