@@ -14,6 +14,7 @@ const SMALL: Record<string, Record<string, unknown>> = {
   'audio-encoder/cnn-small': { channels: [4, 8], outputDim: 16 },
   'audio-encoder/cnn6': { width: 0.125 },
   'text-encoder/transformer': { layers: 1, width: 16, heads: 2 },
+  'text-encoder/gpt2': { layers: 1, width: 16, heads: 2, ffn: 32 },
   'text-encoder/bag-of-embeddings': { width: 16 },
   'projection/linear': { dim: 8 },
   'projection/mlp': { dim: 8 },
