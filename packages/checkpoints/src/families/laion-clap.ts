@@ -104,16 +104,14 @@ export const laionClap: CheckpointFamily = {
     // Fused checkpoints (630k-audioset-fusion-best.pt) carry the crops' patch convolution and
     // the attentional feature fusion block; the block's ratio r is channels / its bottleneck.
     const fusion = isFused(shapes);
-    const fusionSettings = fusion
-      ? {
-          fusion: read('audioEncoder.fusion', true),
-          fusionRatio: read(
-            'audioEncoder.fusionRatio',
-            shapeOf(shapes, `${FUSION}local_att.0.weight`)[1]! /
-              shapeOf(shapes, `${FUSION}local_att.0.weight`)[0]!,
-          ),
-        }
-      : {};
+    const bottleneck = fusion ? shapeOf(shapes, `${FUSION}local_att.0.weight`) : undefined;
+    const fusionSettings =
+      bottleneck === undefined
+        ? {}
+        : {
+            fusion: read('audioEncoder.fusion', true),
+            fusionRatio: read('audioEncoder.fusionRatio', bottleneck[1]! / bottleneck[0]!),
+          };
     const patch = shapeOf(shapes, `${AUDIO}patch_embed.proj.weight`);
     const embedDim = read('audioEncoder.embedDim', patch[0]!);
     const patchSize = read('audioEncoder.patchSize', patch[2]!);
