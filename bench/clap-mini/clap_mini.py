@@ -23,7 +23,8 @@ MEL, FRAMES, TOKENS, VOCAB, WIDTH, DIM = 64, 256, 32, 5000, 512, 256
 
 
 def emit(record):
-    print(json.dumps({"bench": "clap-mini", "engine": engine, "batch": batch, "threads": threads, **record}), flush=True)
+    print(json.dumps({"bench": "clap-mini", "engine": engine, "batch": batch, "threads": threads,
+                      "allocator": os.environ.get("PEER_ALLOCATOR", "default"), **record}), flush=True)
 
 
 torch.manual_seed(1)

@@ -3,7 +3,7 @@
 # run on one machine. Prints one JSON line per figure (stdout); progress goes to stderr.
 # Environment: BATCHES (default "16"), STEPS measured (10), WARMUP (2), CPU_LIMIT_S (75: the tfjs
 # cpu backend gets one step within this limit, or is reported as skipped), PROFILE (1: a per-kernel
-# profile of one wasm step).
+# profile of one wasm step), PEER_THREADS ("1 2"), PEER_ALLOCATORS ("default kept"; peer-env.sh).
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/.."
@@ -13,6 +13,7 @@ WARMUP=${WARMUP:-2}
 CPU_LIMIT_S=${CPU_LIMIT_S:-75}
 PROFILE=${PROFILE:-1}
 PY=/usr/bin/python3
+. ./peer-env.sh
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
@@ -43,9 +44,12 @@ for batch in $BATCHES; do
   fi
   echo "# batch $batch: tfjs wasm without the pack" >&2
   node clap-mini/clap_mini.mjs wasm nopack "$batch" 1 0 2>/dev/null | json
-  echo "# batch $batch: PyTorch (default threads, then 2 threads)" >&2
-  $PY clap-mini/clap_mini.py "$batch" "$STEPS" "$WARMUP" | json
-  $PY clap-mini/clap_mini.py "$batch" "$STEPS" "$WARMUP" 2 | json
+  for threads in $PEER_THREADS; do
+    for allocator in $PEER_ALLOCATORS; do
+      echo "# batch $batch: PyTorch, $threads thread(s), $allocator allocator" >&2
+      peer_run "$threads" "$allocator" $PY clap-mini/clap_mini.py "$batch" "$STEPS" "$WARMUP" "$threads" | json
+    done
+  done
   if [ "$batch" = 16 ] && [ "$CPU_LIMIT_S" -gt 0 ]; then
     echo "# batch $batch: tfjs cpu, one step within ${CPU_LIMIT_S}s" >&2
     if ! timeout "$CPU_LIMIT_S" node clap-mini/clap_mini.mjs cpu pack "$batch" 1 0 2>/dev/null | json; then :; fi

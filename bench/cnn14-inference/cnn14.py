@@ -4,6 +4,7 @@ Input: log-mel (batch, 1, 690 frames, 64 mel) = 5 s at 44.1 kHz, hop 320. One JS
 Usage: /usr/bin/python3 cnn14.py <batch> <measured> [warmup] [threads]
 Set OMP_NUM_THREADS / OPENBLAS_NUM_THREADS to the same thread count (run.sh does)."""
 import json
+import os
 import resource
 import sys
 import time
@@ -61,7 +62,9 @@ model = Cnn14().eval()
 params = sum(p.numel() for p in model.parameters()) + sum(
     b.numel() for n, b in model.named_buffers() if not n.endswith("num_batches_tracked"))
 x = torch.randn(batch, 1, FRAMES, MELS)
-engine = f"pytorch-{torch.__version__.split('+')[0]}-cpu"
+# The allocator setting (bench/peer-env.sh) is part of the peer's name, so the ratio can pick the best.
+engine = f"pytorch-{torch.__version__.split('+')[0]}-cpu" + (
+    ", kept heap" if os.environ.get("PEER_ALLOCATOR") == "kept" else "")
 times = []
 cpu_times = []  # process CPU time (all threads) per call, see cnn14.mjs
 with torch.inference_mode():

@@ -24,9 +24,11 @@ fi
 
 # Only JSON lines count (tfjs prints a banner on stdout).
 json() { grep '^{' | tee -a "$out"; }
-torch_run() { # batch threads
-  OMP_NUM_THREADS=$2 OPENBLAS_NUM_THREADS=$2 MKL_NUM_THREADS=$2 \
-    $PY cnn14.py "$1" "$MEASURED" "$WARMUP" "$2" | json
+. ../peer-env.sh
+torch_run() { # batch threads: every allocator setting of peer-env.sh
+  for allocator in $PEER_ALLOCATORS; do
+    peer_run "$2" "$allocator" $PY cnn14.py "$1" "$MEASURED" "$WARMUP" "$2" | json
+  done
 }
 
 node -e '

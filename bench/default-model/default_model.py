@@ -29,7 +29,8 @@ engine = f"pytorch-{torch.__version__}-cpu"
 
 def emit(record):
     print(json.dumps({"bench": "default-model", "config": config_name, "engine": engine, "batch": batch,
-                      "threads": torch.get_num_threads(), **record}), flush=True)
+                      "threads": torch.get_num_threads(), "allocator": os.environ.get("PEER_ALLOCATOR", "default"),
+                      **record}), flush=True)
 
 
 def array(offset, shape):

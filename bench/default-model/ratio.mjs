@@ -26,10 +26,14 @@ for (const key of keys) {
   const batch = Number(batchText);
   const of = (s) => s.config === config && s.batch === batch;
   const peers = summaries.filter((s) => of(s) && s.engine.startsWith('pytorch'));
-  const byThreads = new Map();
-  for (const p of peers) byThreads.set(p.threads, [...(byThreads.get(p.threads) ?? []), p]);
-  const peerMs = [...byThreads].map(([threads, runs]) => ({
-    threads,
+  // One peer setting = a thread count and an allocator (peer-env.sh).
+  const settingOf = (p) =>
+    `${p.threads} thread${p.threads === 1 ? '' : 's'}, ${p.allocator ?? 'default'} allocator`;
+  const bySetting = new Map();
+  for (const p of peers) bySetting.set(settingOf(p), [...(bySetting.get(settingOf(p)) ?? []), p]);
+  const peerMs = [...bySetting].map(([setting, runs]) => ({
+    setting,
+    threads: runs[0].threads,
     ms: median(runs.map((r) => r.msPerStep)),
     cpuMs: median(runs.map((r) => r.cpuMsPerStep)),
     losses: runs[0].losses,
@@ -45,8 +49,11 @@ for (const key of keys) {
     const cpuMs = median(runs.map((r) => r.cpuMsPerStep));
     const losses = runs[0].losses;
     const lossRelDiff = maxRelDiff(losses, best.losses);
-    const peerNoise =
-      peerMs.length > 1 ? maxRelDiff(peerMs[0].losses, peerMs[peerMs.length - 1].losses) : 0;
+    // PyTorch's own rounding noise: the largest loss difference between two of its settings.
+    const peerNoise = Math.max(
+      0,
+      ...peerMs.flatMap((a) => peerMs.map((b) => (a === b ? 0 : maxRelDiff(a.losses, b.losses)))),
+    );
     const record = {
       bench: 'default-model',
       figure: 'ratio',
@@ -54,10 +61,8 @@ for (const key of keys) {
       batch,
       clapjs: engine,
       clapjsMsPerStep: ms,
-      peer: peerMs
-        .map((p) => `${p.threads} thread${p.threads === 1 ? '' : 's'}: ${p.ms} ms`)
-        .join(', '),
-      bestPeerThreads: best.threads,
+      peer: peerMs.map((p) => `${p.setting}: ${p.ms} ms`).join('; '),
+      bestPeer: best.setting,
       ratio: +(best.ms / ms).toFixed(3),
       // CPU time (all threads) per step: the steadier figure when other jobs load the machine.
       clapjsCpuMsPerStep: cpuMs,
@@ -65,14 +70,14 @@ for (const key of keys) {
       cpuRatio: +(best.cpuMs / cpuMs).toFixed(3),
       lossesAgree: lossRelDiff <= Math.max(LOSS_FLOOR, 3 * peerNoise),
       lossRelDiff: +lossRelDiff.toExponential(2),
-      peerThreadsLossRelDiff: +peerNoise.toExponential(2),
+      peerSettingsLossRelDiff: +peerNoise.toExponential(2),
       tensorsConstant: runs.every((r) => r.tensorsConstant),
       cpu,
       loadavg: load,
     };
     console.log(JSON.stringify(record));
     console.log(
-      `| ${date} | ${cpu}, load ${load} | ${config} | ${batch} | ${engine} | ${ms} | PyTorch ${best.threads} thread${best.threads === 1 ? '' : 's'}: ${best.ms} | **${record.ratio}×** | ${cpuMs} / ${best.cpuMs} ms: ${record.cpuRatio}× | ${record.lossesAgree ? 'same' : 'DIFFER'} (${record.lossRelDiff}; PyTorch 1 vs 2 threads ${record.peerThreadsLossRelDiff}) |`,
+      `| ${date} | ${cpu}, load ${load} | ${config} | ${batch} | ${engine} | ${ms} | PyTorch ${best.setting}: ${best.ms} | **${record.ratio}×** | ${cpuMs} / ${best.cpuMs} ms: ${record.cpuRatio}× | ${record.lossesAgree ? 'same' : 'DIFFER'} (${record.lossRelDiff}; PyTorch between its settings ${record.peerSettingsLossRelDiff}) |`,
     );
   }
 }

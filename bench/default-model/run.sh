@@ -1,13 +1,15 @@
 #!/bin/sh
 # The default clapjs model (and the tiny config) on the CLI's CPU route beside the identical
 # PyTorch model, in one run: same initial weights, same batch, same AdamW (default_model.mjs
-# exports them, default_model.py loads them). PyTorch runs with 1 and 2 threads (OpenBLAS and
-# OpenMP pinned to the same count) and the ratio is against its best. Runs are interleaved
-# (clapjs, PyTorch 1 thread, PyTorch 2 threads) REPEATS times; each figure is the median over them.
+# exports them, default_model.py loads them). PyTorch runs with 1 and 2 threads and with glibc's
+# allocator as installed and keeping its heap (peer-env.sh says why), and the ratio is against its
+# best setting. Runs are interleaved (clapjs, then each PyTorch setting) REPEATS times; each figure
+# is the median over them.
 # Prints one JSON line per figure (appended to default-model/local-<date>.jsonl), then
 # ratio.mjs's summary and a bench/RESULTS.md row per config and batch.
 # Environment: CONFIGS ("default tiny"), BATCHES ("16 32"), ROUTES ("native"; add "wasm" for
-# wasm + @clapjs/kernels-wasm), STEPS measured (10), WARMUP (3), REPEATS (2), PROFILE (1).
+# wasm + @clapjs/kernels-wasm), STEPS measured (10), WARMUP (3), REPEATS (2), PROFILE (1),
+# PEER_THREADS ("1 2"), PEER_ALLOCATORS ("default kept").
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/.."
@@ -42,7 +44,9 @@ console.log(JSON.stringify({ bench: "default-model", figure: "machine", when: pr
   nproc: os.cpus().length, cpu: os.cpus()[0].model, node: process.version, loadavg: os.loadavg().map((x) => +x.toFixed(2)) }));
 ' "$1" | json
 }
-peer() { OMP_NUM_THREADS=$1 OPENBLAS_NUM_THREADS=$1 MKL_NUM_THREADS=$1 $PY default-model/default_model.py "$2" "$3" "$4" "$5" "$1" $6; }
+. ./peer-env.sh
+# peer THREADS ALLOCATOR EXPORT BATCH STEPS WARMUP [profile]
+peer() { peer_run "$1" "$2" $PY default-model/default_model.py "$3" "$4" "$5" "$6" "$1" $7; }
 
 machine start
 for config in $CONFIGS; do
@@ -58,15 +62,18 @@ for config in $CONFIGS; do
       for route in $ROUTES; do
         node default-model/default_model.mjs "$route" "$config" "$batch" "$STEPS" "$WARMUP" 2>/dev/null | json
       done
-      peer 1 "$dir/$config-$batch" "$batch" "$STEPS" "$WARMUP" | json
-      peer 2 "$dir/$config-$batch" "$batch" "$STEPS" "$WARMUP" | json
+      for threads in $PEER_THREADS; do
+        for allocator in $PEER_ALLOCATORS; do
+          peer "$threads" "$allocator" "$dir/$config-$batch" "$batch" "$STEPS" "$WARMUP" | json
+        done
+      done
       r=$((r + 1))
     done
     if [ "$PROFILE" = 1 ]; then
       for route in $ROUTES; do
         node default-model/default_model.mjs "$route" "$config" "$batch" 0 0 profile 2>/dev/null | json
       done
-      peer 1 "$dir/$config-$batch" "$batch" 0 0 profile | json
+      peer 1 kept "$dir/$config-$batch" "$batch" 0 0 profile | json
     fi
   done
 done

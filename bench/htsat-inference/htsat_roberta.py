@@ -12,6 +12,7 @@ Prints one JSON line per figure.
 """
 import importlib.util
 import json
+import os
 import pathlib
 import resource
 import sys
@@ -79,7 +80,9 @@ for row in range(text_batch):  # <s> + 10–17 pieces + </s>, as short captions
 
 
 def emit(record):
-    print(json.dumps({"bench": "htsat-inference", "engine": "pytorch-" + torch.__version__, "threads": threads, **record}), flush=True)
+    # The allocator setting (bench/peer-env.sh) is part of the peer's name, so the ratio can pick the best.
+    engine = "pytorch-" + torch.__version__ + (", kept heap" if os.environ.get("PEER_ALLOCATOR") == "kept" else "")
+    print(json.dumps({"bench": "htsat-inference", "engine": engine, "threads": threads, **record}), flush=True)
 
 
 def time_it(fn, items):

@@ -17,6 +17,7 @@ WARMUP=${WARMUP:-1}
 WASM_BATCHES=${WASM_BATCHES:-1}
 TORCH_THREADS=${TORCH_THREADS:-1 2}
 PY=/usr/bin/python3
+. ../peer-env.sh
 out=$(mktemp)
 model=$(mktemp -d)
 trap 'rm -rf "$out" "$model"' EXIT
@@ -43,8 +44,9 @@ for batch in $BATCHES; do
   echo "# audio batch $batch: ours (native), theirs, ours (wasm), theirs" >&2
   node htsat_roberta.mjs native "$model" "$batch" "$TEXT_BATCH" "$MEASURED" "$WARMUP" 2>/dev/null | json
   for threads in $TORCH_THREADS; do
-    OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads MKL_NUM_THREADS=$threads \
-      $PY htsat_roberta.py "$batch" "$TEXT_BATCH" "$MEASURED" "$WARMUP" "$threads" | json
+    for allocator in $PEER_ALLOCATORS; do
+      peer_run "$threads" "$allocator" $PY htsat_roberta.py "$batch" "$TEXT_BATCH" "$MEASURED" "$WARMUP" "$threads" | json
+    done
     for wasm_batch in $WASM_BATCHES; do
       if [ "$wasm_batch" = "$batch" ] && [ "$threads" = "$(echo $TORCH_THREADS | cut -d' ' -f1)" ]; then
         node htsat_roberta.mjs wasm "$model" "$batch" "$TEXT_BATCH" "$MEASURED" "$WARMUP" 2>/dev/null | json

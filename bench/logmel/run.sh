@@ -41,20 +41,32 @@ console.log(JSON.stringify({ bench: "logmel", figure: "machine", date: new Date(
   cpu: os.cpus()[0].model, node: process.version, loadavg: os.loadavg().map((x) => +x.toFixed(2)) }));
 ' "$dir" "$CLIPS" | json
 
-# Interleaved (torch, clapjs, torch) so that a change in machine load hits both sides. The peer's
-# OpenBLAS and OpenMP pools are pinned to its thread count (torch.set_num_threads alone leaves
-# OpenBLAS's own threads running: "1 thread" used several).
-pinned() { n=$1; shift; OMP_NUM_THREADS=$n OPENBLAS_NUM_THREADS=$n MKL_NUM_THREADS=$n "$@"; }
-pinned 1 $PY logmel.py "$dir" "$CLIPS" "$REPS" 1 "$dir/ref.f32" | json
-node logmel.mjs "$dir" "$CLIPS" "$REPS" "$dir/ref.f32" 2>/dev/null | json
-pinned 2 $PY logmel.py "$dir" "$CLIPS" "$REPS" 2 | json
+# Interleaved (torch, clapjs, torch …) so that a change in machine load hits both sides. The peer
+# runs in every setting of peer-env.sh (threads pinned, allocator as installed or keeping its heap).
+. ../peer-env.sh
+first=1
+for threads in $PEER_THREADS; do
+  for allocator in $PEER_ALLOCATORS; do
+    if [ "$first" = 1 ]; then
+      peer_run "$threads" "$allocator" $PY logmel.py "$dir" "$CLIPS" "$REPS" "$threads" "$dir/ref.f32" | json
+      node logmel.mjs "$dir" "$CLIPS" "$REPS" "$dir/ref.f32" 2>/dev/null | json
+      first=0
+    else
+      peer_run "$threads" "$allocator" $PY logmel.py "$dir" "$CLIPS" "$REPS" "$threads" | json
+    fi
+  done
+done
 
-# Ratio = torchaudio ms / clapjs ms (above 1: clapjs is faster), on CPU time and on wall time.
+# Ratio = torchaudio ms / clapjs ms (above 1: clapjs is faster), on CPU time and on wall time,
+# against every peer setting and mode; "best" marks the peer's fastest (CPU time per clip).
 node -e '
 const lines = require("node:fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map((l) => JSON.parse(l));
 const ours = lines.find((l) => l.engine === "clapjs wasm kernel");
-for (const peer of lines.filter((l) => l.figure === "logmel-10s-32k" && String(l.engine).startsWith("torchaudio"))) {
-  console.log(JSON.stringify({ bench: "logmel", figure: "ratio", versus: `${peer.engine}, ${peer.threads} thread(s), ${peer.blas}`,
+const peers = lines.filter((l) => l.figure === "logmel-10s-32k" && String(l.engine).startsWith("torchaudio"));
+const best = peers.reduce((a, b) => (b.cpuMsPerClip < a.cpuMsPerClip ? b : a));
+for (const peer of peers) {
+  console.log(JSON.stringify({ bench: "logmel", figure: "ratio", best: peer === best,
+    versus: `${peer.engine}, ${peer.mode}, ${peer.threads} thread(s), ${peer.allocator} allocator, ${peer.blas}`,
     clapjsCpuMs: ours.cpuMsPerClip, torchCpuMs: peer.cpuMsPerClip, cpuRatio: +(peer.cpuMsPerClip / ours.cpuMsPerClip).toFixed(2),
     clapjsWallMs: ours.wallMsPerClip, torchWallMs: peer.wallMsPerClip, wallRatio: +(peer.wallMsPerClip / ours.wallMsPerClip).toFixed(2) }));
 }
