@@ -47,12 +47,24 @@ export interface Part<C extends PartConfig = PartConfig> {
  */
 export type AudioEncoderInput = 'log-mel' | 'fusion';
 
+/** The options of an audio encoder's forward pass. */
+export interface AudioCallOptions extends CallOptions {
+  /**
+   * `fusion` input only: per clip of the batch, whether it is "longer" (LAION-CLAP's `longer`,
+   * Hugging Face's `is_longer`), i.e. whether its three crops are fused in. Absent: a clip is
+   * longer when its crop channels differ from its whole-clip channel (longer than the window).
+   * Given to reproduce a run of the originals (Hugging Face marks the only clip of a batch with
+   * no long clip as longer). ClapModel passes it to `fusion` encoders only.
+   */
+  readonly longer?: readonly boolean[];
+}
+
 /** Maps a batch of log-mel spectrograms `[batch, frames, melBins, 1]` to features `[batch, outputDim]`. */
 export interface AudioEncoder<C extends PartConfig = PartConfig> extends Part<C> {
   readonly outputDim: number;
   /** The input it takes (see {@link AudioEncoderInput}); absent means `log-mel`. */
   readonly input?: AudioEncoderInput;
-  encode(logMel: Tensor4D, options: CallOptions): Tensor2D;
+  encode(logMel: Tensor4D, options: AudioCallOptions): Tensor2D;
 }
 
 /** Token ids `[batch, length]` (int32) and a mask `[batch, length]` (float32, 1 = real token). */
@@ -108,6 +120,12 @@ export type SimilarityDirection = 'text-to-audio' | 'audio-to-text';
  */
 export interface Similarity<C extends PartConfig = PartConfig> extends Part<C> {
   call(text: Tensor2D, audio: Tensor2D, direction?: SimilarityDirection): Tensor2D;
+  /**
+   * True when the two directions read with different scales (Hugging Face ClapModel's
+   * `logit_scale_t` and `logit_scale_a`): training then computes C once per direction and hands
+   * both to the loss (see {@link ContrastiveLoss}). Absent or false: one C serves both.
+   */
+  readonly scalesPerDirection?: boolean;
   afterUpdate(): void;
   /**
    * The factor the logits read in `direction` are scaled by now (`exp(s)` for a learnable log
@@ -116,11 +134,19 @@ export interface Similarity<C extends PartConfig = PartConfig> extends Part<C> {
   logitScale(direction?: SimilarityDirection): Scalar;
 }
 
-/** A contrastive loss over a logits matrix C (rows = texts, columns = audios). */
+/**
+ * A contrastive loss over a logits matrix C (rows = texts, columns = audios). A model whose
+ * similarity keeps one scale per direction ({@link Similarity.scalesPerDirection}) passes the
+ * matrix twice, once per reading: `logits` scaled for `text-to-audio` and `audioToText` (same
+ * orientation, rows = texts) for `audio-to-text`; a loss scores each direction's softmax on its
+ * own reading (`symmetric-clap`: rows of `logits`, columns of `audioToText`). Omitted (one-scale
+ * models), `audioToText` is `logits`; losses that have no per-direction reading (SigLIP) use
+ * `logits` only.
+ */
 export interface ContrastiveLoss<C extends PartConfig = PartConfig> {
   readonly name: string;
   getConfig(): C;
-  call(logits: Tensor2D): Scalar;
+  call(logits: Tensor2D, audioToText?: Tensor2D): Scalar;
 }
 
 /** Audio as decoded samples, or a file to decode. */

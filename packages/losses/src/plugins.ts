@@ -16,7 +16,7 @@ export const symmetricClapPlugin = definePlugin({
   create: (config) => ({
     name: config.name,
     getConfig: () => ({ name: config.name }),
-    call: (logits: Tensor2D) => symmetricClapLoss(logits),
+    call: (logits: Tensor2D, audioToText?: Tensor2D) => symmetricClapLoss(logits, audioToText),
   }),
 });
 
@@ -32,7 +32,8 @@ export const infoNCEPlugin = definePlugin({
   create: (config) => ({
     name: config.name,
     getConfig: () => ({ name: config.name, direction: config.direction }),
-    call: (logits: Tensor2D) => infoNCE(logits, config.direction),
+    call: (logits: Tensor2D, audioToText?: Tensor2D) =>
+      infoNCE(logits, config.direction, audioToText),
   }),
 });
 

@@ -63,6 +63,36 @@ describe('ClapModel with a logit scale per direction', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('forward gives the audio→text reading (logit_scale_a) beside the text→audio one for the loss', () => {
+    const [logits, audioToText] = tf.tidy(() => {
+      const out = model.forward(model.logMelBatch(clips), model.tokenize(CAPTIONS.slice(0, 3)), {
+        training: false,
+      });
+      return [out.logits, out.audioToTextLogits!];
+    });
+    // Same cosines, scaled 40 instead of 3.
+    const ratio = tf.tidy(() => tf.div(audioToText, logits));
+    for (const r of ratio.dataSync()) expect(r).toBeCloseTo(AUDIO_SCALE / TEXT_SCALE, 3);
+    tf.dispose([logits, audioToText, ratio]);
+  });
+
+  it.each(['one', 'audio'] as const)(
+    'a %s-scale model’s forward gives one matrix: its loss stays the one-matrix loss bit for bit',
+    async (logitScales) => {
+      const single = await ClapModel.create(
+        { ...tinyConfig(), similarity: { name: 'cosine', logitScales } },
+        { seed: 1, captions: CAPTIONS },
+      );
+      const out = single.forward(single.logMelBatch(clips), single.tokenize(CAPTIONS.slice(0, 3)), {
+        training: false,
+      });
+      expect(single.similarity.scalesPerDirection ?? false).toBe(false);
+      expect(out.audioToTextLogits).toBeUndefined();
+      tf.dispose([out.logits, out.audioEmbeddings, out.textEmbeddings]);
+      single.dispose();
+    },
+  );
+
   it('saves and loads both scales', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'clapjs-scales-'));
     try {

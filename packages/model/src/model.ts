@@ -11,7 +11,7 @@ import type {
   TokenBatch,
   Tokenizer,
 } from '@clapjs/core';
-import { cropOrPad, fusionLogMel, type LogMelConfig, type LogMelExtractor } from '@clapjs/audio';
+import { cropOrPad, type LogMelConfig, type LogMelExtractor } from '@clapjs/audio';
 import { l2Normalize } from '@clapjs/layers';
 import { projectClipWindows, projectWindowStream } from './audio-windows.js';
 import {
@@ -30,6 +30,7 @@ import {
   type NameMap,
 } from './convert.js';
 import { ModelFormatError } from './errors.js';
+import { checkFusionOptions, fusionBatch, type FusionInputOptions } from './fusion-input.js';
 import { checkParts } from './part-checks.js';
 import { fileReader, readJson, writeFilesAtomic, type ModelSource } from './io.js';
 import {
@@ -58,6 +59,11 @@ export interface ClapCreateOptions {
 export interface ForwardResult {
   /** Similarity of every text to every audio, `[texts, audios]` (rows = texts). */
   readonly logits: tf.Tensor2D;
+  /**
+   * The same matrix scaled for the `audio-to-text` reading, only when the similarity keeps one
+   * scale per direction (`scalesPerDirection`); pass it to the loss with `logits`.
+   */
+  readonly audioToTextLogits?: tf.Tensor2D;
   /** Projected audio embeddings `[audios, dim]` (before L2 normalisation). */
   readonly audioEmbeddings: tf.Tensor2D;
   /** Projected text embeddings `[texts, dim]` (before L2 normalisation). */
@@ -305,23 +311,34 @@ export class ClapModel {
    * the preset's `padMode` when shorter). `encodeAudio` and the other raw-clip paths instead
    * average a long clip over windows that cover it (`projectClipWindows`). For an audio encoder
    * whose `input` is `fusion`: the fusion input `[batch, frames, melBins, 4]` of each whole clip
-   * (`fusionLogMel`, its default crops), which those paths use too.
+   * (`fusionLogMel`, its default crops or `fusion.crops`), which those paths use too.
    */
-  logMelBatch(clips: readonly Float32Array[]): tf.Tensor4D {
+  logMelBatch(clips: readonly Float32Array[], fusion?: FusionInputOptions): tf.Tensor4D {
+    return this.audioBatch(clips, fusion).logMel;
+  }
+
+  /** {@link ClapModel.logMelBatch} and, for fusion input, the `longer` flags to encode it with. */
+  private audioBatch(
+    clips: readonly Float32Array[],
+    options: FusionInputOptions | undefined,
+  ): { logMel: tf.Tensor4D; longer?: boolean[] } {
     this.assertLive();
     if (!Array.isArray(clips) || clips.length === 0)
       throw badInput('EMPTY_BATCH', 'logMelBatch needs a non-empty array of clips.');
     const { clipSeconds, sampleRate, padMode } = this.config.audio as LogMelConfig;
     const length = Math.round(clipSeconds * sampleRate);
     const fusion = this.audioEncoder.input === 'fusion';
-    const mels = clips.map((clip, i) => {
+    checkFusionOptions(options, clips.length, { fusion, tensor: false });
+    clips.forEach((clip, i) => {
       if (!(clip instanceof Float32Array) || clip.length === 0) {
         throw badInput(
           'AUDIO_EMPTY',
           `clips[${i}] must be a non-empty Float32Array of samples at ${sampleRate} Hz.`,
         );
       }
-      if (fusion) return fusionLogMel(clip, this.frontEnd);
+    });
+    if (fusion) return fusionBatch(clips, this.frontEnd, options);
+    const mels = clips.map((clip) => {
       const fitted =
         clip.length < length
           ? cropOrPad(clip, length, padMode ?? 'repeat-pad')
@@ -329,16 +346,16 @@ export class ClapModel {
       return this.frontEnd.compute(fitted);
     });
     const { frames, melBins } = mels[0]!;
-    const channels = fusion ? 4 : 1;
-    const size = frames * melBins * channels;
+    const size = frames * melBins;
     const data = new Float32Array(clips.length * size);
     mels.forEach((mel, i) => data.set(mel.data, i * size));
-    return tf.tensor4d(data, [clips.length, frames, melBins, channels]);
+    return { logMel: tf.tensor4d(data, [clips.length, frames, melBins, 1]) };
   }
 
   /**
    * The training forward pass: projected audio and text embeddings and their logits
-   * (`similarity(text, audio)`, rows = texts).
+   * (`similarity(text, audio)`, rows = texts; with a per-direction similarity also the
+   * `audio-to-text` reading). Train with `loss.call(r.logits, r.audioToTextLogits)`.
    */
   forward(logMel: tf.Tensor4D, tokens: TokenBatch, options: CallOptions): ForwardResult {
     this.assertLive();
@@ -353,17 +370,27 @@ export class ClapModel {
         this.textEncoder.encode(tokens, as('textEncoder')),
         as('textProjection'),
       );
+      const logits = this.similarity.call(textEmbeddings, audioEmbeddings);
+      if (this.similarity.scalesPerDirection !== true)
+        return { logits, audioEmbeddings, textEmbeddings };
       return {
-        logits: this.similarity.call(textEmbeddings, audioEmbeddings),
+        logits,
+        audioToTextLogits: this.similarity.call(textEmbeddings, audioEmbeddings, 'audio-to-text'),
         audioEmbeddings,
         textEmbeddings,
       };
     });
   }
 
-  /** L2-normalised audio embeddings `[batch, dim]` (inference mode). */
-  encodeAudio(audio: AudioInput): tf.Tensor2D {
-    return tf.tidy(() => l2Normalize(this.projectAudio(audio)));
+  /**
+   * L2-normalised audio embeddings `[batch, dim]` (inference mode). `fusion`: per clip, the
+   * crops and `longer` flags LAION-CLAP's fused models draw at random, to reproduce a run (for a
+   * model whose audio encoder takes fusion input only; see {@link FusionInputOptions}).
+   * @throws ClapError `FUSION_OPTIONS_UNFUSED` when `fusion` is given to a model without fusion
+   *   input; `FUSION_CROPS_NOT_LONGER` for crops of a clip no longer than the window
+   */
+  encodeAudio(audio: AudioInput, fusion?: FusionInputOptions): tf.Tensor2D {
+    return tf.tidy(() => l2Normalize(this.projectAudio(audio, fusion)));
   }
 
   /**
@@ -391,8 +418,8 @@ export class ClapModel {
    * L2-normalised audio embeddings, one array per clip, read back asynchronously (for output:
    * JSON, an index). Use {@link ClapModel.encodeAudio} to keep them as a tensor.
    */
-  async embedAudio(audio: AudioInput): Promise<number[][]> {
-    return readRowsAndDispose(this.encodeAudio(audio));
+  async embedAudio(audio: AudioInput, fusion?: FusionInputOptions): Promise<number[][]> {
+    return readRowsAndDispose(this.encodeAudio(audio, fusion));
   }
 
   /** L2-normalised text embeddings, one array per text, read back asynchronously. */
@@ -418,13 +445,15 @@ export class ClapModel {
    * Zero-shot classification: each label becomes a prompt (`template` with `{label}` replaced),
    * and the softmax of the prompts' logits against the clip gives each label's probability.
    * Results are read back asynchronously (`await tensor.data()`), which every backend supports
-   * (a synchronous read fails or stalls on WebGPU).
+   * (a synchronous read fails or stalls on WebGPU). `fusion`: the clip's crops and `longer` flag,
+   * as {@link ClapModel.encodeAudio} takes them (lists of one).
    * @returns every label with its probability, most probable first
    */
   async zeroShotClassify(
     clip: Float32Array | tf.Tensor4D | AsyncIterable<Float32Array>,
     labels: readonly string[],
     template = 'This is a sound of {label}.',
+    fusion?: FusionInputOptions,
   ): Promise<ZeroShotResult[]> {
     if (!Array.isArray(labels) || labels.length === 0)
       throw badInput('ZERO_SHOT_LABELS', 'zeroShotClassify needs at least one label.');
@@ -444,7 +473,7 @@ export class ClapModel {
       probabilities = tf.tidy(() => {
         const audio =
           streamed ??
-          this.projectAudio(clip instanceof Float32Array ? [clip] : (clip as tf.Tensor4D));
+          this.projectAudio(clip instanceof Float32Array ? [clip] : (clip as tf.Tensor4D), fusion);
         if (audio.shape[0] !== 1)
           throw badInput(
             'ZERO_SHOT_CLIP',
@@ -556,18 +585,28 @@ export class ClapModel {
     this.disposed = true;
   }
 
-  private projectAudio(audio: AudioInput): tf.Tensor2D {
+  private projectAudio(audio: AudioInput, fusion?: FusionInputOptions): tf.Tensor2D {
     this.assertLive();
+    const takesFusion = this.audioEncoder.input === 'fusion';
     // A fusion encoder takes each whole clip (its front end shrinks and crops long ones).
-    if (!(audio instanceof tf.Tensor) && this.audioEncoder.input === 'fusion')
-      return tf.tidy(() => this.projectAudio(this.logMelBatch(audio)));
+    if (!(audio instanceof tf.Tensor) && takesFusion)
+      return tf.tidy(() => {
+        const { logMel, longer } = this.audioBatch(audio, fusion);
+        return this.projectAudio(logMel, longer === undefined ? undefined : { longer });
+      });
+    checkFusionOptions(fusion, audio instanceof tf.Tensor ? audio.shape[0] : audio.length, {
+      fusion: takesFusion,
+      tensor: true,
+    });
     // Raw clips longer than one window: the mean over windows that cover them (audio-windows.ts).
     if (!(audio instanceof tf.Tensor))
       return projectClipWindows(audio, this.frontEnd.config, (windows) =>
         this.projectAudio(this.logMelBatch(windows)),
       );
+    const longer = fusion?.longer as boolean[] | undefined;
+    const options = longer === undefined ? INFERENCE : { ...INFERENCE, longer };
     return tf.tidy(() =>
-      this.audioProjection.call(this.audioEncoder.encode(audio, INFERENCE), INFERENCE),
+      this.audioProjection.call(this.audioEncoder.encode(audio, options), INFERENCE),
     );
   }
 

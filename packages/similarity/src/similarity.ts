@@ -76,6 +76,11 @@ export class ScaledSimilarity implements Similarity<SimilarityConfig & Record<st
     this.logitBias = config.bias ? this.scalar('logit_bias', config.initBias, true) : undefined;
   }
 
+  /** True for `per-direction`: `text-to-audio` reads with `logit_scale_t`, `audio-to-text` with `logit_scale_a`. */
+  get scalesPerDirection(): boolean {
+    return this.config.logitScales === 'per-direction';
+  }
+
   getConfig(): SimilarityConfig & Record<string, unknown> {
     return { ...this.config };
   }

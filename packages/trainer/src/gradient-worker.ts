@@ -161,11 +161,11 @@ function runStep(s: State, step: StepMessage): { loss: number; timings: StepTimi
       t1 = performance.now();
       arriveAndWait(control, init.count);
       t2 = performance.now();
-      const logits = model.similarity.call(
-        fullBatch(text, textView, step, dim),
-        fullBatch(audio, audioView, step, dim),
-      );
-      return loss.call(logits);
+      const texts = fullBatch(text, textView, step, dim);
+      const audios = fullBatch(audio, audioView, step, dim);
+      const logits = model.similarity.call(texts, audios);
+      if (model.similarity.scalesPerDirection !== true) return loss.call(logits);
+      return loss.call(logits, model.similarity.call(texts, audios, 'audio-to-text'));
     }, trainable);
   });
   const t3 = performance.now();

@@ -223,7 +223,10 @@ export class Trainer {
       const logMel = tf.tensor4d(batch.logMel, [batchSize, batch.frames, batch.melBins, 1]);
       const tokens = this.model.tokenize(batch.captions);
       return tf.variableGrads(
-        () => this.loss.call(this.model.forward(logMel, tokens, { training: true }).logits),
+        () => {
+          const out = this.model.forward(logMel, tokens, { training: true });
+          return this.loss.call(out.logits, out.audioToTextLogits);
+        },
         trainable.map((v) => v.variable),
       );
     });

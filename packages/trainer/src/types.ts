@@ -14,7 +14,13 @@ export interface TrainableModel {
     logMel: tf.Tensor4D,
     tokens: TokenBatch,
     options: CallOptions,
-  ): { logits: tf.Tensor2D; audioEmbeddings: tf.Tensor2D; textEmbeddings: tf.Tensor2D };
+  ): {
+    logits: tf.Tensor2D;
+    /** The `audio-to-text` reading, when the similarity scales each direction on its own. */
+    audioToTextLogits?: tf.Tensor2D;
+    audioEmbeddings: tf.Tensor2D;
+    textEmbeddings: tf.Tensor2D;
+  };
   /** L2-normalised audio embeddings `[batch, dim]`. */
   encodeAudio(logMel: tf.Tensor4D): tf.Tensor2D;
   /** L2-normalised text embeddings `[texts, dim]`. */
