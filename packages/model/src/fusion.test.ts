@@ -4,6 +4,7 @@ import { Rng, selectBackend } from '@clapjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClapModel } from './index.js';
 import type { ClapModelConfigInput } from './config.js';
+import { tinyConfig } from './test-helpers.js';
 
 // A model whose audio encoder takes LAION-CLAP's fusion input (htsat with fusion: true, a tiny
 // size): raw clips of any length become one 4-channel input each, never windows.
@@ -73,5 +74,79 @@ describe('ClapModel with a fusion audio encoder', () => {
       out.audioEmbeddings,
       out.textEmbeddings,
     ]);
+  });
+
+  it('takes given crops and longer flags per clip (what the originals draw at random), as the tensor route with them', async () => {
+    const long = noise(2.5, 6);
+    const short = noise(0.4, 7);
+    // 2.5 s at hop 480 is 251 frames, the window 101: crops from 0 to 150.
+    const crops = [7, 66, 140];
+    const input = fusionLogMel(long, model.frontEnd, { crops });
+    const shortInput = fusionLogMel(short, model.frontEnd);
+    const x = tf.tensor4d(Float32Array.from([...input.data, ...shortInput.data]), [2, 101, 32, 4]);
+    const byHand = await model.embedAudio(x, { longer: [true, true] });
+    const before = tf.memory().numTensors;
+    const given = await model.embedAudio([long, short], {
+      crops: [crops, undefined],
+      longer: [undefined, true],
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(given).toEqual(byHand);
+    const defaults = await model.embedAudio([long, short]);
+    // Other crops, and a short clip fused with its own copies: both change the embedding.
+    expect(given[0]).not.toEqual(defaults[0]);
+    expect(given[1]).not.toEqual(defaults[1]);
+    // zeroShotClassify takes them too: the flag changes the scores.
+    const labels = ['a dog barks', 'a dog'];
+    const fused = await model.zeroShotClassify(short, labels, '{label}', { longer: [true] });
+    const plain = await model.zeroShotClassify(short, labels, '{label}');
+    const dog = (r: { label: string; probability: number }[]) =>
+      r.find((x) => x.label === 'a dog barks')!.probability;
+    expect(Math.abs(dog(fused) - dog(plain))).toBeGreaterThan(1e-6);
+    x.dispose();
+  });
+
+  it('refuses crops for a clip no longer than the window, lists of the wrong length and bad flags, with a typed error', () => {
+    const short = noise(0.4, 8);
+    const before = tf.memory().numTensors;
+    const codeOf = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return (error as { code?: string }).code;
+      }
+      return 'no error';
+    };
+    expect(codeOf(() => model.encodeAudio([short], { crops: [[0, 0, 0]] }))).toBe(
+      'FUSION_CROPS_NOT_LONGER',
+    );
+    expect(codeOf(() => model.encodeAudio([short], { longer: [true, false] }))).toBe(
+      'FUSION_OPTIONS_COUNT',
+    );
+    expect(codeOf(() => model.encodeAudio([noise(2.5, 9)], { crops: [[0, 0, 151]] }))).toBe(
+      'AUDIO_ARGUMENT',
+    );
+    expect(
+      codeOf(() => model.encodeAudio([short], { longer: ['yes' as unknown as boolean] })),
+    ).toBe('FUSION_LONGER');
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('a model without fusion input', () => {
+  it('refuses fusion crops and flags (FUSION_OPTIONS_UNFUSED) rather than ignoring them', async () => {
+    await selectBackend('wasm');
+    const plain = await ClapModel.create(tinyConfig(), { seed: 1, captions: ['a dog barks'] });
+    try {
+      const clip = noise(0.5, 10).subarray(0, 8000);
+      expect(() => plain.encodeAudio([clip], { longer: [true] })).toThrow(
+        expect.objectContaining({ code: 'FUSION_OPTIONS_UNFUSED' }),
+      );
+      await expect(
+        plain.zeroShotClassify(clip, ['a'], '{label}', { crops: [[0, 1, 2]] }),
+      ).rejects.toMatchObject({ code: 'FUSION_OPTIONS_UNFUSED' });
+    } finally {
+      plain.dispose();
+    }
   });
 });

@@ -31,6 +31,7 @@ export type {
   ZeroShotResult,
 } from './model.js';
 export type { ModelSource } from './io.js';
+export type { FusionInputOptions } from './fusion-input.js';
 export { firstNonFiniteWeight, WEIGHTS_MANIFEST_FILE } from './weights.js';
 export type { EncodeOptions, WeightsManifest } from './weights.js';
 export { MIN_QUANTIZED_SIZE, WEIGHT_QUANTIZATIONS } from './quantize.js';

@@ -4,6 +4,12 @@ import { CliError } from '../errors.js';
 import { audioFiles, loadModel, readClip, readWindows } from '../model-io.js';
 import { chooseBackend } from '../backend.js';
 import type { BackendName } from '@clapjs/core';
+import {
+  fileFusionOptions,
+  parseFusionFlags,
+  requireFusionModel,
+  type FusionFlags,
+} from './fusion-options.js';
 
 type Log = (line: string) => void;
 
@@ -29,7 +35,7 @@ export async function classifyCommand(
     backend: 'auto' | BackendName;
     json?: boolean;
     cropOffset?: string;
-  },
+  } & FusionFlags,
   log: Log,
 ): Promise<{ label: string; probability: number }[]> {
   const labels = opts.labels
@@ -39,12 +45,21 @@ export async function classifyCommand(
   if (labels.length === 0)
     throw new CliError('LABELS_MISSING', 'Give at least one label: --labels "dog,cat,rain".');
   const cropOffset = parseCropOffset(opts.cropOffset);
+  const fusion = parseFusionFlags(opts, 1, cropOffset)?.[0];
   await chooseBackend(opts.backend, () => {});
   const model = await loadModel(opts.model);
   try {
+    if (fusion !== undefined) requireFusionModel(model, opts.model);
     // Window by window: a long file is never decoded whole.
     const windows = await readWindows(model, file, cropOffset);
-    const ranked = await model.zeroShotClassify(windows, labels, opts.template);
+    const ranked = await model.zeroShotClassify(
+      windows,
+      labels,
+      opts.template,
+      fusion === undefined || !(windows instanceof Float32Array)
+        ? undefined
+        : fileFusionOptions(model, file, windows, fusion),
+    );
     if (!ranked.every((r) => Number.isFinite(r.probability))) {
       throw new CliError(
         'CLASSIFY_NON_FINITE',
@@ -107,7 +122,7 @@ export async function embedCommand(
     model?: string;
     backend: 'auto' | BackendName;
     cropOffset?: string;
-  },
+  } & FusionFlags,
   log: Log,
 ): Promise<void> {
   if (files.length === 0 && (opts.text ?? []).length === 0)
@@ -115,15 +130,20 @@ export async function embedCommand(
   const outFile = opts.out === undefined ? undefined : resolve(opts.out);
   if (outFile !== undefined) checkOutFile(outFile);
   const cropOffset = parseCropOffset(opts.cropOffset);
+  const fusion = parseFusionFlags(opts, files.length, cropOffset);
   await chooseBackend(opts.backend, () => {});
   const model = await loadModel(opts.model);
   try {
+    if (fusion !== undefined) requireFusionModel(model, opts.model);
     const out: { kind: 'audio' | 'text'; source: string; embedding: number[] }[] = [];
-    for (const f of files) {
+    for (const [i, f] of files.entries()) {
       const audio = await readWindows(model, f, cropOffset);
       let embedding: number[];
-      if (audio instanceof Float32Array) embedding = (await model.embedAudio([audio]))[0] ?? [];
-      else {
+      if (audio instanceof Float32Array) {
+        const given = fusion?.[i];
+        const options = given === undefined ? undefined : fileFusionOptions(model, f, audio, given);
+        embedding = (await model.embedAudio([audio], options))[0] ?? [];
+      } else {
         const embedded = await model.encodeAudioWindows(audio);
         embedding = Array.from((await embedded.data()) as Float32Array);
         embedded.dispose();

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type {
   AudioEncoder,
   AudioEncoderInput,
+  AudioCallOptions,
   CallOptions,
   NamedVariable,
   Rng,
@@ -119,11 +120,16 @@ export class HtsatAudioEncoder implements AudioEncoder<HtsatConfigInput> {
   }
 
   /**
-   * Maps log-mel `[batch, frames, melBins, 1]` (with fusion `[batch, frames, melBins, 4]`, see
-   * {@link HtsatForwardOptions.longer}) to the CLAP latent `[batch, outputDim]`.
+   * Maps log-mel `[batch, frames, melBins, 1]` (with fusion `[batch, frames, melBins, 4]` and
+   * optionally `options.longer`, see {@link HtsatForwardOptions.longer}) to the CLAP latent
+   * `[batch, outputDim]`.
    */
-  encode(logMel: tf.Tensor4D, options: CallOptions): tf.Tensor2D {
-    return this.forward(logMel, options).embedding;
+  encode(logMel: tf.Tensor4D, options: AudioCallOptions): tf.Tensor2D {
+    return this.forward(
+      logMel,
+      options,
+      options.longer === undefined ? {} : { longer: options.longer },
+    ).embedding;
   }
 
   /** The latent and, with `trace`, the patch embedding and every stage's output (for checks). */
