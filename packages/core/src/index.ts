@@ -34,6 +34,7 @@ export type {
   KernelClaim,
   KernelPackStatus,
 } from './kernel-packs.js';
+export { GELU_GRAD_KERNEL, GELU_KERNEL } from './gelu-kernels.js';
 export { BackendError, ClapError, ConfigError, PluginError } from './errors.js';
 export { definePlugin, PLUGIN_KINDS } from './plugin.js';
 export type { AnyPlugin, Plugin, PluginContexts, PluginInstances, PluginKind } from './plugin.js';

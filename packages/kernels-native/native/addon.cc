@@ -63,6 +63,7 @@ class NativeKernels : public Napi::Addon<NativeKernels> {
                              InstanceMethod("matMul", &NativeKernels::MatMul),
                              InstanceMethod("avgPool", &NativeKernels::AvgPool),
                              InstanceMethod("adamUpdate", &NativeKernels::AdamUpdate),
+                             InstanceMethod("gelu", &NativeKernels::Gelu),
                              InstanceMethod("setThreads", &NativeKernels::SetThreads),
                              InstanceMethod("threads", &NativeKernels::Threads),
                              InstanceMethod("setLayout", &NativeKernels::SetLayout),
@@ -155,6 +156,21 @@ class NativeKernels : public Napi::Addon<NativeKernels> {
     const float* k = floats(info, 7, 10, "constants");
     const clapjs::AdamConstants c{k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9]};
     clapjs::adamUpdate(t[0], t[1], t[2], t[3], t[4], t[5], t[6], n, c);
+    return info.Env().Undefined();
+  }
+
+  // gelu(0, x, y) forward; gelu(1, x, dx, dy) gradient. Every array has x's length.
+  Napi::Value Gelu(const Napi::CallbackInfo& info) {
+    const int64_t kind = integer(info, 0);
+    if (kind != 0 && kind != 1) throw Napi::RangeError::New(info.Env(), "unknown GELU kind");
+    if (!info[1].IsTypedArray()) throw Napi::TypeError::New(info.Env(), "x must be a Float32Array");
+    const int64_t n = static_cast<int64_t>(info[1].As<Napi::TypedArray>().ElementLength());
+    const float* x = floats(info, 1, n, "x");
+    float* out = floats(info, 2, n, kind == 0 ? "y" : "dx");
+    if (kind == 0)
+      clapjs::gelu(x, out, n);
+    else
+      clapjs::geluGrad(floats(info, 3, n, "dy"), x, out, n);
     return info.Env().Undefined();
   }
 

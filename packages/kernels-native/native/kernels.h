@@ -109,4 +109,10 @@ struct AdamConstants {
 void adamUpdate(const float* p, const float* m0, const float* v0, const float* g0, float* pOut, float* mOut,
                 float* vOut, int64_t n, const AdamConstants& c);
 
+// GELU (erf form, erf as tfjs's Erf kernels approximate it) of n elements: y = 0.5·x·(1 + erf(x/√2)).
+void gelu(const float* x, float* y, int64_t n);
+
+// Its gradient: dx = dy·(0.5·(1 + erf(x/√2)) + x·e^(−x²/2)/√(2π)).
+void geluGrad(const float* dy, const float* x, float* dx, int64_t n);
+
 }  // namespace clapjs

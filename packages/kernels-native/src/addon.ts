@@ -38,6 +38,9 @@ export interface NativeAddon {
     vOut: Float32Array,
     constants: Float32Array,
   ): void;
+  /** kind 0: y = gelu(x); 1: dx = dy·gelu′(x) (native/gelu.cc). All of x's length. */
+  gelu(kind: 0, x: Float32Array, y: Float32Array): void;
+  gelu(kind: 1, x: Float32Array, dx: Float32Array, dy: Float32Array): void;
   setThreads(n: number): number;
   threads(): number;
   setLayout(layout: 'direct' | 'any'): void;

@@ -9,6 +9,8 @@ import {
 import {
   ADAM_UPDATE_KERNEL,
   claimKernel,
+  GELU_GRAD_KERNEL,
+  GELU_KERNEL,
   kernelClaim,
   reportKernelPack,
   sharedState,
@@ -19,6 +21,7 @@ import { adamUpdateConfig } from './adam.js';
 import { loadAddon, type NativeAddon } from './addon.js';
 import { batchMatMul } from './batch-mat-mul.js';
 import { conv2D, conv2DBackpropFilter, conv2DBackpropInput } from './conv2d.js';
+import { geluConfigs } from './gelu.js';
 import { avgPool, avgPoolGrad } from './pool.js';
 import { setPrevious, type NativeKernelArgs } from './previous.js';
 
@@ -31,6 +34,9 @@ export const NATIVE_KERNELS = [
   'AvgPool',
   'AvgPoolGrad',
 ] as const;
+
+/** The kernels this pack adds (core's fused-kernel contracts; none replaces a tfjs kernel). */
+const FUSED_KERNELS = [ADAM_UPDATE_KERNEL, GELU_KERNEL, GELU_GRAD_KERNEL];
 
 const PACK = '@clapjs/kernels-native';
 
@@ -105,7 +111,7 @@ function describe(addon: NativeAddon, path: string): NativeKernelsStatus {
   const threads = addon.threads();
   return {
     loaded: true,
-    detail: `oneDNN ${info.version} (${info.isa}, ${info.runtime}), ${threads} thread${threads === 1 ? '' : 's'}: ${NATIVE_KERNELS.join(', ')}, ${ADAM_UPDATE_KERNEL}`,
+    detail: `oneDNN ${info.version} (${info.isa}, ${info.runtime}), ${threads} thread${threads === 1 ? '' : 's'}: ${[...NATIVE_KERNELS, ...FUSED_KERNELS].join(', ')}`,
     threads,
     library: `oneDNN ${info.version}`,
     addonPath: path,
@@ -114,7 +120,8 @@ function describe(addon: NativeAddon, path: string): NativeKernelsStatus {
 
 /** Puts the replaced kernels back (used when a later call cannot load the addon). */
 function restorePrevious(): void {
-  if (ours(getKernel(ADAM_UPDATE_KERNEL, 'wasm'))) unregisterKernel(ADAM_UPDATE_KERNEL, 'wasm');
+  for (const name of FUSED_KERNELS)
+    if (ours(getKernel(name, 'wasm'))) unregisterKernel(name, 'wasm');
   for (const name of NATIVE_KERNELS) {
     const current = getKernel(name, 'wasm');
     if (!ours(current) || current.previous === undefined) continue;
@@ -150,20 +157,22 @@ function registerNative(addon: NativeAddon): void {
     unregisterKernel(name, 'wasm');
     registerKernel(config);
   }
-  // The fused Adam update (core's kernel for the trainer's optimizer): a new kernel, nothing replaced.
-  if (!ours(getKernel(ADAM_UPDATE_KERNEL, 'wasm'))) {
-    const adam = adamUpdateConfig(addon);
-    claimKernel(adam, PACK, []);
-    if (getKernel(ADAM_UPDATE_KERNEL, 'wasm') !== undefined)
-      unregisterKernel(ADAM_UPDATE_KERNEL, 'wasm');
-    registerKernel(adam);
+  // The fused kernels (core's contracts: the trainer's Adam update, layers' GELU): new kernels,
+  // nothing replaced.
+  for (const config of [adamUpdateConfig(addon), ...geluConfigs(addon)]) {
+    const name = config.kernelName;
+    if (ours(getKernel(name, 'wasm'))) continue;
+    claimKernel(config, PACK, []);
+    if (getKernel(name, 'wasm') !== undefined) unregisterKernel(name, 'wasm');
+    registerKernel(config);
   }
 }
 
 /**
  * Registers `@clapjs/kernels-wasm`'s kernels for tfjs's wasm backend, then, when the oneDNN addon
  * loads, replaces Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, BatchMatMul, AvgPool and
- * AvgPoolGrad with native ones that compute in place on the wasm heap. When the addon cannot load (not built, libdnnl
+ * AvgPoolGrad with native ones that compute in place on the wasm heap, and adds core's fused
+ * Adam update and GELU (with its gradient). When the addon cannot load (not built, libdnnl
  * missing, built for another machine) only the wasm pack is registered and the status says why
  * and how to fix it. Either way the outcome is reported to @clapjs/core (`reportKernelPack`), so
  * `selectBackend` shows it. Idempotent. Call it after `@tensorflow/tfjs-backend-wasm` is imported.
