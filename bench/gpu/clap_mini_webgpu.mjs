@@ -6,14 +6,16 @@ import './dawn.mjs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
 import { Rng, selectBackend } from '@clapjs/core';
-import { registerWebgpuKernels, symmetricCrossEntropy } from '@clapjs/kernels-webgpu';
+import { registerWebgpuKernels } from '@clapjs/kernels-webgpu';
+import { symmetricClapLoss } from '@clapjs/losses';
 import { buildClapMini } from '../clap-mini/model.mjs';
 import { summarizeProfile } from '../profile.mjs';
 
 const [packArg = 'pack', batchArg = '64', stepsArg = '10', warmupArg = '2', profileArg = ''] =
   process.argv.slice(2);
 // pack-mm-dw: only BatchMatMul and Conv2DBackpropFilter from the pack, tfjs's own convolutions.
-// pack-fused-loss: the whole pack plus its fused symmetric cross-entropy for the loss.
+// pack-fused-loss: the whole pack, the loss as @clapjs/losses' symmetricClapLoss (which runs the
+// pack's fused cross-entropy kernels) instead of two tf.losses.softmaxCrossEntropy calls.
 const packKernels = { 'pack-mm-dw': ['BatchMatMul', 'Conv2DBackpropFilter'] }[packArg];
 const fusedLoss = packArg === 'pack-fused-loss';
 const pack = packArg !== 'nopack';
@@ -66,7 +68,7 @@ if (batchArg === 'matmul') {
   const batch = Number(batchArg);
   const steps = Number(stepsArg);
   const warmup = Number(warmupArg);
-  const model = buildClapMini(tf, new Rng(1), batch, fusedLoss ? symmetricCrossEntropy : undefined);
+  const model = buildClapMini(tf, new Rng(1), batch, fusedLoss ? symmetricClapLoss : undefined);
   const optimizer = tf.train.adam(1e-4);
   const step = () => optimizer.minimize(model.loss, true, model.variables);
   try {

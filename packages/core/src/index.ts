@@ -27,6 +27,8 @@ export {
   kernelPackStatuses,
   registeredKernelClaim,
   reportKernelPack,
+  SYMMETRIC_CE_GRAD_KERNEL,
+  SYMMETRIC_CE_LSE_KERNEL,
 } from './kernel-packs.js';
 export type {
   AdamUpdateAttrs,

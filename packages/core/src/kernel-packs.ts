@@ -130,3 +130,23 @@ export interface AdamUpdateAttrs {
   /** The update's 1-based step count `t` (bias corrections `1 − β^t`). */
   readonly step: number;
 }
+
+/**
+ * The tfjs kernel names of the fused symmetric CLAP cross-entropy, for packs that provide it on
+ * their backend (@clapjs/losses' `symmetricClapLoss` uses them when both are registered for the
+ * active backend, its composed tfjs ops otherwise; @clapjs/kernels-webgpu provides them).
+ *
+ * {@link SYMMETRIC_CE_LSE_KERNEL}: input `{ x }`, the logits C (float32 `[N, N]`, rows = texts,
+ * columns = audios); output float32 `[2, N]`: row 0 holds each row's log Σ_j exp C_ij, row 1
+ * each column's log Σ_i exp C_ij, computed stably (maximum subtracted).
+ */
+export const SYMMETRIC_CE_LSE_KERNEL = 'ClapjsLogSumExpRowsCols';
+
+/**
+ * The gradient half of the fused symmetric CLAP cross-entropy (see
+ * {@link SYMMETRIC_CE_LSE_KERNEL}): inputs `{ x, lse, dy }` — C `[N, N]`, the `[2, N]` log-sum-exps
+ * the forward kernel returned for it, the upstream gradient as float32 `[1]`; output float32
+ * `[N, N]`: `dy / (2N) · (exp(C_ij − lse_0i) + exp(C_ij − lse_1j) − 2·[i = j])`, the gradient of
+ * `½ (mean_i(lse_0i − C_ii) + mean_j(lse_1j − C_jj))` with respect to C.
+ */
+export const SYMMETRIC_CE_GRAD_KERNEL = 'ClapjsSymmetricCrossEntropyGrad';

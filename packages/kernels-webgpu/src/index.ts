@@ -13,4 +13,3 @@ export {
   type RegisterOptions,
 } from './registration.js';
 export { KernelPackError } from './backend.js';
-export { symmetricCrossEntropy } from './symmetric-ce.js';

@@ -137,8 +137,8 @@ function register(options: RegisterOptions): readonly string[] {
     unregisterKernel(AddN, 'webgpu');
     registerKernel(config);
   }
-  // The fused loss and optimizer kernels have no tfjs original; they are always registered (unused
-  // unless symmetricCrossEntropy is called, or an optimizer looks up core's ADAM_UPDATE_KERNEL).
+  // The fused loss and optimizer kernels (named by core) have no tfjs original; they are always
+  // registered, and used by @clapjs/losses' symmetricClapLoss and the trainer's optimizer.
   for (const config of [...symmetricCrossEntropyConfigs(), adamUpdateConfig()]) {
     if (getKernel(config.kernelName, 'webgpu') === undefined) registerKernel(config);
   }

@@ -1,65 +1,47 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '@clapjs/core';
+import { Rng, SYMMETRIC_CE_GRAD_KERNEL, SYMMETRIC_CE_LSE_KERNEL } from '@clapjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWebgpuKernels, symmetricCrossEntropy } from './index.js';
+import { registerWebgpuKernels } from './index.js';
 import { expectClose, useBackend } from './test-support.js';
 
 const N = 37;
+const DY = 0.7;
 const values = Float32Array.from(new Rng(3).normalArray(N * N, 0, 4));
 
-/** tfjs's own formulation (as bench/clap-mini): ½(softmax CE over rows + over columns). */
-function reference(c: tf.Tensor2D): tf.Scalar {
-  const labels = tf.eye(N);
-  return tf.mul(
-    tf.add(
-      tf.losses.softmaxCrossEntropy(labels, c),
-      tf.losses.softmaxCrossEntropy(labels, tf.transpose(c)),
-    ),
-    0.5,
-  ) as tf.Scalar;
-}
-
-async function lossAndGrad(
-  f: (c: tf.Tensor2D) => tf.Scalar,
-): Promise<[Float32Array, Float32Array]> {
+/** tfjs's own formulation on cpu: ½(softmax CE over rows + over columns), and DY × its gradient. */
+async function reference(): Promise<{ lse: Float32Array; grad: Float32Array }> {
+  await useBackend('cpu');
   const c = tf.tensor2d(values, [N, N]);
-  const { value, grad } = tf.valueAndGrad(f)(c);
-  const out: [Float32Array, Float32Array] = [
-    Float32Array.from(await value.data()),
-    Float32Array.from(await grad.data()),
-  ];
-  tf.dispose([c, value, grad]);
+  const lse = tf.stack([tf.logSumExp(c, 1), tf.logSumExp(c, 0)]);
+  const grad = tf.grad((x: tf.Tensor) => {
+    const labels = tf.eye(N);
+    const rows = tf.losses.softmaxCrossEntropy(labels, x);
+    const cols = tf.losses.softmaxCrossEntropy(labels, tf.transpose(x));
+    return tf.mul(tf.add(rows, cols), 0.5 * DY) as tf.Scalar;
+  })(c);
+  const out = { lse: await lse.data<'float32'>(), grad: await grad.data<'float32'>() };
+  tf.dispose([c, lse, grad]);
   return out;
 }
 
-describe('symmetricCrossEntropy (fused on webgpu) against tfjs softmaxCrossEntropy on cpu', () => {
+describe("core's fused symmetric cross-entropy kernels on webgpu", () => {
   beforeAll(() => useBackend('webgpu'));
 
-  it('matches loss and gradient, fused on webgpu and as tfjs ops on cpu', async () => {
-    await useBackend('cpu');
-    const [refLoss, refGrad] = await lossAndGrad(reference);
-    const [cpuLoss, cpuGrad] = await lossAndGrad(symmetricCrossEntropy);
-    expectClose(cpuLoss, refLoss, 'loss (cpu)');
-    expectClose(cpuGrad, refGrad, 'gradient (cpu)');
+  it("follow core's contract: log-sum-exps of rows and columns, and the loss's gradient", async () => {
+    const ref = await reference();
     await useBackend('webgpu');
     registerWebgpuKernels();
+    expect(tf.getKernel(SYMMETRIC_CE_LSE_KERNEL, 'webgpu')).toBeDefined();
     const before = tf.memory().numTensors;
-    let gpu: [Float32Array, Float32Array] | undefined;
-    const profile = await tf.profile(async () => {
-      gpu = await lossAndGrad(symmetricCrossEntropy);
-    });
-    const [gpuLoss, gpuGrad] = gpu!;
+    const c = tf.tensor2d(values, [N, N]);
+    const lse = tf.engine().runKernel(SYMMETRIC_CE_LSE_KERNEL, { x: c }) as tf.Tensor;
+    const dy = tf.tensor1d([DY]);
+    const grad = tf.engine().runKernel(SYMMETRIC_CE_GRAD_KERNEL, { x: c, lse, dy }) as tf.Tensor;
+    expect(lse.shape).toEqual([2, N]);
+    expect(grad.shape).toEqual([N, N]);
+    expectClose(await lse.data(), ref.lse, 'log-sum-exps (webgpu)');
+    expectClose(await grad.data(), ref.grad, 'gradient (webgpu)');
+    tf.dispose([c, lse, dy, grad]);
     expect(tf.memory().numTensors).toBe(before);
-    const names = profile.kernels.map((k) => k.name);
-    expect(names).toContain('ClapjsLogSumExpRowsCols');
-    expect(names).toContain('ClapjsSymmetricCrossEntropyGrad');
-    expectClose(gpuLoss, refLoss, 'loss (webgpu, fused)');
-    expectClose(gpuGrad, refGrad, 'gradient (webgpu, fused)');
-  });
-
-  it('rejects a non-square matrix with a typed error', () => {
-    const c = tf.zeros([2, 3]) as tf.Tensor2D;
-    expect(() => symmetricCrossEntropy(c)).toThrow(/square.*\[2, 3\]/);
-    c.dispose();
   });
 });
