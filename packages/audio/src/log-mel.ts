@@ -4,15 +4,16 @@ import { validateLogMelConfig, type LogMelConfig } from './config.js';
 import { melFilterbank, type MelFilterbank } from './dsp/mel.js';
 import { RealFFT } from './dsp/real-fft.js';
 import { hannWindow } from './dsp/window.js';
-import { wasmKernelAvailable, wasmMelEnergies } from './dsp/wasm-kernel.js';
+import { wasmKernelAvailable, wasmLogMel } from './dsp/wasm-kernel.js';
 import { LogMelGraph } from './log-mel-tf.js';
 
 /** Options for {@link LogMelExtractor}. */
 export interface LogMelExtractorOptions {
   /**
-   * Which implementation `compute` runs: 'wasm' (a 3 KB WebAssembly kernel, the fastest),
+   * Which implementation `compute` runs: 'wasm' (a 4 KB WebAssembly kernel, the fastest),
    * 'js' (plain typed arrays) or 'auto' (wasm where WebAssembly exists; the default). Both
-   * do the same float64 operations in the same order.
+   * compute the mel energies with the same float64 operations in the same order; the wasm
+   * kernel converts them to dB in float32 (within 1e-4 dB of the JS path's float64 logarithm).
    */
   kernel?: 'auto' | 'wasm' | 'js';
 }
@@ -139,17 +140,17 @@ export class LogMelExtractor {
       for (let i = 0; i < w.length; i++) acc += (w[i] as number) * (spectrum[s + i] as number);
       energies[m] = acc;
     }
-    return this.toDb(energies, data, row, 0);
+    return this.toDb(energies, data, row);
   }
 
-  /** dB of nMels energies from `energies[from..]` into `data[row..]`; returns the row's max. */
-  private toDb(energies: Float64Array, data: Float32Array, row: number, from = row): number {
+  /** dB of the nMels `energies` into `data[row..]`; returns the row's max. */
+  private toDb(energies: Float64Array, data: Float32Array, row: number): number {
     const { amin, nMels } = this.config;
     const scale = this.multiplier / Math.LN10;
     const offset = this.offset;
     let max = -Infinity;
     for (let m = 0; m < nMels; m++) {
-      const e = energies[from + m] as number;
+      const e = energies[m] as number;
       const db = scale * Math.log(e > amin ? e : amin) - offset;
       data[row + m] = db;
       if (db > max) max = db;
@@ -168,7 +169,15 @@ export class LogMelExtractor {
     const signalLength = samples.length + (center ? 2 * (nFft >> 1) : 0);
     let max = -Infinity;
     if (this.kernel === 'wasm') {
-      const energies = wasmMelEnergies(
+      const { amin } = this.config;
+      const scale = this.multiplier / Math.LN10;
+      const db = {
+        amin,
+        scale,
+        offset: this.offset,
+        floorDb: scale * Math.log(amin) - this.offset,
+      };
+      wasmLogMel(
         fill,
         signalLength,
         frames,
@@ -177,8 +186,11 @@ export class LogMelExtractor {
         this.window,
         this.filterbank,
         power === 1,
+        db,
+        data,
       );
-      for (let t = 0; t < frames; t++) max = Math.max(max, this.toDb(energies, data, t * nMels));
+      if (topDb !== null)
+        for (let i = 0; i < data.length; i++) max = Math.max(max, data[i] as number);
     } else {
       const signal = fill(new Float64Array(signalLength));
       for (let t = 0; t < frames; t++) {

@@ -5,7 +5,7 @@ import type { RealFFT } from './real-fft.js';
 interface KernelExports {
   memory: WebAssembly.Memory;
   heap_base(): number;
-  mel_energies(...args: number[]): void;
+  mel_db(...args: number[]): void;
 }
 
 let instance: KernelExports | null | undefined;
@@ -21,7 +21,7 @@ function base64Bytes(text: string): Uint8Array {
 function kernel(): KernelExports | null {
   if (instance !== undefined) return instance;
   try {
-    // 3 KB: small enough for synchronous compilation on a browser's main thread.
+    // 4 KB: small enough for synchronous compilation on a browser's main thread.
     const module = new WebAssembly.Module(
       base64Bytes(LOGMEL_WASM_BASE64) as Uint8Array<ArrayBuffer>,
     );
@@ -38,11 +38,23 @@ export function wasmKernelAvailable(): boolean {
 }
 
 /**
- * Mel energies (before the logarithm) of every frame of an already padded signal, computed by
- * native/logmel.c: the same float64 operations in the same order as the JS path, without
- * bounds checks. `fill` writes the padded signal straight into the kernel's memory.
+ * What {@link wasmLogMel} converts mel energies with: dB = scale · ln(max(energy, amin)) − offset,
+ * and exactly `floorDb` where energy ≤ amin.
  */
-export function wasmMelEnergies(
+export interface DbScale {
+  amin: number;
+  scale: number;
+  offset: number;
+  floorDb: number;
+}
+
+/**
+ * The log-mel spectrogram (dB, frames × mel bins, row-major) of an already padded signal,
+ * computed by native/logmel.c two frames at a time: the mel energies are the JS path's float64
+ * operations in the same order (equal bit for bit), the dB conversion is float32. `fill` writes
+ * the padded signal straight into the kernel's memory; the result is written into `out`.
+ */
+export function wasmLogMel(
   fill: (target: Float64Array) => void,
   signalLength: number,
   frames: number,
@@ -51,34 +63,38 @@ export function wasmMelEnergies(
   window: Float64Array,
   bank: MelFilterbank,
   power1: boolean,
-): Float64Array {
+  db: DbScale,
+  out: Float32Array,
+): void {
   const k = kernel();
   if (!k) throw new Error('wasm log-mel kernel unavailable');
   const nFft = fft.size;
   const half = nFft / 2;
   const { bitReverse, twiddles, split } = fft.kernelTables();
   const weightCount = bank.weights.reduce((n, w) => n + w.length, 0);
-  // Float64 blocks first, then 32-bit ones; every block starts 8-byte aligned.
+  // Float64 blocks (the last one the kernel's two-frame work space), then 32-bit ones; every
+  // block starts 16-byte aligned (SIMD loads).
   const sizes = [
     signalLength,
     nFft,
     twiddles.length,
     split.length,
     weightCount,
-    3 * half + 1,
-    frames * bank.nMels,
+    2 * (nFft + 3 * half + 1),
   ];
-  const base = (k.heap_base() + 7) & ~7;
+  const align = (n: number): number => (n + 15) & ~15;
+  const base = align(k.heap_base());
   const offsets: number[] = [];
   let end = base;
   for (const n of sizes) {
     offsets.push(end);
-    end += 8 * n;
+    end = align(end + 8 * n);
   }
   const bitrevAt = end;
-  const startAt = bitrevAt + 4 * half;
-  const lenAt = startAt + 4 * bank.nMels;
-  end = lenAt + 4 * bank.nMels;
+  const startAt = align(bitrevAt + 4 * half);
+  const lenAt = align(startAt + 4 * bank.nMels);
+  const outAt = align(lenAt + 4 * bank.nMels);
+  end = outAt + 4 * frames * bank.nMels;
   const memory = k.memory;
   if (end > memory.buffer.byteLength)
     memory.grow(Math.ceil((end - memory.buffer.byteLength) / 65536));
@@ -97,7 +113,7 @@ export function wasmMelEnergies(
   new Uint32Array(buffer, bitrevAt, half).set(bitReverse);
   new Int32Array(buffer, startAt, bank.nMels).set(bank.start);
   new Int32Array(buffer, lenAt, bank.nMels).set(bank.weights.map((w) => w.length));
-  k.mel_energies(
+  k.mel_db(
     offsets[0] as number,
     frames,
     hop,
@@ -111,8 +127,12 @@ export function wasmMelEnergies(
     lenAt,
     offsets[4] as number,
     power1 ? 1 : 0,
+    db.amin,
+    db.scale,
+    db.offset,
+    db.floorDb,
     offsets[5] as number,
-    offsets[6] as number,
+    outAt,
   );
-  return f64(6);
+  out.set(new Float32Array(buffer, outAt, frames * bank.nMels));
 }
