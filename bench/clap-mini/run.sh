@@ -1,9 +1,10 @@
 #!/bin/sh
-# CLAP-mini (BENCHMARKS.md): clapjs on each CPU route beside the identical PyTorch model, in one
+# CLAP-mini (bench/README.md): clapjs on each CPU route beside the identical PyTorch model, in one
 # run on one machine. Prints one JSON line per figure (stdout); progress goes to stderr.
 # Environment: BATCHES (default "16"), STEPS measured (10), WARMUP (2), CPU_LIMIT_S (75: the tfjs
 # cpu backend gets one step within this limit, or is reported as skipped), PROFILE (1: a per-kernel
-# profile of one wasm step), PEER_THREADS ("1 2"), PEER_ALLOCATORS ("default kept"; peer-env.sh).
+# profile of one wasm step), ROUTES (tfjs-wasm with "pack" = @clapjs/kernels-wasm, "native" =
+# @clapjs/kernels-native, "nopack"; default all three), PEER_THREADS ("1 2"), PEER_ALLOCATORS ("default kept"; peer-env.sh).
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/.."
@@ -12,6 +13,7 @@ STEPS=${STEPS:-10}
 WARMUP=${WARMUP:-2}
 CPU_LIMIT_S=${CPU_LIMIT_S:-75}
 PROFILE=${PROFILE:-1}
+ROUTES=${ROUTES:-pack native nopack}
 PY=/usr/bin/python3
 . ./peer-env.sh
 out=$(mktemp)
@@ -32,18 +34,17 @@ console.log(JSON.stringify({ bench: "clap-mini", figure: "machine", date: new Da
 ' | json
 
 for batch in $BATCHES; do
-  echo "# batch $batch: tfjs wasm + @clapjs/kernels-wasm" >&2
-  node clap-mini/clap_mini.mjs wasm pack "$batch" "$STEPS" "$WARMUP" 2>/dev/null | json
-  if [ "$PROFILE" = 1 ]; then
-    CLAP_MINI_PROFILE=1 node clap-mini/clap_mini.mjs wasm pack "$batch" 1 1 2>/dev/null | json
-  fi
-  echo "# batch $batch: tfjs wasm + @clapjs/kernels-native (oneDNN addon, all cores)" >&2
-  node clap-mini/clap_mini.mjs wasm native "$batch" "$STEPS" "$WARMUP" 2>/dev/null | json
-  if [ "$PROFILE" = 1 ]; then
-    CLAP_MINI_PROFILE=1 node clap-mini/clap_mini.mjs wasm native "$batch" 1 1 2>/dev/null | json
-  fi
-  echo "# batch $batch: tfjs wasm without the pack" >&2
-  node clap-mini/clap_mini.mjs wasm nopack "$batch" 1 0 2>/dev/null | json
+  for route in $ROUTES; do
+    echo "# batch $batch: tfjs wasm, route $route" >&2
+    if [ "$route" = nopack ]; then
+      node clap-mini/clap_mini.mjs wasm nopack "$batch" 1 0 2>/dev/null | json
+      continue
+    fi
+    node clap-mini/clap_mini.mjs wasm "$route" "$batch" "$STEPS" "$WARMUP" 2>/dev/null | json
+    if [ "$PROFILE" = 1 ]; then
+      CLAP_MINI_PROFILE=1 node clap-mini/clap_mini.mjs wasm "$route" "$batch" 1 1 2>/dev/null | json
+    fi
+  done
   for threads in $PEER_THREADS; do
     for allocator in $PEER_ALLOCATORS; do
       echo "# batch $batch: PyTorch, $threads thread(s), $allocator allocator" >&2

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Log-mel of 10 s clips at 32 kHz, 64 mel, 50-14000 Hz, n_fft 1024, hop 320 (BENCHMARKS.md):
+# Log-mel of 10 s clips at 32 kHz, 64 mel, 50-14000 Hz, n_fft 1024, hop 320 (bench/README.md):
 # @clapjs/audio beside torchaudio 0.13 on the same clips, in one run. One JSON line per figure.
 # Builds packages/audio when its dist is missing. Needs /usr/bin/python3 with torch,
 # torchaudio and libopenblas0-pthread. Environment: CLIPS (8), REPS (5).

@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench/losses: symmetric CLAP and SigLIP loss + gradient at N = 4,096 (BENCHMARKS.md), clapjs on
+# bench/losses: symmetric CLAP and SigLIP loss + gradient at N = 4,096 (bench/README.md), clapjs on
 # tfjs wasm and cpu beside PyTorch CPU in one run, on the same logits. Prints one JSON line per
 # figure, then a summary line with PyTorch-time / clapjs-time ratios (> 1: clapjs is faster).
 # Needs: @clapjs/losses built (pnpm --filter @clapjs/losses build), Debian /usr/bin/python3 with
