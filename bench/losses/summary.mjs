@@ -8,7 +8,7 @@ const rows = readFileSync(process.argv[2], 'utf8')
   .map((line) => JSON.parse(line));
 const ratios = {};
 for (const row of rows.filter((r) => r.engine.startsWith('clapjs'))) {
-  // Against PyTorch's fastest thread count.
+  // Against PyTorch's fastest setting (thread count and allocator).
   const torch = rows
     .filter((r) => r.engine.startsWith('pytorch') && r.loss === row.loss)
     .sort((a, b) => a.ms_median - b.ms_median)[0];

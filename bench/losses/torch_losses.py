@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """PyTorch CPU side of bench/losses: writes the shared logits matrix, then times loss + gradient.
 
-Usage: /usr/bin/python3 torch_losses.py LOGITS_PATH N REPS
-Prints one JSON line per loss. The matrix is 100 · cos(text, audio) for correlated random
+Usage: /usr/bin/python3 torch_losses.py LOGITS_PATH N REPS THREADS
+Prints one JSON line per loss. run.sh calls it once per peer setting (bench/peer-env.sh). The matrix is 100 · cos(text, audio) for correlated random
 embeddings (a CLAP batch at the largest logit scale), written as raw float32 for the clapjs side.
 """
 import json
@@ -13,7 +13,8 @@ import time
 import torch
 import torch.nn.functional as F
 
-path, n, reps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+path, n, reps, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+allocator = os.environ.get("PEER_ALLOCATOR", "default")
 torch.manual_seed(0)
 text = F.normalize(torch.randn(n, 512), dim=1)
 audio = F.normalize(text + torch.randn(n, 512), dim=1)
@@ -31,10 +32,8 @@ def siglip(c):
     return -F.logsigmoid(labels * c).sum() / n
 
 
-# Debian's torch defaults to one thread here; time its default and every core.
-for threads, name, fn in [(t, *f) for t in sorted({torch.get_num_threads(), os.cpu_count()})
-                          for f in [("symmetric-clap", clap), ("siglip", siglip)]]:
-    torch.set_num_threads(threads)
+torch.set_num_threads(threads)
+for name, fn in [("symmetric-clap", clap), ("siglip", siglip)]:
     times = []
     for i in range(reps + 1):
         c = logits.clone().requires_grad_(True)
@@ -46,7 +45,7 @@ for threads, name, fn in [(t, *f) for t in sorted({torch.get_num_threads(), os.c
             times.append(elapsed)
     times.sort()
     print(json.dumps({
-        "bench": "losses", "engine": f"pytorch {torch.__version__} cpu", "loss": name, "n": n,
+        "bench": "losses", "engine": f"pytorch {torch.__version__} cpu", "allocator": allocator, "loss": name, "n": n,
         "threads": torch.get_num_threads(), "ms_median": round(times[len(times) // 2], 1),
         "reps": reps, "value": loss.item(), "grad_sum_abs": c.grad.abs().sum().item(),
     }), flush=True)
