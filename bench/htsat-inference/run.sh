@@ -6,7 +6,7 @@
 # ratios and a bench/RESULTS.md row.
 # Environment: BATCHES (audio batches, default "1 16"), TEXT_BATCH (16), MEASURED (2), WARMUP (1),
 # WASM_BATCHES (audio batches for the slower wasm + kernels-wasm route; default "1"),
-# TORCH_THREADS (PyTorch thread settings, default "1 2").
+# PEER_THREADS and PEER_ALLOCATORS (peer-env.sh).
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
@@ -15,7 +15,6 @@ TEXT_BATCH=${TEXT_BATCH:-16}
 MEASURED=${MEASURED:-2}
 WARMUP=${WARMUP:-1}
 WASM_BATCHES=${WASM_BATCHES:-1}
-TORCH_THREADS=${TORCH_THREADS:-1 2}
 PY=/usr/bin/python3
 . ../peer-env.sh
 out=$(mktemp)
@@ -43,12 +42,12 @@ node htsat_roberta.mjs prepare "$model" >/dev/null 2>&1
 for batch in $BATCHES; do
   echo "# audio batch $batch: ours (native), theirs, ours (wasm), theirs" >&2
   node htsat_roberta.mjs native "$model" "$batch" "$TEXT_BATCH" "$MEASURED" "$WARMUP" 2>/dev/null | json
-  for threads in $TORCH_THREADS; do
+  for threads in $PEER_THREADS; do
     for allocator in $PEER_ALLOCATORS; do
       peer_run "$threads" "$allocator" $PY htsat_roberta.py "$batch" "$TEXT_BATCH" "$MEASURED" "$WARMUP" "$threads" | json
     done
     for wasm_batch in $WASM_BATCHES; do
-      if [ "$wasm_batch" = "$batch" ] && [ "$threads" = "$(echo $TORCH_THREADS | cut -d' ' -f1)" ]; then
+      if [ "$wasm_batch" = "$batch" ] && [ "$threads" = "$(echo $PEER_THREADS | cut -d' ' -f1)" ]; then
         node htsat_roberta.mjs wasm "$model" "$batch" "$TEXT_BATCH" "$MEASURED" "$WARMUP" 2>/dev/null | json
       fi
     done
