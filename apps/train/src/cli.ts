@@ -12,6 +12,7 @@ import { dataBuildCommand } from './commands/data-build.js';
 import { evalCommand } from './commands/eval.js';
 import { exportCommand } from './commands/export.js';
 import { registerIndexCommands } from './commands/index-cli.js';
+import { parseFreezeOption } from './freeze-option.js';
 import { runTraining } from './run-train.js';
 
 const log = (line: string): void => {
@@ -76,9 +77,15 @@ program
     'gradient workers (worker_threads); auto = CPU cores on wasm without kernels-native, else 1 (default: train.workers)',
     parseWorkers,
   )
+  .option(
+    '--freeze <parts...>',
+    "parts that do not train, replacing the config's freeze: PART, or PART:PREFIX,PREFIX to keep weights under those prefixes training (e.g. audioEncoder:layers.3,norm)",
+    (value: string, previous: string[] = []) => [...previous, value],
+  )
   .option('--no-progress', 'no progress bar')
   .action(
     async (o: {
+      freeze?: string[];
       config?: string;
       backend?: 'auto';
       out?: string;
@@ -88,7 +95,11 @@ program
       workers?: number | 'auto';
       progress: boolean;
     }) => {
-      const loaded = loadConfig(o.config ?? defaultConfig());
+      const file = loadConfig(o.config ?? defaultConfig());
+      const loaded =
+        o.freeze === undefined
+          ? file
+          : { ...file, config: { ...file.config, freeze: parseFreezeOption(o.freeze) } };
       await runTraining(loaded, {
         ...(o.out === undefined ? {} : { out: o.out }),
         ...(o.steps === undefined ? {} : { steps: o.steps }),

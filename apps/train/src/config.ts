@@ -34,8 +34,22 @@ export const trainConfigSchema = z.strictObject({
    * file; its config replaces `model`, which must then be empty.
    */
   init: z.string().min(1).optional(),
-  /** Parts that do not train: no gradients, inference mode (BatchNorm running statistics, no dropout). */
-  freeze: z.array(z.enum(PART_SLOTS)).default([]),
+  /**
+   * Parts that do not train (no gradients, no optimizer state, no weight decay): a part name, or
+   * `{ part, except: [prefixes that keep training], mode: train | eval }` (ClapModel.freeze).
+   */
+  freeze: z
+    .array(
+      z.union([
+        z.enum(PART_SLOTS),
+        z.strictObject({
+          part: z.enum(PART_SLOTS),
+          except: z.array(z.string().min(1)).min(1).optional(),
+          mode: z.enum(['train', 'eval']).optional(),
+        }),
+      ]),
+    )
+    .default([]),
   data: z.strictObject({
     /** A dataset plugin config, e.g. `{ name: synth, size: 2000 }` or `{ name: manifest, path: ./train.jsonl }`. */
     dataset: part,

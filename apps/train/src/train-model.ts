@@ -1,15 +1,22 @@
 import { ConfigError } from '@clapjs/core';
 import { ClapModel } from '@clapjs/model';
-import type { LoadedConfig } from './config.js';
+import type { LoadedConfig, TrainConfig } from './config.js';
 import { resolveFromConfig } from './config.js';
 import { CliError } from './errors.js';
 import { loadModel } from './model-io.js';
 import { checkTrainingMemory, estimateTrainingMemory } from './train-memory.js';
 
+/** One freeze entry as the log and errors show it: `audioEncoder except layers.3, norm`. */
+function describeFreeze(entry: TrainConfig['freeze'][number]): string {
+  if (typeof entry === 'string') return entry;
+  const except = entry.except === undefined ? '' : ` except ${entry.except.join(', ')}`;
+  return `${entry.part}${except}${entry.mode === 'eval' ? ' (eval mode)' : ''}`;
+}
+
 /**
  * The model `clapjs train` trains: a fresh one from `model` (the default), or with `init` the
  * saved model directory it names (e.g. one written by `clapjs import`); then the parts `freeze`
- * lists are frozen (no gradients, inference mode); on wasm, a run whose estimated peak memory
+ * lists are frozen (no gradients; `except` prefixes keep training); on wasm, a run whose estimated peak memory
  * exceeds the heap is refused before the first step.
  * @throws ConfigError when `init` and a `model` config are both given; CliError when `freeze` is
  * combined with gradient workers (each worker would train its own unfrozen copy), or
@@ -51,15 +58,22 @@ export async function createTrainModel(
       model.dispose();
       throw new CliError(
         'FREEZE_WORKERS',
-        `freeze (${freeze.join(', ')}) needs train.workers 1: each gradient worker would load an unfrozen copy of the model. Set --workers 1.`,
+        `freeze (${freeze.map(describeFreeze).join('; ')}) needs train.workers 1: each gradient worker would load an unfrozen copy of the model. Set --workers 1.`,
       );
     }
-    model.freeze(freeze);
+    try {
+      model.freeze(freeze);
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
     const trainable = model
       .variables()
       .filter((v) => v.trainable)
       .reduce((n, v) => n + v.variable.size, 0);
-    log(`frozen: ${model.frozen.join(', ')} (${trainable.toLocaleString('en')} weights train)`);
+    log(
+      `frozen: ${freeze.map(describeFreeze).join('; ')} (${trainable.toLocaleString('en')} weights train)`,
+    );
   }
   const estimate = estimateTrainingMemory({
     parameters: model.variables().map((v) => ({ size: v.variable.size, trainable: v.trainable })),

@@ -110,7 +110,12 @@ describe('fine-tuning an imported LAION-CLAP model (HTSAT + RoBERTa, wasm + kern
 
   it('trains with frozen encoders: loss falls, encoders unchanged, numTensors constant', async () => {
     const model = await imported();
-    model.freeze(['audioEncoder', 'textEncoder']);
+    // Inference mode, so that bn0's running statistics stay put too (the default mode, `train`,
+    // updates them as upstream does: fine-tune-partial.test.ts).
+    model.freeze([
+      { part: 'audioEncoder', mode: 'eval' },
+      { part: 'textEncoder', mode: 'eval' },
+    ]);
     const loss = create('loss', { name: 'symmetric-clap' }, {});
     const mel = await logMel(model);
     const tokens = model.tokenize(reference.captions);

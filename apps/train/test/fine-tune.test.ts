@@ -125,7 +125,11 @@ describe('fine-tuning an imported msclap 2022 model (wasm + kernel pack)', () =>
         name: 'fine-tune',
         backend: 'wasm',
         init,
-        freeze: ['audioEncoder', 'textEncoder'],
+        // Inference mode: BatchNorm keeps its running statistics (the default, `train`, updates them).
+        freeze: [
+          { part: 'audioEncoder', mode: 'eval' },
+          { part: 'textEncoder', mode: 'eval' },
+        ],
         data: {
           // One batch of eight training clips, seen every step.
           dataset: {
@@ -149,7 +153,9 @@ describe('fine-tuning an imported msclap 2022 model (wasm + kernel pack)', () =>
       progress: false,
       log: (line) => lines.push(line),
     });
-    expect(lines.join('\n')).toMatch(/frozen: audioEncoder, textEncoder/);
+    expect(lines.join('\n')).toMatch(
+      /frozen: audioEncoder \(eval mode\); textEncoder \(eval mode\)/,
+    );
     const losses = result.losses;
     console.info(`fine-tune losses: ${losses.map((l) => l.toFixed(3)).join(' ')}`);
     const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

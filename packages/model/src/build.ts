@@ -166,18 +166,18 @@ export function buildParts(config: ClapModelConfig, options: BuildOptions): Clap
 }
 
 /**
- * Every weight of the parts, paths prefixed by their slot (`audioEncoder/…`); the weights of the
- * `frozen` slots are listed as not trainable.
+ * Every weight of the parts, paths prefixed by their slot (`audioEncoder/…`); the weights that
+ * `frozen(slot, path)` names (path relative to the part) are listed as not trainable.
  */
 export function partVariables(
   parts: ClapParts,
-  frozen: ReadonlySet<PartSlot> = new Set(),
+  frozen: (slot: PartSlot, path: string) => boolean = () => false,
 ): NamedVariable[] {
   return PART_SLOTS.flatMap((slot) =>
     parts[slot].variables().map((v) => ({
       ...v,
       path: `${slot}/${v.path}`,
-      ...(frozen.has(slot) ? { trainable: false } : {}),
+      ...(frozen(slot, v.path) ? { trainable: false } : {}),
     })),
   );
 }

@@ -31,7 +31,7 @@ describe('ClapModel.freeze', () => {
     );
   });
 
-  it('runs a frozen encoder in inference mode while training: BatchNorm statistics stay put', async () => {
+  it('runs a frozen encoder in inference mode with mode eval: BatchNorm statistics stay put', async () => {
     model = await ClapModel.create(tinyConfig(), { captions: CAPTIONS });
     const clips = makeClips(4);
     const step = () =>
@@ -55,7 +55,7 @@ describe('ClapModel.freeze', () => {
     step();
     // Unfrozen, training mode moves BatchNorm's running statistics…
     expect(snapshot(model, 'audioEncoder/')).not.toEqual(before);
-    model.freeze(['audioEncoder']);
+    model.freeze([{ part: 'audioEncoder', mode: 'eval' }]);
     const frozen = snapshot(model, 'audioEncoder/');
     const [, gradients] = step();
     // …frozen, it does not, and the encoder's weights get no gradient.
@@ -63,9 +63,60 @@ describe('ClapModel.freeze', () => {
     expect(gradients).toBe(model.variables().filter((v) => v.trainable).length);
   });
 
-  it('refuses a name that is not a part', async () => {
+  it('by default runs a frozen encoder in the step’s mode (as upstream): BatchNorm statistics move, weights do not', async () => {
     model = await ClapModel.create(tinyConfig(), { captions: CAPTIONS });
-    expect(() => model.freeze(['encoder'])).toThrow(ConfigError);
-    expect(() => model.freeze(['encoder'])).toThrow(/audioEncoder, textEncoder/);
+    model.freeze(['audioEncoder']);
+    const clips = makeClips(4);
+    const weights = () =>
+      model
+        .variables()
+        .filter((v) => v.path.startsWith('audioEncoder/') && !/moving|running/.test(v.path))
+        .map((v) => Array.from(v.variable.dataSync()));
+    const statistics = () =>
+      model
+        .variables()
+        .filter((v) => v.path.startsWith('audioEncoder/') && /moving|running/.test(v.path))
+        .map((v) => Array.from(v.variable.dataSync()));
+    const [w, s] = [weights(), statistics()];
+    expect(s.length).toBeGreaterThan(0);
+    tf.tidy(() => {
+      const out = model.forward(model.logMelBatch(clips), model.tokenize(CAPTIONS.slice(0, 4)), {
+        training: true,
+      });
+      return out.logits;
+    }).dispose();
+    expect(weights()).toEqual(w);
+    expect(statistics()).not.toEqual(s);
+  });
+
+  it('keeps the weights under an except prefix training (dots or slashes), the rest frozen', async () => {
+    model = await ClapModel.create(tinyConfig(), { captions: CAPTIONS });
+    const paths = model
+      .variables()
+      .filter((v) => v.path.startsWith('textEncoder/') && v.trainable)
+      .map((v) => v.path.slice('textEncoder/'.length));
+    const prefix = paths[paths.length - 1]!.split('/').slice(0, -1).join('.');
+    model.freeze([{ part: 'textEncoder', except: [prefix] }]);
+    const text = model.variables().filter((v) => v.path.startsWith('textEncoder/'));
+    const training = text.filter((v) => v.trainable).map((v) => v.path);
+    expect(training.length).toBeGreaterThan(0);
+    expect(training.length).toBeLessThan(text.length);
+    const slashed = `textEncoder/${prefix.replaceAll('.', '/')}`;
+    expect(training.every((p) => p.startsWith(`${slashed}/`))).toBe(true);
+    expect(model.frozen).toEqual(['textEncoder']);
+  });
+
+  it('refuses a name that is not a part, a part twice, and a prefix that matches nothing', async () => {
+    model = await ClapModel.create(tinyConfig(), { captions: CAPTIONS });
+    expect(() => model.freeze(['encoder' as never])).toThrow(ConfigError);
+    expect(() => model.freeze(['encoder' as never])).toThrow(/audioEncoder, textEncoder/);
+    expect(() => model.freeze(['textEncoder', { part: 'textEncoder' }])).toThrow(/twice/);
+    const bad = () => model.freeze([{ part: 'audioEncoder', except: ['layers.9'] }]);
+    expect(bad).toThrow(ConfigError);
+    expect(bad).toThrow(
+      /^freeze audioEncoder except "layers\.9": no weight of audioEncoder has that prefix; its weights start with \S/,
+    );
+    // Nothing changed by a refused call.
+    expect(model.frozen).toEqual([]);
   });
 });

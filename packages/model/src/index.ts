@@ -21,6 +21,7 @@ export {
 export type { ClapModelConfig, ClapModelConfigInput, PartConfigInput } from './config.js';
 export { PART_SLOTS, SLOT_KINDS } from './build.js';
 export type { PartSlot } from './build.js';
+export type { FreezeEntry } from './freeze.js';
 export { ClapModel } from './model.js';
 export type {
   AudioInput,

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ClapError, ConfigError } from '@clapjs/core';
+import { ClapError } from '@clapjs/core';
 import type {
   AudioEncoder,
   CallOptions,
@@ -30,6 +30,7 @@ import {
   type NameMap,
 } from './convert.js';
 import { ModelFormatError } from './errors.js';
+import { keepsTraining, resolveFreeze, type FreezeEntry, type FrozenPart } from './freeze.js';
 import { checkFusionOptions, fusionBatch, type FusionInputOptions } from './fusion-input.js';
 import { checkParts } from './part-checks.js';
 import { fileReader, readJson, writeFilesAtomic, type ModelSource } from './io.js';
@@ -156,7 +157,7 @@ export class ClapModel {
   /** Scores texts against audios with the learnable logit scale (`config.similarity`). */
   readonly similarity: Similarity;
   private disposed = false;
-  private readonly frozenSlots = new Set<PartSlot>();
+  private frozenParts = new Map<PartSlot, FrozenPart>();
 
   private constructor(parts: ClapParts) {
     try {
@@ -359,8 +360,9 @@ export class ClapModel {
    */
   forward(logMel: tf.Tensor4D, tokens: TokenBatch, options: CallOptions): ForwardResult {
     this.assertLive();
-    // A frozen part always runs in inference mode: BatchNorm on its running statistics, no dropout.
-    const as = (slot: PartSlot): CallOptions => (this.frozenSlots.has(slot) ? INFERENCE : options);
+    // A frozen part runs in the step's mode (as upstream), unless frozen with mode `eval`.
+    const as = (slot: PartSlot): CallOptions =>
+      this.frozenParts.get(slot)?.mode === 'eval' ? INFERENCE : options;
     return tf.tidy(() => {
       const audioEmbeddings = this.audioProjection.call(
         this.audioEncoder.encode(logMel, as('audioEncoder')),
@@ -546,31 +548,31 @@ export class ClapModel {
    */
   variables(): NamedVariable[] {
     this.assertLive();
-    return partVariables(this, this.frozenSlots);
+    return partVariables(this, (slot, path) => {
+      const frozen = this.frozenParts.get(slot);
+      return frozen !== undefined && !keepsTraining(frozen, path);
+    });
   }
 
   /**
-   * Freezes parts for fine-tuning: their weights are listed as not trainable (an optimizer skips
-   * them and no gradient is requested for them) and `forward` runs them in inference mode even
-   * when training (BatchNorm on running statistics, no dropout). Replaces any earlier choice; `[]`
-   * unfreezes everything. Not saved with the model.
-   * @throws ConfigError (`freeze`) for a name that is not one of {@link PART_SLOTS}
+   * Freezes parts for fine-tuning: their weights, except those under an entry's `except`
+   * prefixes, are listed as not trainable, so an optimizer keeps no state for them, decays
+   * nothing and no gradient is requested for them. A frozen part runs in the step's mode (BatchNorm
+   * on batch statistics, dropout on, as upstream fine-tuning does) unless its entry says
+   * `mode: 'eval'` (see {@link FreezeEntry}). Replaces any earlier choice; `[]` unfreezes
+   * everything. Not saved with the model (a training config's `freeze` says it each run).
+   * @example model.freeze([{ part: 'audioEncoder', except: ['layers.3', 'norm'] }, 'textEncoder'])
+   * @throws ConfigError (`freeze`) for a name that is not one of {@link PART_SLOTS} or an
+   *   `except` prefix that matches none of the part's weights
    */
-  freeze(slots: readonly string[]): void {
-    const unknown = slots.filter((s) => !(PART_SLOTS as readonly string[]).includes(s));
-    if (unknown.length > 0) {
-      throw new ConfigError(
-        'freeze',
-        `Cannot freeze "${unknown.join('", "')}": the parts are ${PART_SLOTS.join(', ')}.`,
-      );
-    }
-    this.frozenSlots.clear();
-    for (const slot of slots) this.frozenSlots.add(slot as PartSlot);
+  freeze(entries: readonly FreezeEntry[]): void {
+    this.assertLive();
+    this.frozenParts = resolveFreeze(entries, (slot) => this[slot].variables());
   }
 
   /** The frozen parts (see {@link freeze}), in slot order. */
   get frozen(): PartSlot[] {
-    return PART_SLOTS.filter((slot) => this.frozenSlots.has(slot));
+    return PART_SLOTS.filter((slot) => this.frozenParts.has(slot));
   }
 
   /** Call after each optimizer step: clamps the similarity's logit scale (and bias). */
