@@ -4,14 +4,22 @@ import { classifyView } from './classify-view.js';
 import { h, showError } from './dom.js';
 import { explainerView } from './explainer-view.js';
 import { loadExport, type Example } from './library.js';
+import { cropAt } from './crop.js';
 import type { ClapModel } from '@clapjs/model';
 import { searchView } from './search-view.js';
 import { speedView } from './speed.js';
 
 declare global {
   interface Window {
-    /** The loaded model and example clips, for the end-to-end tests (read with page.evaluate). */
-    clapjsDemo?: { readonly model: ClapModel; readonly examples: readonly Example[] };
+    /**
+     * The loaded model and example clips, for scripts and the end-to-end tests (page.evaluate);
+     * `cropAt(samples, seconds)`: a clip's single crop at an offset, as `--crop-offset` takes it.
+     */
+    clapjsDemo?: {
+      readonly model: ClapModel;
+      readonly examples: readonly Example[];
+      readonly cropAt: (samples: Float32Array, seconds: number) => Float32Array;
+    };
   }
 }
 
@@ -55,7 +63,11 @@ async function start(): Promise<void> {
     explainerView(model, examples),
     h('section', { id: 'view-speed', 'aria-label': 'Speed' }, speedView(model)),
   );
-  window.clapjsDemo = { model, examples };
+  window.clapjsDemo = {
+    model,
+    examples,
+    cropAt: (samples, seconds) => cropAt(model, samples, seconds),
+  };
   document.body.dataset.ready = 'true';
 }
 
