@@ -123,6 +123,16 @@ program
     await evalCommand(o, log);
   });
 
+/** Fused models (LAION-CLAP fusion): the crops and flag the originals draw at random, per file. */
+const FUSION_CROPS_OPTION = [
+  '--fusion-crops <frames...>',
+  "fused models: per audio file, the front, middle and back crops' first log-mel frames F1,F2,F3 (the originals draw them at random from the thirds of the clip), or - for the default (first, middle, last)",
+] as const;
+const IS_LONGER_OPTION = [
+  '--is-longer <flags...>',
+  "fused models: per audio file, true|false|- for the originals' is_longer (whether the crops are fused in; default: longer than the window)",
+] as const;
+
 program
   .command('embed')
   .description('print embeddings of audio files and/or texts as JSON')
@@ -134,16 +144,8 @@ program
     '--crop-offset <seconds>',
     "embed the single crop starting this many seconds in (the original models' crop) instead of the mean over windows covering the clip",
   )
-/** Fused models (LAION-CLAP fusion): the crops and flag the originals draw at random, per file. */
-const FUSION_CROPS_OPTION = [
-  '--fusion-crops <frames...>',
-  "fused models: per audio file, the front, middle and back crops' first log-mel frames F1,F2,F3 (the originals draw them at random from the thirds of the clip), or - for the default (first, middle, last)",
-] as const;
-const IS_LONGER_OPTION = [
-  '--is-longer <flags...>',
-  "fused models: per audio file, true|false|- for the originals' is_longer (whether the crops are fused in; default: longer than the window)",
-] as const;
-
+  .option(...FUSION_CROPS_OPTION)
+  .option(...IS_LONGER_OPTION)
   .addOption(backendOption())
   .action(async (files: string[], o) => {
     await embedCommand(files, o, log);
@@ -155,14 +157,14 @@ program
   .argument('<file>', 'audio file (wav, flac, mp3, ogg)')
   .requiredOption('-l, --labels <labels>', 'comma-separated labels, e.g. "dog,rain,siren"')
   .option('--template <template>', 'prompt with {label}', 'This is a sound of {label}.')
-  .option(...FUSION_CROPS_OPTION)
-  .option(...IS_LONGER_OPTION)
   .option('--json', 'print JSON')
   .option('-m, --model <dir>', 'saved model directory (default: runs/default/model)')
   .option(
     '--crop-offset <seconds>',
     "embed the single crop starting this many seconds in (the original models' crop) instead of the mean over windows covering the clip",
   )
+  .option(...FUSION_CROPS_OPTION)
+  .option(...IS_LONGER_OPTION)
   .addOption(backendOption())
   .action(async (file: string, o) => {
     await classifyCommand(file, o, log);
@@ -174,8 +176,6 @@ program
   .requiredOption('--text <text>', 'the query')
   .requiredOption('--dir <dir>', 'directory of audio files')
   .option('-k <k>', 'how many results', '5')
-  .option(...FUSION_CROPS_OPTION)
-  .option(...IS_LONGER_OPTION)
   .option('-m, --model <dir>', 'saved model directory (default: runs/default/model)')
   .addOption(backendOption())
   .action(async (o) => {
