@@ -63,6 +63,41 @@ describe('clapjs index, worker', () => {
     expect((JSON.parse(like.stdout) as { path: string }[])[0]?.path).toBe('set-1/tone-450.wav');
   });
 
+  it('builds the ANN index below its row threshold with --ann always, skips full text with --no-fts; --exact search agrees', () => {
+    const db = join(dir, 'db-ann');
+    const build = clapjs([
+      'index',
+      'build',
+      lib,
+      '--db',
+      db,
+      '-m',
+      model,
+      '--backend',
+      'cpu',
+      '--ann',
+      'always',
+      '--no-fts',
+      '--no-progress',
+    ]);
+    expect(build.status, build.stderr).toBe(0);
+    expect(build.stdout).toContain('ANN index: IVF_FLAT, 4 partitions (20 rows)');
+    expect(build.stdout).toContain('full-text index on paths and captions: not built (--no-fts)');
+    const search = (extra: string[]) =>
+      clapjs(['index', 'search', '--db', db, 'a high tone', '-k', '20', '--json', ...extra]);
+    const exact = search(['--exact']);
+    expect(exact.status, exact.stderr).toBe(0);
+    // 4 partitions, all probed (at least 20): the index ranks as exact search does (its distance
+    // kernel rounds differently: scores agree to float precision).
+    type Hit = { path: string; score: number };
+    const viaIndex = JSON.parse(search([]).stdout) as Hit[];
+    const viaExact = JSON.parse(exact.stdout) as Hit[];
+    expect(viaIndex.map((h) => h.path)).toEqual(viaExact.map((h) => h.path));
+    viaIndex.forEach((h, i) => expect(h.score).toBeCloseTo(viaExact[i]?.score ?? NaN, 5));
+    const bad = clapjs(['index', 'build', lib, '--db', db, '--ann', 'sometimes']);
+    expect(bad.status).toBe(2);
+  });
+
   it('refuses another model and a bad filter with one line, exit 2', async () => {
     const db = join(dir, 'db');
     const other = join(dir, 'other-model');

@@ -32,12 +32,14 @@ export type { ClothoConfig } from './formats/clotho.js';
 export { audiocapsConfigSchema, audiocapsDataset } from './formats/audiocaps.js';
 export type { AudioCapsConfig } from './formats/audiocaps.js';
 export {
+  readShardAudio,
+  readShardSamples,
   WEBDATASET_AUDIO_EXTENSIONS,
   WebDataset,
   webdatasetConfigSchema,
   webdatasetDataset,
 } from './formats/webdataset.js';
-export type { WebDatasetConfig } from './formats/webdataset.js';
+export type { ShardSample, WebDatasetConfig } from './formats/webdataset.js';
 export { datasetItems, writeWebDataset } from './formats/webdataset-write.js';
 export type { WriteWebDatasetOptions, WrittenWebDataset } from './formats/webdataset-write.js';
 export {

@@ -52,14 +52,23 @@ export async function indexBatch(
   files.forEach((file, i) => {
     const id = ids[i] as string;
     if (existing.has(id)) return;
+    if (file.unreadable !== undefined) {
+      failures.push({ path: file.path, ...file.unreadable });
+      return;
+    }
     try {
-      todo.push({ file, id, absolute: resolveInsideRoot(root.path, file.path, false) });
+      const onDisk = file.member?.shard ?? file.path;
+      todo.push({ file, id, absolute: resolveInsideRoot(root.path, onDisk, false) });
     } catch (error) {
       failures.push(failureOf(file.path, error));
     }
   });
   const embedded = await embedder.embedFiles(
-    todo.map((t) => ({ path: t.file.path, absolute: t.absolute })),
+    todo.map((t) => ({
+      path: t.file.path,
+      absolute: t.absolute,
+      ...(t.file.member === undefined ? {} : { member: t.file.member }),
+    })),
   );
   const rows: IndexRow[] = [];
   let done = 0;

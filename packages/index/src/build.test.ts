@@ -38,7 +38,7 @@ describe('buildLibrary', () => {
     expect(first.failures[0]?.path).toBe('part-00/broken.wav');
     expect(first.failures[0]?.code).toBe('AUDIO_DECODE');
     expect(first.indexes?.ann.built).toBe(false);
-    expect(first.indexes?.fullText).toBe(true);
+    expect(first.indexes?.fullText).toEqual({ built: true });
     expect(await index.countRows()).toBe(40);
 
     const tensors = tf.memory().numTensors;

@@ -3,10 +3,11 @@ import { resolve } from 'node:path';
 import { indexBatch, type LibraryRoot } from './batch.js';
 import type { Embedder, FileFailure } from './embed.js';
 import { IndexError } from './errors.js';
-import { buildIndexes, type IndexReport } from './indexes.js';
+import { buildIndexes, type IndexOptions, type IndexReport } from './indexes.js';
 import { sqlString } from './schema.js';
 import type { LibraryIndex } from './store.js';
 import { libraryFiles } from './manifest.js';
+import { shardOfPath } from './shards.js';
 import { batchesOf } from './walk.js';
 
 /** Files per batch when none is given: bounds memory (decoded audio + vectors of one batch). */
@@ -37,6 +38,8 @@ export interface BuildOptions {
   readonly prune?: boolean;
   /** Build the ANN and full-text indexes at the end (default true). */
   readonly indexes?: boolean;
+  /** Which indexes to build at the end (default: the ANN index from its row threshold, and the full-text one). */
+  readonly indexOptions?: IndexOptions;
   readonly onProgress?: (progress: BuildProgress) => void;
 }
 
@@ -132,7 +135,9 @@ export async function buildLibrary(
     unchanged,
     pruned,
     failures,
-    ...(options.indexes === false ? {} : { indexes: await buildIndexes(index) }),
+    ...(options.indexes === false
+      ? {}
+      : { indexes: await buildIndexes(index, options.indexOptions) }),
   };
 }
 
@@ -150,7 +155,9 @@ export async function pruneMissing(index: LibraryIndex, root: LibraryRoot): Prom
       const path = String(column?.get(i));
       if (gone.has(path)) continue;
       try {
-        await access(resolve(root.path, path));
+        // A shard's sample goes with its shard (one dropped from a shard that still exists keeps
+        // its rows: only the shard's presence is checked).
+        await access(resolve(root.path, shardOfPath(path) ?? path));
       } catch {
         gone.add(path);
       }

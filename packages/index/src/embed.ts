@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ClapError } from '@clapjs/core';
 import { decodeAudio, readAudioWindows, resampleFor, type LogMelConfig } from '@clapjs/audio';
+import { readShardAudio } from '@clapjs/data';
 import type { ClapModel } from '@clapjs/model';
 import { IndexError, type ModelIdentity } from './errors.js';
 import { modelIdentity } from './identity.js';
@@ -102,10 +103,15 @@ export class Embedder {
    * it streams, the windows `fileWindows` gives for the whole clip) and encoded `ENCODE_CHUNK`
    * windows at a time across files, so memory stays bounded by a chunk of windows whatever the
    * files' lengths. A file that fails, up front or partway through its stream, is returned as a
-   * {@link FileFailure} with its typed error instead (never thrown).
+   * {@link FileFailure} with its typed error instead (never thrown). A WebDataset sample
+   * (`member`: `absolute` is then its shard) is read by offset from the shard, then streamed the same way.
    */
   async embedFiles(
-    files: readonly { path: string; absolute: string }[],
+    files: readonly {
+      path: string;
+      absolute: string;
+      member?: { readonly offset: number; readonly size: number };
+    }[],
   ): Promise<(EmbeddedFile | FileFailure)[]> {
     type Row = { start: number; end: number; vector: Float32Array };
     const results: (EmbeddedFile | FileFailure)[] = [];
@@ -120,7 +126,11 @@ export class Embedder {
     for (const file of files) {
       const rows: Row[] = [];
       try {
-        const read = await readAudioWindows(file.absolute, this.audio, { name: file.path });
+        const input =
+          file.member === undefined
+            ? file.absolute
+            : await readShardAudio(file.absolute, { audio: { name: file.path, ...file.member } });
+        const read = await readAudioWindows(input, this.audio, { name: file.path });
         for await (const window of read.windows()) {
           pending.push({
             rows,

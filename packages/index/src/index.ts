@@ -19,7 +19,7 @@ export type { IndexRow } from './schema.js';
 export { indexBatch } from './batch.js';
 export type { BatchResult, LibraryRoot } from './batch.js';
 export { ANN_MIN_ROWS, annParameters, buildIndexes } from './indexes.js';
-export type { AnnParameters, IndexReport } from './indexes.js';
+export type { AnnParameters, IndexOptions, IndexReport } from './indexes.js';
 export { buildLibrary, DEFAULT_BATCH_FILES, DEFAULT_ROOT_NAME, pruneMissing } from './build.js';
 export type { BuildOptions, BuildProgress, BuildSummary } from './build.js';
 export { searchByVector } from './search.js';

@@ -62,7 +62,7 @@ describe('buildIndexes', () => {
     expect(await index.upsert(rows)).toBe(ANN_MIN_ROWS);
     const report = await buildIndexes(index);
     expect(report.ann.built).toBe(true);
-    expect(report.fullText).toBe(true);
+    expect(report.fullText).toEqual({ built: true });
     const indices = await (await index.table()).listIndices();
     expect(indices.map((i) => i.indexType).sort()).toEqual(['FTS', 'IvfFlat']);
     let found = 0;
@@ -88,5 +88,49 @@ describe('buildIndexes', () => {
       recall += hits.filter((h) => exact.includes(h.path)).length / 10;
     }
     expect(recall / queries).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('builds the ANN index below the threshold when asked, skips the full-text one, and exact search bypasses it', async () => {
+    const index = await LibraryIndex.open(join(dir, 'small'));
+    const model = { configHash: 'c'.repeat(64), weightsHash: 'w'.repeat(64) };
+    await index.ensureTable(model, DIM, { library: dir });
+    const rng = new Rng(11);
+    const centres = Array.from({ length: 16 }, () => unitVector(rng));
+    const rows: IndexRow[] = Array.from({ length: 900 }, (_, i) => ({
+      id: i.toString(16).padStart(16, '0'),
+      root: 'library',
+      path: `clip-${i}.wav`,
+      window_start: 0,
+      window_end: 1,
+      duration: 1,
+      config_hash: model.configHash,
+      weights_hash: model.weightsHash,
+      caption: '',
+      text: `clip ${i} wav`,
+      metadata: '{}',
+      vector: libraryVector(rng, centres, i),
+    }));
+    await index.upsert(rows);
+    const never = await buildIndexes(index, { ann: 'never', fullText: false });
+    expect(never.ann.built).toBe(false);
+    expect(never.fullText).toEqual({ built: false, reason: 'not asked for' });
+    expect(await (await index.table()).listIndices()).toEqual([]);
+    const report = await buildIndexes(index, { ann: 'always', fullText: false });
+    expect(report.ann).toEqual({ built: true, parameters: annParameters(900) });
+    const indices = await (await index.table()).listIndices();
+    expect(indices.map((i) => i.indexType)).toEqual(['IvfFlat']);
+    for (let q = 0; q < 5; q++) {
+      const query = unitVector(rng);
+      const truth = rows
+        .map((row) => ({
+          path: row.path,
+          dot: row.vector.reduce((s, x, d) => s + x * query[d]!, 0),
+        }))
+        .sort((a, b) => b.dot - a.dot)
+        .slice(0, 10);
+      const hits = await searchByVector(index, Float32Array.from(query), { k: 10, exact: true });
+      expect(hits.map((h) => h.path)).toEqual(truth.map((t) => t.path));
+      hits.forEach((h, i) => expect(h.score).toBeCloseTo(truth[i]!.dot, 5));
+    }
   });
 });

@@ -24,6 +24,20 @@ export interface AnnParameters {
   readonly nprobes: number;
 }
 
+/** What {@link buildIndexes} builds. */
+export interface IndexOptions {
+  /**
+   * When to build the ANN index: `auto` (default) from {@link ANN_MIN_ROWS} rows, `always` at any
+   * row count (for measuring the index on a small library), `never` (queries stay exact).
+   */
+  readonly ann?: 'auto' | 'always' | 'never';
+  /**
+   * Build the full-text index on paths and captions (default true; hybrid search needs it). Off:
+   * LanceDB 0.31's full-text build is slow on very large tables (docs/indexing.md).
+   */
+  readonly fullText?: boolean;
+}
+
 /** What {@link buildIndexes} did. */
 export interface IndexReport {
   readonly rows: number;
@@ -31,8 +45,10 @@ export interface IndexReport {
   readonly ann:
     | { readonly built: true; readonly parameters: AnnParameters }
     | { readonly built: false; readonly reason: string };
-  /** Whether the full-text index on paths and captions was built. */
-  readonly fullText: boolean;
+  /** Whether the full-text index on paths and captions was built, or why not. */
+  readonly fullText:
+    | { readonly built: true }
+    | { readonly built: false; readonly reason: 'empty table' | 'not asked for' };
 }
 
 /**
@@ -53,18 +69,25 @@ export function annParameters(rows: number): AnnParameters {
 }
 
 /**
- * Compacts the table, then builds the ANN index on the vectors (cosine; skipped below
- * {@link ANN_MIN_ROWS} rows, and the report says so) and the full-text index on `text`.
+ * Compacts the table, then builds the ANN index on the vectors (cosine; by default skipped below
+ * {@link ANN_MIN_ROWS} rows, and the report says so) and the full-text index on `text` (without
+ * token positions: no phrase queries, a smaller and faster build; docs/indexing.md).
  */
-export async function buildIndexes(index: LibraryIndex): Promise<IndexReport> {
+export async function buildIndexes(
+  index: LibraryIndex,
+  options: IndexOptions = {},
+): Promise<IndexReport> {
   const table = await index.table();
   await table.optimize();
   const rows = await table.countRows();
+  const when = options.ann ?? 'auto';
   let ann: IndexReport['ann'];
-  if (rows < ANN_MIN_ROWS) {
+  if (when === 'never') {
+    ann = { built: false, reason: 'not asked for: queries compare every row' };
+  } else if (rows === 0 || (when === 'auto' && rows < ANN_MIN_ROWS)) {
     ann = {
       built: false,
-      reason: `${rows} rows < ${ANN_MIN_ROWS}: exact search is fast at this size and the index's KMeans cannot train well`,
+      reason: `${rows} rows < ${rows === 0 ? 1 : ANN_MIN_ROWS}: exact search is fast at this size and the index's KMeans cannot train well`,
     };
   } else {
     const parameters = annParameters(rows);
@@ -75,11 +98,13 @@ export async function buildIndexes(index: LibraryIndex): Promise<IndexReport> {
     });
     ann = { built: true, parameters };
   }
-  let fullText = false;
-  if (rows > 0) {
+  let fullText: IndexReport['fullText'];
+  if (options.fullText === false) fullText = { built: false, reason: 'not asked for' };
+  else if (rows === 0) fullText = { built: false, reason: 'empty table' };
+  else {
     const { Index } = await import('@lancedb/lancedb');
-    await table.createIndex('text', { config: Index.fts(), replace: true });
-    fullText = true;
+    await table.createIndex('text', { config: Index.fts({ withPosition: false }), replace: true });
+    fullText = { built: true };
   }
   return { rows, ann, fullText };
 }

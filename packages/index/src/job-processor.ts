@@ -98,7 +98,7 @@ async function finalizeJob(job: SandboxedJob<FinalizeJobData>): Promise<Finalize
     failures,
     pruned,
     failedBatches: failed,
-    indexes: await buildIndexes(index),
+    indexes: await buildIndexes(index, job.data.indexOptions),
   };
 }
 

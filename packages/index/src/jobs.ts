@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FileFailure } from './embed.js';
 import type { ModelIdentity } from './errors.js';
-import type { IndexReport } from './indexes.js';
+import type { IndexOptions, IndexReport } from './indexes.js';
 import { fileId, type LibraryFile } from './walk.js';
 
 /** The BullMQ queue the index jobs go to (one per table: several libraries never mix). */
@@ -23,6 +23,8 @@ export interface FinalizeJobData {
   readonly model: ModelIdentity;
   readonly root: string;
   readonly prune: boolean;
+  /** Which indexes to build (absent in jobs enqueued before the option existed: the defaults). */
+  readonly indexOptions?: IndexOptions;
   readonly batches: number;
 }
 
@@ -61,14 +63,21 @@ export function batchKey(data: EmbedJobData): string {
 }
 
 /**
- * The job ids of one build: the parent's is the hash of every batch key (and the prune flag), each
- * child's the hash of the parent's and its own, so enqueueing the same library twice adds no job.
+ * The job ids of one build: the parent's is the hash of every batch key (and the prune flag and
+ * any index option), each child's the hash of the parent's and its own, so enqueueing the same
+ * library twice adds no job.
  */
 export function flowIds(
   batches: readonly EmbedJobData[],
   prune: boolean,
+  indexOptions: IndexOptions = {},
 ): { parent: string; children: string[] } {
   const keys = batches.map(batchKey);
-  const parent = `build-${hash(`${prune}\n${keys.join('\n')}`)}`;
+  // Default index options add nothing to the key: ids stay those of builds enqueued without them.
+  const options =
+    indexOptions.ann === undefined && indexOptions.fullText === undefined
+      ? ''
+      : `${indexOptions.ann ?? 'auto'} ${indexOptions.fullText ?? true}\n`;
+  const parent = `build-${hash(`${prune}\n${options}${keys.join('\n')}`)}`;
   return { parent, children: keys.map((k) => `batch-${hash(`${parent}\n${k}`)}`) };
 }

@@ -104,7 +104,7 @@ describe('distributed build (BullMQ on a real Redis, LanceDB)', () => {
     expect(summary.failedBatches).toEqual([]);
     expect(summary.failures).toEqual([]);
     expect(summary.files).toBe(CLIPS);
-    expect(summary.indexes.fullText).toBe(true);
+    expect(summary.indexes.fullText).toEqual({ built: true });
     // Exact: nothing lost, nothing duplicated (a killed job that had written is merge-inserted again).
     expect(await index.countRows()).toBe(CLIPS);
     const ids = (await (await index.table()).query().select(['id']).toArray()) as { id: string }[];

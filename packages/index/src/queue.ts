@@ -11,6 +11,7 @@ import {
   type FinalizeJobData,
   type FinalizeJobResult,
 } from './jobs.js';
+import type { IndexOptions } from './indexes.js';
 import type { LibraryIndex } from './store.js';
 import { libraryFiles } from './manifest.js';
 import { batchesOf } from './walk.js';
@@ -36,6 +37,8 @@ export interface EnqueueOptions {
   readonly manifest?: string;
   readonly batchFiles?: number;
   readonly prune?: boolean;
+  /** Which indexes the parent job builds (as in `buildLibrary`). */
+  readonly indexOptions?: IndexOptions;
   /** Attempts per batch (default 5), with exponential backoff from `backoffMs` (default 1000). */
   readonly attempts?: number;
   readonly backoffMs?: number;
@@ -76,7 +79,8 @@ export async function enqueueLibrary(
     files += batch.length;
   }
   const prune = options.prune === true;
-  const ids = flowIds(batches, prune);
+  const indexOptions = options.indexOptions ?? {};
+  const ids = flowIds(batches, prune, indexOptions);
   const name = queueName(index.name);
   const connection = await redisConnection(options.queue);
   const { FlowProducer, Queue } = await import('bullmq');
@@ -90,6 +94,7 @@ export async function enqueueLibrary(
       model: embedder.identity,
       root: rootName,
       prune,
+      indexOptions,
       batches: batches.length,
     };
     await flows.add({

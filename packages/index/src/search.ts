@@ -29,6 +29,11 @@ export interface SearchOptions {
    * captions (reciprocal rank fusion). Needs the full-text index that `buildIndexes` makes.
    */
   readonly hybridText?: string;
+  /**
+   * Exact search: compare the query with every row, bypassing the ANN index (the ground truth an
+   * index's recall is measured against; slow on large tables).
+   */
+  readonly exact?: boolean;
 }
 
 type Row = Record<(typeof ROW_COLUMNS)[number], string | number> & {
@@ -101,6 +106,7 @@ export async function searchByVector(
       // Hybrid: the full-text side has no _distance to select (the fused score comes back instead).
       .select(options.hybridText === undefined ? [...ROW_COLUMNS, '_distance'] : [...ROW_COLUMNS])
       .limit(limit);
+    if (options.exact === true) query = query.bypassVectorIndex();
     if (options.where !== undefined) query = query.where(options.where);
     if (options.hybridText !== undefined)
       query = query

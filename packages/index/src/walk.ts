@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { createHash } from 'node:crypto';
+import { SHARD_EXTENSION, shardFiles } from './shards.js';
 
 /** Extensions the walk picks up (lower case, without the dot). */
 export const AUDIO_EXTENSIONS = ['wav', 'flac', 'mp3', 'ogg', 'aiff', 'aif'] as const;
@@ -17,11 +18,21 @@ export interface LibraryFile {
   readonly caption?: string;
   /** User metadata from a manifest (captions, label, split), stored as the row's JSON metadata. */
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /**
+   * For a sample of a WebDataset shard: the shard (path relative to the root) and where the
+   * sample's audio lies in it.
+   */
+  readonly member?: { readonly shard: string; readonly offset: number; readonly size: number };
+  /** Why the entry cannot be indexed (a damaged shard): reported as a skipped file. */
+  readonly unreadable?: { readonly code: string; readonly message: string };
 }
 
+const SHARD = new RegExp(`\\.${SHARD_EXTENSION}$`, 'i');
+
 /**
- * Every audio file under `root`, depth first, each directory in name order (so two walks of one
- * tree give one order). Streams: memory is one directory listing at a time, whatever the library size.
+ * Every audio file under `root`, and every sample of the WebDataset shards (`.tar`) there, depth
+ * first, each directory in name order (so two walks of one tree give one order). Streams: memory
+ * is one directory listing (or one shard's headers) at a time, whatever the library size.
  * Symbolic links are not followed (a link could lead out of the root).
  */
 export function walkAudioFiles(root: string): AsyncGenerator<LibraryFile> {
@@ -38,6 +49,8 @@ async function* walk(dir: string, root: string): AsyncGenerator<LibraryFile> {
     } else if (entry.isFile() && AUDIO.test(entry.name)) {
       const info = await stat(full);
       yield { path: toPosix(relative(root, full)), size: info.size, mtimeMs: info.mtimeMs };
+    } else if (entry.isFile() && SHARD.test(entry.name)) {
+      yield* shardFiles(full, toPosix(relative(root, full)), await stat(full));
     }
   }
 }

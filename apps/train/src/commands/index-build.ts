@@ -19,6 +19,8 @@ export interface IndexBuildOptions extends IndexTarget {
   manifest?: string;
   batch: string;
   prune?: boolean;
+  ann: 'auto' | 'always' | 'never';
+  fts: boolean;
   queue?: string;
   wait: boolean;
   progress: boolean;
@@ -53,7 +55,7 @@ function printSummary(s: BuildSummary | FinalizeJobResult, log: Log): void {
       : `ANN index: not built (${report.ann.reason})`,
   );
   log(
-    `full-text index on paths and captions: ${report.fullText ? 'built' : 'not built (empty table)'}`,
+    `full-text index on paths and captions: ${report.fullText.built ? 'built' : `not built (${report.fullText.reason === 'not asked for' ? '--no-fts' : report.fullText.reason})`}`,
   );
 }
 
@@ -66,6 +68,7 @@ export async function indexBuildCommand(
   const { index, embedder } = await openLibrary(o, () => {});
   const rootName = o.name ?? (basename(resolve(root)) || 'library');
   const batchFiles = Number.parseInt(o.batch, 10);
+  const indexOptions = { ann: o.ann, fullText: o.fts };
   try {
     if (o.queue === undefined) {
       const summary = await buildLibrary(index, embedder, {
@@ -73,6 +76,7 @@ export async function indexBuildCommand(
         rootName,
         batchFiles,
         prune: o.prune === true,
+        indexOptions,
         ...(o.manifest === undefined ? {} : { manifest: o.manifest }),
         ...(o.progress ? { onProgress: progressPrinter() } : {}),
       });
@@ -85,6 +89,7 @@ export async function indexBuildCommand(
       rootName,
       batchFiles,
       prune: o.prune === true,
+      indexOptions,
       ...(o.manifest === undefined ? {} : { manifest: o.manifest }),
     });
     log(

@@ -1,6 +1,6 @@
 // Registers `clapjs index build|search`, `clapjs worker` and `clapjs serve` on the program.
 import { type Command, Option } from 'commander';
-import { DEFAULT_BATCH_FILES, DEFAULT_TABLE } from '@clapjs/index';
+import { ANN_MIN_ROWS, DEFAULT_BATCH_FILES, DEFAULT_TABLE } from '@clapjs/index';
 import { indexBuildCommand } from './index-build.js';
 import { indexSearchCommand } from './index-search.js';
 import { serveCommand } from './serve.js';
@@ -53,6 +53,15 @@ export function registerIndexCommands(
       String(DEFAULT_BATCH_FILES),
     )
     .option('--prune', 'remove rows of files that no longer exist under ROOT')
+    .addOption(
+      new Option(
+        '--ann <when>',
+        `ANN index: auto (from ${ANN_MIN_ROWS} rows), always, never (queries stay exact)`,
+      )
+        .choices(['auto', 'always', 'never'])
+        .default('auto'),
+    )
+    .option('--no-fts', 'skip the full-text index on paths and captions (no --hybrid search)')
     .option(
       '--queue <redis-url>',
       'enqueue the batches as BullMQ jobs for `clapjs worker` (redis://HOST:PORT)',
@@ -74,6 +83,7 @@ export function registerIndexCommands(
     .option('-k <k>', 'how many files', '10')
     .option('--where <filter>', 'LanceDB SQL filter, e.g. "path LIKE \'dogs/%\'"')
     .option('--hybrid', 'fuse with full-text search on paths and captions')
+    .option('--exact', 'compare with every row, bypassing the ANN index')
     .option('--json', 'print JSON')
     .option('-m, --model <dir>', 'saved model directory (default: the table’s model)')
     .addOption(backendOption())

@@ -9,6 +9,7 @@ export interface IndexSearchOptions extends IndexTarget {
   where?: string;
   like?: string;
   hybrid?: boolean;
+  exact?: boolean;
   json?: boolean;
 }
 
@@ -30,6 +31,7 @@ export async function indexSearchCommand(
       k: Number.parseInt(o.k, 10),
       ...(o.where === undefined ? {} : { where: o.where }),
       ...(o.hybrid === true && text !== undefined ? { hybridText: text } : {}),
+      ...(o.exact === true ? { exact: true } : {}),
     });
     if (o.json === true) log(JSON.stringify(hits));
     else

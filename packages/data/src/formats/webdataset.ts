@@ -27,12 +27,22 @@ export const webdatasetConfigSchema = z.strictObject({
 /** The parsed `webdataset` config. */
 export type WebDatasetConfig = z.output<typeof webdatasetConfigSchema> & { readonly name: string };
 
-interface Sample {
-  readonly shard: string;
+/** One sample of a WebDataset shard: its key, its audio member and its JSON/TXT metadata. */
+export interface ShardSample {
+  /** The WebDataset key: the member's path up to the first dot of its file name. */
   readonly key: string;
+  /** Where the audio's bytes are in the shard (read them with {@link readShardAudio}). */
   readonly audio: TarMember;
+  /** The audio member's name, `<key>.<ext>`. */
   readonly audioName: string;
+  /** The sample's `<key>.json` object, or `{ caption }` from `<key>.txt`. */
   readonly info: Record<string, unknown>;
+  /** Its captions (`captions`, `caption`, `text` or `texts` of the JSON; never empty). */
+  readonly captions: readonly string[];
+}
+
+interface Sample extends ShardSample {
+  readonly shard: string;
 }
 
 function splitKey(name: string): { key: string; ext: string } {
@@ -69,6 +79,59 @@ export function listShards(config: WebDatasetConfig, contextRoot: string): strin
 }
 
 /**
+ * The samples of one WebDataset shard, in the order their keys first appear: `<key>.flac|wav|mp3|ogg`
+ * plus `<key>.json` (`captions`, `caption` or `text`) or `<key>.txt`. Reads only the tar headers
+ * and the small JSON/TXT members; audio stays in the shard until {@link readShardAudio} reads it.
+ * @throws DatasetError `DATASET_TAR_INVALID` for a damaged or compressed shard,
+ *   `DATASET_ROW_INVALID` for a sample without audio or captions
+ */
+export function readShardSamples(shard: string): ShardSample[] {
+  requireFile(shard, 'The WebDataset shard');
+  if (shard.endsWith('.gz')) {
+    throw new DatasetError(
+      'DATASET_TAR_INVALID',
+      `${shard}: compressed shards are not supported; decompress it (gunzip) to a plain .tar.`,
+      { file: shard },
+    );
+  }
+  const decoder = new TextDecoder();
+  const groups = new Map<string, Map<string, TarMember>>();
+  for (const member of indexTar(shard, (name) => /\.(json|txt)$/i.test(name))) {
+    const { key, ext } = splitKey(member.name);
+    if (!groups.has(key)) groups.set(key, new Map());
+    groups.get(key)?.set(ext, member);
+  }
+  const samples: ShardSample[] = [];
+  for (const [key, parts] of groups) {
+    const audioExt = WEBDATASET_AUDIO_EXTENSIONS.find((e) => parts.has(e));
+    if (audioExt === undefined) {
+      throw new DatasetError(
+        'DATASET_ROW_INVALID',
+        `${shard}, sample "${key}" has no audio member (${WEBDATASET_AUDIO_EXTENSIONS.map((e) => `.${e}`).join(', ')}); found ${[...parts.keys()].join(', ')}. Add the audio or remove the sample.`,
+        { file: shard },
+      );
+    }
+    const info = readInfo(shard, key, parts, decoder);
+    samples.push({
+      key,
+      audio: parts.get(audioExt) as TarMember,
+      audioName: `${key}.${audioExt}`,
+      info,
+      captions: captionsOf(info),
+    });
+  }
+  return samples;
+}
+
+/** The bytes of a sample's audio member (read by offset from the shard). */
+export function readShardAudio(
+  shard: string,
+  sample: Pick<ShardSample, 'audio'>,
+): Promise<Uint8Array> {
+  return readMember(shard, sample.audio);
+}
+
+/**
  * A WebDataset: tar shards in which each sample is `<key>.flac|wav` (audio) plus `<key>.json`
  * (`captions` or `caption` or `text`, optional `label`, `split`, `id`) or `<key>.txt`. Shards
  * are indexed from their headers when the dataset is built; audio is read by offset and decoded
@@ -85,41 +148,8 @@ export class WebDataset implements Dataset<WebDatasetConfig>, SplitIndexed {
   ) {
     const shards = listShards(config, contextRoot);
     this.samples = [];
-    const decoder = new TextDecoder();
-    for (const shard of shards) {
-      requireFile(shard, 'The WebDataset shard');
-      if (shard.endsWith('.gz')) {
-        throw new DatasetError(
-          'DATASET_TAR_INVALID',
-          `${shard}: compressed shards are not supported; decompress it (gunzip) to a plain .tar.`,
-          { file: shard },
-        );
-      }
-      const groups = new Map<string, Map<string, TarMember>>();
-      for (const member of indexTar(shard, (name) => /\.(json|txt)$/i.test(name))) {
-        const { key, ext } = splitKey(member.name);
-        if (!groups.has(key)) groups.set(key, new Map());
-        groups.get(key)?.set(ext, member);
-      }
-      for (const [key, parts] of groups) {
-        const audioExt = WEBDATASET_AUDIO_EXTENSIONS.find((e) => parts.has(e));
-        const where = `${shard}, sample "${key}"`;
-        if (audioExt === undefined) {
-          throw new DatasetError(
-            'DATASET_ROW_INVALID',
-            `${where} has no audio member (${WEBDATASET_AUDIO_EXTENSIONS.map((e) => `.${e}`).join(', ')}); found ${[...parts.keys()].join(', ')}. Add the audio or remove the sample.`,
-            { file: shard },
-          );
-        }
-        this.samples.push({
-          shard,
-          key,
-          audio: parts.get(audioExt) as TarMember,
-          audioName: `${key}.${audioExt}`,
-          info: readInfo(shard, key, parts, decoder),
-        });
-      }
-    }
+    for (const shard of shards)
+      for (const sample of readShardSamples(shard)) this.samples.push({ ...sample, shard });
     if (this.samples.length === 0) {
       throw emptyDatasetError(
         `The WebDataset at ${resolve(contextRoot, config.path)}`,
@@ -151,7 +181,7 @@ export class WebDataset implements Dataset<WebDatasetConfig>, SplitIndexed {
     return {
       id,
       audio: { kind: 'samples', samples: decoded.samples, sampleRate: decoded.sampleRate },
-      captions: captionsOf(sample.info),
+      captions: [...sample.captions],
       ...(typeof label === 'string' ? { label } : {}),
       ...(split === undefined ? {} : { split }),
       meta: { shard: sample.shard, key: sample.key },
