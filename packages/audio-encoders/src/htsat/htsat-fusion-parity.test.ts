@@ -76,10 +76,13 @@ describe('htsat fusion: PyTorch parity (LAION-CLAP aff_2d, tiny non-default conf
       const short = tf.slice(x, [1, 0, 0, 0], [1, -1, -1, -1]);
       const quirk = encoder.forward(short, { training: false }, { longer: [true] }).embedding;
       expectRelativelyClose(await quirk.data(), floats(fixture.quirkEmbedding));
+      // The same through the AudioEncoder contract (AudioCallOptions.longer), as ClapModel calls it.
+      const viaEncode = encoder.encode(short, { training: false, longer: [true] });
+      expectRelativelyClose(await viaEncode.data(), floats(fixture.quirkEmbedding));
       // Without the flag the short clip is not fused: a different latent, the batch's second row.
       const plain = encoder.encode(short, { training: false });
       expectRelativelyClose(await plain.data(), floats(fixture.embedding).slice(encoder.outputDim));
-      tf.dispose([x, y, short, quirk, plain]);
+      tf.dispose([x, y, short, quirk, viaEncode, plain]);
       encoder.dispose();
     },
   );
