@@ -1,2 +1,3 @@
 import { libraryPreset } from '@clapjs/config/tsup';
-export default libraryPreset();
+// `load` is the module gradient workers import by URL to load their copy of a model.
+export default libraryPreset({ entry: ['src/index.ts', 'src/load.ts'] });

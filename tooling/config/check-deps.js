@@ -11,7 +11,10 @@ const SPECIFIER = /(?:from\s+|import\s*\(\s*|require\s*\(\s*|import\s+)['"](@cla
 // Packages any package may use from its tests only (devDependencies, test files), e.g. the
 // test-backend helper that brings the wasm kernel pack into every model part's tests.
 const testOnly = new Set((rules.$testOnly ?? []).map((short) => `@clapjs/${short}`));
-const TEST_FILE = /(\.test\.tsx?|\/test-support\.ts|\/test-utils\/.*)$/;
+// ...and packages one package may use from its tests only ($testOnlyIn: { dir: [short names] }).
+const testOnlyIn = (dir) =>
+  new Set((rules.$testOnlyIn?.[dir] ?? []).map((short) => `@clapjs/${short}`));
+const TEST_FILE = /(\.test\.tsx?|\.fixture\.(ts|mjs|cjs)|\/test-support\.ts|\/test-utils\/.*)$/;
 
 function ruleFor(dir) {
   if (rules[dir] !== undefined) return rules[dir];
@@ -54,6 +57,8 @@ export function checkDependencies(root) {
       const pkg = JSON.parse(readFileSync(manifest, 'utf8'));
       const self = pkg.name;
       const allowed = new Set([...rule.map((short) => `@clapjs/${short}`), self, '@clapjs/config']);
+      const ownTestOnly = testOnlyIn(dir);
+      const isTestOnly = (dep) => testOnly.has(dep) || ownTestOnly.has(dep);
       const used = new Map();
       for (const field of [
         'dependencies',
@@ -63,21 +68,21 @@ export function checkDependencies(root) {
       ]) {
         for (const dep of Object.keys(pkg[field] ?? {})) {
           if (!dep.startsWith('@clapjs/')) continue;
-          if (testOnly.has(dep) && field === 'devDependencies') continue;
+          if (isTestOnly(dep) && field === 'devDependencies') continue;
           used.set(dep, `package.json ${field}`);
         }
       }
       for (const file of sourceFiles(join(pkgDir, 'src'))) {
         const where = relative(root, file).split(sep).join('/');
         for (const match of readFileSync(file, 'utf8').matchAll(SPECIFIER)) {
-          if (testOnly.has(match[1]) && TEST_FILE.test(where)) continue;
+          if (isTestOnly(match[1]) && TEST_FILE.test(where)) continue;
           used.set(match[1], where);
         }
       }
       for (const [dep, where] of used) {
-        if (testOnly.has(dep)) {
+        if (isTestOnly(dep)) {
           problems.push(
-            `${dir} uses the test-only ${dep} in ${where}; list it in devDependencies and import it only from test files (*.test.ts, test-support.ts, test-utils/)`,
+            `${dir} uses the test-only ${dep} in ${where}; list it in devDependencies and import it only from test files (*.test.ts, *.fixture.ts, test-support.ts, test-utils/)`,
           );
         } else if (!allowed.has(dep)) {
           problems.push(

@@ -219,7 +219,12 @@ async function trainInDirectory(
     outDir,
     keepLast: config.train.keepLast,
     workers,
-    ...(workers > 1 ? { workerSetup: workerSetup(loaded, backend) } : {}),
+    ...(workers > 1
+      ? {
+          workerSetup: workerSetup(loaded, backend),
+          modelLoader: import.meta.resolve('@clapjs/model/load'),
+        }
+      : {}),
     validation: () => makeLoader(loaded, dataset, model, 'val', false).evalBatches(),
     evaluation: { templates, maxItems: config.eval.maxItems },
     callbacks,

@@ -212,3 +212,27 @@ export interface TrainerCallback<C extends PartConfig = PartConfig> {
   /** Return true to ask the trainer to stop after the current step. */
   shouldStop?(): boolean;
 }
+
+/**
+ * A CLAP model as its parts, for code that runs the parts itself (a gradient worker embeds its
+ * shard of a batch, then scores it against the whole batch); @clapjs/model's `ClapModel`
+ * satisfies it.
+ */
+export interface PartsModel {
+  tokenize(texts: readonly string[]): TokenBatch;
+  readonly audioEncoder: AudioEncoder;
+  readonly textEncoder: TextEncoder;
+  readonly audioProjection: Projection;
+  readonly textProjection: Projection;
+  readonly similarity: Similarity;
+  /** Every variable of every part, with its stable path. */
+  variables(): NamedVariable[];
+  dispose(): void;
+}
+
+/**
+ * Loads a model from the directory its `save(dir)` wrote. A module exporting one as `loadModel`
+ * (`@clapjs/model/load` for a ClapModel) is what @clapjs/trainer's gradient workers import, by
+ * URL (the trainer's `modelLoader` option), to build their copy of the model.
+ */
+export type ModelLoader = (dir: string) => Promise<PartsModel>;

@@ -3,7 +3,7 @@
 const tf = require('@tensorflow/tfjs-core');
 const { selectBackend } = require('@clapjs/core');
 const { ClapModel } = require('@clapjs/model');
-const { Trainer } = require('../dist/index.cjs');
+const { Trainer, resolveModule } = require('../dist/index.cjs');
 
 (async () => {
   await selectBackend('cpu');
@@ -30,7 +30,7 @@ const { Trainer } = require('../dist/index.cjs');
   const trainer = new Trainer(
     model,
     { getState: () => ({}), setState() {}, async *[Symbol.asyncIterator]() {} },
-    { steps: 10, workers: 2 },
+    { steps: 10, workers: 2, modelLoader: resolveModule('@clapjs/model/load', __filename) },
   );
   const losses = [];
   for (let i = 0; i < 3; i++) losses.push(await trainer.trainStep(batch));

@@ -26,6 +26,8 @@ export interface GradientPoolOptions {
   readonly setup: readonly string[];
   /** The loss plugin config the workers build. */
   readonly loss: PartConfig;
+  /** The model loader module each worker imports (see TrainerOptions.modelLoader). */
+  readonly loader: string;
   /** The worker script (dist/gradient-worker.js). */
   readonly script: string | URL;
 }
@@ -93,7 +95,7 @@ export class GradientPool {
     if (model.save === undefined) {
       throw new TrainerError(
         'TRAINER_OPTIONS',
-        'Trainer: workers > 1 needs a model with save(dir) (a ClapModel): the workers load their copy from it.',
+        'Trainer: workers > 1 needs a model with save(dir) (a ClapModel): the workers load their copy from what it writes.',
       );
     }
     const dir = await mkdtemp(join(tmpdir(), 'clapjs-gradient-workers-'));
@@ -135,6 +137,7 @@ export class GradientPool {
             backend: options.backend,
             setup: options.setup,
             modelDir,
+            loader: options.loader,
             loss: options.loss,
             layout,
             buffers,
@@ -174,7 +177,7 @@ export class GradientPool {
     this.failure ??= new TrainerError(
       'WORKER_FAILED',
       `Gradient worker ${k} of ${this.workers.length} failed: ${cause.replace(/\.+$/, '')}. ` +
-        'Check that the setup modules (workerSetup: kernel packs, plugin packages) import in a worker thread, or train with workers: 1.',
+        'Check that the setup modules (workerSetup: kernel packs, plugin packages) and the modelLoader import in a worker thread, or train with workers: 1.',
     );
     const control = new Int32Array(this.buffers.control);
     Atomics.store(control, ABORT, 1);

@@ -95,8 +95,10 @@ export interface InitMessage {
   readonly backend: string;
   /** Module URLs imported before the backend is selected (kernel packs, plugin packages). */
   readonly setup: readonly string[];
-  /** A `ClapModel.save` directory. */
+  /** The directory the model's `save(dir)` wrote. */
   readonly modelDir: string;
+  /** The model loader module (URL or absolute path) whose `loadModel` reads `modelDir`. */
+  readonly loader: string;
   readonly loss: PartConfig;
   readonly layout: Layout;
   readonly buffers: SharedBuffers;

@@ -10,9 +10,15 @@ import { pathToFileURL } from 'node:url';
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { create, register, selectBackend } from '@clapjs/core';
-import type { BackendName, CallOptions, ContrastiveLoss, NamedVariable } from '@clapjs/core';
+import type {
+  BackendName,
+  CallOptions,
+  ContrastiveLoss,
+  ModelLoader,
+  NamedVariable,
+  PartsModel,
+} from '@clapjs/core';
 import { lossPlugins } from '@clapjs/losses';
-import { ClapModel } from '@clapjs/model';
 import { arriveAndWait, BarrierAborted } from './gradient-protocol.js';
 import type {
   InitMessage,
@@ -26,7 +32,7 @@ const TRAINING: CallOptions = { training: true };
 
 interface State {
   readonly init: InitMessage;
-  readonly model: ClapModel;
+  readonly model: PartsModel;
   readonly loss: ContrastiveLoss;
   /** The model's variable for each layout entry. */
   readonly variables: readonly NamedVariable[];
@@ -55,7 +61,7 @@ function toSpecifier(spec: string): string {
  * draws random numbers re-seeds itself (core's `Part.reseed`) from a fork labelled with the
  * worker index.
  */
-function reseedDropout(model: ClapModel, index: number): void {
+function reseedDropout(model: PartsModel, index: number): void {
   for (const part of [
     model.audioEncoder,
     model.textEncoder,
@@ -64,6 +70,23 @@ function reseedDropout(model: ClapModel, index: number): void {
     model.similarity,
   ])
     part.reseed?.(`gradient-worker-${index}`);
+}
+
+/** The `loadModel` export of the model loader module (core's `ModelLoader` contract). */
+async function loadModel(loader: string): Promise<ModelLoader> {
+  let module: { loadModel?: unknown };
+  try {
+    module = (await import(/* @vite-ignore */ toSpecifier(loader))) as { loadModel?: unknown };
+  } catch (error) {
+    throw new Error(`cannot import the model loader "${loader}": ${describe(error)}`, {
+      cause: error,
+    });
+  }
+  if (typeof module.loadModel !== 'function')
+    throw new Error(
+      `the model loader "${loader}" exports no loadModel(dir) function (core's ModelLoader)`,
+    );
+  return module.loadModel as ModelLoader;
 }
 
 async function start(init: InitMessage): Promise<void> {
@@ -79,7 +102,7 @@ async function start(init: InitMessage): Promise<void> {
   const selection = await selectBackend(init.backend as BackendName);
   if (selection.name !== init.backend)
     throw new Error(`backend ${init.backend} did not load in the worker`);
-  const model = await ClapModel.load(init.modelDir);
+  const model = await (await loadModel(init.loader))(init.modelDir);
   for (const plugin of lossPlugins) register(plugin);
   const loss = create('loss', init.loss, {}, 'loss');
   const byPath = new Map(model.variables().map((v) => [v.path, v]));

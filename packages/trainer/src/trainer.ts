@@ -68,9 +68,15 @@ export interface TrainerOptions {
    * embeddings (the loss sees every negative, as with 1); this thread keeps the model, the
    * optimizer, clipping, the non-finite guard, checkpoints and evaluation. For CPU backends
    * without threads (tfjs-wasm under Node): K = the number of cores. Needs a model with
-   * `save(dir)` (ClapModel) and batches of at least K items.
+   * `save(dir)`, a {@link TrainerOptions.modelLoader} and batches of at least K items.
    */
   readonly workers?: number;
+  /**
+   * With `workers` > 1: the module (URL or absolute path) each gradient worker imports to build
+   * its copy of the model from the directory `model.save(dir)` wrote; its `loadModel` export is
+   * core's `ModelLoader`. For a ClapModel: `import.meta.resolve('@clapjs/model/load')`.
+   */
+  readonly modelLoader?: string | URL;
   /**
    * Modules (URLs or absolute paths) each gradient worker imports before selecting the main
    * thread's backend: kernel packs (`@clapjs/kernels-wasm/register`), plugin packages the model
@@ -146,6 +152,13 @@ export class Trainer {
       throw new TrainerError(
         'TRAINER_OPTIONS',
         'Trainer: workers > 1 needs a model with save(dir) (a ClapModel): each worker loads its copy from it.',
+      );
+    }
+    if (this.workers > 1 && options.modelLoader === undefined) {
+      throw new TrainerError(
+        'TRAINER_OPTIONS',
+        `Trainer: workers ${this.workers} needs modelLoader, the module each gradient worker loads its copy of the model with ` +
+          "(for a ClapModel: modelLoader: import.meta.resolve('@clapjs/model/load')); or train with workers: 1.",
       );
     }
     if (options.loss !== undefined) {
@@ -241,6 +254,7 @@ export class Trainer {
         backend,
         setup: this.options.workerSetup ?? defaultWorkerSetup(backend),
         loss: this.options.loss?.getConfig() ?? (this.model.config.loss as PartConfig),
+        loader: String(this.options.modelLoader),
         script: this.options.workerScript ?? new URL('./gradient-worker.js', import.meta.url),
       });
       // A failed start is reported by the step that awaits it; keep it from counting as unhandled.

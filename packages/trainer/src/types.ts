@@ -4,7 +4,8 @@ import type { CallOptions, NamedVariable, PartConfig, Similarity, TokenBatch } f
 /**
  * What the trainer's own loop needs from a model, in terms of core's part contracts.
  * `ClapModel` from @clapjs/model satisfies it; keeping it structural lets the trainer be tested
- * with any small model. (Gradient workers, `workers` > 1, load a `ClapModel` from `save(dir)`.)
+ * with any small model. (Gradient workers, `workers` > 1, build their copy from what `save(dir)`
+ * writes, through the trainer's `modelLoader`.)
  */
 export interface TrainableModel {
   /** The model config; `loss` (a loss plugin config) is used when no loss is given. */

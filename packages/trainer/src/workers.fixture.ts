@@ -4,8 +4,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { Rng } from '@clapjs/core';
 import { ClapModel } from '@clapjs/model';
+import { resolveModule } from './index.js';
 import type { Batch, BatchSource } from './index.js';
 import './mean-pool.fixture.mjs';
+
+/** The trainer's modelLoader for a ClapModel: @clapjs/model's `load` entry (ESM). */
+export const MODEL_LOADER = resolveModule('@clapjs/model/load', import.meta.url)!;
 
 /** The workerSetup module that registers the fixture encoder in each worker. */
 export const FIXTURE_SETUP = pathToFileURL(

@@ -17,6 +17,7 @@ import {
   FIXTURE_SETUP,
   FRAMES,
   MELS,
+  MODEL_LOADER,
   TinyData,
   tinyModel,
   workerScript,
@@ -94,6 +95,7 @@ describe.each(['cpu', 'wasm'] as BackendName[])('gradient workers on %s', (backe
         backend,
         setup: [FIXTURE_SETUP],
         loss: { name: 'symmetric-clap' },
+        loader: MODEL_LOADER,
         script,
       });
       try {
@@ -131,6 +133,7 @@ describe.each(['cpu', 'wasm'] as BackendName[])('gradient workers on %s', (backe
         workers,
         workerSetup: [FIXTURE_SETUP],
         workerScript: script,
+        modelLoader: MODEL_LOADER,
       });
       const result = await trainer.fit();
       curves.push([...result.losses]);
@@ -172,6 +175,7 @@ describe('gradient workers with BatchNorm (cnn-small, cpu)', () => {
         lr: 0.01,
         workers,
         workerScript: script,
+        modelLoader: MODEL_LOADER,
       });
       losses.push(await trainer.trainStep({ ...batch, frames: FRAMES, melBins: MELS }));
       runningStats.push(
@@ -218,6 +222,7 @@ describe('gradient workers: lifecycle and errors', () => {
       workers: 2,
       workerSetup: [FIXTURE_SETUP],
       workerScript: script,
+      modelLoader: MODEL_LOADER,
     });
     for (let i = 0; i < 2; i++) await trainer.trainStep(data.batch(i));
     const before = tf.memory().numTensors;
@@ -238,12 +243,34 @@ describe('gradient workers: lifecycle and errors', () => {
       workers: 2,
       workerSetup: ['/nonexistent/kernel-pack/register.js'],
       workerScript: script,
+      modelLoader: MODEL_LOADER,
     });
     const error = await trainer.fit().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TrainerError);
     expect((error as TrainerError).code).toBe('WORKER_FAILED');
     expect((error as Error).message).toMatch(
       /Gradient worker [01] of 2 failed: cannot import the setup module "\/nonexistent\/kernel-pack\/register\.js"/,
+    );
+    trainer.dispose();
+    model.dispose();
+  });
+
+  it('needs a model loader for workers, and reports one that exports no loadModel', async () => {
+    const model = await tinyModel();
+    expect(
+      () => new Trainer(model, new TinyData(4, 8), { steps: 3, workers: 2, workerScript: script }),
+    ).toThrow(/workers 2 needs modelLoader.*@clapjs\/model\/load/);
+    const trainer = new Trainer(model, new TinyData(4, 8), {
+      steps: 3,
+      workers: 2,
+      workerSetup: [FIXTURE_SETUP],
+      workerScript: script,
+      modelLoader: FIXTURE_SETUP,
+    });
+    const error = await trainer.fit().catch((e: unknown) => e);
+    expect((error as TrainerError).code).toBe('WORKER_FAILED');
+    expect((error as Error).message).toContain(
+      `the model loader "${FIXTURE_SETUP}" exports no loadModel(dir) function`,
     );
     trainer.dispose();
     model.dispose();
@@ -256,6 +283,7 @@ describe('gradient workers: lifecycle and errors', () => {
       backend: 'cpu',
       setup: [FIXTURE_SETUP],
       loss: { name: 'symmetric-clap' },
+      loader: MODEL_LOADER,
       script,
     });
     const good = new TinyData(5, 8).batch(0);
@@ -276,6 +304,7 @@ describe('gradient workers: lifecycle and errors', () => {
       workers: 3,
       workerSetup: [FIXTURE_SETUP],
       workerScript: script,
+      modelLoader: MODEL_LOADER,
     });
     await expect(trainer.fit()).rejects.toThrow(
       /3 gradient workers need at least 3 items per batch, but this batch has 2/,

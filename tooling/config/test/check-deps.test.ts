@@ -24,4 +24,11 @@ describe('checkDependencies', () => {
       'packages/similarity uses the test-only @clapjs/test-backends in packages/similarity/src/index.ts',
     );
   });
+
+  it("keeps the trainer's @clapjs/model to its tests: the gradient worker may not import it", () => {
+    const problems = checkDependencies(here('../fixtures/bad-test-only-in'));
+    expect(problems).toEqual([
+      'packages/trainer uses the test-only @clapjs/model in packages/trainer/src/gradient-worker.ts; list it in devDependencies and import it only from test files (*.test.ts, *.fixture.ts, test-support.ts, test-utils/)',
+    ]);
+  });
 });
