@@ -1,6 +1,8 @@
 // Embedding throughput of a queued build with 1 vs 2 `clapjs worker` processes (each one
 // sandboxed processor) on the same rendered clips and model. Prints one JSON line.
-//   node bench/index/throughput.mjs [clips=200] [model dir, default: a freshly initialised default model]
+//   node bench/index/throughput.mjs [clips=200] [model dir, default: a freshly initialised default model] [root]
+// root: a directory of audio files to index instead of `clips` rendered synth clips (clips is then
+// the number of files in it, for the report).
 // Needs redis-server (or CLAPJS_TEST_REDIS_URL) and the built CLI (pnpm turbo run build --filter=clapjs...).
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,15 +28,21 @@ if (modelDir === undefined) {
   await fresh.save(modelDir);
   fresh.dispose();
 }
-const root = join(dir, 'sounds');
-mkdirSync(root);
-const synth = new SynthDataset({
-  ...synthConfigSchema.parse({ size: clips, seed: 5 }),
-  name: 'synth',
-});
-for (let i = 0; i < clips; i++) {
-  const item = await synth.get(i);
-  writeFileSync(join(root, `clip-${i}.wav`), encodeWav(item.audio.samples, item.audio.sampleRate));
+let root = process.argv[4];
+if (root === undefined) {
+  root = join(dir, 'sounds');
+  mkdirSync(root);
+  const synth = new SynthDataset({
+    ...synthConfigSchema.parse({ size: clips, seed: 5 }),
+    name: 'synth',
+  });
+  for (let i = 0; i < clips; i++) {
+    const item = await synth.get(i);
+    writeFileSync(
+      join(root, `clip-${i}.wav`),
+      encodeWav(item.audio.samples, item.audio.sampleRate),
+    );
+  }
 }
 const embedder = await Embedder.create(await ClapModel.load(modelDir), modelDir);
 const redis = await startTestRedis();
@@ -96,6 +104,7 @@ console.log(
     date: new Date().toISOString(),
     clips,
     clipSeconds: 2,
+    root: process.argv[4] ?? 'rendered synth clips',
     model: process.argv[3] ?? 'default config, seed 0 (untrained)',
     backend: 'wasm (+ kernel packs)',
     one,
