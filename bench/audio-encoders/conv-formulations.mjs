@@ -1,5 +1,5 @@
 // Times the candidate gradient formulations of a stride-1 'same' conv on a tfjs backend (README
-// "Formulations"). Usage: node bench/conv-formulations.mjs [wasm|cpu]
+// "Formulations"). Usage: node bench/audio-encoders/conv-formulations.mjs [wasm|cpu]
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '@clapjs/core';
 

@@ -1,6 +1,6 @@
 // Per-kernel timing of the CLAP-mini convolutions (bench/README.md) and its matMuls: the wasm pack
 // (@clapjs/kernels-wasm, XNNPACK) vs the native pack (oneDNN). One route per process.
-// Usage: node bench/kernels.mjs <pack|native> [batch=16] [reps=3]   (CLAPJS_NATIVE_LAYOUT=any|direct)
+// Usage: node bench/kernels-native/kernels.mjs <pack|native> [batch=16] [reps=3]   (CLAPJS_NATIVE_LAYOUT=any|direct)
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { Rng, selectBackend } from '@clapjs/core';

@@ -1,10 +1,10 @@
 // Train-step time (forward + backward, batch 32) of an audio encoder on a tfjs backend.
-// Usage: pnpm build && node bench/train-step.mjs <wasm|cpu> [encoder] [steps] [json config overrides]
-// e.g.   node bench/train-step.mjs wasm cnn-small 10 '{"channels":[16,32,64,128]}'
+// Usage (after the build): node bench/audio-encoders/train-step.mjs <wasm|cpu> [encoder] [steps] [json config overrides]
+// e.g.   node bench/audio-encoders/train-step.mjs wasm cnn-small 10 '{"channels":[16,32,64,128]}'
 // PROFILE=1 also prints where one step's kernel time goes (tf.profile).
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng, selectBackend } from '@clapjs/core';
-import { CnnAudioEncoder } from '../dist/index.js';
+import { CnnAudioEncoder } from '@clapjs/audio-encoders';
 
 const [backend = 'wasm', name = 'cnn-small', stepsArg = '10', overrides = '{}'] =
   process.argv.slice(2);

@@ -1,12 +1,12 @@
 // Measures on the tfjs wasm backend: (1) attention (scores, softmax, context) forward +
 // backward in three matMul formulations, (2) one training step of each text encoder.
-// Run after `pnpm build`: node packages/text-encoders/scripts/measure-wasm.mjs
+// Run after the build: node bench/text-encoders/measure-wasm.mjs
 // WASM_PATHS=<dir/> points tfjs-backend-wasm at its .wasm files when this script is bundled.
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { Rng, create, selectBackend } from '@clapjs/core';
-import '../dist/register.js';
-import { batchMatMul, transposeLastTwo } from '../dist/index.js';
+import '@clapjs/text-encoders/register';
+import { batchMatMul, transposeLastTwo } from '@clapjs/text-encoders';
 
 if (process.env.WASM_PATHS) setWasmPaths(process.env.WASM_PATHS);
 await selectBackend('wasm');
