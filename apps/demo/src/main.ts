@@ -1,4 +1,7 @@
 import './style.css';
+// The plugin packages of the model being served, when `pnpm demo` bundled any (importing each
+// registers its parts); empty in the default site.
+import 'virtual:clapjs-demo-plugins';
 import { activeBackend, startBackend } from './backend.js';
 import { classifyView } from './classify-view.js';
 import { h, showError } from './dom.js';

@@ -9,3 +9,5 @@ export type { TrainRunOptions, TrainRunSummary } from './run-train.js';
 export { renderReport } from './report/html.js';
 export { withShuffledCaptions } from './data.js';
 export { CliError } from './errors.js';
+export { importModelPlugins } from './plugins.js';
+export type { ImportedPlugin } from './plugins.js';

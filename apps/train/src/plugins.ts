@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { get } from '@clapjs/core';
 import type { PluginKind } from '@clapjs/core';
@@ -33,17 +33,28 @@ export function pluginSearchDirs(dirs: { model?: string; config?: string }): str
   return [...new Set(ordered.map((d) => resolve(d)))];
 }
 
-/** The module URL a plugin specifier names, looked up from each directory in turn. */
-function locate(spec: string, dirs: readonly string[]): string | undefined {
+/**
+ * A plugin package as {@link importPlugins} found and imported it: the specifier, the module URL
+ * Node imported, and the directory it was resolved from (a bundler resolves `spec` from there to
+ * get the same installed package; for a ./path, the file itself).
+ */
+export interface ImportedPlugin {
+  readonly spec: string;
+  readonly url: string;
+  readonly from: string;
+}
+
+/** Where a plugin specifier resolves, looked up from each directory in turn. */
+function locate(spec: string, dirs: readonly string[]): ImportedPlugin | undefined {
   if (isPath(spec)) {
     const file = dirs.map((d) => resolve(d, spec)).find((f) => existsSync(f));
-    return file === undefined ? undefined : pathToFileURL(file).href;
+    return file === undefined ? undefined : { spec, url: pathToFileURL(file).href, from: file };
   }
-  for (const dir of dirs) {
+  for (const dir of [...dirs, dirname(import.meta.filename)]) {
     const url = resolveModule(spec, join(dir, 'noop.js'));
-    if (url !== undefined) return url;
+    if (url !== undefined) return { spec, url, from: dir };
   }
-  return resolveModule(spec, import.meta.filename);
+  return undefined;
 }
 
 /**
@@ -59,10 +70,11 @@ export async function importPlugins(
   specifiers: readonly string[],
   dirs: readonly string[],
   describe: (spec: string) => string = () => '',
-): Promise<void> {
+): Promise<ImportedPlugin[]> {
+  const imported: ImportedPlugin[] = [];
   for (const spec of specifiers) {
-    const url = locate(spec, dirs);
-    if (url === undefined) {
+    const found = locate(spec, dirs);
+    if (found === undefined) {
       throw new CliError(
         'PLUGIN_MISSING',
         `Cannot find plugin package "${spec}"${describe(spec)}, looked up from ${dirs.join(', ')}. ` +
@@ -71,6 +83,7 @@ export async function importPlugins(
             : `Install it in one of those directories (npm install ${spec}).`),
       );
     }
+    const { url } = found;
     try {
       await import(url);
     } catch (error) {
@@ -81,7 +94,9 @@ export async function importPlugins(
         { cause: error },
       );
     }
+    imported.push(found);
   }
+  return imported;
 }
 
 /**
@@ -122,10 +137,14 @@ function registered(kind: PluginKind, name: string): boolean {
  * Registers what a saved model needs before `ClapModel.load`: the built-ins, the plugin packages
  * its config.json lists (`plugins`), and the package that model.json records for any part still
  * unknown (`parts[slot].origin`). Each is looked up from `dirs` ({@link pluginSearchDirs}).
+ * @returns the plugin packages it imported (the built-ins not included), in import order
  * @throws CliError `PLUGIN_MISSING` naming the part, its package and the version model.json
  * records when it cannot be found
  */
-export async function importModelPlugins(modelDir: string, dirs: readonly string[]): Promise<void> {
+export async function importModelPlugins(
+  modelDir: string,
+  dirs: readonly string[],
+): Promise<ImportedPlugin[]> {
   await registerBuiltins();
   const config = readJsonIfPresent(join(modelDir, 'config.json')) as
     { plugins?: unknown } | undefined;
@@ -137,7 +156,7 @@ export async function importModelPlugins(modelDir: string, dirs: readonly string
     return part === undefined ? '' : ` (version ${part[1].version}, recorded in model.json)`;
   };
   const listed = Array.isArray(config?.plugins) ? (config.plugins as string[]) : [];
-  await importPlugins(listed, dirs, recorded);
+  const imported = await importPlugins(listed, dirs, recorded);
   for (const [slot, part] of parts) {
     const kind = (SLOT_KINDS as Record<string, PluginKind | undefined>)[slot];
     if (kind === undefined || registered(kind, part.name)) continue;
@@ -149,7 +168,7 @@ export async function importModelPlugins(modelDir: string, dirs: readonly string
       );
     }
     try {
-      await importPlugins([part.origin], dirs, recorded);
+      imported.push(...(await importPlugins([part.origin], dirs, recorded)));
     } catch (error) {
       throw new CliError(
         'PLUGIN_MISSING',
@@ -158,4 +177,5 @@ export async function importModelPlugins(modelDir: string, dirs: readonly string
       );
     }
   }
+  return imported;
 }

@@ -15,6 +15,27 @@ function pickImport(target: ExportTarget): string | undefined {
   return pickImport(target.import) ?? pickImport(target.default);
 }
 
+/** A package's package.json as seen from `require`: exported, or found in a node_modules folder
+ * on the way up (most packages do not export `./package.json`). */
+function manifestOf(require: NodeJS.Require, name: string): string | undefined {
+  try {
+    return require.resolve(`${name}/package.json`);
+  } catch {
+    return (require.resolve.paths(name) ?? [])
+      .map((dir) => join(dir, name, 'package.json'))
+      .find((file) => existsSync(file));
+  }
+}
+
+/** The `exports` entry for `subpath`; the sugar forms (a string, or conditions only) mean `.`. */
+function exportFor(exports: unknown, subpath: string): ExportTarget {
+  if (exports === undefined || exports === null) return undefined;
+  const map = exports as Record<string, ExportTarget>;
+  const sugar = typeof exports === 'string' || !Object.keys(map).some((k) => k.startsWith('.'));
+  if (sugar) return subpath === '.' ? (exports as ExportTarget) : undefined;
+  return map[subpath];
+}
+
 /**
  * Resolves `<package>/<subpath>` from `base` to the file URL of its ESM entry (the `import`
  * condition of the package's exports), so that the worker loads the same copy of the package the
@@ -27,11 +48,10 @@ export function resolveModule(specifier: string, base: string): string | undefin
   const subpath = ['.', ...parts.slice(nameLength)].join('/');
   try {
     const require = createRequire(base);
-    const manifestPath = require.resolve(`${name}/package.json`);
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
-      exports?: Record<string, ExportTarget>;
-    };
-    const target = pickImport(manifest.exports?.[subpath]);
+    const manifestPath = manifestOf(require, name);
+    if (manifestPath === undefined) return undefined;
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports?: unknown };
+    const target = pickImport(exportFor(manifest.exports, subpath));
     if (target !== undefined) return pathToFileURL(join(dirname(manifestPath), target)).href;
     return pathToFileURL(require.resolve(specifier)).href;
   } catch {
