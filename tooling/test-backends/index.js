@@ -10,7 +10,11 @@ import {
   wasmKernelsRegistered,
   WASM_PACK_KERNELS,
 } from '@clapjs/kernels-wasm';
-import { NATIVE_KERNELS, registerNativeKernels } from '@clapjs/kernels-native';
+import {
+  NATIVE_FUSED_KERNELS,
+  NATIVE_KERNELS,
+  registerNativeKernels,
+} from '@clapjs/kernels-native';
 
 /** The backends every model part's tests run on, in order. */
 export const TEST_BACKENDS = /** @type {const} */ (['cpu', 'wasm', 'wasm+pack']);
@@ -18,7 +22,8 @@ export const TEST_BACKENDS = /** @type {const} */ (['cpu', 'wasm', 'wasm+pack'])
 /** The CPU training routes (trainer-level tests run on each). */
 export const CPU_ROUTES = /** @type {const} */ (['cpu', 'wasm+pack', 'wasm+native']);
 
-const NAMES = [...new Set([...WASM_PACK_KERNELS, ...NATIVE_KERNELS])];
+// The fused kernels (Adam, GELU, BatchNorm) too: registered on 'wasm+native' only.
+const NAMES = [...new Set([...WASM_PACK_KERNELS, ...NATIVE_KERNELS, ...NATIVE_FUSED_KERNELS])];
 
 /** @typedef {Map<string, import('@tensorflow/tfjs-core').KernelConfig | undefined>} Snapshot */
 /** @type {Snapshot | undefined} */ let plain;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '@clapjs/core';
+import { BATCH_NORM_KERNEL, Rng } from '@clapjs/core';
 import { Params } from '@clapjs/layers';
 import { describe, expect, it } from 'vitest';
 import { BatchNorm } from './batch-norm.js';
@@ -69,10 +69,10 @@ async function valueAndGrads(training: boolean, relu: boolean, ours: boolean) {
 describe('BatchNorm', () => {
   for (const training of [true, false]) {
     for (const relu of [false, true]) {
-      it(`matches autodiff BatchNorm${relu ? ' + ReLU' : ''} in ${training ? 'training' : 'inference'} mode on cpu and wasm`, async () => {
+      it(`matches autodiff BatchNorm${relu ? ' + ReLU' : ''} in ${training ? 'training' : 'inference'} mode on cpu and wasm (and kernels-native's fused kernels)`, async () => {
         await useTestBackend('cpu');
         const reference = await valueAndGrads(training, relu, false);
-        for (const backend of TEST_BACKENDS) {
+        for (const backend of [...TEST_BACKENDS, 'wasm+native'] as const) {
           await useTestBackend(backend);
           const ours = await valueAndGrads(training, relu, true);
           expectRelativelyClose(ours.value, reference.value);
@@ -84,39 +84,48 @@ describe('BatchNorm', () => {
     }
   }
 
-  it('updates the moving statistics with PyTorch momentum semantics only when training', async () => {
-    await useTestBackend('wasm');
-    const params = new Params('bn', new Rng(0));
-    const bn = new BatchNorm(params, 2, OPTIONS);
-    // Channel 0 holds 1, 2, 3, 4; channel 1 holds 10, 10, 10, 30.
-    const x = tf.tensor4d([1, 10, 2, 10, 3, 10, 4, 30], [2, 2, 1, 2]);
-    const stats = () =>
-      params
-        .variables()
-        .slice(2)
-        .map((v) => Array.from(v.variable.dataSync()));
-    tf.dispose(bn.apply(x, false));
-    expect(stats()).toEqual([
-      [0, 0],
-      [1, 1],
-    ]);
-    const y = bn.apply(x, true);
-    // running_mean = 0.9·0 + 0.1·mean; running_var = 0.9·1 + 0.1·unbiased variance (n − 1 = 3).
-    const [runningMean, runningVar] = stats();
-    expectRelativelyClose(runningMean!, [0.25, 1.5]);
-    expectRelativelyClose(runningVar!, [0.9 + 0.1 * (5 / 3), 0.9 + 0.1 * (300 / 3)]);
-    // Training normalises with the batch's biased variance: channel 0 → (x − 2.5)/√1.25.
-    expectRelativelyClose(
-      Array.from(await y.data()).filter((_, i) => i % 2 === 0),
-      [-1.5, -0.5, 0.5, 1.5].map((d) => d / Math.sqrt(1.25 + 1e-5)),
-    );
-    // Inference uses the moving statistics, and leaves them alone.
-    const z = bn.apply(x, false);
-    expectRelativelyClose([(await z.data())[0]!], [(1 - 0.25) / Math.sqrt(runningVar![0]! + 1e-5)]);
-    expect(stats()).toEqual([runningMean, runningVar]);
-    tf.dispose([x, y, z]);
-    params.dispose();
-  });
+  it.each(['wasm', 'wasm+native'] as const)(
+    'updates the moving statistics with PyTorch momentum semantics only when training (%s)',
+    async (route) => {
+      await useTestBackend(route);
+      const params = new Params('bn', new Rng(0));
+      const bn = new BatchNorm(params, 2, OPTIONS);
+      // Channel 0 holds 1, 2, 3, 4; channel 1 holds 10, 10, 10, 30.
+      const x = tf.tensor4d([1, 10, 2, 10, 3, 10, 4, 30], [2, 2, 1, 2]);
+      const stats = () =>
+        params
+          .variables()
+          .slice(2)
+          .map((v) => Array.from(v.variable.dataSync()));
+      tf.dispose(bn.apply(x, false));
+      expect(stats()).toEqual([
+        [0, 0],
+        [1, 1],
+      ]);
+      let y = x;
+      const { kernels } = await tf.profile(() => (y = bn.apply(x, true)));
+      // On the native route, training runs as core's fused kernel (kernels-native registers it).
+      expect(kernels.some((k) => k.name === BATCH_NORM_KERNEL)).toBe(route === 'wasm+native');
+      // running_mean = 0.9·0 + 0.1·mean; running_var = 0.9·1 + 0.1·unbiased variance (n − 1 = 3).
+      const [runningMean, runningVar] = stats();
+      expectRelativelyClose(runningMean!, [0.25, 1.5]);
+      expectRelativelyClose(runningVar!, [0.9 + 0.1 * (5 / 3), 0.9 + 0.1 * (300 / 3)]);
+      // Training normalises with the batch's biased variance: channel 0 → (x − 2.5)/√1.25.
+      expectRelativelyClose(
+        Array.from(await y.data()).filter((_, i) => i % 2 === 0),
+        [-1.5, -0.5, 0.5, 1.5].map((d) => d / Math.sqrt(1.25 + 1e-5)),
+      );
+      // Inference uses the moving statistics, and leaves them alone.
+      const z = bn.apply(x, false);
+      expectRelativelyClose(
+        [(await z.data())[0]!],
+        [(1 - 0.25) / Math.sqrt(runningVar![0]! + 1e-5)],
+      );
+      expect(stats()).toEqual([runningMean, runningVar]);
+      tf.dispose([x, y, z]);
+      params.dispose();
+    },
+  );
 
   it('marks γ and β trainable and the moving statistics not (saved, never optimised)', () => {
     const params = new Params('bn', new Rng(0));

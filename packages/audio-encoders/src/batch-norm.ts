@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL, type BatchNormAttrs } from '@clapjs/core';
 import type { Params } from '@clapjs/layers';
 
 /** BatchNorm hyper-parameters, with PyTorch's meaning and defaults. */
@@ -48,6 +49,8 @@ function normalize(
   },
 ): tf.Tensor2D {
   const rows = x.shape[0];
+  if (options.batchStats && x.dtype === 'float32' && hasFusedBatchNorm())
+    return fusedNormalize(x, gamma, beta, options);
   const op = tf.customGrad(((xIn: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
     let mean = tf.reshape(moving.mean, [1, -1]) as tf.Tensor2D;
     let variance = tf.reshape(moving.variance, [1, -1]) as tf.Tensor2D;
@@ -85,6 +88,54 @@ function normalize(
           dx = tf.mul(d, a);
         }
         return [dx, tf.reshape(dGamma, gs.shape), tf.reshape(dBeta, gs.shape)];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(x, gamma, beta) as tf.Tensor2D;
+}
+
+/** Whether the active backend has both of core's fused training-mode BatchNorm kernels. */
+function hasFusedBatchNorm(): boolean {
+  const backend = tf.getBackend();
+  return (
+    tf.getKernel(BATCH_NORM_KERNEL, backend) !== undefined &&
+    tf.getKernel(BATCH_NORM_GRAD_KERNEL, backend) !== undefined
+  );
+}
+
+/**
+ * `normalize` with the batch's statistics through the backend's fused kernels (core's
+ * BATCH_NORM_KERNEL and BATCH_NORM_GRAD_KERNEL, e.g. from @clapjs/kernels-native): one kernel
+ * each way; x, y and the per-channel mean and 1/σ are kept for the gradient.
+ */
+function fusedNormalize(
+  x: tf.Tensor2D,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  options: { relu: boolean; epsilon: number; onStats?: (s: BatchStatistics) => void },
+): tf.Tensor2D {
+  const attrs: BatchNormAttrs = { epsilon: options.epsilon, relu: options.relu };
+  const op = tf.customGrad(((xIn: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [y, mean, variance, invStd] = tf
+      .engine()
+      .runKernel(
+        BATCH_NORM_KERNEL,
+        { x: xIn, gamma: g, beta: b },
+        attrs as unknown as tf.NamedAttrMap,
+      ) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+    options.onStats?.({ mean, variance });
+    save([xIn, g, mean, invStd, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sg, sm, si, sy] = saved as tf.Tensor[];
+        return tf
+          .engine()
+          .runKernel(
+            BATCH_NORM_GRAD_KERNEL,
+            { dy, x: sx!, gamma: sg!, mean: sm!, invStd: si!, y: sy! },
+            attrs as unknown as tf.NamedAttrMap,
+          ) as tf.Tensor[];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);

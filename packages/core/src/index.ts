@@ -36,6 +36,8 @@ export type {
   KernelClaim,
   KernelPackStatus,
 } from './kernel-packs.js';
+export { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL } from './batch-norm-kernels.js';
+export type { BatchNormAttrs } from './batch-norm-kernels.js';
 export { GELU_GRAD_KERNEL, GELU_KERNEL } from './gelu-kernels.js';
 export { BackendError, ClapError, ConfigError, PluginError } from './errors.js';
 export { definePlugin, PLUGIN_KINDS } from './plugin.js';

@@ -64,6 +64,8 @@ class NativeKernels : public Napi::Addon<NativeKernels> {
                              InstanceMethod("avgPool", &NativeKernels::AvgPool),
                              InstanceMethod("adamUpdate", &NativeKernels::AdamUpdate),
                              InstanceMethod("gelu", &NativeKernels::Gelu),
+                             InstanceMethod("batchNorm", &NativeKernels::BatchNorm),
+                             InstanceMethod("batchNormGrad", &NativeKernels::BatchNormGrad),
                              InstanceMethod("setThreads", &NativeKernels::SetThreads),
                              InstanceMethod("threads", &NativeKernels::Threads),
                              InstanceMethod("setLayout", &NativeKernels::SetLayout),
@@ -171,6 +173,40 @@ class NativeKernels : public Napi::Addon<NativeKernels> {
       clapjs::gelu(x, out, n);
     else
       clapjs::geluGrad(floats(info, 3, n, "dy"), x, out, n);
+    return info.Env().Undefined();
+  }
+
+  // batchNorm(x, gamma, beta, y, mean, variance, invStd, rows, c, epsilon, relu)
+  Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
+    const int64_t rows = integer(info, 7), c = integer(info, 8);
+    if (rows < 1 || c < 1) throw Napi::RangeError::New(info.Env(), "rows and channels must be at least 1");
+    const float* x = floats(info, 0, rows * c, "x");
+    const float* gamma = floats(info, 1, c, "gamma");
+    const float* beta = floats(info, 2, c, "beta");
+    float* y = floats(info, 3, rows * c, "y");
+    float* mean = floats(info, 4, c, "mean");
+    float* variance = floats(info, 5, c, "variance");
+    float* invStd = floats(info, 6, c, "invStd");
+    if (!info[9].IsNumber()) throw Napi::TypeError::New(info.Env(), "epsilon must be a number");
+    const float epsilon = info[9].As<Napi::Number>().FloatValue();
+    clapjs::batchNormForward(x, gamma, beta, y, mean, variance, invStd, rows, c, epsilon, info[10].ToBoolean());
+    return info.Env().Undefined();
+  }
+
+  // batchNormGrad(dy, x, gamma, mean, invStd, y, dx, dGamma, dBeta, rows, c, relu)
+  Napi::Value BatchNormGrad(const Napi::CallbackInfo& info) {
+    const int64_t rows = integer(info, 9), c = integer(info, 10);
+    if (rows < 1 || c < 1) throw Napi::RangeError::New(info.Env(), "rows and channels must be at least 1");
+    const float* dy = floats(info, 0, rows * c, "dy");
+    const float* x = floats(info, 1, rows * c, "x");
+    const float* gamma = floats(info, 2, c, "gamma");
+    const float* mean = floats(info, 3, c, "mean");
+    const float* invStd = floats(info, 4, c, "invStd");
+    const float* y = floats(info, 5, rows * c, "y");
+    float* dx = floats(info, 6, rows * c, "dx");
+    float* dGamma = floats(info, 7, c, "dGamma");
+    float* dBeta = floats(info, 8, c, "dBeta");
+    clapjs::batchNormBackward(dy, x, gamma, mean, invStd, y, dx, dGamma, dBeta, rows, c, info[11].ToBoolean());
     return info.Env().Undefined();
   }
 

@@ -115,4 +115,14 @@ void gelu(const float* x, float* y, int64_t n);
 // Its gradient: dx = dy·(0.5·(1 + erf(x/√2)) + x·e^(−x²/2)/√(2π)).
 void geluGrad(const float* dy, const float* x, float* dx, int64_t n);
 
+// Batch normalisation (+ ReLU when `relu`) of a [rows, c] matrix with the batch's statistics:
+// writes y, and per channel the mean, the biased variance and 1/√(variance + ε).
+void batchNormForward(const float* x, const float* gamma, const float* beta, float* y, float* mean,
+                      float* variance, float* invStd, int64_t rows, int64_t c, float epsilon, bool relu);
+
+// Its gradient from dy, x, γ, the forward pass's mean, 1/σ and y: writes dx, dγ, dβ.
+void batchNormBackward(const float* dy, const float* x, const float* gamma, const float* mean, const float* invStd,
+                       const float* y, float* dx, float* dGamma, float* dBeta, int64_t rows, int64_t c,
+                       bool relu);
+
 }  // namespace clapjs

@@ -41,6 +41,35 @@ export interface NativeAddon {
   /** kind 0: y = gelu(x); 1: dx = dy·gelu′(x) (native/gelu.cc). All of x's length. */
   gelu(kind: 0, x: Float32Array, y: Float32Array): void;
   gelu(kind: 1, x: Float32Array, dx: Float32Array, dy: Float32Array): void;
+  /** Training-mode BatchNorm (+ ReLU) of a [rows, c] matrix (native/batchnorm.cc). */
+  batchNorm(
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    invStd: Float32Array,
+    rows: number,
+    c: number,
+    epsilon: number,
+    relu: boolean,
+  ): void;
+  /** Its gradient: dx, dGamma, dBeta from dy and the forward pass's x, gamma, mean, invStd, y. */
+  batchNormGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    gamma: Float32Array,
+    mean: Float32Array,
+    invStd: Float32Array,
+    y: Float32Array,
+    dx: Float32Array,
+    dGamma: Float32Array,
+    dBeta: Float32Array,
+    rows: number,
+    c: number,
+    relu: boolean,
+  ): void;
   setThreads(n: number): number;
   threads(): number;
   setLayout(layout: 'direct' | 'any'): void;

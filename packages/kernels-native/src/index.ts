@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 export {
+  NATIVE_FUSED_KERNELS,
   NATIVE_KERNELS,
   nativeKernelsStatus,
   nativeThreads,

@@ -8,6 +8,8 @@ import {
 } from '@tensorflow/tfjs-core';
 import {
   ADAM_UPDATE_KERNEL,
+  BATCH_NORM_GRAD_KERNEL,
+  BATCH_NORM_KERNEL,
   claimKernel,
   GELU_GRAD_KERNEL,
   GELU_KERNEL,
@@ -20,6 +22,7 @@ import { registerWasmKernels } from '@clapjs/kernels-wasm';
 import { adamUpdateConfig } from './adam.js';
 import { loadAddon, type NativeAddon } from './addon.js';
 import { batchMatMul } from './batch-mat-mul.js';
+import { batchNormConfigs } from './batch-norm.js';
 import { conv2D, conv2DBackpropFilter, conv2DBackpropInput } from './conv2d.js';
 import { geluConfigs } from './gelu.js';
 import { avgPool, avgPoolGrad } from './pool.js';
@@ -36,7 +39,13 @@ export const NATIVE_KERNELS = [
 ] as const;
 
 /** The kernels this pack adds (core's fused-kernel contracts; none replaces a tfjs kernel). */
-const FUSED_KERNELS = [ADAM_UPDATE_KERNEL, GELU_KERNEL, GELU_GRAD_KERNEL];
+export const NATIVE_FUSED_KERNELS = [
+  ADAM_UPDATE_KERNEL,
+  GELU_KERNEL,
+  GELU_GRAD_KERNEL,
+  BATCH_NORM_KERNEL,
+  BATCH_NORM_GRAD_KERNEL,
+] as const;
 
 const PACK = '@clapjs/kernels-native';
 
@@ -111,7 +120,7 @@ function describe(addon: NativeAddon, path: string): NativeKernelsStatus {
   const threads = addon.threads();
   return {
     loaded: true,
-    detail: `oneDNN ${info.version} (${info.isa}, ${info.runtime}), ${threads} thread${threads === 1 ? '' : 's'}: ${[...NATIVE_KERNELS, ...FUSED_KERNELS].join(', ')}`,
+    detail: `oneDNN ${info.version} (${info.isa}, ${info.runtime}), ${threads} thread${threads === 1 ? '' : 's'}: ${[...NATIVE_KERNELS, ...NATIVE_FUSED_KERNELS].join(', ')}`,
     threads,
     library: `oneDNN ${info.version}`,
     addonPath: path,
@@ -120,7 +129,7 @@ function describe(addon: NativeAddon, path: string): NativeKernelsStatus {
 
 /** Puts the replaced kernels back (used when a later call cannot load the addon). */
 function restorePrevious(): void {
-  for (const name of FUSED_KERNELS)
+  for (const name of NATIVE_FUSED_KERNELS)
     if (ours(getKernel(name, 'wasm'))) unregisterKernel(name, 'wasm');
   for (const name of NATIVE_KERNELS) {
     const current = getKernel(name, 'wasm');
@@ -157,9 +166,14 @@ function registerNative(addon: NativeAddon): void {
     unregisterKernel(name, 'wasm');
     registerKernel(config);
   }
-  // The fused kernels (core's contracts: the trainer's Adam update, layers' GELU): new kernels,
+  // The fused kernels (core's contracts: the trainer's Adam update, layers' GELU,
+  // audio-encoders' BatchNorm): new kernels,
   // nothing replaced.
-  for (const config of [adamUpdateConfig(addon), ...geluConfigs(addon)]) {
+  for (const config of [
+    adamUpdateConfig(addon),
+    ...geluConfigs(addon),
+    ...batchNormConfigs(addon),
+  ]) {
     const name = config.kernelName;
     if (ours(getKernel(name, 'wasm'))) continue;
     claimKernel(config, PACK, []);
@@ -172,7 +186,7 @@ function registerNative(addon: NativeAddon): void {
  * Registers `@clapjs/kernels-wasm`'s kernels for tfjs's wasm backend, then, when the oneDNN addon
  * loads, replaces Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, BatchMatMul, AvgPool and
  * AvgPoolGrad with native ones that compute in place on the wasm heap, and adds core's fused
- * Adam update and GELU (with its gradient). When the addon cannot load (not built, libdnnl
+ * Adam update, GELU and training-mode BatchNorm (with their gradients). When the addon cannot load (not built, libdnnl
  * missing, built for another machine) only the wasm pack is registered and the status says why
  * and how to fix it. Either way the outcome is reported to @clapjs/core (`reportKernelPack`), so
  * `selectBackend` shows it. Idempotent. Call it after `@tensorflow/tfjs-backend-wasm` is imported.
