@@ -25,6 +25,37 @@ function libraryVector(rng: Rng, centres: readonly number[][], i: number): numbe
   return unit(centre.map((x) => x + rng.normal(0, 0.25)));
 }
 
+const MODEL = { configHash: 'c'.repeat(64), weightsHash: 'w'.repeat(64) };
+
+/** A table of `count` clustered rows (around `clusters` random centres) in a fresh database. */
+async function clusteredTable(
+  path: string,
+  root: string,
+  rng: Rng,
+  count: number,
+  clusters: number,
+): Promise<{ index: LibraryIndex; rows: IndexRow[] }> {
+  const index = await LibraryIndex.open(path);
+  await index.ensureTable(MODEL, DIM, { library: root });
+  const centres = Array.from({ length: clusters }, () => unitVector(rng));
+  const rows: IndexRow[] = Array.from({ length: count }, (_, i) => ({
+    id: i.toString(16).padStart(16, '0'),
+    root: 'library',
+    path: `clip-${i}.wav`,
+    window_start: 0,
+    window_end: 1,
+    duration: 1,
+    config_hash: MODEL.configHash,
+    weights_hash: MODEL.weightsHash,
+    caption: '',
+    text: `clip ${i} wav`,
+    metadata: '{}',
+    vector: libraryVector(rng, centres, i),
+  }));
+  expect(await index.upsert(rows)).toBe(count);
+  return { index, rows };
+}
+
 describe('buildIndexes', () => {
   const dir = tempDir();
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,26 +71,8 @@ describe('buildIndexes', () => {
   });
 
   it(`builds the ANN index from ${ANN_MIN_ROWS} rows, and search through it finds the nearest file`, async () => {
-    const index = await LibraryIndex.open(join(dir, 'db'));
-    const model = { configHash: 'c'.repeat(64), weightsHash: 'w'.repeat(64) };
-    await index.ensureTable(model, DIM, { library: dir });
     const rng = new Rng(7);
-    const centres = Array.from({ length: 64 }, () => unitVector(rng));
-    const rows: IndexRow[] = Array.from({ length: ANN_MIN_ROWS }, (_, i) => ({
-      id: i.toString(16).padStart(16, '0'),
-      root: 'library',
-      path: `clip-${i}.wav`,
-      window_start: 0,
-      window_end: 1,
-      duration: 1,
-      config_hash: model.configHash,
-      weights_hash: model.weightsHash,
-      caption: '',
-      text: `clip ${i} wav`,
-      metadata: '{}',
-      vector: libraryVector(rng, centres, i),
-    }));
-    expect(await index.upsert(rows)).toBe(ANN_MIN_ROWS);
+    const { index, rows } = await clusteredTable(join(dir, 'db'), dir, rng, ANN_MIN_ROWS, 64);
     const report = await buildIndexes(index);
     expect(report.ann.built).toBe(true);
     expect(report.fullText).toEqual({ built: true });
@@ -91,26 +104,8 @@ describe('buildIndexes', () => {
   });
 
   it('builds the ANN index below the threshold when asked, skips the full-text one, and exact search bypasses it', async () => {
-    const index = await LibraryIndex.open(join(dir, 'small'));
-    const model = { configHash: 'c'.repeat(64), weightsHash: 'w'.repeat(64) };
-    await index.ensureTable(model, DIM, { library: dir });
     const rng = new Rng(11);
-    const centres = Array.from({ length: 16 }, () => unitVector(rng));
-    const rows: IndexRow[] = Array.from({ length: 900 }, (_, i) => ({
-      id: i.toString(16).padStart(16, '0'),
-      root: 'library',
-      path: `clip-${i}.wav`,
-      window_start: 0,
-      window_end: 1,
-      duration: 1,
-      config_hash: model.configHash,
-      weights_hash: model.weightsHash,
-      caption: '',
-      text: `clip ${i} wav`,
-      metadata: '{}',
-      vector: libraryVector(rng, centres, i),
-    }));
-    await index.upsert(rows);
+    const { index, rows } = await clusteredTable(join(dir, 'small'), dir, rng, 900, 16);
     const never = await buildIndexes(index, { ann: 'never', fullText: false });
     expect(never.ann.built).toBe(false);
     expect(never.fullText).toEqual({ built: false, reason: 'not asked for' });
