@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClapModel } from '@clapjs/model';
 import { buildLibrary } from './build.js';
 import { Embedder } from './embed.js';
+import { annParameters } from './indexes.js';
 import { queueName } from './jobs.js';
 import { enqueueLibrary, redisConnection, waitForBuild } from './queue.js';
 import { LibraryIndex } from './store.js';
@@ -74,9 +75,12 @@ describe('distributed build (BullMQ on a real Redis, LanceDB)', () => {
 
   it('indexes 300 clips with 2 workers, survives a kill -9 mid-job, and a re-run adds nothing', async () => {
     const index = await LibraryIndex.open(db, { table });
+    // Index options travel with the parent job: the ANN index below its row threshold, no full text.
+    const indexOptions = { ann: 'always', fullText: false } as const;
     const enqueued = await enqueueLibrary(index, embedder, {
       queue: redis.url,
       root,
+      indexOptions,
       batchFiles: 15,
       backoffMs: 200,
     });
@@ -104,13 +108,19 @@ describe('distributed build (BullMQ on a real Redis, LanceDB)', () => {
     expect(summary.failedBatches).toEqual([]);
     expect(summary.failures).toEqual([]);
     expect(summary.files).toBe(CLIPS);
-    expect(summary.indexes.fullText).toEqual({ built: true });
+    expect(summary.indexes.ann).toEqual({ built: true, parameters: annParameters(CLIPS) });
+    expect(summary.indexes.fullText).toEqual({ built: false, reason: 'not asked for' });
     // Exact: nothing lost, nothing duplicated (a killed job that had written is merge-inserted again).
     expect(await index.countRows()).toBe(CLIPS);
     const ids = (await (await index.table()).query().select(['id']).toArray()) as { id: string }[];
     expect(new Set(ids.map((r) => r.id)).size).toBe(CLIPS);
 
-    const again = await enqueueLibrary(index, embedder, { queue: redis.url, root, batchFiles: 15 });
+    const again = await enqueueLibrary(index, embedder, {
+      queue: redis.url,
+      root,
+      indexOptions,
+      batchFiles: 15,
+    });
     expect(again).toMatchObject({ parentId: enqueued.parentId, added: false });
     // The local route sees the same ids: nothing to add either.
     const local = await buildLibrary(index, embedder, { root, indexes: false });
