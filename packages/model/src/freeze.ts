@@ -32,7 +32,7 @@ export interface FrozenPart {
 }
 
 /** Whether `path` is `prefix` or lies below it (whole path components only). */
-export function underPrefix(path: string, prefix: string): boolean {
+function underPrefix(path: string, prefix: string): boolean {
   return path === prefix || path.startsWith(`${prefix}/`);
 }
 
