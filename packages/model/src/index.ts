@@ -31,8 +31,8 @@ export type {
   TextInput,
   ZeroShotResult,
 } from './model.js';
-export type { ModelSource } from './io.js';
 export type { FusionInputOptions } from './fusion-input.js';
+export type { ModelSource } from './io.js';
 export { firstNonFiniteWeight, WEIGHTS_MANIFEST_FILE } from './weights.js';
 export type { EncodeOptions, WeightsManifest } from './weights.js';
 export { MIN_QUANTIZED_SIZE, WEIGHT_QUANTIZATIONS } from './quantize.js';
