@@ -2,6 +2,14 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  datasetItems,
+  readShardAudio,
+  readShardSamples,
+  SynthDataset,
+  synthConfigSchema,
+  writeWebDataset,
+} from '@clapjs/data';
 import { ClapModel } from '@clapjs/model';
 import { buildLibrary } from './build.js';
 import { Embedder } from './embed.js';
@@ -26,6 +34,11 @@ describe('createSearchServer', () => {
     const modelDir = await saveTinyModel(join(dir, 'model'));
     embedder = await Embedder.create(await ClapModel.load(modelDir), modelDir);
     await writeSynthLibrary(root, 30);
+    const synth = new SynthDataset({
+      ...synthConfigSchema.parse({ size: 2, seed: 9, clipSeconds: 0.5 }),
+      name: 'synth',
+    });
+    await writeWebDataset(datasetItems(synth), join(dir, 'shards'), { shardSize: 2 });
     index = await LibraryIndex.open(db);
     await buildLibrary(index, embedder, { root });
     app = await createSearchServer({
@@ -105,6 +118,30 @@ describe('createSearchServer', () => {
     expect(escaped.statusCode).toBe(403);
     expect(escaped.body).not.toContain('secret');
     await index.deleteWhere("id = 'ffffffffffffffff'");
+  });
+
+  it("streams a WebDataset sample's audio out of its shard", async () => {
+    const shardDir = join(dir, 'shards');
+    const shardIndex = await LibraryIndex.open(join(dir, 'db-shards'));
+    await buildLibrary(shardIndex, embedder, { root: shardDir, indexes: false });
+    const shardApp = await createSearchServer({ index: shardIndex, embedder });
+    try {
+      const shardFile = join(shardDir, 'shard-000000.tar');
+      const [, second] = readShardSamples(shardFile);
+      if (second === undefined) throw new Error('two samples were written');
+      const [row] = (await (
+        await shardIndex.table()
+      )
+        .query()
+        .where(`path = 'shard-000000.tar/${second.audioName}'`)
+        .toArray()) as IndexRow[];
+      const res = await shardApp.inject({ url: `/api/items/${row?.id}/audio` });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('audio/wav');
+      expect(new Uint8Array(res.rawPayload)).toEqual(await readShardAudio(shardFile, second));
+    } finally {
+      await shardApp.close();
+    }
   });
 
   it('sees rows added while it runs; CORS and the OpenAPI description', async () => {

@@ -4,10 +4,12 @@ import { realpath, stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ClapError } from '@clapjs/core';
+import { readShardAudio, readShardSamples } from '@clapjs/data';
 import type { Embedder } from './embed.js';
 import { IndexError } from './errors.js';
 import { sqlString } from './schema.js';
 import { searchByVector } from './search.js';
+import { shardOfPath } from './shards.js';
 import { audioSchema, audioSearchSchema, itemSchema, textSearchSchema } from './server-schemas.js';
 import type { LibraryIndex } from './store.js';
 
@@ -68,6 +70,15 @@ export async function fileInsideRoot(rootDir: string, path: string): Promise<str
       `Refusing to serve ${path}: it resolves outside the indexed root ${root}.`,
     );
   return file;
+}
+
+/** The audio bytes of the sample a row's `SHARD/KEY.EXT` path names, read from its shard. */
+async function shardMember(shardFile: string, shard: string, path: string): Promise<Uint8Array> {
+  const name = path.slice(shard.length + 1);
+  const sample = readShardSamples(shardFile).find((s) => s.audioName === name);
+  if (sample === undefined)
+    throw new IndexError('INDEX_ITEM_MISSING', `The sample ${path} is no longer in its shard.`);
+  return readShardAudio(shardFile, sample);
 }
 
 /**
@@ -208,13 +219,23 @@ export async function createSearchServer(options: SearchServerOptions): Promise<
         'INDEX_FILE_OUTSIDE_ROOTS',
         `The root "${String(row?.root)}" is not served here.`,
       );
-    const file = await fileInsideRoot(rootDir, String(row?.path));
+    const path = String(row?.path);
+    const contentType = (name: string) =>
+      CONTENT_TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream';
+    const shard = shardOfPath(path);
+    if (shard !== undefined) {
+      // A WebDataset sample: found again by name in its shard's headers (offsets are not stored,
+      // so a rewritten shard never serves another sample's bytes).
+      const bytes = await shardMember(await fileInsideRoot(rootDir, shard), shard, path);
+      return reply
+        .header('content-type', contentType(path))
+        .header('content-length', bytes.length)
+        .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    }
+    const file = await fileInsideRoot(rootDir, path);
     const size = (await stat(file)).size;
     return reply
-      .header(
-        'content-type',
-        CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
-      )
+      .header('content-type', contentType(file))
       .header('content-length', size)
       .send(createReadStream(file));
   });
