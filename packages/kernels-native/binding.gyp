@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "kernels_native",
-      "sources": ["native/addon.cc", "native/conv.cc", "native/matmul.cc", "native/pool.cc", "native/adam.cc", "native/gelu.cc", "native/batchnorm.cc"],
+      "sources": ["native/addon.cc", "native/conv.cc", "native/matmul.cc", "native/pool.cc", "native/adam.cc", "native/gelu.cc", "native/batchnorm.cc", "native/norm.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions"],

@@ -39,6 +39,7 @@ export type {
 export { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL } from './batch-norm-kernels.js';
 export type { BatchNormAttrs } from './batch-norm-kernels.js';
 export { GELU_GRAD_KERNEL, GELU_KERNEL } from './gelu-kernels.js';
+export { GLOBAL_NORM_KERNEL } from './global-norm-kernel.js';
 export { BackendError, ClapError, ConfigError, PluginError } from './errors.js';
 export { definePlugin, PLUGIN_KINDS } from './plugin.js';
 export type { AnyPlugin, Plugin, PluginContexts, PluginInstances, PluginKind } from './plugin.js';

@@ -65,6 +65,7 @@ class NativeKernels : public Napi::Addon<NativeKernels> {
                              InstanceMethod("adamUpdate", &NativeKernels::AdamUpdate),
                              InstanceMethod("gelu", &NativeKernels::Gelu),
                              InstanceMethod("batchNorm", &NativeKernels::BatchNorm),
+                             InstanceMethod("sumOfSquares", &NativeKernels::SumOfSquares),
                              InstanceMethod("batchNormGrad", &NativeKernels::BatchNormGrad),
                              InstanceMethod("setThreads", &NativeKernels::SetThreads),
                              InstanceMethod("threads", &NativeKernels::Threads),
@@ -174,6 +175,21 @@ class NativeKernels : public Napi::Addon<NativeKernels> {
     else
       clapjs::geluGrad(floats(info, 3, n, "dy"), x, out, n);
     return info.Env().Undefined();
+  }
+
+  // sumOfSquares(arrays: Float32Array[]): Σ over every element of every array of x², in double.
+  Napi::Value SumOfSquares(const Napi::CallbackInfo& info) {
+    if (!info[0].IsArray()) throw Napi::TypeError::New(info.Env(), "expected an array of Float32Arrays");
+    auto list = info[0].As<Napi::Array>();
+    double total = 0;
+    for (uint32_t i = 0; i < list.Length(); i++) {
+      Napi::Value v = list.Get(i);
+      if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+        throw Napi::TypeError::New(info.Env(), "expected an array of Float32Arrays");
+      auto a = v.As<Napi::Float32Array>();
+      total += clapjs::sumOfSquares(a.Data(), static_cast<int64_t>(a.ElementLength()));
+    }
+    return Napi::Number::New(info.Env(), total);
   }
 
   // batchNorm(x, gamma, beta, y, mean, variance, invStd, rows, c, epsilon, relu)

@@ -125,4 +125,7 @@ void batchNormBackward(const float* dy, const float* x, const float* gamma, cons
                        const float* y, float* dx, float* dGamma, float* dBeta, int64_t rows, int64_t c,
                        bool relu);
 
+// Σ x² over n elements, in double (float partial sums over short blocks).
+double sumOfSquares(const float* x, int64_t n);
+
 }  // namespace clapjs

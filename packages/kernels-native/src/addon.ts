@@ -70,6 +70,8 @@ export interface NativeAddon {
     c: number,
     relu: boolean,
   ): void;
+  /** Σ x² over every element of every array, accumulated in double (native/norm.cc). */
+  sumOfSquares(arrays: Float32Array[]): number;
   setThreads(n: number): number;
   threads(): number;
   setLayout(layout: 'direct' | 'any'): void;

@@ -13,6 +13,7 @@ import {
   claimKernel,
   GELU_GRAD_KERNEL,
   GELU_KERNEL,
+  GLOBAL_NORM_KERNEL,
   kernelClaim,
   reportKernelPack,
   sharedState,
@@ -25,6 +26,7 @@ import { batchMatMul } from './batch-mat-mul.js';
 import { batchNormConfigs } from './batch-norm.js';
 import { conv2D, conv2DBackpropFilter, conv2DBackpropInput } from './conv2d.js';
 import { geluConfigs } from './gelu.js';
+import { globalNormConfig } from './global-norm.js';
 import { avgPool, avgPoolGrad } from './pool.js';
 import { setPrevious, type NativeKernelArgs } from './previous.js';
 
@@ -45,6 +47,7 @@ export const NATIVE_FUSED_KERNELS = [
   GELU_GRAD_KERNEL,
   BATCH_NORM_KERNEL,
   BATCH_NORM_GRAD_KERNEL,
+  GLOBAL_NORM_KERNEL,
 ] as const;
 
 const PACK = '@clapjs/kernels-native';
@@ -167,12 +170,13 @@ function registerNative(addon: NativeAddon): void {
     registerKernel(config);
   }
   // The fused kernels (core's contracts: the trainer's Adam update, layers' GELU,
-  // audio-encoders' BatchNorm): new kernels,
+  // audio-encoders' BatchNorm, the trainer's global norm): new kernels,
   // nothing replaced.
   for (const config of [
     adamUpdateConfig(addon),
     ...geluConfigs(addon),
     ...batchNormConfigs(addon),
+    globalNormConfig(addon),
   ]) {
     const name = config.kernelName;
     if (ours(getKernel(name, 'wasm'))) continue;
@@ -186,7 +190,7 @@ function registerNative(addon: NativeAddon): void {
  * Registers `@clapjs/kernels-wasm`'s kernels for tfjs's wasm backend, then, when the oneDNN addon
  * loads, replaces Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, BatchMatMul, AvgPool and
  * AvgPoolGrad with native ones that compute in place on the wasm heap, and adds core's fused
- * Adam update, GELU and training-mode BatchNorm (with their gradients). When the addon cannot load (not built, libdnnl
+ * Adam update, GELU and training-mode BatchNorm (with their gradients) and global norm. When the addon cannot load (not built, libdnnl
  * missing, built for another machine) only the wasm pack is registered and the status says why
  * and how to fix it. Either way the outcome is reported to @clapjs/core (`reportKernelPack`), so
  * `selectBackend` shows it. Idempotent. Call it after `@tensorflow/tfjs-backend-wasm` is imported.

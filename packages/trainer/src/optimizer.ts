@@ -1,5 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs, type NamedVariable } from '@clapjs/core';
+import {
+  ADAM_UPDATE_KERNEL,
+  GLOBAL_NORM_KERNEL,
+  type AdamUpdateAttrs,
+  type NamedVariable,
+} from '@clapjs/core';
 import { TrainerError } from './errors.js';
 
 /** Adam's hyper-parameters. */
@@ -191,8 +196,20 @@ export class AdamOptimizer {
   }
 }
 
-/** `sqrt(Σ‖g‖²)` over every gradient, as a scalar tensor (one read for the NaN guard). */
+/**
+ * `sqrt(Σ‖g‖²)` over every gradient, as a scalar tensor (one read for the NaN guard): one call of
+ * the backend's fused kernel (core's GLOBAL_NORM_KERNEL) where a kernel pack registered it and
+ * every gradient is float32, a square and a sum per gradient otherwise.
+ */
 export function globalNorm(grads: readonly tf.Tensor[]): tf.Scalar {
+  if (
+    grads.length > 0 &&
+    grads.every((g) => g.dtype === 'float32') &&
+    tf.getKernel(GLOBAL_NORM_KERNEL, tf.getBackend()) !== undefined
+  )
+    return tf
+      .engine()
+      .runKernel(GLOBAL_NORM_KERNEL, grads as unknown as tf.NamedTensorMap) as tf.Scalar;
   // Each square is freed once summed: one gradient's copy at a time, not a copy of every one.
   const sums = grads.map((g) => tf.tidy(() => tf.sum(tf.square(g))));
   const norm = tf.tidy(() => tf.sqrt(tf.addN(sums)) as tf.Scalar);
