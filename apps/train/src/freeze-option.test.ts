@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { CliError } from './errors.js';
 import { parseFreezeOption } from './freeze-option.js';
 
 describe('clapjs train --freeze', () => {
@@ -11,7 +11,7 @@ describe('clapjs train --freeze', () => {
   });
 
   it('refuses a part that does not exist and an empty prefix list, naming the parts', () => {
-    expect(() => parseFreezeOption(['audio'])).toThrow(InvalidArgumentError);
+    expect(() => parseFreezeOption(['audio'])).toThrow(CliError);
     expect(() => parseFreezeOption(['audio'])).toThrow(
       /the parts are audioEncoder, textEncoder, audioProjection, textProjection, similarity/,
     );
