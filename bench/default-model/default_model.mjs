@@ -5,6 +5,7 @@
 // PyTorch (default_model.py), started from the same weights on the same batch, must give the same
 // losses. One JSON line per figure.
 // Usage: node default_model.mjs <native|wasm> <default|tiny> <batch> <measuredSteps> <warmupSteps> [profile|export DIR]
+//   (A/B and profiling switches: DEFAULT_MODEL_UNFUSED_ADAM, DEFAULT_MODEL_UNREGISTER, DEFAULT_MODEL_CPU_PROFILE below)
 //   native: wasm + @clapjs/kernels-native (the CLI's route where libdnnl-dev is installed)
 //   wasm:   wasm + @clapjs/kernels-wasm (the route without the addon, and in browsers)
 //   export DIR: writes the initial weights, the batch and the optimizer settings for the peer
@@ -37,8 +38,12 @@ else await import(new URL('kernels-wasm/dist/register.js', packages).href);
 const { AdamOptimizer, globalNorm } = await import(new URL('trainer/dist/index.js', packages).href);
 const { symmetricClapLoss } = await import(new URL('losses/dist/index.js', packages).href);
 const packs = kernelPackStatuses('wasm');
-// A/B switch: the optimizer's tfjs ops instead of the pack's fused Adam kernel.
+// A/B switches: the optimizer's tfjs ops instead of the pack's fused Adam kernel; any fused
+// kernels named in DEFAULT_MODEL_UNREGISTER (e.g. ClapjsGelu,ClapjsGeluGrad) unregistered, so that
+// the parts fall back to their tfjs ops.
 if (process.env.DEFAULT_MODEL_UNFUSED_ADAM === '1') tf.unregisterKernel(ADAM_UPDATE_KERNEL, 'wasm');
+for (const name of (process.env.DEFAULT_MODEL_UNREGISTER ?? '').split(',').filter(Boolean))
+  if (tf.getKernel(name, 'wasm') !== undefined) tf.unregisterKernel(name, 'wasm');
 const nativeLoaded = packs.some((p) => p.name === '@clapjs/kernels-native' && p.loaded);
 const engine =
   route === 'native'
@@ -122,6 +127,16 @@ if (mode === 'export') {
   writeFileSync(join(exportDir, 'meta.json'), JSON.stringify(meta));
   emit({ figure: 'export', dir: exportDir, variables: variables.length });
 } else if (mode === 'profile') {
+  // DEFAULT_MODEL_CPU_PROFILE=1: each kernel timed by the process's CPU time instead of wall time
+  // (steadier on a loaded machine; with one oneDNN thread it is the kernel's own time).
+  if (process.env.DEFAULT_MODEL_CPU_PROFILE === '1') {
+    tf.backend().time = async (f) => {
+      const start = process.cpuUsage();
+      f();
+      const used = process.cpuUsage(start);
+      return { kernelMs: (used.user + used.system) / 1000 };
+    };
+  }
   await step();
   const info = await tf.profile(() => step());
   const { totalKernelMs, kernels, calls } = await summarizeProfile(info);
