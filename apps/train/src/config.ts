@@ -40,14 +40,19 @@ export const trainConfigSchema = z.strictObject({
    */
   freeze: z
     .array(
-      z.union([
-        z.enum(PART_SLOTS),
-        z.strictObject({
-          part: z.enum(PART_SLOTS),
-          except: z.array(z.string().min(1)).min(1).optional(),
-          mode: z.enum(['train', 'eval']).optional(),
-        }),
-      ]),
+      z.union(
+        [
+          z.enum(PART_SLOTS),
+          z.strictObject({
+            part: z.enum(PART_SLOTS),
+            except: z.array(z.string().min(1)).min(1).optional(),
+            mode: z.enum(['train', 'eval']).optional(),
+          }),
+        ],
+        {
+          error: `give a part (${PART_SLOTS.join(', ')}) or { part, except: [prefixes], mode: train | eval }`,
+        },
+      ),
     )
     .default([]),
   data: z.strictObject({
