@@ -301,8 +301,8 @@ describe.each([
         }
       },
       // SwiftShader runs WebGPU on the CPU and compiles each new shader there: msclap 2023's
-      // WebGPU embeddings took 83–113 s on this loaded 2-core machine (once past 120 s), each
-      // HTS-AT + RoBERTa fixture's 22–50 s. A ceiling, not a timing.
+      // WebGPU embeddings took 83–125 s on this loaded 2-core machine (once past 120 s), each
+      // HTS-AT + RoBERTa fixture's 22–50 s (the whole file: 5.6 min). A ceiling, not a timing.
       WEBGPU_TIMEOUT_MS,
     );
   },
