@@ -1,1 +1,3 @@
-export { default } from '@clapjs/config/eslint';
+import config, { strictTypes } from '@clapjs/config/eslint';
+
+export default [...config, strictTypes];

@@ -3,6 +3,29 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The rest of `recommendedTypeChecked`, for packages that pass it (see
+ * docs/engineering-notes.md, "Type-aware lint"): no `any` flowing into assignments, calls,
+ * member reads, returns or arguments, and no type assertion the types already say (state a tfjs
+ * op's result type as its type argument, `tf.add<tf.Scalar>(a, b)` or
+ * `tf.reshape<tf.Rank.R2>(x, shape)`, not with `as`). A package opts in with
+ * `export default [...config, strictTypes]` in its eslint.config.js.
+ */
+export const strictTypes = {
+  files: ['**/*.ts'],
+  rules: {
+    '@typescript-eslint/no-unsafe-argument': 'error',
+    '@typescript-eslint/no-unsafe-assignment': 'error',
+    '@typescript-eslint/no-unsafe-call': 'error',
+    '@typescript-eslint/no-unsafe-declaration-merging': 'error',
+    '@typescript-eslint/no-unsafe-enum-comparison': 'error',
+    '@typescript-eslint/no-unsafe-function-type': 'error',
+    '@typescript-eslint/no-unsafe-member-access': 'error',
+    '@typescript-eslint/no-unsafe-return': 'error',
+    '@typescript-eslint/no-unnecessary-type-assertion': 'error',
+  },
+};
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/fixtures/**', '**/*.cjs'] },
   js.configs.recommended,
@@ -19,8 +42,8 @@ export default tseslint.config(
   },
   {
     // Type-aware rules (typed by each package's tsconfig.json through the project service): the
-    // ones that catch behaviour bugs. Not enabled (see docs/engineering-notes.md, "Type-aware
-    // lint"): the no-unsafe-* family and no-unnecessary-type-assertion.
+    // ones that catch behaviour bugs. The no-unsafe-* family and no-unnecessary-type-assertion
+    // are `strictTypes` below, on in the packages that pass them.
     files: ['**/*.ts'],
     languageOptions: { parserOptions: { projectService: true } },
     rules: {

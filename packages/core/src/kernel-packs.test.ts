@@ -13,7 +13,7 @@ const originals = new Map<string, tf.KernelConfig>();
 
 /** Registers a pack-like wrapper over the cpu backend's own kernel `name`, claimed by `pack`. */
 function wrap(name: string, pack: string, capabilities: Parameters<typeof claimKernel>[2]): void {
-  const original = tf.getKernel(name, 'cpu')!;
+  const original = tf.getKernel(name, 'cpu');
   if (!originals.has(name)) originals.set(name, original);
   const config: tf.KernelConfig = { ...original };
   claimKernel(config, pack, capabilities);

@@ -86,7 +86,7 @@ export function registeredKernelClaim(
   kernelName: string,
   backend: string,
 ): KernelClaim | undefined {
-  return kernelClaim(getKernel(kernelName, backend) as object | undefined);
+  return kernelClaim(getKernel(kernelName, backend));
 }
 
 /**

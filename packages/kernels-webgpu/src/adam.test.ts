@@ -36,11 +36,11 @@ function fusedStep(s: tf.Tensor[], g: tf.Tensor, a: AdamUpdateAttrs): tf.Tensor[
   const [variable, m, v] = s;
   return tf
     .engine()
-    .runKernel(
+    .runKernel<tf.Tensor[]>(
       ADAM_UPDATE_KERNEL,
       { variable: variable!, m: m!, v: v!, gradient: g },
       a as unknown as tf.NamedAttrMap,
-    ) as tf.Tensor[];
+    );
 }
 
 const STEPS = 4;

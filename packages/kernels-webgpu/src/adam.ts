@@ -46,7 +46,7 @@ interface Args {
 
 /** Adam/AdamW for one variable in one dispatch: see @clapjs/core's ADAM_UPDATE_KERNEL. */
 function adamUpdate({ inputs, backend, attrs }: Args): TensorInfo[] {
-  const { variable, m, v, gradient } = inputs as Record<string, TensorInfo>;
+  const { variable, m, v, gradient } = inputs;
   const all = [variable, m, v, gradient];
   const size = tf.util.sizeFromShape(variable!.shape);
   if (

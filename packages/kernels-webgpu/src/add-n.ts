@@ -26,7 +26,7 @@ export function addNKernel(original: KernelConfig): KernelConfig {
         }
         const sum = original.kernelFunc({
           inputs: group as never,
-          backend: backend as never,
+          backend: backend,
           attrs: {},
         }) as TensorInfo;
         temporaries.push(sum);
@@ -36,7 +36,7 @@ export function addNKernel(original: KernelConfig): KernelConfig {
     }
     const result = original.kernelFunc({
       inputs: level as never,
-      backend: backend as never,
+      backend: backend,
       attrs: {},
     }) as TensorInfo;
     for (const t of temporaries) backend.disposeData(t.dataId);

@@ -59,7 +59,7 @@ export function webgpuKernel(
   original: KernelConfig,
 ): KernelConfig {
   const run = (args: WebGpuKernelArgs): TensorInfo =>
-    kernelFunc(args) ?? (original.kernelFunc(args as never) as TensorInfo);
+    kernelFunc(args) ?? (original.kernelFunc(args) as TensorInfo);
   // Lets a second copy of the pack (dual ESM/CJS load) find the original behind this wrapper.
   return {
     kernelName,

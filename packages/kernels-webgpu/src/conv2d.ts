@@ -100,7 +100,7 @@ export function conv2DBackpropInput({
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } =
     attrs as unknown as Conv2DBackpropInputAttrs;
   const c = backend_util.computeConv2DInfo(
-    inputShape as Shape4,
+    inputShape,
     filter.shape as Shape4,
     strides,
     1,
@@ -154,7 +154,7 @@ export function conv2DBackpropFilter({
     attrs as unknown as Conv2DBackpropFilterAttrs;
   const c = backend_util.computeConv2DInfo(
     x.shape as Shape4,
-    filterShape as Shape4,
+    filterShape,
     strides,
     1,
     pad,

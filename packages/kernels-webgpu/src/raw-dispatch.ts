@@ -48,7 +48,7 @@ const pipelines = new WeakMap<object, Map<string, Pipeline>>();
 
 function pipeline(backend: RawBackend, key: string, code: () => string): Pipeline {
   let cache = pipelines.get(backend.device);
-  if (cache === undefined) pipelines.set(backend.device, (cache = new Map()));
+  if (cache === undefined) pipelines.set(backend.device, (cache = new Map<string, Pipeline>()));
   let found = cache.get(key);
   if (found === undefined) {
     const module = backend.device.createShaderModule({ code: code() });

@@ -56,7 +56,7 @@ function unsortedSegmentSum({ inputs, backend, attrs }: WebGpuKernelArgs): Tenso
   const fill = getKernel(Fill, 'webgpu');
   if (fill === undefined || n === 0 || columns === 0 || segments === 0) return undefined;
   const links = fill.kernelFunc({
-    backend: backend as never,
+    backend: backend,
     inputs: {},
     attrs: { shape: [segments + n], value: -1, dtype: 'int32' },
   }) as TensorInfo;

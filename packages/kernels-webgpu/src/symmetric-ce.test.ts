@@ -17,7 +17,7 @@ async function reference(): Promise<{ lse: Float32Array; grad: Float32Array }> {
     const labels = tf.eye(N);
     const rows = tf.losses.softmaxCrossEntropy(labels, x);
     const cols = tf.losses.softmaxCrossEntropy(labels, tf.transpose(x));
-    return tf.mul(tf.add(rows, cols), 0.5 * DY) as tf.Scalar;
+    return tf.mul<tf.Scalar>(tf.add(rows, cols), 0.5 * DY);
   })(c);
   const out = { lse: await lse.data<'float32'>(), grad: await grad.data<'float32'>() };
   tf.dispose([c, lse, grad]);
@@ -34,9 +34,9 @@ describe("core's fused symmetric cross-entropy kernels on webgpu", () => {
     expect(tf.getKernel(SYMMETRIC_CE_LSE_KERNEL, 'webgpu')).toBeDefined();
     const before = tf.memory().numTensors;
     const c = tf.tensor2d(values, [N, N]);
-    const lse = tf.engine().runKernel(SYMMETRIC_CE_LSE_KERNEL, { x: c }) as tf.Tensor;
+    const lse = tf.engine().runKernel<tf.Tensor>(SYMMETRIC_CE_LSE_KERNEL, { x: c });
     const dy = tf.tensor1d([DY]);
-    const grad = tf.engine().runKernel(SYMMETRIC_CE_GRAD_KERNEL, { x: c, lse, dy }) as tf.Tensor;
+    const grad = tf.engine().runKernel<tf.Tensor>(SYMMETRIC_CE_GRAD_KERNEL, { x: c, lse, dy });
     expect(lse.shape).toEqual([2, N]);
     expect(grad.shape).toEqual([N, N]);
     expectClose(await lse.data(), ref.lse, 'log-sum-exps (webgpu)');

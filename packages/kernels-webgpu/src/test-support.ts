@@ -64,7 +64,7 @@ export async function runCases(kernel: string, cases: Case[]): Promise<Float32Ar
     const out = tf.tidy(() => {
       const inputs: Record<string, tf.Tensor> = {};
       for (const [name, i] of Object.entries(c.inputs)) inputs[name] = tf.tensor(i.values, i.shape);
-      return tf.engine().runKernel(kernel, inputs, c.attrs as tf.NamedAttrMap) as tf.Tensor;
+      return tf.engine().runKernel<tf.Tensor>(kernel, inputs, c.attrs as tf.NamedAttrMap);
     });
     outputs.push(Float32Array.from(await out.data()));
     out.dispose();

@@ -26,8 +26,8 @@ function crossEntropyParts(
     if (weight === 0) continue;
     const { probabilities, logSumExp } = weightedSoftmax(c, axis, weight, withGradient);
     // Subtract per entry before averaging: lse_i and C_ii are close when the model is right.
-    const next = tf.tidy(
-      () => tf.add(value, tf.mul(tf.mean(tf.sub(logSumExp, diag)), weight)) as tf.Scalar,
+    const next = tf.tidy(() =>
+      tf.add<tf.Scalar>(value, tf.mul(tf.mean(tf.sub(logSumExp, diag)), weight)),
     );
     tf.dispose([value, logSumExp]);
     value = next;
@@ -35,7 +35,7 @@ function crossEntropyParts(
     if (g === undefined) {
       g = probabilities;
     } else {
-      const sum = tf.add(g, probabilities) as tf.Tensor2D;
+      const sum = tf.add<tf.Tensor2D>(g, probabilities);
       tf.dispose([g, probabilities]);
       g = sum;
     }
@@ -126,5 +126,5 @@ export function symmetricClapLoss(logits: tf.Tensor2D, audioToText?: tf.Tensor2D
   if (audioToText === undefined)
     return hasFusedSymmetricKernels() ? fusedSymmetricClapLoss(logits) : both(logits);
   checkPair(logits, audioToText, 'symmetricClapLoss');
-  return tf.tidy(() => tf.add(halfRows(logits), halfCols(audioToText)) as tf.Scalar);
+  return tf.tidy(() => tf.add<tf.Scalar>(halfRows(logits), halfCols(audioToText)));
 }

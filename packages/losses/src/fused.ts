@@ -25,18 +25,18 @@ const fused = tf.customGrad(
   // customGrad's typing admits only variadic tensor arguments.
   ((c: tf.Tensor2D, save: tf.GradSaveFunc) => {
     const n = c.shape[0];
-    const lse = tf.engine().runKernel(SYMMETRIC_CE_LSE_KERNEL, { x: c }) as tf.Tensor2D;
+    const lse = tf.engine().runKernel<tf.Tensor2D>(SYMMETRIC_CE_LSE_KERNEL, { x: c });
     save([c, lse]);
     const diag = diagonal(c);
-    const value = tf.mean(tf.sub(lse, tf.reshape(diag, [1, n]))) as tf.Scalar;
+    const value = tf.mean<tf.Scalar>(tf.sub(lse, tf.reshape(diag, [1, n])));
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
-        tf.engine().runKernel(SYMMETRIC_CE_GRAD_KERNEL, {
+        tf.engine().runKernel<tf.Tensor2D>(SYMMETRIC_CE_GRAD_KERNEL, {
           x: saved[0]!,
           lse: saved[1]!,
           dy: tf.reshape(dy, [1]),
-        }) as tf.Tensor2D,
+        }),
       ],
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0],

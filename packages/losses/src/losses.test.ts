@@ -45,7 +45,7 @@ const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number) =>
 describe.each(TEST_BACKENDS)('losses on %s', (backend) => {
   it('hand-worked 3×3: C = ln2·I gives ln 2 for every cross-entropy, 3·ln2 + … for SigLIP', async () => {
     await useTestBackend(backend);
-    const c = tf.mul(tf.eye(3), log(2)) as tf.Tensor2D;
+    const c = tf.mul<tf.Tensor2D>(tf.eye(3), log(2));
     // Each row/column softmax is [2, 1, 1] / 4, so the diagonal has probability ½.
     expect(await value(symmetricClapLoss(c))).toBeCloseTo(log(2), 6);
     expect(await value(infoNCE(c, 'text-to-audio'))).toBeCloseTo(log(2), 6);
@@ -91,7 +91,7 @@ describe.each(TEST_BACKENDS)('losses on %s', (backend) => {
       for (const f of fixtures) {
         const c = tf.tensor2d(f.logits, [f.n, f.n]);
         const { value: loss, grad } = tf.valueAndGrad((x: tf.Tensor) => fn(x as tf.Tensor2D))(c);
-        close([await value(loss as tf.Scalar)], [f.losses[key] as number], 1e-5);
+        close([await value(loss)], [f.losses[key] as number], 1e-5);
         // Outside a gradient scope a value-only path runs (no gradient matrix): same number.
         close([await value(fn(c))], [f.losses[key] as number], 1e-5);
         close(await grad.data(), f.grads[key] as number[], 1e-5);
@@ -158,7 +158,7 @@ describe.each(TEST_BACKENDS)('losses on %s', (backend) => {
       rows += rmax + log(rs) - d;
       cols += cmax + log(cs) - d;
     }
-    close([await value(loss as tf.Scalar)], [(rows + cols) / (2 * n)], 1e-5);
+    close([await value(loss)], [(rows + cols) / (2 * n)], 1e-5);
     const g = await grad.data();
     expect(g.every(Number.isFinite)).toBe(true);
     tf.dispose([c, grad]);
@@ -183,7 +183,7 @@ describe.each(TEST_BACKENDS)('losses on %s', (backend) => {
     const step = () =>
       tf.tidy(() => {
         for (const fn of Object.values(LOSSES)) {
-          const grads = tf.variableGrads(() => fn(c as unknown as tf.Tensor2D), [c]);
+          const grads = tf.variableGrads(() => fn(c), [c]);
           c.assign(tf.sub(c, tf.mul(grads.grads[c.name] as tf.Tensor, 0.1)));
         }
       });

@@ -34,9 +34,8 @@ function diagonalIndices(n: number): tf.Tensor2D {
 
 /** The diagonal of a square matrix, read as a strided gather (used where no gradient is taken). */
 export function diagonal(c: tf.Tensor2D): tf.Tensor1D {
-  return tf.tidy(
-    () =>
-      tf.gather(tf.reshape(c, [-1]), tf.reshape(diagonalIndices(c.shape[0]), [-1])) as tf.Tensor1D,
+  return tf.tidy(() =>
+    tf.gather<tf.Tensor1D>(tf.reshape(c, [-1]), tf.reshape(diagonalIndices(c.shape[0]), [-1])),
   );
 }
 
@@ -50,7 +49,7 @@ export function subtractIdentity(m: tf.Tensor2D, k: number): tf.Tensor2D {
     const indices = diagonalIndices(n);
     const flat = tf.reshape(m, [-1]);
     const shifted = tf.sub(tf.gather(flat, tf.reshape(indices, [-1])), k);
-    return tf.reshape(tf.tensorScatterUpdate(flat, indices, shifted), [n, n]) as tf.Tensor2D;
+    return tf.reshape<tf.Rank.R2>(tf.tensorScatterUpdate(flat, indices, shifted), [n, n]);
   });
   m.dispose();
   return out;
@@ -89,9 +88,9 @@ export function weightedSoftmax(
   const sums = tf.tidy(() => (axis === 1 ? tf.sum(e, 1, true) : tf.matMul(tf.ones([1, n]), e)));
   // Dividing by Σ / weight folds the weight in without another N×N multiply.
   const probabilities = withProbabilities
-    ? tf.tidy(() => tf.div(e, tf.div(sums, weight)) as tf.Tensor2D)
+    ? tf.tidy(() => tf.div<tf.Tensor2D>(e, tf.div(sums, weight)))
     : undefined;
-  const logSumExp = tf.tidy(() => tf.add(max, tf.log(tf.reshape(sums, [n]))) as tf.Tensor1D);
+  const logSumExp = tf.tidy(() => tf.add<tf.Tensor1D>(max, tf.log(tf.reshape(sums, [n]))));
   tf.dispose([max, shift, e, sums]);
   return { probabilities, logSumExp };
 }
@@ -115,7 +114,7 @@ function columnSoftmaxByTranspose(
   t.dispose();
   const sums = tf.sum(e, 1);
   e.dispose();
-  const logSumExp = tf.tidy(() => tf.add(max, tf.log(sums)) as tf.Tensor1D);
+  const logSumExp = tf.tidy(() => tf.add<tf.Tensor1D>(max, tf.log(sums)));
   tf.dispose([max, shift, sums]);
   if (!withProbabilities) return { probabilities: undefined, logSumExp };
   const columnShift = tf.tidy(() => tf.reshape(tf.sub(logSumExp, Math.log(weight)), [1, n]));

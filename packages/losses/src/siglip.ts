@@ -23,7 +23,7 @@ function sigLipValue(c: tf.Tensor2D): tf.Scalar {
     // Rows first, then their sums: one float32 sum over N² small terms (tfjs sums sequentially)
     // drops most of them once the total is large (2 % low at N = 4,096, SigLIP's initial logits).
     const total = tf.sum(tf.sum(softplus, 1));
-    return tf.div(tf.sub(total, tf.sum(diagonal(c))), c.shape[0]) as tf.Scalar;
+    return tf.div<tf.Scalar>(tf.sub(total, tf.sum(diagonal(c))), c.shape[0]);
   });
   softplus.dispose();
   return value;

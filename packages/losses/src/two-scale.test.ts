@@ -9,13 +9,12 @@ const plainCE = (c: tf.Tensor2D, axis: 0 | 1) =>
   tf.tidy(() => {
     const n = c.shape[0];
     const logProbabilities = tf.sub(c, tf.logSumExp(c, axis, true));
-    return tf.neg(tf.mean(tf.sum(tf.mul(logProbabilities, tf.eye(n)), axis))) as tf.Scalar;
+    return tf.neg<tf.Scalar>(tf.mean(tf.sum(tf.mul(logProbabilities, tf.eye(n)), axis)));
   });
 
-const textToAudio = () =>
-  tf.tensor2d([2.1, -0.4, 0.9, 0.3, 1.7, -1.2, -0.8, 0.6, 2.4], [3, 3]) as tf.Tensor2D;
+const textToAudio = () => tf.tensor2d([2.1, -0.4, 0.9, 0.3, 1.7, -1.2, -0.8, 0.6, 2.4], [3, 3]);
 // The same cosines read with another scale: a per-direction similarity's audio→text matrix.
-const audioToText = (t: tf.Tensor2D) => tf.mul(t, 2.5) as tf.Tensor2D;
+const audioToText = (t: tf.Tensor2D) => tf.mul<tf.Tensor2D>(t, 2.5);
 
 describe.each(TEST_BACKENDS)('two-scale symmetric CLAP loss on %s', (backend) => {
   it('scores the rows of the text→audio reading and the columns of the audio→text one', async () => {
@@ -25,7 +24,7 @@ describe.each(TEST_BACKENDS)('two-scale symmetric CLAP loss on %s', (backend) =>
     const loss = (x: tf.Tensor, y: tf.Tensor) =>
       symmetricClapLoss(x as tf.Tensor2D, y as tf.Tensor2D);
     const plain = (x: tf.Tensor, y: tf.Tensor) =>
-      tf.mul(tf.add(plainCE(x as tf.Tensor2D, 1), plainCE(y as tf.Tensor2D, 0)), 0.5) as tf.Scalar;
+      tf.mul<tf.Scalar>(tf.add(plainCE(x as tf.Tensor2D, 1), plainCE(y as tf.Tensor2D, 0)), 0.5);
     const ours = tf.valueAndGrads(loss)([t, a]);
     const want = tf.valueAndGrads(plain)([t, a]);
     expectClose(await ours.value.data(), await want.value.data(), 'loss', { relative: 1e-6 });
@@ -55,7 +54,7 @@ describe.each(TEST_BACKENDS)('two-scale symmetric CLAP loss on %s', (backend) =>
   it('refuses two readings of different batches', async () => {
     await useTestBackend(backend);
     const t = textToAudio();
-    const other = tf.zeros([2, 2]) as tf.Tensor2D;
+    const other = tf.zeros<tf.Rank.R2>([2, 2]);
     expect(() => symmetricClapLoss(t, other)).toThrow(LossInputError);
     expect(() => symmetricClapLoss(t, other)).toThrow(/audio→text logits must have the shape/);
     tf.dispose([t, other]);

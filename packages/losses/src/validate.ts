@@ -24,5 +24,5 @@ export function checkLogits(logits: Tensor, loss: string): number {
       `${loss}: logits must be float32, got ${logits.dtype}. Cast them with tf.cast(logits, 'float32').`,
     );
   }
-  return shape[0] as number;
+  return shape[0];
 }

@@ -155,7 +155,7 @@ export class ResidualProjection extends Head<ProjectionConfig> {
     const e1 = this.fc1.apply(x);
     const e2 = this.drop(this.fc2.apply(gelu(e1)), training);
     return layerNorm(
-      tf.add(e1, e2) as tf.Tensor2D,
+      tf.add<tf.Tensor2D>(e1, e2),
       this.gamma as tf.Tensor1D,
       this.beta as tf.Tensor1D,
     );

@@ -136,7 +136,7 @@ describe.each(TEST_BACKENDS)('projections on %s', (backend) => {
       const step = () =>
         tf.tidy(() => {
           const { value, grads } = tf.variableGrads(
-            () => tf.mean(tf.square(tf.sub(p.call(x, { training: true }), target))) as tf.Scalar,
+            () => tf.mean<tf.Scalar>(tf.square(tf.sub(p.call(x, { training: true }), target))),
             trainable,
           );
           for (const v of trainable) v.assign(tf.sub(v, tf.mul(grads[v.name] as tf.Tensor, 0.05)));
@@ -164,10 +164,10 @@ describe.each(TEST_BACKENDS)('projections on %s', (backend) => {
   it('refuses features of the wrong width with a ProjectionInputError', async () => {
     await useTestBackend(backend);
     const p = build({ name: 'linear', dim: 2 });
-    expect(() => p.call(tf.zeros([2, 5]) as tf.Tensor2D, { training: false })).toThrow(
+    expect(() => p.call(tf.zeros<tf.Rank.R2>([2, 5]), { training: false })).toThrow(
       ProjectionInputError,
     );
-    expect(() => p.call(tf.zeros([2, 5]) as tf.Tensor2D, { training: false })).toThrow(
+    expect(() => p.call(tf.zeros<tf.Rank.R2>([2, 5]), { training: false })).toThrow(
       /\[batch, 3\].*\[2, 5\]/,
     );
     p.dispose();

@@ -25,7 +25,7 @@ const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5) =>
  * @clapjs/losses. Unlike a softmax cross-entropy it depends on the bias, so b gets a gradient.
  */
 const sigmoidLoss = (c: tf.Tensor2D) =>
-  tf.mean(tf.softplus(tf.neg(tf.mul(c, tf.sub(tf.mul(tf.eye(c.shape[0]), 2), 1))))) as tf.Scalar;
+  tf.mean<tf.Scalar>(tf.softplus(tf.neg(tf.mul(c, tf.sub(tf.mul(tf.eye(c.shape[0]), 2), 1)))));
 
 describe.each(TEST_BACKENDS)('similarity on %s', (backend) => {
   it('cosine: exp(s) · normalised T · normalised Aᵀ, rows = texts, + b with bias', async () => {
@@ -232,12 +232,12 @@ describe.each(TEST_BACKENDS)('similarity on %s', (backend) => {
   it('refuses embeddings of different widths with a SimilarityInputError', async () => {
     await useTestBackend(backend);
     const sim = build({});
-    expect(() =>
-      sim.call(tf.zeros([2, 3]) as tf.Tensor2D, tf.zeros([2, 4]) as tf.Tensor2D),
-    ).toThrow(SimilarityInputError);
-    expect(() =>
-      sim.call(tf.zeros([2, 3]) as tf.Tensor2D, tf.zeros([2, 4]) as tf.Tensor2D),
-    ).toThrow(/same `dim`/);
+    expect(() => sim.call(tf.zeros<tf.Rank.R2>([2, 3]), tf.zeros<tf.Rank.R2>([2, 4]))).toThrow(
+      SimilarityInputError,
+    );
+    expect(() => sim.call(tf.zeros<tf.Rank.R2>([2, 3]), tf.zeros<tf.Rank.R2>([2, 4]))).toThrow(
+      /same `dim`/,
+    );
     sim.dispose();
   });
 });
