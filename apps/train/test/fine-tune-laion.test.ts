@@ -1,15 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeWav } from '@clapjs/audio';
 import { importCheckpoint, laionClap, openCheckpoint } from '@clapjs/checkpoints';
 import { create, register } from '@clapjs/core';
 import { lossPlugins } from '@clapjs/losses';
 import { fromTheirLayout, theirShape, type ClapModel } from '@clapjs/model';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chooseBackend } from '../src/backend.js';
+import { fixtureLogMel } from './clap-fixture-clips.js';
 import { relativeError } from './helpers.js';
 
 // packages/checkpoints/fixtures/clap/make-clap-fixtures.py: the tiny LAION-CLAP fixture (HTSAT
@@ -50,13 +49,8 @@ async function imported(): Promise<ClapModel> {
 }
 
 /** The three clips as the reference fed them (repeat-pad, as is, cropped at the offset). */
-async function logMel(model: ClapModel): Promise<tf.Tensor4D> {
-  const read = async (name: string) =>
-    decodeWav(new Uint8Array(await readFile(join(FIXTURES, `clip-${name}.wav`)))).samples;
-  const offset = Math.round(reference.cropOffsetSeconds * 8000);
-  const long = (await read('long')).subarray(offset, offset + 16_000);
-  return model.logMelBatch([await read('short'), await read('exact'), long]);
-}
+const logMel = (model: ClapModel): Promise<tf.Tensor4D> =>
+  fixtureLogMel(model, FIXTURES, reference.cropOffsetSeconds);
 
 describe('fine-tuning an imported LAION-CLAP model (HTSAT + RoBERTa, wasm + kernel pack)', () => {
   beforeAll(async () => {

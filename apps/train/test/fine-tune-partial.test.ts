@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeWav } from '@clapjs/audio';
 import { importCheckpoint, laionClap, openCheckpoint } from '@clapjs/checkpoints';
 import { ConfigError, create, register } from '@clapjs/core';
 import { lossPlugins } from '@clapjs/losses';
@@ -12,6 +10,7 @@ import { AdamOptimizer, Trainer, TRAINER_DEFAULTS, type Batch } from '@clapjs/tr
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chooseBackend } from '../src/backend.js';
 import { parseTrainConfig, runTraining } from '../src/index.js';
+import { fixtureLogMel } from './clap-fixture-clips.js';
 import { relativeError, tempDir } from './helpers.js';
 
 // packages/checkpoints/fixtures/clap/make-fine-tune-references.py: PyTorch's first training step
@@ -74,13 +73,8 @@ async function imported(fixture: Case['fixture']): Promise<ClapModel> {
 }
 
 /** The three clips as the reference fed them (repeat-pad, as is, cropped at the offset). */
-async function logMel(model: ClapModel): Promise<tf.Tensor4D> {
-  const read = async (name: string) =>
-    decodeWav(new Uint8Array(await readFile(join(FIXTURES, `clip-${name}.wav`)))).samples;
-  const offset = Math.round(reference.cropOffsetSeconds * 8000);
-  const long = (await read('long')).subarray(offset, offset + 16_000);
-  return model.logMelBatch([await read('short'), await read('exact'), long]);
-}
+const logMel = (model: ClapModel): Promise<tf.Tensor4D> =>
+  fixtureLogMel(model, FIXTURES, reference.cropOffsetSeconds);
 
 /** Our weight path → the upstream (LAION) name the references use. */
 function upstreamNames(model: ClapModel): Map<string, { theirs: string; layout: never }> {
